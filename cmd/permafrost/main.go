@@ -1,0 +1,60 @@
+// Command permafrost serves the Amazon Glacier vault API on loopback.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"permafrost/internal/app"
+	"permafrost/internal/config"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	cfg, err := config.Parse(os.Args[1:], os.Getenv, os.Stderr)
+	if errors.Is(err, config.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "permafrost:", err)
+		return 2
+	}
+	level, _ := cfg.SlogLevel()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	m, err := app.New(cfg, logger, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "permafrost:", err)
+		return 1
+	}
+	if err := m.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "permafrost:", err)
+		_ = m.Close(context.Background())
+		return 1
+	}
+	where := "data in " + cfg.DataDir
+	if cfg.Memory {
+		where = "data in memory only"
+	}
+	fmt.Printf("permafrost listening on %s, %s\n", m.Endpoint(), where)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	s := <-sig
+	logger.Info("shutting down", "signal", s.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.Close(ctx); err != nil {
+		logger.Error("shutdown", "err", err)
+		return 1
+	}
+	return 0
+}

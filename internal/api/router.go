@@ -1,0 +1,143 @@
+package api
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Op names a Glacier operation, exactly as in the API reference; IAM action
+// names are "glacier:" + Op.
+type Op string
+
+// The 33 operations.
+const (
+	OpCreateVault                 Op = "CreateVault"
+	OpDescribeVault               Op = "DescribeVault"
+	OpListVaults                  Op = "ListVaults"
+	OpDeleteVault                 Op = "DeleteVault"
+	OpAddTagsToVault              Op = "AddTagsToVault"
+	OpRemoveTagsFromVault         Op = "RemoveTagsFromVault"
+	OpListTagsForVault            Op = "ListTagsForVault"
+	OpSetVaultAccessPolicy        Op = "SetVaultAccessPolicy"
+	OpGetVaultAccessPolicy        Op = "GetVaultAccessPolicy"
+	OpDeleteVaultAccessPolicy     Op = "DeleteVaultAccessPolicy"
+	OpSetVaultNotifications       Op = "SetVaultNotifications"
+	OpGetVaultNotifications       Op = "GetVaultNotifications"
+	OpDeleteVaultNotifications    Op = "DeleteVaultNotifications"
+	OpInitiateVaultLock           Op = "InitiateVaultLock"
+	OpGetVaultLock                Op = "GetVaultLock"
+	OpCompleteVaultLock           Op = "CompleteVaultLock"
+	OpAbortVaultLock              Op = "AbortVaultLock"
+	OpGetDataRetrievalPolicy      Op = "GetDataRetrievalPolicy"
+	OpSetDataRetrievalPolicy      Op = "SetDataRetrievalPolicy"
+	OpPurchaseProvisionedCapacity Op = "PurchaseProvisionedCapacity"
+	OpListProvisionedCapacity     Op = "ListProvisionedCapacity"
+	OpUploadArchive               Op = "UploadArchive"
+	OpDeleteArchive               Op = "DeleteArchive"
+	OpInitiateMultipartUpload     Op = "InitiateMultipartUpload"
+	OpListMultipartUploads        Op = "ListMultipartUploads"
+	OpUploadMultipartPart         Op = "UploadMultipartPart"
+	OpCompleteMultipartUpload     Op = "CompleteMultipartUpload"
+	OpAbortMultipartUpload        Op = "AbortMultipartUpload"
+	OpListParts                   Op = "ListParts"
+	OpInitiateJob                 Op = "InitiateJob"
+	OpListJobs                    Op = "ListJobs"
+	OpDescribeJob                 Op = "DescribeJob"
+	OpGetJobOutput                Op = "GetJobOutput"
+)
+
+// accountMustMatch lists the operations whose path account must be the
+// caller's own (spec 1.1).
+var accountMustMatch = map[Op]bool{
+	OpCreateVault: true, OpListVaults: true,
+	OpGetDataRetrievalPolicy: true, OpSetDataRetrievalPolicy: true,
+	OpInitiateVaultLock: true, OpCompleteVaultLock: true, OpAbortVaultLock: true,
+}
+
+// route is the result of matching a request line.
+type route struct {
+	Op      Op
+	Account string // the path's account segment, "-" or an ID
+	Vault   string // "" for account-level operations
+	ID      string // archive, upload, job or lock ID
+}
+
+// routeError says why no operation matched.
+type routeError int
+
+const (
+	routeOK routeError = iota
+	routeNoResource
+	routeBadMethod
+)
+
+// resources maps a resource shape to its methods. Shapes use "*" for a path
+// parameter; "tags?add" and "tags?remove" encode the operation query.
+var resources = map[string]map[string]Op{
+	"vaults":                         {"GET": OpListVaults},
+	"provisioned-capacity":           {"POST": OpPurchaseProvisionedCapacity, "GET": OpListProvisionedCapacity},
+	"policies/data-retrieval":        {"GET": OpGetDataRetrievalPolicy, "PUT": OpSetDataRetrievalPolicy},
+	"vaults/*":                       {"PUT": OpCreateVault, "GET": OpDescribeVault, "DELETE": OpDeleteVault},
+	"vaults/*/tags":                  {"GET": OpListTagsForVault},
+	"vaults/*/tags?add":              {"POST": OpAddTagsToVault},
+	"vaults/*/tags?remove":           {"POST": OpRemoveTagsFromVault},
+	"vaults/*/access-policy":         {"PUT": OpSetVaultAccessPolicy, "GET": OpGetVaultAccessPolicy, "DELETE": OpDeleteVaultAccessPolicy},
+	"vaults/*/notification-configuration": {
+		"PUT": OpSetVaultNotifications, "GET": OpGetVaultNotifications, "DELETE": OpDeleteVaultNotifications},
+	"vaults/*/lock-policy":         {"POST": OpInitiateVaultLock, "GET": OpGetVaultLock, "DELETE": OpAbortVaultLock},
+	"vaults/*/lock-policy/*":       {"POST": OpCompleteVaultLock},
+	"vaults/*/archives":            {"POST": OpUploadArchive},
+	"vaults/*/archives/*":          {"DELETE": OpDeleteArchive},
+	"vaults/*/multipart-uploads":   {"POST": OpInitiateMultipartUpload, "GET": OpListMultipartUploads},
+	"vaults/*/multipart-uploads/*": {"PUT": OpUploadMultipartPart, "POST": OpCompleteMultipartUpload, "DELETE": OpAbortMultipartUpload, "GET": OpListParts},
+	"vaults/*/jobs":                {"POST": OpInitiateJob, "GET": OpListJobs},
+	"vaults/*/jobs/*":              {"GET": OpDescribeJob},
+	"vaults/*/jobs/*/output":       {"GET": OpGetJobOutput},
+}
+
+// match finds the operation for method and escaped path. query supplies the
+// literal "operation" parameter of the tag routes.
+func match(method, escapedPath string, query url.Values) (route, routeError) {
+	if len(escapedPath) < 2 || escapedPath[0] != '/' {
+		return route{}, routeNoResource
+	}
+	raw := strings.Split(escapedPath[1:], "/")
+	if len(raw) < 2 || len(raw) > 6 {
+		return route{}, routeNoResource
+	}
+	segs := make([]string, len(raw))
+	for i, s := range raw {
+		u, err := url.PathUnescape(s)
+		if err != nil || u == "" {
+			return route{}, routeNoResource
+		}
+		segs[i] = u
+	}
+	rt := route{Account: segs[0]}
+	shape := make([]string, 0, len(segs)-1)
+	for i, s := range segs[1:] {
+		switch {
+		case i == 1 && segs[1] == "vaults":
+			rt.Vault = s
+			s = "*"
+		case i == 3 && segs[1] == "vaults":
+			rt.ID = s
+			s = "*"
+		}
+		shape = append(shape, s)
+	}
+	key := strings.Join(shape, "/")
+	if key == "vaults/*/tags" && method == "POST" {
+		key += "?" + query.Get("operation")
+	}
+	methods, ok := resources[key]
+	if !ok {
+		return route{}, routeNoResource
+	}
+	op, ok := methods[method]
+	if !ok {
+		return route{}, routeBadMethod
+	}
+	rt.Op = op
+	return rt, routeOK
+}

@@ -1,0 +1,197 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"permafrost/internal/glacier"
+)
+
+// Options configure the HTTP handler.
+type Options struct {
+	Service *glacier.Service
+	// Account is the account of every caller (until signatures are
+	// verified) and Region the region of requests that carry none.
+	Account string
+	Region  string
+	Logger  *slog.Logger
+	// Emulator serves the /_permafrost/ endpoints; nil serves only health.
+	Emulator http.Handler
+}
+
+// Handler serves the Glacier API.
+type Handler struct {
+	svc      *glacier.Service
+	account  string
+	region   string
+	log      *slog.Logger
+	emulator http.Handler
+	ready    bool
+}
+
+// New returns the API handler.
+func New(o Options) *Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, ready: true}
+}
+
+// call is one request being served.
+type call struct {
+	route
+	r      *http.Request
+	w      http.ResponseWriter
+	caller glacier.Caller
+	scope  glacier.Scope // the owner's account (numeric) and the region
+}
+
+func (c *call) ref() glacier.VaultRef { return c.scope.Ref(c.Vault) }
+
+// location builds a Location header value under the owner's numeric account.
+func (c *call) location(parts ...string) string {
+	return "/" + c.scope.Account + "/" + strings.Join(parts, "/")
+}
+
+// EmulatorPrefix is reserved for permafrost's own endpoints.
+const EmulatorPrefix = "/_permafrost/"
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := newRequestID()
+	w.Header()["x-amzn-RequestId"] = []string{id}
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	var op Op
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("panic serving request", "request_id", id, "panic", p)
+			if !sw.wrote {
+				code, row, msg, _ := errorResponse(nil)
+				writeError(sw, code, row, msg)
+			}
+		}
+		h.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			"op", string(op), "status", sw.status, "bytes", sw.n, "duration", time.Since(start))
+	}()
+	if strings.HasPrefix(r.URL.Path, EmulatorPrefix) {
+		h.serveEmulator(sw, r)
+		return
+	}
+	rt, rerr := match(r.Method, r.URL.EscapedPath(), r.URL.Query())
+	op = rt.Op
+	c := &call{route: rt, r: r, w: sw}
+	if err := h.serve(c, rerr); err != nil {
+		code, row, msg, known := errorResponse(err)
+		if !known {
+			h.log.Error("internal error", "request_id", id, "op", string(op), "err", err)
+		}
+		if sw.wrote {
+			return // the body had started; nothing more can be said
+		}
+		writeError(sw, code, row, msg)
+	}
+}
+
+func (h *Handler) serve(c *call, rerr routeError) error {
+	switch rerr {
+	case routeNoResource:
+		if strings.HasSuffix(c.r.URL.Path, "/tags") && c.r.Method == http.MethodPost {
+			return glacier.Errorf(glacier.InvalidParameterValue, "Invalid value for the operation parameter: %q. Valid values are add and remove.", c.r.URL.Query().Get("operation"))
+		}
+		return glacier.Errorf(glacier.ResourceNotFound, "No resource matches %s %s", c.r.Method, c.r.URL.Path)
+	case routeBadMethod:
+		return glacier.Errorf(glacier.BadRequest, "The method %s is not allowed for %s", c.r.Method, c.r.URL.Path)
+	}
+	if c.r.Header.Get("x-amz-glacier-version") == "" {
+		return glacier.Errorf(glacier.MissingParameterValue, "Required parameter missing: API version")
+	}
+	if err := h.identify(c); err != nil {
+		return err
+	}
+	return handlers[c.Op](h, c)
+}
+
+// identify establishes the caller and the scope of the request.
+func (h *Handler) identify(c *call) error {
+	c.caller = glacier.Caller{Account: h.account}
+	region := regionOf(c.r)
+	if region == "" || !glacier.ValidRegion(region) {
+		region = h.region
+	}
+	owner := c.Account
+	switch {
+	case owner == "-" || owner == c.caller.Account:
+		owner = c.caller.Account
+	case accountMustMatch[c.Op] || !glacier.ValidAccountID(owner):
+		return glacier.Errorf(glacier.AccessDenied, "Access denied: the account ID %s in the request does not match the caller's account.", owner)
+	}
+	c.scope = glacier.Scope{Account: owner, Region: region}
+	return nil
+}
+
+// regionOf returns the region of the request's SigV4 credential scope
+// ("Credential=AKID/DATE/REGION/SERVICE/aws4_request"), or "".
+func regionOf(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	cred := ""
+	if i := strings.Index(auth, "Credential="); i >= 0 {
+		cred = auth[i+len("Credential="):]
+		if j := strings.IndexAny(cred, ", "); j >= 0 {
+			cred = cred[:j]
+		}
+	} else {
+		cred = r.URL.Query().Get("X-Amz-Credential")
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[2]
+}
+
+type handlerFunc func(h *Handler, c *call) error
+
+var handlers = map[Op]handlerFunc{}
+
+// register adds the handlers of one resource file.
+func register(m map[Op]handlerFunc) {
+	for op, f := range m {
+		handlers[op] = f
+	}
+}
+
+// statusWriter records the status and size for the request log. It keeps
+// io.ReaderFrom so streamed downloads still reach sendfile.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	n      int64
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	s.wrote = true
+	n, err := s.ResponseWriter.Write(p)
+	s.n += int64(n)
+	return n, err
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

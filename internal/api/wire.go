@@ -1,0 +1,99 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"permafrost/internal/glacier"
+)
+
+// maxJSONBody bounds the JSON bodies of control-plane requests. The largest
+// legitimate one is a 20 KB policy, escaped inside a JSON string.
+const maxJSONBody = 1 << 20
+
+// decodeJSON reads the request body as JSON into v, whatever the
+// Content-Type. An empty body leaves v at its zero value.
+func decodeJSON(r *http.Request, v any) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
+	if err != nil {
+		return glacier.Errorf(glacier.RequestTimeout, "The request body could not be read: %v", err)
+	}
+	if len(body) > maxJSONBody {
+		return glacier.Errorf(glacier.InvalidParameterValue, "The request body exceeds the maximum size of %d bytes.", maxJSONBody)
+	}
+	return decodeJSONBytes(body, v)
+}
+
+// decodeJSONBytes is decodeJSON over a buffer; it is what the fuzz target
+// exercises.
+func decodeJSONBytes(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return serializationError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return glacier.Errorf(glacier.Serialization, "Unexpected content after the JSON document.")
+	}
+	return nil
+}
+
+func serializationError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "the request body"
+		}
+		return glacier.Errorf(glacier.Serialization, "Invalid type for %s: expected %s, found a JSON %s.", field, te.Type.String(), te.Value)
+	case errors.As(err, &se):
+		return glacier.Errorf(glacier.Serialization, "The request body is not valid JSON: %s (at offset %d).", se.Error(), se.Offset)
+	default:
+		return glacier.Errorf(glacier.Serialization, "The request body is not valid JSON: %s.", err.Error())
+	}
+}
+
+// writeJSON writes v as a JSON response with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("api: encoding response: %v", err)) // a programming error
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// noContent answers 204 (or another empty status) with headers already set.
+func noContent(w http.ResponseWriter, status int) {
+	w.WriteHeader(status)
+}
+
+func isoTime(t time.Time) string { return glacier.FormatTime(t) }
+
+func isoTimePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := glacier.FormatTime(*t)
+	return &s
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

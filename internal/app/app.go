@@ -1,0 +1,100 @@
+// Package app assembles a permafrost server from a Config: the store, the
+// clock, the domain service and the HTTP handler. cmd/permafrost and
+// permafrosttest both use it, so tests run exactly what users run.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"permafrost/internal/api"
+	"permafrost/internal/clock"
+	"permafrost/internal/config"
+	"permafrost/internal/glacier"
+	"permafrost/internal/store/boltdb"
+	"permafrost/internal/store/memory"
+)
+
+// Main is a running (or ready to run) permafrost server.
+type Main struct {
+	Config  config.Config
+	Logger  *slog.Logger
+	Clock   *clock.Offset
+	Store   glacier.Store
+	Service *glacier.Service
+	Handler *api.Handler
+
+	ln     net.Listener
+	server *http.Server
+	done   chan error
+}
+
+// New builds a server from cfg. base is the clock underneath the adjustable
+// offset (nil for the wall clock).
+func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if base == nil {
+		base = clock.Real{}
+	}
+	m := &Main{Config: cfg, Logger: logger, Clock: clock.NewOffset(base, 0)}
+	var err error
+	if cfg.Memory {
+		m.Store = memory.New()
+	} else if m.Store, err = boltdb.Open(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	m.Service = glacier.New(glacier.Options{Store: m.Store, Clock: m.Clock, Logger: logger})
+	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger})
+	return m, nil
+}
+
+// Start listens on the configured address and serves in the background.
+func (m *Main) Start() error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.ln = ln
+	m.server = &http.Server{
+		Handler:           m.Handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.server.Serve(ln) }()
+	return nil
+}
+
+// Addr returns the address the server listens on (useful with port 0).
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// Endpoint returns the server's base URL.
+func (m *Main) Endpoint() string { return "http://" + m.Addr() }
+
+// Close stops accepting requests, waits for those in flight (up to ctx),
+// and closes the store.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	if m.server != nil {
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		if err := <-m.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}

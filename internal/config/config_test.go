@@ -1,0 +1,63 @@
+package config
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c != Default() {
+		t.Fatalf("got %+v", c)
+	}
+	if c.Addr != "127.0.0.1:4566" || c.DataDir != "./permafrost-data" || c.Region != "us-east-1" || c.AccountID != "123456789012" {
+		t.Fatalf("defaults changed: %+v", c)
+	}
+}
+
+func TestEnvFallbackAndFlagPrecedence(t *testing.T) {
+	e := env(map[string]string{"PERMAFROST_ADDR": "127.0.0.1:9", "PERMAFROST_MEMORY": "true", "PERMAFROST_REGION": "eu-west-1"})
+	c, err := Parse([]string{"--region", "ap-south-1"}, e, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9" || !c.Memory || c.Region != "ap-south-1" {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	for _, args := range [][]string{
+		{"--account-id", "12345"},
+		{"--log-level", "loud"},
+		{"--addr", ""},
+		{"extra"},
+	} {
+		if _, err := Parse(args, env(nil), io.Discard); err == nil {
+			t.Errorf("%v: accepted", args)
+		}
+	}
+	if _, err := Parse(nil, env(map[string]string{"PERMAFROST_MEMORY": "maybe"}), io.Discard); err == nil {
+		t.Error("bad PERMAFROST_MEMORY accepted")
+	}
+}
+
+func TestHelpListsEnv(t *testing.T) {
+	var b strings.Builder
+	_, err := Parse([]string{"--help"}, env(nil), &b)
+	if !errors.Is(err, ErrHelp) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{"--addr", "PERMAFROST_DATA_DIR", "PERMAFROST_MEMORY", "-account-id", "-log-level"} {
+		if !strings.Contains(b.String(), strings.TrimLeft(want, "-")) {
+			t.Errorf("help lacks %s:\n%s", want, b.String())
+		}
+	}
+}

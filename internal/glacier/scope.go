@@ -1,0 +1,42 @@
+package glacier
+
+import "time"
+
+// Scope is the partition every piece of state belongs to: one account in
+// one region.
+type Scope struct {
+	Account string
+	Region  string
+}
+
+// VaultRef names a vault within a scope.
+type VaultRef struct {
+	Scope
+	Name string
+}
+
+// Ref returns the reference of vault name in s.
+func (s Scope) Ref(name string) VaultRef { return VaultRef{Scope: s, Name: name} }
+
+// ARN returns the vault's ARN.
+func (v VaultRef) ARN() string {
+	return "arn:aws:glacier:" + v.Region + ":" + v.Account + ":vaults/" + v.Name
+}
+
+// RetrievalPolicyARN is the resource ARN of the scope's data retrieval policy.
+func (s Scope) RetrievalPolicyARN() string {
+	return "arn:aws:glacier:" + s.Region + ":" + s.Account + ":policies/retrieval-limit-policy"
+}
+
+// Caller identifies who makes a request: the account its credentials belong
+// to. Access decisions compare it with the owner of the resource.
+type Caller struct {
+	Account string
+}
+
+// TimeFormat is the ISO 8601 form, with milliseconds, of every date Glacier
+// returns in JSON (spec 1.5).
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// FormatTime renders t in TimeFormat, in UTC.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }

@@ -1,0 +1,150 @@
+package glacier
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// VaultInfo is what DescribeVault and ListVaults report about a vault.
+type VaultInfo struct {
+	ARN              string
+	Name             string
+	Created          time.Time
+	LastInventory    *time.Time
+	NumberOfArchives int64
+	SizeInBytes      int64
+}
+
+func (v *Vault) info() VaultInfo {
+	in := VaultInfo{
+		ARN:              v.Ref().ARN(),
+		Name:             v.Name,
+		Created:          v.Created,
+		NumberOfArchives: v.Archives,
+		SizeInBytes:      v.Size,
+	}
+	if !v.LastInventory.IsZero() {
+		t := v.LastInventory
+		in.LastInventory = &t
+	}
+	return in
+}
+
+// CreateVault creates a vault; creating an existing vault succeeds and
+// changes nothing.
+func (s *Service) CreateVault(ref VaultRef) error {
+	if !ValidVaultName(ref.Name) {
+		return invalid("The vault name is invalid: %s. Vault names must be 1 to 255 characters long and may contain only a-z, A-Z, 0-9, '_' (underscore), '-' (hyphen), and '.' (period).", ref.Name)
+	}
+	return s.store.Update(func(tx Tx) error {
+		if _, err := tx.Vault(ref); err == nil {
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		n, err := tx.CountVaults(ref.Scope)
+		if err != nil {
+			return err
+		}
+		if n >= MaxVaults {
+			return Errorf(LimitExceeded, "The maximum number of vaults (%d) has been reached for account %s in region %s.", MaxVaults, ref.Account, ref.Region)
+		}
+		return tx.PutVault(&Vault{
+			Account: ref.Account,
+			Region:  ref.Region,
+			Name:    ref.Name,
+			Created: s.clock.Now(),
+			Tags:    map[string]string{},
+		})
+	})
+}
+
+// DescribeVault returns a vault's information.
+func (s *Service) DescribeVault(ref VaultRef) (VaultInfo, error) {
+	v, err := s.viewVault(ref)
+	if err != nil {
+		return VaultInfo{}, err
+	}
+	return v.info(), nil
+}
+
+// ListVaultsInput selects a page of ListVaults. Limit and Marker are the raw
+// query values ("" when absent).
+type ListVaultsInput struct {
+	Limit  string
+	Marker string
+}
+
+// ListVaultsOutput is one page of vaults; Marker is "" on the last page.
+type ListVaultsOutput struct {
+	Vaults []VaultInfo
+	Marker string
+}
+
+// ListVaults lists the scope's vaults in ASCII order of name. The marker is
+// the ARN of the first vault of the page (inclusive), as the service's own
+// example shows.
+func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput, error) {
+	limit, err := parseLimit(in.Limit, DefaultListVaults, MaxListVaults)
+	if err != nil {
+		return ListVaultsOutput{}, err
+	}
+	from := ""
+	if in.Marker != "" {
+		prefix := scope.Ref("").ARN()
+		if !strings.HasPrefix(in.Marker, prefix) || !ValidVaultName(in.Marker[len(prefix):]) {
+			return ListVaultsOutput{}, invalid("Invalid marker: %s", in.Marker)
+		}
+		from = in.Marker[len(prefix):]
+	}
+	var out ListVaultsOutput
+	err = s.store.View(func(tx Tx) error {
+		vs, err := tx.ListVaults(scope, from, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(vs) > limit {
+			out.Marker = vs[limit].Ref().ARN()
+			vs = vs[:limit]
+		}
+		out.Vaults = make([]VaultInfo, len(vs))
+		for i, v := range vs {
+			out.Vaults[i] = v.info()
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteVault deletes a vault that holds no archives, with its policies,
+// tags and notification configuration.
+func (s *Service) DeleteVault(ref VaultRef) error {
+	return s.store.Update(func(tx Tx) error {
+		v, err := loadVault(tx, ref)
+		if err != nil {
+			return err
+		}
+		if v.Archives > 0 {
+			return invalid("Vault not empty or recently written to: %s", ref.ARN())
+		}
+		return tx.DeleteVault(ref)
+	})
+}
+
+// parseLimit validates a raw limit query value: "" gives def; anything but
+// a positive decimal integer is rejected; values above max are clamped.
+func parseLimit(raw string, def, max int) (int, error) {
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 1 || raw[0] == '+' {
+		return 0, invalid("Invalid limit: %s. The limit must be a positive integer.", raw)
+	}
+	if n > int64(max) {
+		return max, nil
+	}
+	return int(n), nil
+}

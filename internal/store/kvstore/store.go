@@ -1,0 +1,125 @@
+package kvstore
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"permafrost/internal/glacier"
+)
+
+// Store is a glacier.Store over an Engine.
+type Store struct {
+	eng Engine
+}
+
+var _ glacier.Store = (*Store)(nil)
+
+// New returns a Store over eng.
+func New(eng Engine) *Store { return &Store{eng: eng} }
+
+// View implements glacier.Store.
+func (s *Store) View(fn func(glacier.Tx) error) error {
+	return s.eng.View(func(kv KV) error { return fn(tx{kv}) })
+}
+
+// Update implements glacier.Store.
+func (s *Store) Update(fn func(glacier.Tx) error) error {
+	return s.eng.Update(func(kv KV) error { return fn(tx{kv}) })
+}
+
+// Close implements glacier.Store.
+func (s *Store) Close() error { return s.eng.Close() }
+
+// tx implements glacier.Tx over one engine transaction.
+type tx struct{ kv KV }
+
+func scopeKey(s glacier.Scope) []byte {
+	return []byte(s.Account + "/" + s.Region + "/")
+}
+
+func vaultKey(ref glacier.VaultRef) []byte {
+	return append(scopeKey(ref.Scope), ref.Name...)
+}
+
+func get[T any](kv KV, bucket string, key []byte) (*T, error) {
+	b := kv.Get(bucket, key)
+	if b == nil {
+		return nil, glacier.ErrNotFound
+	}
+	v := new(T)
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("kvstore: decode %s/%q: %w", bucket, key, err)
+	}
+	return v, nil
+}
+
+func put(kv KV, bucket string, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("kvstore: encode %s/%q: %w", bucket, key, err)
+	}
+	return kv.Put(bucket, key, b)
+}
+
+// list decodes up to limit records under prefix starting at from.
+func list[T any](kv KV, bucket string, prefix, from []byte, limit int) ([]*T, error) {
+	var out []*T
+	var derr error
+	err := kv.Scan(bucket, prefix, from, func(k, b []byte) bool {
+		v := new(T)
+		if derr = json.Unmarshal(b, v); derr != nil {
+			derr = fmt.Errorf("kvstore: decode %s/%q: %w", bucket, k, derr)
+			return false
+		}
+		out = append(out, v)
+		return limit <= 0 || len(out) < limit
+	})
+	if err == nil {
+		err = derr
+	}
+	return out, err
+}
+
+func (t tx) Vault(ref glacier.VaultRef) (*glacier.Vault, error) {
+	return get[glacier.Vault](t.kv, bVaults, vaultKey(ref))
+}
+
+func (t tx) PutVault(v *glacier.Vault) error {
+	return put(t.kv, bVaults, vaultKey(v.Ref()), v)
+}
+
+func (t tx) DeleteVault(ref glacier.VaultRef) error {
+	k := vaultKey(ref)
+	if t.kv.Get(bVaults, k) == nil {
+		return glacier.ErrNotFound
+	}
+	return t.kv.Delete(bVaults, k)
+}
+
+func (t tx) ListVaults(s glacier.Scope, from string, limit int) ([]*glacier.Vault, error) {
+	p := scopeKey(s)
+	return list[glacier.Vault](t.kv, bVaults, p, append(p[:len(p):len(p)], from...), limit)
+}
+
+func (t tx) CountVaults(s glacier.Scope) (int, error) {
+	n := 0
+	err := t.kv.Scan(bVaults, scopeKey(s), nil, func(_, _ []byte) bool { n++; return true })
+	return n, err
+}
+
+func (t tx) RetrievalPolicy(s glacier.Scope) (*glacier.RetrievalPolicy, error) {
+	return get[glacier.RetrievalPolicy](t.kv, bRetrieval, scopeKey(s))
+}
+
+func (t tx) PutRetrievalPolicy(s glacier.Scope, p *glacier.RetrievalPolicy) error {
+	return put(t.kv, bRetrieval, scopeKey(s), p)
+}
+
+func (t tx) Capacities(s glacier.Scope) ([]*glacier.Capacity, error) {
+	return list[glacier.Capacity](t.kv, bCapacity, scopeKey(s), nil, 0)
+}
+
+func (t tx) PutCapacity(s glacier.Scope, c *glacier.Capacity) error {
+	k := fmt.Appendf(scopeKey(s), "%020d/%s", c.Start.UnixNano(), c.ID)
+	return put(t.kv, bCapacity, k, c)
+}

@@ -1,0 +1,12 @@
+package memory
+
+import (
+	"testing"
+
+	"permafrost/internal/glacier"
+	"permafrost/internal/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) glacier.Store { return New() })
+}

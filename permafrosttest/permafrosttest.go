@@ -1,0 +1,81 @@
+// Package permafrosttest starts an in-process permafrost server for Go
+// tests and hands back a ready aws-sdk-go-v2 Glacier client.
+//
+//	srv := permafrosttest.New(t)
+//	_, err := srv.Client.CreateVault(ctx, &glacier.CreateVaultInput{AccountId: aws.String("-"), VaultName: aws.String("v")})
+package permafrosttest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/glacier"
+
+	"permafrost/internal/app"
+	"permafrost/internal/config"
+)
+
+// Server is a running in-process permafrost.
+type Server struct {
+	// Endpoint is the base URL, e.g. http://127.0.0.1:41234.
+	Endpoint string
+	// Client is a Glacier client for the default account and region.
+	Client *glacier.Client
+	// Main gives tests access to the running server's parts.
+	Main *app.Main
+}
+
+// Option adjusts the configuration before the server starts.
+type Option func(*config.Config)
+
+// WithConfig lets a test change any setting.
+func WithConfig(f func(*config.Config)) Option { return Option(f) }
+
+// New starts a server on a random loopback port with in-memory state. It is
+// stopped by t.Cleanup.
+func New(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.Memory = true
+	for _, o := range opts {
+		o(&cfg)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := app.New(cfg, logger, nil)
+	if err != nil {
+		tb.Fatalf("permafrosttest: %v", err)
+	}
+	if err := m.Start(); err != nil {
+		tb.Fatalf("permafrosttest: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.Close(ctx); err != nil {
+			tb.Errorf("permafrosttest: close: %v", err)
+		}
+	})
+	s := &Server{Endpoint: m.Endpoint(), Main: m}
+	s.Client = s.NewClient(cfg.Region, "AKIDPERMAFROST", "secret")
+	return s
+}
+
+// NewClient returns a Glacier client for this server with the given region
+// and static credentials.
+func (s *Server) NewClient(region, accessKey, secret string) *glacier.Client {
+	return glacier.New(glacier.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(s.Endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
+		Retryer:      aws.NopRetryer{},
+	})
+}
+
+// Advance moves the server's clock forward by d.
+func (s *Server) Advance(d time.Duration) { s.Main.Clock.Advance(d) }
