@@ -74,14 +74,14 @@ const (
 // resources maps a resource shape to its methods. Shapes use "*" for a path
 // parameter; "tags?add" and "tags?remove" encode the operation query.
 var resources = map[string]map[string]Op{
-	"vaults":                         {"GET": OpListVaults},
-	"provisioned-capacity":           {"POST": OpPurchaseProvisionedCapacity, "GET": OpListProvisionedCapacity},
-	"policies/data-retrieval":        {"GET": OpGetDataRetrievalPolicy, "PUT": OpSetDataRetrievalPolicy},
-	"vaults/*":                       {"PUT": OpCreateVault, "GET": OpDescribeVault, "DELETE": OpDeleteVault},
-	"vaults/*/tags":                  {"GET": OpListTagsForVault},
-	"vaults/*/tags?add":              {"POST": OpAddTagsToVault},
-	"vaults/*/tags?remove":           {"POST": OpRemoveTagsFromVault},
-	"vaults/*/access-policy":         {"PUT": OpSetVaultAccessPolicy, "GET": OpGetVaultAccessPolicy, "DELETE": OpDeleteVaultAccessPolicy},
+	"vaults":                  {"GET": OpListVaults},
+	"provisioned-capacity":    {"POST": OpPurchaseProvisionedCapacity, "GET": OpListProvisionedCapacity},
+	"policies/data-retrieval": {"GET": OpGetDataRetrievalPolicy, "PUT": OpSetDataRetrievalPolicy},
+	"vaults/*":                {"PUT": OpCreateVault, "GET": OpDescribeVault, "DELETE": OpDeleteVault},
+	"vaults/*/tags":           {"GET": OpListTagsForVault},
+	"vaults/*/tags?add":       {"POST": OpAddTagsToVault},
+	"vaults/*/tags?remove":    {"POST": OpRemoveTagsFromVault},
+	"vaults/*/access-policy":  {"PUT": OpSetVaultAccessPolicy, "GET": OpGetVaultAccessPolicy, "DELETE": OpDeleteVaultAccessPolicy},
 	"vaults/*/notification-configuration": {
 		"PUT": OpSetVaultNotifications, "GET": OpGetVaultNotifications, "DELETE": OpDeleteVaultNotifications},
 	"vaults/*/lock-policy":         {"POST": OpInitiateVaultLock, "GET": OpGetVaultLock, "DELETE": OpAbortVaultLock},
