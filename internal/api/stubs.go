@@ -8,9 +8,7 @@ func notYet(h *Handler, c *call) error {
 }
 
 func init() {
-	for _, op := range []Op{OpUploadArchive, OpDeleteArchive, OpInitiateMultipartUpload, OpListMultipartUploads,
-		OpUploadMultipartPart, OpCompleteMultipartUpload, OpAbortMultipartUpload, OpListParts,
-		OpInitiateJob, OpListJobs, OpDescribeJob, OpGetJobOutput} {
+	for _, op := range []Op{OpInitiateJob, OpListJobs, OpDescribeJob, OpGetJobOutput} {
 		if _, ok := handlers[op]; !ok {
 			handlers[op] = notYet
 		}

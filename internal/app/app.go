@@ -29,10 +29,16 @@ type Main struct {
 	Service *glacier.Service
 	Handler *api.Handler
 
-	ln     net.Listener
-	server *http.Server
-	done   chan error
+	ln      net.Listener
+	server  *http.Server
+	done    chan error
+	stop    chan struct{}
+	janitor chan struct{}
 }
+
+// SweepInterval is how often expired uploads (and, later, jobs) are
+// discarded in the background.
+const SweepInterval = 30 * time.Second
 
 // New builds a server from cfg. base is the clock underneath the adjustable
 // offset (nil for the wall clock).
@@ -54,6 +60,12 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 		return nil, err
 	}
 	m.Service = glacier.New(glacier.Options{Store: m.Store, Clock: m.Clock, Logger: logger})
+	if n, err := m.Service.Recover(); err != nil {
+		m.Store.Close()
+		return nil, fmt.Errorf("recovering the store: %w", err)
+	} else if n > 0 {
+		logger.Info("removed blobs left by an interrupted run", "count", n)
+	}
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger})
 	return m, nil
 }
@@ -72,7 +84,26 @@ func (m *Main) Start() error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(ln) }()
+	m.stop, m.janitor = make(chan struct{}), make(chan struct{})
+	go m.sweep()
 	return nil
+}
+
+// sweep discards expired state until Close.
+func (m *Main) sweep() {
+	defer close(m.janitor)
+	t := time.NewTicker(SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			if _, err := m.Service.SweepUploads(); err != nil {
+				m.Logger.Error("sweeping expired uploads", "err", err)
+			}
+		}
+	}
 }
 
 // Addr returns the address the server listens on (useful with port 0).
@@ -85,6 +116,10 @@ func (m *Main) Endpoint() string { return "http://" + m.Addr() }
 // and closes the store.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
+	if m.stop != nil {
+		close(m.stop)
+		<-m.janitor
+	}
 	if m.server != nil {
 		if err := m.server.Shutdown(ctx); err != nil {
 			errs = append(errs, err)

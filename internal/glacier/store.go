@@ -13,7 +13,44 @@ type Store interface {
 	// nothing it did is kept. When Update returns nil on a durable store,
 	// the changes survive a crash.
 	Update(fn func(Tx) error) error
+	// Batch is Update for writes that may be coalesced with concurrent
+	// ones into one durable commit; fn may therefore run more than once and
+	// must not have side effects outside the transaction.
+	Batch(fn func(Tx) error) error
+	// Blobs returns the store of large byte objects.
+	Blobs() Blobs
 	// Close releases the store.
+	Close() error
+}
+
+// Blobs stores large immutable byte objects.
+type Blobs interface {
+	// Create starts a new blob. Nothing written is visible, and nothing is
+	// left behind by Abort or by a crash, until Commit returns.
+	Create() (BlobWriter, error)
+	// Open returns the blob's bytes. It MUST return ErrNotFound for an
+	// unknown ID.
+	Open(id string) (Blob, error)
+	// Delete removes a blob; removing a missing blob is not an error.
+	Delete(id string) error
+	// List calls fn with every committed blob ID until fn returns false.
+	List(fn func(id string) bool) error
+}
+
+// BlobWriter receives a blob's bytes.
+type BlobWriter interface {
+	Write(p []byte) (int, error)
+	// Commit makes the bytes durable and visible and returns the blob's ID.
+	Commit() (string, error)
+	// Abort discards the bytes. It is safe after Commit (then it does
+	// nothing) and more than once.
+	Abort()
+}
+
+// Blob is a committed blob.
+type Blob interface {
+	ReadAt(p []byte, off int64) (int, error)
+	Size() int64
 	Close() error
 }
 
@@ -38,4 +75,40 @@ type Tx interface {
 	// Capacities returns every capacity unit ever bought in s, oldest first.
 	Capacities(s Scope) ([]*Capacity, error)
 	PutCapacity(s Scope, c *Capacity) error
+
+	Archive(ref VaultRef, id string) (*Archive, error)
+	// PutArchive stores an archive of vault ref and indexes its ID.
+	PutArchive(ref VaultRef, a *Archive) error
+	DeleteArchive(ref VaultRef, id string) error
+	// ArchiveVault returns the name of the vault holding archive id in s.
+	ArchiveVault(s Scope, id string) (string, error)
+	// ScanArchives calls fn for the vault's archives with IDs >= from, in
+	// ID order (which is creation order), until fn returns false.
+	ScanArchives(ref VaultRef, from string, fn func(*Archive) bool) error
+
+	Upload(ref VaultRef, id string) (*Upload, error)
+	PutUpload(ref VaultRef, u *Upload) error
+	DeleteUpload(ref VaultRef, id string) error
+	// ListUploads returns at most limit uploads of the vault with IDs >=
+	// from, in ID order (creation order). limit <= 0 means no limit.
+	ListUploads(ref VaultRef, from string, limit int) ([]*Upload, error)
+	// ScanAllUploads calls fn for every upload of every scope and vault.
+	ScanAllUploads(fn func(VaultRef, *Upload) bool) error
+
+	PutPart(ref VaultRef, uploadID string, p *Part) error
+	Part(ref VaultRef, uploadID string, index int64) (*Part, error)
+	DeletePart(ref VaultRef, uploadID string, index int64) error
+	// ListParts returns at most limit parts with index >= from, in index
+	// order. limit <= 0 means no limit.
+	ListParts(ref VaultRef, uploadID string, from int64, limit int) ([]*Part, error)
+
+	// Inline returns the bytes of an inline segment.
+	Inline(id string) ([]byte, error)
+	PutInline(id string, data []byte) error
+	DeleteInline(id string) error
+
+	// Refs returns how many records refer to a segment (0 when unknown);
+	// SetRefs with 0 forgets it.
+	Refs(id string) (int64, error)
+	SetRefs(id string, n int64) error
 }

@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"permafrost/internal/glacier"
+	"permafrost/internal/store/fsblob"
 	"permafrost/internal/store/kvstore"
 )
 
@@ -45,16 +46,30 @@ func OpenEngine(dir string) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("boltdb: init %s: %w", path, err)
 	}
+	// Group concurrent data-plane commits into one fsync; the delay is
+	// short so that a lone writer barely waits.
+	db.MaxBatchDelay = time.Millisecond
 	return &Engine{db: db}, nil
 }
 
-// Open returns a durable glacier.Store in dir.
+// Open returns a durable glacier.Store in dir: metadata in dir/meta.db,
+// blobs under dir/blobs.
 func Open(dir string) (glacier.Store, error) {
 	e, err := OpenEngine(dir)
 	if err != nil {
 		return nil, err
 	}
-	return kvstore.New(e), nil
+	blobs, err := fsblob.Open(dir)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return kvstore.New(e, blobs), nil
+}
+
+// Batch implements kvstore.Engine with bbolt's batching.
+func (e *Engine) Batch(fn func(kvstore.KV) error) error {
+	return e.db.Batch(func(tx *bolt.Tx) error { return fn(txn{tx}) })
 }
 
 // View implements kvstore.Engine.

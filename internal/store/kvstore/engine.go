@@ -2,12 +2,18 @@ package kvstore
 
 // Buckets are the key spaces the typed layer uses. Engines must provide all
 // of them.
-var Buckets = []string{bVaults, bRetrieval, bCapacity}
+var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs}
 
 const (
-	bVaults    = "vaults"
-	bRetrieval = "retrieval"
-	bCapacity  = "capacity"
+	bVaults       = "vaults"
+	bRetrieval    = "retrieval"
+	bCapacity     = "capacity"
+	bArchives     = "archives"
+	bArchiveIndex = "archive-index"
+	bUploads      = "uploads"
+	bParts        = "parts"
+	bInline       = "inline"
+	bRefs         = "refs"
 )
 
 // Engine is an ordered key-value store with transactions.
@@ -17,6 +23,9 @@ type Engine interface {
 	// Update runs fn atomically: either all its writes are kept (and, for
 	// a durable engine, synced to disk before Update returns) or none.
 	Update(fn func(KV) error) error
+	// Batch is Update that may be coalesced with concurrent calls into one
+	// commit; fn may run more than once.
+	Batch(fn func(KV) error) error
 	Close() error
 }
 

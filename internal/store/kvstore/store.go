@@ -7,15 +7,24 @@ import (
 	"permafrost/internal/glacier"
 )
 
-// Store is a glacier.Store over an Engine.
+// Store is a glacier.Store over an Engine and a blob store.
 type Store struct {
-	eng Engine
+	eng   Engine
+	blobs glacier.Blobs
 }
 
 var _ glacier.Store = (*Store)(nil)
 
-// New returns a Store over eng.
-func New(eng Engine) *Store { return &Store{eng: eng} }
+// New returns a Store over eng with its large bytes in blobs.
+func New(eng Engine, blobs glacier.Blobs) *Store { return &Store{eng: eng, blobs: blobs} }
+
+// Blobs implements glacier.Store.
+func (s *Store) Blobs() glacier.Blobs { return s.blobs }
+
+// Batch implements glacier.Store.
+func (s *Store) Batch(fn func(glacier.Tx) error) error {
+	return s.eng.Batch(func(kv KV) error { return fn(tx{kv}) })
+}
 
 // View implements glacier.Store.
 func (s *Store) View(fn func(glacier.Tx) error) error {
@@ -47,10 +56,17 @@ func get[T any](kv KV, bucket string, key []byte) (*T, error) {
 		return nil, glacier.ErrNotFound
 	}
 	v := new(T)
-	if err := json.Unmarshal(b, v); err != nil {
-		return nil, fmt.Errorf("kvstore: decode %s/%q: %w", bucket, key, err)
+	if err := decode(b, v, bucket, key); err != nil {
+		return nil, err
 	}
 	return v, nil
+}
+
+func decode(b []byte, v any, bucket string, key []byte) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("kvstore: decode %s/%q: %w", bucket, key, err)
+	}
+	return nil
 }
 
 func put(kv KV, bucket string, key []byte, v any) error {
@@ -67,8 +83,7 @@ func list[T any](kv KV, bucket string, prefix, from []byte, limit int) ([]*T, er
 	var derr error
 	err := kv.Scan(bucket, prefix, from, func(k, b []byte) bool {
 		v := new(T)
-		if derr = json.Unmarshal(b, v); derr != nil {
-			derr = fmt.Errorf("kvstore: decode %s/%q: %w", bucket, k, derr)
+		if derr = decode(b, v, bucket, k); derr != nil {
 			return false
 		}
 		out = append(out, v)

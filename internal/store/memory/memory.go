@@ -39,7 +39,10 @@ func NewEngine() *Engine {
 }
 
 // New returns an in-memory glacier.Store.
-func New() glacier.Store { return kvstore.New(NewEngine()) }
+func New() glacier.Store { return kvstore.New(NewEngine(), NewBlobs()) }
+
+// Batch implements kvstore.Engine; in memory there is nothing to coalesce.
+func (e *Engine) Batch(fn func(kvstore.KV) error) error { return e.Update(fn) }
 
 var errClosed = errors.New("memory: store is closed")
 

@@ -1,0 +1,117 @@
+package glacier
+
+import (
+	"errors"
+)
+
+// ArchiveResult is what a successful upload returns.
+type ArchiveResult struct {
+	ID       string
+	TreeHash string
+}
+
+func checkDescription(d string) error {
+	if !ValidDescription(d) {
+		return invalid("Invalid archive description: the description must be at most %d printable ASCII characters (0x20-0x7E).", MaxDescriptionLen)
+	}
+	return nil
+}
+
+// UploadArchive stores an archive of 1 byte to 4 GiB sent in one request.
+func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (ArchiveResult, error) {
+	if err := checkDescription(description); err != nil {
+		return ArchiveResult{}, err
+	}
+	if p.TreeHash == "" {
+		return ArchiveResult{}, Errorf(MissingParameterValue, "Required parameter missing: x-amz-sha256-tree-hash")
+	}
+	switch {
+	case p.Size < 0:
+		return ArchiveResult{}, Errorf(MissingParameterValue, "Required parameter missing: Content-Length")
+	case p.Size == 0:
+		return ArchiveResult{}, invalid("Invalid Content-Length: 0. An archive must be at least 1 byte.")
+	case p.Size > MaxArchiveSize:
+		return ArchiveResult{}, invalid("Invalid Content-Length: %d. An archive uploaded in one request must be at most %d bytes; use a multipart upload.", p.Size, int64(MaxArchiveSize))
+	}
+	if _, err := s.viewVault(ref); err != nil {
+		return ArchiveResult{}, err
+	}
+	rec, err := s.receive(p)
+	if err != nil {
+		return ArchiveResult{}, err
+	}
+	now := s.clock.Now()
+	a := &Archive{
+		ID:          timeID(now, ArchiveIDLen),
+		Vault:       ref.Name,
+		Description: description,
+		Created:     now,
+		Size:        rec.seg.Size,
+		TreeHash:    rec.tree.String(),
+		Segments:    []Segment{rec.seg},
+	}
+	err = s.store.Batch(func(tx Tx) error {
+		if err := rec.keep(tx); err != nil {
+			return err
+		}
+		return addArchive(tx, ref, a)
+	})
+	if err != nil {
+		s.discard(rec)
+		return ArchiveResult{}, err
+	}
+	return ArchiveResult{ID: a.ID, TreeHash: a.TreeHash}, nil
+}
+
+// addArchive stores a and counts it in its vault.
+func addArchive(tx Tx, ref VaultRef, a *Archive) error {
+	v, err := loadVault(tx, ref)
+	if err != nil {
+		return err
+	}
+	if err := tx.PutArchive(ref, a); err != nil {
+		return err
+	}
+	v.Archives++
+	v.Size += a.Size
+	v.LastInventory = a.Created
+	return tx.PutVault(v)
+}
+
+// DeleteArchive deletes an archive. Deleting one that is already gone
+// succeeds; an archive of another vault is refused. Jobs already initiated
+// keep their own reference to its bytes.
+func (s *Service) DeleteArchive(ref VaultRef, id string) error {
+	var dead []string
+	err := s.store.Update(func(tx Tx) error {
+		dead = nil
+		v, err := loadVault(tx, ref)
+		if err != nil {
+			return err
+		}
+		a, err := tx.Archive(ref, id)
+		if errors.Is(err, ErrNotFound) {
+			if other, err := tx.ArchiveVault(ref.Scope, id); err == nil && other != ref.Name {
+				return invalid("Invalid vault name: %s", ref.ARN())
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if dead, err = release(tx, a.Segments); err != nil {
+			return err
+		}
+		if err := tx.DeleteArchive(ref, id); err != nil {
+			return err
+		}
+		v.Archives--
+		v.Size -= a.Size
+		v.LastInventory = s.clock.Now()
+		return tx.PutVault(v)
+	})
+	if err == nil {
+		s.deleteBlobs(dead)
+	}
+	return err
+}

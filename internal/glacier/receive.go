@@ -1,0 +1,224 @@
+package glacier
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"strings"
+	"sync"
+
+	"permafrost/internal/treehash"
+)
+
+// Payload is an incoming archive or part body.
+type Payload struct {
+	Body io.Reader
+	// Size is the declared Content-Length.
+	Size int64
+	// TreeHash is the client's x-amz-sha256-tree-hash.
+	TreeHash string
+	// ContentSHA256 is the client's x-amz-content-sha256, "" when absent.
+	ContentSHA256 string
+}
+
+// InlineMax is the largest body kept inline in the metadata store rather
+// than as a blob: small archives then cost one (group) commit and no file.
+const InlineMax = 64 << 10
+
+// MaxArchiveSize is the largest single-request upload and the largest part.
+const MaxArchiveSize = 4 << 30
+
+// received is a body that has been stored and verified but is not yet
+// referenced by any record.
+type received struct {
+	seg    Segment
+	inline []byte // the bytes of an inline segment
+	tree   treehash.Hash
+}
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// receive streams p into storage while computing its tree hash and, when
+// the client sent one, its linear SHA-256, then checks both. On any error
+// nothing is left behind.
+func (s *Service) receive(p Payload) (received, error) {
+	tw := treehash.New()
+	defer tw.Close()
+	var lin hash.Hash
+	checkLinear := p.ContentSHA256 != "" && p.ContentSHA256 != "UNSIGNED-PAYLOAD"
+	if checkLinear {
+		lin = sha256.New()
+	}
+	var rec received
+	var sink io.Writer
+	var bw BlobWriter
+	if p.Size <= InlineMax {
+		rec.inline = make([]byte, 0, p.Size)
+		sink = (*sliceWriter)(&rec.inline)
+	} else {
+		var err error
+		if bw, err = s.store.Blobs().Create(); err != nil {
+			return rec, err
+		}
+		sink = bw
+	}
+	fail := func(err error) (received, error) {
+		if bw != nil {
+			bw.Abort()
+		}
+		return received{}, err
+	}
+	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp)
+	buf := *bufp
+	var n int64
+	for n < p.Size {
+		k, rerr := p.Body.Read(buf[:min(int64(len(buf)), p.Size-n)])
+		if k > 0 {
+			chunk := buf[:k]
+			if _, err := sink.Write(chunk); err != nil {
+				return fail(err)
+			}
+			tw.Write(chunk)
+			if lin != nil {
+				lin.Write(chunk)
+			}
+			n += int64(k)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return fail(Errorf(RequestTimeout, "The request body could not be read completely (%d of %d bytes): %v", n, p.Size, rerr))
+		}
+	}
+	if n != p.Size {
+		return fail(Errorf(RequestTimeout, "The request body ended after %d of the %d bytes declared in Content-Length.", n, p.Size))
+	}
+	rec.tree = tw.Sum()
+	if got := rec.tree.String(); !strings.EqualFold(got, p.TreeHash) {
+		return fail(invalid("Checksum mismatch: expected %s, computed %s", p.TreeHash, got))
+	}
+	if checkLinear {
+		if got := hex.EncodeToString(lin.Sum(nil)); !strings.EqualFold(got, p.ContentSHA256) {
+			return fail(invalid("The provided x-amz-content-sha256 header does not match what was computed: expected %s, computed %s", p.ContentSHA256, got))
+		}
+	}
+	rec.seg.Size = n
+	if bw == nil {
+		rec.seg.Blob, rec.seg.Inline = randomID(32), true
+		return rec, nil
+	}
+	id, err := bw.Commit()
+	if err != nil {
+		return fail(err)
+	}
+	rec.seg.Blob = id
+	return rec, nil
+}
+
+type sliceWriter []byte
+
+func (w *sliceWriter) Write(p []byte) (int, error) {
+	*w = append(*w, p...)
+	return len(p), nil
+}
+
+// keep records the received body in tx with one reference.
+func (r *received) keep(tx Tx) error {
+	if r.seg.Inline {
+		if err := tx.PutInline(r.seg.Blob, r.inline); err != nil {
+			return err
+		}
+	}
+	return tx.SetRefs(r.seg.Blob, 1)
+}
+
+// discard removes a received body that no record came to reference.
+func (s *Service) discard(r received) {
+	if !r.seg.Inline && r.seg.Blob != "" {
+		if err := s.store.Blobs().Delete(r.seg.Blob); err != nil {
+			s.log.Warn("deleting unreferenced blob", "blob", r.seg.Blob, "err", err)
+		}
+	}
+}
+
+// retain adds a reference to each segment (a job holding an archive's
+// bytes).
+func retain(tx Tx, segs []Segment) error {
+	for _, sg := range segs {
+		n, err := tx.Refs(sg.Blob)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetRefs(sg.Blob, n+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// release drops a reference to each segment. Inline bytes that nothing
+// refers to any more are deleted in tx; the IDs of blobs to delete once tx
+// has committed are returned.
+func release(tx Tx, segs []Segment) ([]string, error) {
+	var dead []string
+	for _, sg := range segs {
+		n, err := tx.Refs(sg.Blob)
+		if err != nil {
+			return nil, err
+		}
+		n--
+		if err := tx.SetRefs(sg.Blob, n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			continue
+		}
+		if sg.Inline {
+			if err := tx.DeleteInline(sg.Blob); err != nil {
+				return nil, err
+			}
+		} else {
+			dead = append(dead, sg.Blob)
+		}
+	}
+	return dead, nil
+}
+
+// deleteBlobs removes blobs after the transaction that released them has
+// committed. A failure only leaves garbage that Recover collects.
+func (s *Service) deleteBlobs(ids []string) {
+	for _, id := range ids {
+		if err := s.store.Blobs().Delete(id); err != nil {
+			s.log.Warn("deleting released blob", "blob", id, "err", err)
+		}
+	}
+}
+
+// Recover removes blobs that no record refers to: those committed by
+// requests that were cut off before their metadata was. Run it at start,
+// before serving.
+func (s *Service) Recover() (int, error) {
+	var orphans []string
+	err := s.store.Blobs().List(func(id string) bool {
+		var n int64
+		if err := s.store.View(func(tx Tx) error {
+			var err error
+			n, err = tx.Refs(id)
+			return err
+		}); err == nil && n == 0 {
+			orphans = append(orphans, id)
+		}
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.deleteBlobs(orphans)
+	return len(orphans), nil
+}
+
+var errStop = errors.New("stop")

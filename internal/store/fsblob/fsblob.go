@@ -1,0 +1,180 @@
+// Package fsblob stores blobs as files: written to a temporary file, fsynced,
+// then renamed into place and the directory fsynced, so a committed blob
+// survives a crash and an interrupted one leaves only a temporary file,
+// which Open removes at start.
+package fsblob
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"permafrost/internal/glacier"
+)
+
+// Store is a directory of blobs.
+type Store struct {
+	dir string // blobs/<2 hex>/<id>
+	tmp string // temporary files of blobs being written
+}
+
+var _ glacier.Blobs = (*Store)(nil)
+
+// Open opens (creating) the blob store under root and removes temporary
+// files left by a previous run.
+func Open(root string) (*Store, error) {
+	s := &Store{dir: filepath.Join(root, "blobs"), tmp: filepath.Join(root, "tmp")}
+	if err := os.RemoveAll(s.tmp); err != nil {
+		return nil, fmt.Errorf("fsblob: clean %s: %w", s.tmp, err)
+	}
+	for _, d := range []string{s.dir, s.tmp} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("fsblob: %w", err)
+		}
+	}
+	return s, nil
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func validID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil
+}
+
+func (s *Store) path(id string) string { return filepath.Join(s.dir, id[:2], id) }
+
+// Create implements glacier.Blobs.
+func (s *Store) Create() (glacier.BlobWriter, error) {
+	f, err := os.CreateTemp(s.tmp, "blob-*")
+	if err != nil {
+		return nil, fmt.Errorf("fsblob: %w", err)
+	}
+	return &writer{s: s, f: f}, nil
+}
+
+type writer struct {
+	s    *Store
+	f    *os.File
+	done bool
+}
+
+func (w *writer) Write(p []byte) (int, error) { return w.f.Write(p) }
+
+func (w *writer) Commit() (string, error) {
+	if w.done {
+		return "", errors.New("fsblob: commit of a finished blob")
+	}
+	w.done = true
+	id := newID()
+	final := w.s.path(id)
+	err := w.f.Sync()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(final), 0o755)
+	}
+	if err == nil {
+		err = os.Rename(w.f.Name(), final)
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(final))
+	}
+	if err != nil {
+		os.Remove(w.f.Name())
+		return "", fmt.Errorf("fsblob: commit: %w", err)
+	}
+	return id, nil
+}
+
+func (w *writer) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.f.Close()
+	os.Remove(w.f.Name())
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Open implements glacier.Blobs.
+func (s *Store) Open(id string) (glacier.Blob, error) {
+	if !validID(id) {
+		return nil, glacier.ErrNotFound
+	}
+	f, err := os.Open(s.path(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, glacier.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fsblob: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("fsblob: %w", err)
+	}
+	return &blob{File: f, size: st.Size()}, nil
+}
+
+type blob struct {
+	*os.File
+	size int64
+}
+
+func (b *blob) Size() int64 { return b.size }
+
+// Delete implements glacier.Blobs.
+func (s *Store) Delete(id string) error {
+	if !validID(id) {
+		return nil
+	}
+	err := os.Remove(s.path(id))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("fsblob: %w", err)
+	}
+	return nil
+}
+
+// List implements glacier.Blobs.
+func (s *Store) List(fn func(id string) bool) error {
+	subs, err := os.ReadDir(s.dir)
+	if err != nil {
+		return fmt.Errorf("fsblob: %w", err)
+	}
+	for _, sub := range subs {
+		if !sub.IsDir() {
+			continue
+		}
+		ents, err := os.ReadDir(filepath.Join(s.dir, sub.Name()))
+		if err != nil {
+			return fmt.Errorf("fsblob: %w", err)
+		}
+		for _, e := range ents {
+			if validID(e.Name()) && !fn(e.Name()) {
+				return nil
+			}
+		}
+	}
+	return nil
+}

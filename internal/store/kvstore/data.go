@@ -1,0 +1,144 @@
+package kvstore
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"permafrost/internal/glacier"
+)
+
+// vaultPrefix is the key prefix of a vault's sub-records.
+func vaultPrefix(ref glacier.VaultRef) []byte {
+	return append(vaultKey(ref), '/')
+}
+
+func (t tx) Archive(ref glacier.VaultRef, id string) (*glacier.Archive, error) {
+	return get[glacier.Archive](t.kv, bArchives, append(vaultPrefix(ref), id...))
+}
+
+func (t tx) PutArchive(ref glacier.VaultRef, a *glacier.Archive) error {
+	if err := t.kv.Put(bArchiveIndex, append(scopeKey(ref.Scope), a.ID...), []byte(ref.Name)); err != nil {
+		return err
+	}
+	return put(t.kv, bArchives, append(vaultPrefix(ref), a.ID...), a)
+}
+
+func (t tx) DeleteArchive(ref glacier.VaultRef, id string) error {
+	if err := t.kv.Delete(bArchiveIndex, append(scopeKey(ref.Scope), id...)); err != nil {
+		return err
+	}
+	return t.kv.Delete(bArchives, append(vaultPrefix(ref), id...))
+}
+
+func (t tx) ArchiveVault(s glacier.Scope, id string) (string, error) {
+	v := t.kv.Get(bArchiveIndex, append(scopeKey(s), id...))
+	if v == nil {
+		return "", glacier.ErrNotFound
+	}
+	return string(v), nil
+}
+
+func (t tx) ScanArchives(ref glacier.VaultRef, from string, fn func(*glacier.Archive) bool) error {
+	p := vaultPrefix(ref)
+	var derr error
+	err := t.kv.Scan(bArchives, p, append(p[:len(p):len(p)], from...), func(k, b []byte) bool {
+		a := new(glacier.Archive)
+		if derr = decode(b, a, bArchives, k); derr != nil {
+			return false
+		}
+		return fn(a)
+	})
+	if err == nil {
+		err = derr
+	}
+	return err
+}
+
+func (t tx) Upload(ref glacier.VaultRef, id string) (*glacier.Upload, error) {
+	return get[glacier.Upload](t.kv, bUploads, append(vaultPrefix(ref), id...))
+}
+
+func (t tx) PutUpload(ref glacier.VaultRef, u *glacier.Upload) error {
+	return put(t.kv, bUploads, append(vaultPrefix(ref), u.ID...), u)
+}
+
+func (t tx) DeleteUpload(ref glacier.VaultRef, id string) error {
+	return t.kv.Delete(bUploads, append(vaultPrefix(ref), id...))
+}
+
+func (t tx) ListUploads(ref glacier.VaultRef, from string, limit int) ([]*glacier.Upload, error) {
+	p := vaultPrefix(ref)
+	return list[glacier.Upload](t.kv, bUploads, p, append(p[:len(p):len(p)], from...), limit)
+}
+
+func (t tx) ScanAllUploads(fn func(glacier.VaultRef, *glacier.Upload) bool) error {
+	var derr error
+	err := t.kv.Scan(bUploads, nil, nil, func(k, b []byte) bool {
+		f := strings.SplitN(string(k), "/", 4)
+		if len(f) != 4 {
+			derr = fmt.Errorf("kvstore: malformed upload key %q", k)
+			return false
+		}
+		u := new(glacier.Upload)
+		if derr = decode(b, u, bUploads, k); derr != nil {
+			return false
+		}
+		return fn(glacier.Scope{Account: f[0], Region: f[1]}.Ref(f[2]), u)
+	})
+	if err == nil {
+		err = derr
+	}
+	return err
+}
+
+func partPrefix(ref glacier.VaultRef, uploadID string) []byte {
+	return append(append(vaultPrefix(ref), uploadID...), '/')
+}
+
+func partKey(ref glacier.VaultRef, uploadID string, index int64) []byte {
+	return fmt.Appendf(partPrefix(ref, uploadID), "%010d", index)
+}
+
+func (t tx) PutPart(ref glacier.VaultRef, uploadID string, p *glacier.Part) error {
+	return put(t.kv, bParts, partKey(ref, uploadID, p.Index), p)
+}
+
+func (t tx) Part(ref glacier.VaultRef, uploadID string, index int64) (*glacier.Part, error) {
+	return get[glacier.Part](t.kv, bParts, partKey(ref, uploadID, index))
+}
+
+func (t tx) DeletePart(ref glacier.VaultRef, uploadID string, index int64) error {
+	return t.kv.Delete(bParts, partKey(ref, uploadID, index))
+}
+
+func (t tx) ListParts(ref glacier.VaultRef, uploadID string, from int64, limit int) ([]*glacier.Part, error) {
+	return list[glacier.Part](t.kv, bParts, partPrefix(ref, uploadID), partKey(ref, uploadID, from), limit)
+}
+
+func (t tx) Inline(id string) ([]byte, error) {
+	b := t.kv.Get(bInline, []byte(id))
+	if b == nil {
+		return nil, glacier.ErrNotFound
+	}
+	return append([]byte(nil), b...), nil
+}
+
+func (t tx) PutInline(id string, data []byte) error { return t.kv.Put(bInline, []byte(id), data) }
+
+func (t tx) DeleteInline(id string) error { return t.kv.Delete(bInline, []byte(id)) }
+
+func (t tx) Refs(id string) (int64, error) {
+	b := t.kv.Get(bRefs, []byte(id))
+	if b == nil {
+		return 0, nil
+	}
+	return strconv.ParseInt(string(b), 10, 64)
+}
+
+func (t tx) SetRefs(id string, n int64) error {
+	if n <= 0 {
+		return t.kv.Delete(bRefs, []byte(id))
+	}
+	return t.kv.Put(bRefs, []byte(id), strconv.AppendInt(nil, n, 10))
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package treehash
+
+const raceEnabled = false
