@@ -77,5 +77,10 @@ func (s *Server) NewClient(region, accessKey, secret string) *glacier.Client {
 	})
 }
 
-// Advance moves the server's clock forward by d.
-func (s *Server) Advance(d time.Duration) { s.Main.Clock.Advance(d) }
+// Advance moves the server's clock forward by d, as the
+// /_permafrost/clock/advance endpoint does, and lets due jobs complete.
+func (s *Server) Advance(d time.Duration) {
+	if _, err := s.Main.AdvanceClock(d); err != nil {
+		panic("permafrosttest: advancing the clock: " + err.Error())
+	}
+}

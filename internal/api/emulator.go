@@ -2,20 +2,72 @@ package api
 
 import (
 	"net/http"
-	"strings"
+	"time"
 
 	"permafrost/internal/glacier"
 )
 
+// Emulator is what the /_permafrost/ endpoints control.
+type Emulator interface {
+	// Now is the server's clock.
+	Now() time.Time
+	// AdvanceClock moves the server's clock forward by d.
+	AdvanceClock(d time.Duration) (time.Time, error)
+	// Notifications returns every job-completion message, oldest first.
+	Notifications() ([]glacier.Notification, error)
+}
+
+type clockJSON struct {
+	Now string `json:"now"`
+}
+
+type notificationJSON struct {
+	Topic   string `json:"topic"`
+	Message string `json:"message"`
+	Time    string `json:"time"`
+}
+
+func emulatorError(w http.ResponseWriter, err error) {
+	code, row, msg, _ := errorResponse(err)
+	writeError(w, code, row, msg)
+}
+
 func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == EmulatorPrefix+"health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+	path := r.URL.Path[len(EmulatorPrefix):]
+	switch {
+	case path == "health" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-		return
+	case h.emulator == nil:
+		emulatorError(w, glacier.Errorf(glacier.ResourceNotFound, "No emulator endpoint %s", path))
+	case path == "clock" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, clockJSON{Now: h.emulator.Now().Format(time.RFC3339Nano)})
+	case path == "clock/advance" && r.Method == http.MethodPost:
+		by := r.URL.Query().Get("by")
+		d, err := time.ParseDuration(by)
+		if err != nil || d < 0 {
+			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: give a non-negative Go duration such as 36h or 90m.", by))
+			return
+		}
+		now, err := h.emulator.AdvanceClock(d)
+		if err != nil {
+			h.log.Error("advancing the clock", "err", err)
+			emulatorError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, clockJSON{Now: now.Format(time.RFC3339Nano)})
+	case path == "notifications" && r.Method == http.MethodGet:
+		ns, err := h.emulator.Notifications()
+		if err != nil {
+			h.log.Error("reading notifications", "err", err)
+			emulatorError(w, err)
+			return
+		}
+		out := make([]notificationJSON, len(ns))
+		for i, n := range ns {
+			out[i] = notificationJSON{Topic: n.Topic, Message: n.Message, Time: n.Time.Format(time.RFC3339Nano)}
+		}
+		writeJSON(w, http.StatusOK, out)
+	default:
+		emulatorError(w, glacier.Errorf(glacier.ResourceNotFound, "No emulator endpoint %s %s", r.Method, path))
 	}
-	if h.emulator != nil {
-		h.emulator.ServeHTTP(w, r)
-		return
-	}
-	code, row, _, _ := errorResponse(glacier.Errorf(glacier.ResourceNotFound, ""))
-	writeError(w, code, row, "No emulator endpoint "+strings.TrimPrefix(r.URL.Path, EmulatorPrefix))
 }

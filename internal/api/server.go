@@ -19,8 +19,8 @@ type Options struct {
 	Account string
 	Region  string
 	Logger  *slog.Logger
-	// Emulator serves the /_permafrost/ endpoints; nil serves only health.
-	Emulator http.Handler
+	// Emulator backs the /_permafrost/ endpoints; nil serves only health.
+	Emulator Emulator
 }
 
 // Handler serves the Glacier API.
@@ -29,8 +29,7 @@ type Handler struct {
 	account  string
 	region   string
 	log      *slog.Logger
-	emulator http.Handler
-	ready    bool
+	emulator Emulator
 }
 
 // New returns the API handler.
@@ -38,7 +37,7 @@ func New(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, ready: true}
+	return &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator}
 }
 
 // call is one request being served.

@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"permafrost/internal/api"
 	"permafrost/internal/clock"
 	"permafrost/internal/config"
 	"permafrost/internal/glacier"
+	"permafrost/internal/notify"
 	"permafrost/internal/store/boltdb"
 	"permafrost/internal/store/memory"
 )
@@ -32,8 +34,11 @@ type Main struct {
 	ln      net.Listener
 	server  *http.Server
 	done    chan error
-	stop    chan struct{}
-	janitor chan struct{}
+	stop      chan struct{}
+	janitor   chan struct{}
+	scheduler chan struct{}
+	deliverer *notify.Deliverer
+	advanceMu sync.Mutex
 }
 
 // SweepInterval is how often expired uploads (and, later, jobs) are
@@ -52,21 +57,36 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 	if base == nil {
 		base = clock.Real{}
 	}
-	m := &Main{Config: cfg, Logger: logger, Clock: clock.NewOffset(base, 0)}
+	m := &Main{Config: cfg, Logger: logger}
 	var err error
 	if cfg.Memory {
 		m.Store = memory.New()
 	} else if m.Store, err = boltdb.Open(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	m.Service = glacier.New(glacier.Options{Store: m.Store, Clock: m.Clock, Logger: logger})
+	off, err := loadClockOffset(m.Store)
+	if err != nil {
+		m.Store.Close()
+		return nil, err
+	}
+	m.Clock = clock.NewOffset(base, off)
+	delays, _ := cfg.JobDelays() // validated above
+	m.Service = glacier.New(glacier.Options{
+		Store: m.Store, Clock: m.Clock, Logger: logger,
+		JobDelays:           delays,
+		NoExpeditedOnDemand: cfg.ExpeditedCapacity == "provisioned",
+		RenderJob:           api.MarshalJob,
+	})
+	if cfg.SNSEndpoint != "" {
+		m.deliverer = notify.NewDeliverer(m.Service, notify.NewSNS(cfg.SNSEndpoint))
+	}
 	if n, err := m.Service.Recover(); err != nil {
 		m.Store.Close()
 		return nil, fmt.Errorf("recovering the store: %w", err)
 	} else if n > 0 {
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
-	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger})
+	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m})
 	return m, nil
 }
 
@@ -84,8 +104,9 @@ func (m *Main) Start() error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(ln) }()
-	m.stop, m.janitor = make(chan struct{}), make(chan struct{})
+	m.stop, m.janitor, m.scheduler = make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go m.sweep()
+	go m.schedule()
 	return nil
 }
 
@@ -101,6 +122,9 @@ func (m *Main) sweep() {
 		case <-t.C:
 			if _, err := m.Service.SweepUploads(); err != nil {
 				m.Logger.Error("sweeping expired uploads", "err", err)
+			}
+			if _, err := m.Service.SweepJobs(); err != nil {
+				m.Logger.Error("sweeping expired jobs", "err", err)
 			}
 		}
 	}
@@ -119,6 +143,7 @@ func (m *Main) Close(ctx context.Context) error {
 	if m.stop != nil {
 		close(m.stop)
 		<-m.janitor
+		<-m.scheduler
 	}
 	if m.server != nil {
 		if err := m.server.Shutdown(ctx); err != nil {

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the server's configuration.
@@ -20,6 +22,15 @@ type Config struct {
 	Region    string
 	AccountID string
 	LogLevel  string
+	// JobDelay is how long jobs of each tier take, e.g.
+	// "Expedited=1m,Standard=4h,Bulk=8h"; unlisted tiers take no time.
+	JobDelay string
+	// SNSEndpoint is where job-completion notifications are published
+	// ("" keeps them only in the notification log).
+	SNSEndpoint string
+	// ExpeditedCapacity is "always" (Expedited retrievals always have
+	// capacity) or "provisioned" (only with provisioned capacity units).
+	ExpeditedCapacity string
 }
 
 // Default returns the defaults.
@@ -30,6 +41,8 @@ func Default() Config {
 		Region:    "us-east-1",
 		AccountID: "123456789012",
 		LogLevel:  "info",
+
+		ExpeditedCapacity: "always",
 	}
 }
 
@@ -59,6 +72,9 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.Region, "region", "region of requests that carry no SigV4 credential scope")
 	str(&c.AccountID, "account-id", "12-digit account of every caller until signatures are verified")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
+	str(&c.JobDelay, "job-delay", "completion delay per tier, e.g. Expedited=1m,Standard=4h,Bulk=8h (inventory jobs use Standard)")
+	str(&c.SNSEndpoint, "sns-endpoint", "URL of an SNS-compatible service to publish job notifications to")
+	str(&c.ExpeditedCapacity, "expedited-capacity", "without provisioned capacity, Expedited retrievals are 'always' available or need 'provisioned' capacity")
 	memEnv := getenv(envName("memory"))
 	if memEnv != "" {
 		b, err := strconv.ParseBool(memEnv)
@@ -99,6 +115,17 @@ func (c Config) Validate() error {
 	if _, err := c.SlogLevel(); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := c.JobDelays(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.ExpeditedCapacity != "always" && c.ExpeditedCapacity != "provisioned" {
+		errs = append(errs, fmt.Errorf("--expedited-capacity must be always or provisioned, got %q", c.ExpeditedCapacity))
+	}
+	if c.SNSEndpoint != "" {
+		if u, err := url.Parse(c.SNSEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--sns-endpoint must be an http(s) URL, got %q", c.SNSEndpoint))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -109,6 +136,28 @@ func (c Config) SlogLevel() (slog.Level, error) {
 		return 0, fmt.Errorf("--log-level: %q is not debug, info, warn or error", c.LogLevel)
 	}
 	return l, nil
+}
+
+// JobDelays parses --job-delay into a delay per tier.
+func (c Config) JobDelays() (map[string]time.Duration, error) {
+	out := map[string]time.Duration{}
+	if strings.TrimSpace(c.JobDelay) == "" {
+		return out, nil
+	}
+	for _, item := range strings.Split(c.JobDelay, ",") {
+		tier, dur, ok := strings.Cut(strings.TrimSpace(item), "=")
+		switch tier {
+		case "Expedited", "Standard", "Bulk":
+		default:
+			return nil, fmt.Errorf("--job-delay: %q: the tier must be Expedited, Standard or Bulk", item)
+		}
+		d, err := time.ParseDuration(dur)
+		if !ok || err != nil || d < 0 {
+			return nil, fmt.Errorf("--job-delay: %q: give TIER=DURATION, e.g. Standard=4h", item)
+		}
+		out[tier] = d
+	}
+	return out, nil
 }
 
 func validAccount(s string) bool {

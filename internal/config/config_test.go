@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -58,6 +59,27 @@ func TestHelpListsEnv(t *testing.T) {
 	for _, want := range []string{"--addr", "PERMAFROST_DATA_DIR", "PERMAFROST_MEMORY", "-account-id", "-log-level"} {
 		if !strings.Contains(b.String(), strings.TrimLeft(want, "-")) {
 			t.Errorf("help lacks %s:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestJobDelays(t *testing.T) {
+	c, err := Parse([]string{"--job-delay", "Expedited=1m, Standard=4h,Bulk=8h"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := c.JobDelays()
+	if d["Expedited"] != time.Minute || d["Standard"] != 4*time.Hour || d["Bulk"] != 8*time.Hour {
+		t.Fatalf("got %v", d)
+	}
+	for _, bad := range []string{"Fast=1m", "Standard", "Standard=soon", "Bulk=-1h"} {
+		if _, err := Parse([]string{"--job-delay", bad}, env(nil), io.Discard); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for _, args := range [][]string{{"--expedited-capacity", "sometimes"}, {"--sns-endpoint", "localhost:9911"}} {
+		if _, err := Parse(args, env(nil), io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
 		}
 	}
 }

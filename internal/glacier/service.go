@@ -3,15 +3,20 @@ package glacier
 import (
 	"errors"
 	"log/slog"
+	"time"
 
 	"permafrost/internal/clock"
 )
 
 // Service implements the Glacier operations over a Store.
 type Service struct {
-	store Store
-	clock clock.Clock
-	log   *slog.Logger
+	store      Store
+	clock      clock.Clock
+	log        *slog.Logger
+	delays     map[string]time.Duration
+	onDemand   bool
+	renderJob  func(JobInfo) ([]byte, error)
+	wakeups    chan struct{}
 }
 
 // Options configure a Service.
@@ -19,6 +24,15 @@ type Options struct {
 	Store  Store
 	Clock  clock.Clock  // default: the wall clock
 	Logger *slog.Logger // default: slog.Default()
+	// JobDelays is how long a job of each tier takes to complete;
+	// inventory jobs take the Standard delay. Missing tiers take none.
+	JobDelays map[string]time.Duration
+	// NoExpeditedOnDemand makes Expedited retrievals without provisioned
+	// capacity fail with InsufficientCapacityException.
+	NoExpeditedOnDemand bool
+	// RenderJob renders a job description as the JSON message of a
+	// completion notification (spec 5.4).
+	RenderJob func(JobInfo) ([]byte, error)
 }
 
 // New returns a Service.
@@ -29,7 +43,34 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{store: o.Store, clock: o.Clock, log: o.Logger}
+	return &Service{
+		store: o.Store, clock: o.Clock, log: o.Logger,
+		delays: o.JobDelays, onDemand: !o.NoExpeditedOnDemand, renderJob: o.RenderJob,
+		wakeups: make(chan struct{}, 1),
+	}
+}
+
+// Wakeups signals when a job was initiated or the clock moved, so that the
+// scheduler can look again for due jobs.
+func (s *Service) Wakeups() <-chan struct{} { return s.wakeups }
+
+func (s *Service) wake() {
+	select {
+	case s.wakeups <- struct{}{}:
+	default:
+	}
+}
+
+// Wake asks the scheduler to look for due jobs (after the clock moved).
+func (s *Service) Wake() { s.wake() }
+
+// delay is how long j takes to complete.
+func (s *Service) delay(j *Job) time.Duration {
+	tier := j.Tier
+	if tier == "" {
+		tier = TierStandard
+	}
+	return s.delays[tier]
 }
 
 // Clock returns the service's clock.

@@ -107,6 +107,26 @@ type Tx interface {
 	PutInline(id string, data []byte) error
 	DeleteInline(id string) error
 
+	Job(ref VaultRef, id string) (*Job, error)
+	PutJob(ref VaultRef, j *Job) error
+	DeleteJob(ref VaultRef, id string) error
+	// ListJobs returns at most limit jobs of the vault with IDs >= from, in
+	// ID order (initiation order). limit <= 0 means no limit.
+	ListJobs(ref VaultRef, from string, limit int) ([]*Job, error)
+	// ScanJobs calls fn for every job in s, or in every scope when s is
+	// the zero Scope.
+	ScanJobs(s Scope, fn func(VaultRef, *Job) bool) error
+
+	// Setting returns a named emulator setting (ErrNotFound when unset).
+	Setting(name string) ([]byte, error)
+	PutSetting(name string, value []byte) error
+
+	// PutNotification stores a notification under its ID (time-ordered).
+	PutNotification(n *Notification) error
+	// Notifications returns every stored notification, oldest first.
+	Notifications() ([]*Notification, error)
+	DeleteNotification(id string) error
+
 	// Refs returns how many records refer to a segment (0 when unknown);
 	// SetRefs with 0 forgets it.
 	Refs(id string) (int64, error)

@@ -2,18 +2,21 @@ package kvstore
 
 // Buckets are the key spaces the typed layer uses. Engines must provide all
 // of them.
-var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs}
+var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs, bJobs, bSettings, bNotifications}
 
 const (
-	bVaults       = "vaults"
-	bRetrieval    = "retrieval"
-	bCapacity     = "capacity"
-	bArchives     = "archives"
-	bArchiveIndex = "archive-index"
-	bUploads      = "uploads"
-	bParts        = "parts"
-	bInline       = "inline"
-	bRefs         = "refs"
+	bVaults        = "vaults"
+	bRetrieval     = "retrieval"
+	bCapacity      = "capacity"
+	bArchives      = "archives"
+	bArchiveIndex  = "archive-index"
+	bUploads       = "uploads"
+	bParts         = "parts"
+	bInline        = "inline"
+	bRefs          = "refs"
+	bJobs          = "jobs"
+	bSettings      = "settings"
+	bNotifications = "notifications"
 )
 
 // Engine is an ordered key-value store with transactions.

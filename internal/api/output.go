@@ -1,0 +1,136 @@
+package api
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"permafrost/internal/glacier"
+)
+
+// parseRange parses a GetJobOutput Range header against an output of size
+// bytes. It accepts one range, "bytes=S-E", "bytes=S-" or "bytes=-N".
+// malformed means the header cannot be understood; unsatisfiable means it
+// can, but selects nothing of the output.
+func parseRange(h string, size int64) (start, end int64, malformed, unsatisfiable bool) {
+	const prefix = "bytes="
+	if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
+		return 0, 0, true, false
+	}
+	spec := h[len(prefix):]
+	dash := -1
+	for i := 0; i < len(spec); i++ {
+		if spec[i] == '-' {
+			dash = i
+			break
+		}
+		if spec[i] < '0' || spec[i] > '9' {
+			return 0, 0, true, false
+		}
+	}
+	if dash < 0 {
+		return 0, 0, true, false
+	}
+	first, last := spec[:dash], spec[dash+1:]
+	switch {
+	case first == "" && last == "":
+		return 0, 0, true, false
+	case first == "":
+		n, ok := decimal(last)
+		if !ok {
+			return 0, 0, true, false
+		}
+		if n == 0 || size == 0 {
+			return 0, 0, false, true
+		}
+		return max(0, size-n), size - 1, false, false
+	}
+	s, ok := decimal(first)
+	if !ok {
+		return 0, 0, true, false
+	}
+	e := size - 1
+	if last != "" {
+		if e, ok = decimal(last); !ok || e < s {
+			return 0, 0, true, false
+		}
+	}
+	if s >= size {
+		return 0, 0, false, true
+	}
+	return s, min(e, size-1), false, false
+}
+
+func decimal(s string) (int64, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n >= 0 && s[0] != '+'
+}
+
+var outputBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+func getJobOutput(h *Handler, c *call) error {
+	o, err := h.svc.GetJobOutput(c.ref(), c.ID)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	start, end, status := int64(0), o.Size-1, http.StatusOK
+	if rh := c.r.Header.Get("Range"); rh != "" {
+		var malformed, unsatisfiable bool
+		start, end, malformed, unsatisfiable = parseRange(rh, o.Size)
+		switch {
+		case malformed:
+			return glacier.Errorf(glacier.InvalidParameterValue, "Invalid Range header: %q. The expected form is bytes=<first>-<last>.", rh)
+		case unsatisfiable:
+			c.w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(o.Size, 10))
+			code := glacier.InvalidParameterValue
+			writeError(c.w, code, errorRow{Status: http.StatusRequestedRangeNotSatisfiable, Type: "Client"},
+				"The requested range is not satisfiable: "+rh+" for an output of "+strconv.FormatInt(o.Size, 10)+" bytes.")
+			return nil
+		}
+		status = http.StatusPartialContent
+	}
+	n := end - start + 1
+	hd := c.w.Header()
+	switch o.Kind {
+	case glacier.FormatJSON:
+		hd.Set("Content-Type", "application/json")
+	case glacier.FormatCSV:
+		hd.Set("Content-Type", "text/csv")
+	default:
+		hd.Set("Content-Type", "application/octet-stream")
+		if o.ArchiveDescription != "" {
+			hd.Set("x-amz-archive-description", o.ArchiveDescription)
+		}
+		sum, err := o.TreeHash(start, end)
+		if err != nil {
+			return err
+		}
+		if sum != "" {
+			hd.Set("x-amz-sha256-tree-hash", sum)
+		}
+	}
+	hd.Set("Accept-Ranges", "bytes")
+	hd.Set("Content-Length", strconv.FormatInt(n, 10))
+	if status == http.StatusPartialContent {
+		hd.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(o.Size, 10))
+	}
+	c.w.WriteHeader(status)
+	if c.r.Method == http.MethodHead || n == 0 {
+		return nil
+	}
+	bufp := outputBufs.Get().(*[]byte)
+	defer outputBufs.Put(bufp)
+	if _, err := io.CopyBuffer(writerOnly{c.w}, o.Section(start, n), *bufp); err != nil {
+		h.log.Warn("job output interrupted", "job", c.ID, "err", err)
+	}
+	return nil
+}
+
+// writerOnly hides io.ReaderFrom so that io.CopyBuffer uses the large
+// buffer rather than the response's small one.
+type writerOnly struct{ io.Writer }

@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"permafrost/internal/glacier"
+)
+
+// PollInterval bounds how long the scheduler sleeps between looks for due
+// jobs and pending notifications.
+const PollInterval = time.Second
+
+// schedule completes jobs at their due time, whether or not anyone asks,
+// and delivers their notifications, until Close.
+func (m *Main) schedule() {
+	defer close(m.scheduler)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { <-m.stop; cancel() }()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-timer.C:
+		case <-m.Service.Wakeups():
+		}
+		wait := PollInterval
+		next, err := m.Service.CompleteDueJobs()
+		if err != nil {
+			m.Logger.Error("completing due jobs", "err", err)
+		} else if !next.IsZero() {
+			wait = min(wait, max(next.Sub(m.Clock.Now()), 10*time.Millisecond))
+		}
+		if m.deliverer != nil {
+			if _, err := m.deliverer.Deliver(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				m.Logger.Error("delivering notifications", "err", err)
+			}
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+	}
+}
+
+const clockOffsetSetting = "clock-offset"
+
+// loadClockOffset reads the persisted offset of the emulated clock.
+func loadClockOffset(s glacier.Store) (time.Duration, error) {
+	var off time.Duration
+	err := s.View(func(tx glacier.Tx) error {
+		b, err := tx.Setting(clockOffsetSetting)
+		if errors.Is(err, glacier.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(b) != 8 {
+			return fmt.Errorf("corrupt %s setting", clockOffsetSetting)
+		}
+		off = time.Duration(binary.BigEndian.Uint64(b))
+		return nil
+	})
+	return off, err
+}
+
+// Now implements api.Emulator.
+func (m *Main) Now() time.Time { return m.Clock.Now() }
+
+// AdvanceClock implements api.Emulator: it moves the clock forward, keeps
+// the new offset across restarts, and lets due jobs complete.
+func (m *Main) AdvanceClock(d time.Duration) (time.Time, error) {
+	m.advanceMu.Lock()
+	defer m.advanceMu.Unlock()
+	err := m.Store.Update(func(tx glacier.Tx) error {
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], uint64(m.Clock.Offset()+d))
+		return tx.PutSetting(clockOffsetSetting, b[:])
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	m.Clock.Advance(d)
+	m.Service.Wake()
+	return m.Clock.Now(), nil
+}
+
+// Notifications implements api.Emulator.
+func (m *Main) Notifications() ([]glacier.Notification, error) { return m.Service.Notifications() }

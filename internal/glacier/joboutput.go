@@ -1,0 +1,76 @@
+package glacier
+
+import (
+	"io"
+
+	"permafrost/internal/treehash"
+)
+
+// JobOutput is the output of a completed job, open for reading. Close it.
+type JobOutput struct {
+	// Kind is ActionArchiveRetrieval, FormatJSON or FormatCSV.
+	Kind string
+	// Size is the output's length in bytes.
+	Size int64
+	// ArchiveDescription is the retrieved archive's description.
+	ArchiveDescription string
+
+	job  *Job
+	r    *segmentsReader
+	base int64
+}
+
+// GetJobOutput opens a completed job's output: the archive bytes (or range)
+// as they were when the job was initiated, or the inventory.
+func (s *Service) GetJobOutput(ref VaultRef, id string) (*JobOutput, error) {
+	j, err := s.loadJob(ref, id)
+	if err != nil {
+		return nil, err
+	}
+	if !j.done() || j.Status != StatusSucceeded {
+		return nil, invalid("The job is not currently available for download: %s", id)
+	}
+	o := &JobOutput{job: j}
+	segs := j.Segments
+	if j.Action == ActionArchiveRetrieval {
+		o.Kind, o.Size, o.ArchiveDescription, o.base = ActionArchiveRetrieval, j.RetrievedBytes(), j.ArchiveDesc, j.RangeStart
+	} else {
+		o.Kind, o.Size, segs = j.Format, j.Output.Size, []Segment{j.Output}
+	}
+	if o.r, err = s.openSegments(segs); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// Section returns a reader of n bytes of the output from offset start.
+func (o *JobOutput) Section(start, n int64) io.Reader {
+	return io.NewSectionReader(o.r, o.base+start, n)
+}
+
+// TreeHash returns the checksum to send with a download of output bytes
+// [start, end], or "" when the service sends none (spec 3.4): only archive
+// retrievals whose retrieval range and download range are both tree-hash
+// aligned have one.
+func (o *JobOutput) TreeHash(start, end int64) (string, error) {
+	j := o.job
+	if j.Action != ActionArchiveRetrieval || !j.rangeAligned() {
+		return "", nil
+	}
+	if start == 0 && end == o.Size-1 {
+		return j.TreeHash, nil
+	}
+	a, b := j.RangeStart+start, j.RangeStart+end
+	if !treehash.IsTreeHashAligned(a, b, j.ArchiveSize) {
+		return "", nil
+	}
+	w := treehash.New()
+	defer w.Close()
+	if _, err := io.Copy(w, o.Section(start, end-start+1)); err != nil {
+		return "", err
+	}
+	return w.Sum().String(), nil
+}
+
+// Close releases the output.
+func (o *JobOutput) Close() error { return o.r.Close() }

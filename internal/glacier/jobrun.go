@@ -1,0 +1,274 @@
+package glacier
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"permafrost/internal/inventory"
+	"permafrost/internal/treehash"
+)
+
+// outcome is what completing a job produced, prepared outside the
+// transaction that records it.
+type outcome struct {
+	status, message string
+	treeHash        string
+	output          *received
+	nextMarker      string
+}
+
+// complete completes a due job: it prepares the output (the inventory, or
+// the checksum of a retrieved range), records the job as done and queues
+// its notifications. Completing a job twice is harmless.
+func (s *Service) complete(ref VaultRef, id string) (*Job, error) {
+	var j *Job
+	if err := s.store.View(func(tx Tx) error {
+		var err error
+		j, err = tx.Job(ref, id)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if j.done() {
+		return j, nil
+	}
+	out := s.prepare(ref, j)
+	err := s.store.Update(func(tx Tx) error {
+		cur, err := tx.Job(ref, id)
+		if err != nil {
+			return err
+		}
+		if cur.done() {
+			j = cur
+			return errAlreadyDone
+		}
+		j = cur
+		j.Completed, j.Status, j.StatusMessage = j.Due, out.status, out.message
+		j.TreeHash, j.NextMarker = out.treeHash, out.nextMarker
+		if out.output != nil {
+			if err := out.output.keep(tx); err != nil {
+				return err
+			}
+			j.Output = out.output.seg
+		}
+		if err := s.queueNotifications(tx, ref, j); err != nil {
+			return err
+		}
+		return tx.PutJob(ref, j)
+	})
+	if errors.Is(err, errAlreadyDone) || err != nil {
+		if out.output != nil {
+			s.discard(*out.output)
+		}
+		if errors.Is(err, errAlreadyDone) {
+			err = nil
+		}
+		return j, err
+	}
+	s.wake()
+	return j, nil
+}
+
+var errAlreadyDone = errors.New("job already completed")
+
+func (s *Service) prepare(ref VaultRef, j *Job) outcome {
+	ok := outcome{status: StatusSucceeded, message: StatusSucceeded}
+	switch j.Action {
+	case ActionArchiveRetrieval:
+		switch {
+		case j.RangeStart == 0 && j.RangeEnd == j.ArchiveSize-1:
+			ok.treeHash = j.ArchiveTreeHash
+		case j.rangeAligned():
+			h, err := s.rangeTreeHash(j.Segments, j.RangeStart, j.RangeEnd)
+			if err != nil {
+				s.log.Error("job failed", "job", j.ID, "err", err)
+				return outcome{status: StatusFailed, message: "The archive data could not be read."}
+			}
+			ok.treeHash = h
+		}
+	case ActionInventoryRetrieval:
+		rec, next, err := s.buildInventory(ref, j)
+		if err != nil {
+			s.log.Error("inventory failed", "job", j.ID, "err", err)
+			return outcome{status: StatusFailed, message: "The inventory could not be generated."}
+		}
+		ok.output, ok.nextMarker = &rec, next
+	}
+	return ok
+}
+
+// rangeTreeHash computes the tree hash of bytes [start, end] of segs.
+func (s *Service) rangeTreeHash(segs []Segment, start, end int64) (string, error) {
+	sr, err := s.openSegments(segs)
+	if err != nil {
+		return "", err
+	}
+	defer sr.Close()
+	w := treehash.New()
+	defer w.Close()
+	if _, err := io.Copy(w, io.NewSectionReader(sr, start, end-start+1)); err != nil {
+		return "", err
+	}
+	return w.Sum().String(), nil
+}
+
+// countingWriter counts what passes through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// buildInventory writes the vault's inventory, as of now, to a blob.
+func (s *Service) buildInventory(ref VaultRef, j *Job) (received, string, error) {
+	bw, err := s.store.Blobs().Create()
+	if err != nil {
+		return received{}, "", err
+	}
+	cw := &countingWriter{w: bw}
+	var iw inventory.Writer
+	if j.Format == FormatCSV {
+		iw, err = inventory.NewCSV(cw)
+	} else {
+		iw, err = inventory.NewJSON(cw, ref.ARN(), j.Due)
+	}
+	next := ""
+	if err == nil {
+		err = s.store.View(func(tx Tx) error {
+			var n int64
+			var werr error
+			err := tx.ScanArchives(ref, j.Marker, func(a *Archive) bool {
+				if j.StartDate != nil && a.Created.Before(*j.StartDate) || j.EndDate != nil && !a.Created.Before(*j.EndDate) {
+					return true
+				}
+				if j.Limit > 0 && n == j.Limit {
+					next = a.ID
+					return false
+				}
+				n++
+				werr = iw.Add(inventory.Entry{ArchiveID: a.ID, Description: a.Description, Created: a.Created, Size: a.Size, TreeHash: a.TreeHash})
+				return werr == nil
+			})
+			if err == nil {
+				err = werr
+			}
+			return err
+		})
+	}
+	if err == nil {
+		err = iw.Close()
+	}
+	if err != nil {
+		bw.Abort()
+		return received{}, "", err
+	}
+	id, err := bw.Commit()
+	if err != nil {
+		return received{}, "", err
+	}
+	return received{seg: Segment{Blob: id, Size: cw.n}}, next, nil
+}
+
+// completeDue completes the vault's due jobs.
+func (s *Service) completeDue(ref VaultRef) (int, error) {
+	now := s.clock.Now()
+	var due []string
+	err := s.store.View(func(tx Tx) error {
+		jobs, err := tx.ListJobs(ref, "", 0)
+		for _, j := range jobs {
+			if !j.done() && !now.Before(j.Due) {
+				due = append(due, j.ID)
+			}
+		}
+		return err
+	})
+	for _, id := range due {
+		if err == nil {
+			_, err = s.complete(ref, id)
+		}
+	}
+	return len(due), err
+}
+
+// CompleteDueJobs completes every due job of every vault. It returns the
+// due time of the next job still in progress (zero when there is none).
+func (s *Service) CompleteDueJobs() (time.Time, error) {
+	now := s.clock.Now()
+	type key struct {
+		ref VaultRef
+		id  string
+	}
+	var due []key
+	var next time.Time
+	err := s.store.View(func(tx Tx) error {
+		return tx.ScanJobs(Scope{}, func(ref VaultRef, j *Job) bool {
+			switch {
+			case j.done():
+			case !now.Before(j.Due):
+				due = append(due, key{ref, j.ID})
+			case next.IsZero() || j.Due.Before(next):
+				next = j.Due
+			}
+			return true
+		})
+	})
+	for _, k := range due {
+		if err != nil {
+			break
+		}
+		_, err = s.complete(k.ref, k.id)
+	}
+	return next, err
+}
+
+// SweepJobs deletes jobs whose output retention has passed and releases
+// the bytes they held.
+func (s *Service) SweepJobs() (int, error) {
+	now := s.clock.Now()
+	type key struct {
+		ref VaultRef
+		id  string
+	}
+	var old []key
+	err := s.store.View(func(tx Tx) error {
+		return tx.ScanJobs(Scope{}, func(ref VaultRef, j *Job) bool {
+			if j.expired(now) {
+				old = append(old, key{ref, j.ID})
+			}
+			return true
+		})
+	})
+	for _, k := range old {
+		if err != nil {
+			break
+		}
+		var dead []string
+		err = s.store.Update(func(tx Tx) error {
+			j, err := tx.Job(k.ref, k.id)
+			if errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			segs := j.Segments
+			if j.Output.Blob != "" {
+				segs = append(segs, j.Output)
+			}
+			if dead, err = release(tx, segs); err != nil {
+				return err
+			}
+			return tx.DeleteJob(k.ref, k.id)
+		})
+		if err == nil {
+			s.deleteBlobs(dead)
+		}
+	}
+	return len(old), err
+}

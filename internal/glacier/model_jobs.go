@@ -1,0 +1,93 @@
+package glacier
+
+import "time"
+
+// Job actions, as DescribeJob names them.
+const (
+	ActionArchiveRetrieval   = "ArchiveRetrieval"
+	ActionInventoryRetrieval = "InventoryRetrieval"
+	ActionSelect             = "Select"
+)
+
+// Job status codes.
+const (
+	StatusInProgress = "InProgress"
+	StatusSucceeded  = "Succeeded"
+	StatusFailed     = "Failed"
+)
+
+// Retrieval tiers.
+const (
+	TierExpedited = "Expedited"
+	TierStandard  = "Standard"
+	TierBulk      = "Bulk"
+)
+
+// Inventory formats.
+const (
+	FormatJSON = "JSON"
+	FormatCSV  = "CSV"
+)
+
+// Job is a retrieval job. Its status derives from timestamps: it is due at
+// Due and is completed (Completed set, output prepared, notifications sent)
+// by whichever comes first, the scheduler or a read.
+type Job struct {
+	ID          string
+	Vault       string
+	Action      string
+	Description string
+	SNSTopic    string
+	Tier        string // "" for inventory jobs
+	Created     time.Time
+	Due         time.Time
+
+	// Archive retrieval: the archive as it was at initiation.
+	ArchiveID       string
+	ArchiveSize     int64
+	ArchiveTreeHash string
+	ArchiveDesc     string // the archive's description
+	RangeStart      int64
+	RangeEnd        int64 // inclusive
+	Segments        []Segment
+
+	// Inventory retrieval.
+	Format     string
+	StartDate  *time.Time
+	EndDate    *time.Time
+	Limit      int64 // 0: no limit
+	Marker     string
+	NextMarker string
+
+	// Set at completion.
+	Completed     time.Time
+	Status        string
+	StatusMessage string
+	TreeHash      string  // of the retrieved range when tree-hash aligned
+	Output        Segment // inventory output
+}
+
+// done reports whether the job has been completed.
+func (j *Job) done() bool { return !j.Completed.IsZero() }
+
+// RetrievedBytes is how many bytes of archive data the job retrieves.
+func (j *Job) RetrievedBytes() int64 {
+	if j.Action != ActionArchiveRetrieval {
+		return 0
+	}
+	return j.RangeEnd - j.RangeStart + 1
+}
+
+// JobRetention is how long a completed job and its output remain.
+const JobRetention = 24 * time.Hour
+
+// Notification is one message published (or to be published) to SNS.
+type Notification struct {
+	ID        string
+	Topic     string
+	Message   string
+	Time      time.Time
+	Delivered bool
+	Attempts  int
+	LastError string
+}

@@ -1,0 +1,76 @@
+package glacier
+
+import "slices"
+
+// queueNotifications stores the completion messages of j: one to the job's
+// own topic and one to the vault's topic when its configuration asks for
+// the event (spec 4.2, 5.4). Both are sent even when they name one topic.
+func (s *Service) queueNotifications(tx Tx, ref VaultRef, j *Job) error {
+	var topics []string
+	if j.SNSTopic != "" {
+		topics = append(topics, j.SNSTopic)
+	}
+	v, err := loadVault(tx, ref)
+	if err != nil {
+		return err
+	}
+	event := EventArchiveRetrievalCompleted
+	if j.Action == ActionInventoryRetrieval {
+		event = EventInventoryRetrievalCompleted
+	}
+	if n := v.Notifications; n != nil && slices.Contains(n.Events, event) {
+		topics = append(topics, n.Topic)
+	}
+	if len(topics) == 0 || s.renderJob == nil {
+		return nil
+	}
+	msg, err := s.renderJob(j.info(ref))
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	for _, t := range topics {
+		n := &Notification{ID: timeID(now, 32), Topic: t, Message: string(msg), Time: now}
+		if err := tx.PutNotification(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Notifications returns every completion message, oldest first.
+func (s *Service) Notifications() ([]Notification, error) {
+	var out []Notification
+	err := s.store.View(func(tx Tx) error {
+		ns, err := tx.Notifications()
+		for _, n := range ns {
+			out = append(out, *n)
+		}
+		return err
+	})
+	return out, err
+}
+
+// RecordDelivery notes the outcome of one attempt to publish notification
+// id; deliverErr nil means it was delivered.
+func (s *Service) RecordDelivery(id string, deliverErr error) error {
+	return s.store.Update(func(tx Tx) error {
+		ns, err := tx.Notifications()
+		if err != nil {
+			return err
+		}
+		for _, n := range ns {
+			if n.ID != id {
+				continue
+			}
+			n.Attempts++
+			n.Delivered = deliverErr == nil
+			n.LastError = ""
+			if deliverErr != nil {
+				n.LastError = deliverErr.Error()
+			}
+			return tx.PutNotification(n)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,115 @@
+// Package notify delivers job-completion notifications to an SNS-compatible
+// endpoint with the real SNS Publish call, retrying failures with backoff.
+// The messages themselves are kept by the domain (the notification log);
+// this package only moves them.
+package notify
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"permafrost/internal/glacier"
+)
+
+// Source is where pending notifications come from and where outcomes go.
+type Source interface {
+	Notifications() ([]glacier.Notification, error)
+	RecordDelivery(id string, err error) error
+}
+
+// Publisher publishes one message to one topic.
+type Publisher interface {
+	Publish(ctx context.Context, topic, message string) error
+}
+
+// SNS publishes with the AWS SDK's SNS client to a custom endpoint.
+type SNS struct {
+	endpoint string
+	mu       sync.Mutex
+	clients  map[string]*sns.Client // by region
+}
+
+// NewSNS returns a publisher to the SNS-compatible service at endpoint.
+func NewSNS(endpoint string) *SNS { return &SNS{endpoint: endpoint, clients: map[string]*sns.Client{}} }
+
+// Publish implements Publisher. The client's region is the topic's.
+func (p *SNS) Publish(ctx context.Context, topic, message string) error {
+	region := "us-east-1"
+	if f := strings.Split(topic, ":"); len(f) == 6 {
+		region = f[3]
+	}
+	p.mu.Lock()
+	c, ok := p.clients[region]
+	if !ok {
+		c = sns.New(sns.Options{
+			Region:       region,
+			BaseEndpoint: aws.String(p.endpoint),
+			Credentials:  credentials.NewStaticCredentialsProvider("permafrost", "permafrost", ""),
+			Retryer:      aws.NopRetryer{},
+		})
+		p.clients[region] = c
+	}
+	p.mu.Unlock()
+	_, err := c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(message)})
+	return err
+}
+
+// Deliverer sends pending notifications, backing off after failures.
+type Deliverer struct {
+	src   Source
+	pub   Publisher
+	now   func() time.Time
+	retry map[string]time.Time // next attempt of failed notifications
+}
+
+// NewDeliverer returns a deliverer; now is the real time (backoff is not
+// subject to the emulated clock).
+func NewDeliverer(src Source, pub Publisher) *Deliverer {
+	return &Deliverer{src: src, pub: pub, now: time.Now, retry: map[string]time.Time{}}
+}
+
+// MaxBackoff caps the wait between attempts.
+const MaxBackoff = 5 * time.Minute
+
+func backoff(attempts int) time.Duration {
+	d := time.Second << min(attempts, 16)
+	return min(d, MaxBackoff)
+}
+
+// Deliver attempts every pending notification that is not backing off and
+// reports whether any remain pending.
+func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
+	ns, err := d.src.Notifications()
+	if err != nil {
+		return false, err
+	}
+	now := d.now()
+	for _, n := range ns {
+		if n.Delivered {
+			continue
+		}
+		if t, ok := d.retry[n.ID]; ok && now.Before(t) {
+			pending = true
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		perr := d.pub.Publish(pctx, n.Topic, n.Message)
+		cancel()
+		if err := d.src.RecordDelivery(n.ID, perr); err != nil {
+			return true, err
+		}
+		if perr != nil {
+			d.retry[n.ID] = now.Add(backoff(n.Attempts))
+			pending = true
+		} else {
+			delete(d.retry, n.ID)
+		}
+	}
+	return pending, nil
+}

@@ -1,0 +1,73 @@
+package kvstore
+
+import (
+	"fmt"
+	"strings"
+
+	"permafrost/internal/glacier"
+)
+
+func (t tx) Job(ref glacier.VaultRef, id string) (*glacier.Job, error) {
+	return get[glacier.Job](t.kv, bJobs, append(vaultPrefix(ref), id...))
+}
+
+func (t tx) PutJob(ref glacier.VaultRef, j *glacier.Job) error {
+	return put(t.kv, bJobs, append(vaultPrefix(ref), j.ID...), j)
+}
+
+func (t tx) DeleteJob(ref glacier.VaultRef, id string) error {
+	return t.kv.Delete(bJobs, append(vaultPrefix(ref), id...))
+}
+
+func (t tx) ListJobs(ref glacier.VaultRef, from string, limit int) ([]*glacier.Job, error) {
+	p := vaultPrefix(ref)
+	return list[glacier.Job](t.kv, bJobs, p, append(p[:len(p):len(p)], from...), limit)
+}
+
+func (t tx) ScanJobs(s glacier.Scope, fn func(glacier.VaultRef, *glacier.Job) bool) error {
+	var prefix []byte
+	if s != (glacier.Scope{}) {
+		prefix = scopeKey(s)
+	}
+	var derr error
+	err := t.kv.Scan(bJobs, prefix, nil, func(k, b []byte) bool {
+		f := strings.SplitN(string(k), "/", 4)
+		if len(f) != 4 {
+			derr = fmt.Errorf("kvstore: malformed job key %q", k)
+			return false
+		}
+		j := new(glacier.Job)
+		if derr = decode(b, j, bJobs, k); derr != nil {
+			return false
+		}
+		return fn(glacier.Scope{Account: f[0], Region: f[1]}.Ref(f[2]), j)
+	})
+	if err == nil {
+		err = derr
+	}
+	return err
+}
+
+func (t tx) Setting(name string) ([]byte, error) {
+	b := t.kv.Get(bSettings, []byte(name))
+	if b == nil {
+		return nil, glacier.ErrNotFound
+	}
+	return append([]byte(nil), b...), nil
+}
+
+func (t tx) PutSetting(name string, value []byte) error {
+	return t.kv.Put(bSettings, []byte(name), value)
+}
+
+func (t tx) PutNotification(n *glacier.Notification) error {
+	return put(t.kv, bNotifications, []byte(n.ID), n)
+}
+
+func (t tx) Notifications() ([]*glacier.Notification, error) {
+	return list[glacier.Notification](t.kv, bNotifications, nil, nil, 0)
+}
+
+func (t tx) DeleteNotification(id string) error {
+	return t.kv.Delete(bNotifications, []byte(id))
+}
