@@ -31,9 +31,9 @@ type Main struct {
 	Service *glacier.Service
 	Handler *api.Handler
 
-	ln      net.Listener
-	server  *http.Server
-	done    chan error
+	ln        net.Listener
+	server    *http.Server
+	done      chan error
 	stop      chan struct{}
 	janitor   chan struct{}
 	scheduler chan struct{}

@@ -37,7 +37,9 @@ type JobResult struct {
 	ID string
 }
 
-func jobNotFound(id string) *Error { return Errorf(ResourceNotFound, "The job ID was not found: %s", id) }
+func jobNotFound(id string) *Error {
+	return Errorf(ResourceNotFound, "The job ID was not found: %s", id)
+}
 
 func notAllowed(field, jobType string) *Error {
 	return invalid("The parameter %s is not valid for a job of type %s.", field, jobType)

@@ -10,13 +10,13 @@ import (
 
 // Service implements the Glacier operations over a Store.
 type Service struct {
-	store      Store
-	clock      clock.Clock
-	log        *slog.Logger
-	delays     map[string]time.Duration
-	onDemand   bool
-	renderJob  func(JobInfo) ([]byte, error)
-	wakeups    chan struct{}
+	store     Store
+	clock     clock.Clock
+	log       *slog.Logger
+	delays    map[string]time.Duration
+	onDemand  bool
+	renderJob func(JobInfo) ([]byte, error)
+	wakeups   chan struct{}
 }
 
 // Options configure a Service.
