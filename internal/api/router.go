@@ -52,6 +52,8 @@ var accountMustMatch = map[Op]bool{
 	OpCreateVault: true, OpListVaults: true,
 	OpGetDataRetrievalPolicy: true, OpSetDataRetrievalPolicy: true,
 	OpInitiateVaultLock: true, OpCompleteVaultLock: true, OpAbortVaultLock: true,
+	// Capacity belongs to the account itself; no vault policy can grant it.
+	OpPurchaseProvisionedCapacity: true, OpListProvisionedCapacity: true,
 }
 
 // route is the result of matching a request line.
@@ -108,7 +110,9 @@ func match(method, escapedPath string, query url.Values) (route, routeError) {
 	segs := make([]string, len(raw))
 	for i, s := range raw {
 		u, err := url.PathUnescape(s)
-		if err != nil || u == "" {
+		// An empty vault name is routed so that it gets the name rules'
+		// error; any other empty segment matches nothing.
+		if err != nil || (u == "" && !(i == 2 && raw[1] == "vaults")) {
 			return route{}, routeNoResource
 		}
 		segs[i] = u

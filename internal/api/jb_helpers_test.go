@@ -1,0 +1,423 @@
+package api_test
+
+// Shared helpers of the jobs integration suite (jb_*_test.go):
+// InitiateJob, DescribeJob, ListJobs and GetJobOutput, job timing, limits
+// and notifications, driven through the real aws-sdk-go-v2 Glacier client
+// against permafrosttest servers. Raw requests (to see every JSON key, or
+// to reach the /_permafrost/ endpoints) are SigV4-signed like the SDK's.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/glacier"
+	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
+	"github.com/aws/smithy-go"
+
+	"permafrost/internal/app"
+	"permafrost/internal/clock"
+	"permafrost/internal/config"
+	"permafrost/internal/treehash"
+	"permafrost/permafrosttest"
+)
+
+// The defaults of permafrosttest.New.
+const (
+	jbAccount = "123456789012"
+	jbRegion  = "us-east-1"
+	jbMiB     = 1 << 20
+	// jbDelays are realistic tier delays.
+	jbDelays = "Expedited=1m,Standard=4h,Bulk=8h"
+)
+
+// jbISOMillis is the JSON date format of Glacier responses (spec 1.5).
+var jbISOMillis = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
+
+// jbNew starts a server with the in-memory store, adjusted by opts.
+func jbNew(t *testing.T, opts ...func(*config.Config)) *permafrosttest.Server {
+	t.Helper()
+	var po []permafrosttest.Option
+	for _, o := range opts {
+		po = append(po, permafrosttest.WithConfig(o))
+	}
+	return permafrosttest.New(t, po...)
+}
+
+// jbWithDelays configures the realistic tier delays.
+func jbWithDelays(c *config.Config) { c.JobDelay = jbDelays }
+
+// jbStart starts a server from cfg on base (nil: the wall clock) with
+// app.New directly, so that a test may stop it before its end. stop is
+// idempotent and also runs at cleanup.
+func jbStart(t *testing.T, cfg config.Config, base clock.Clock) (srv *permafrosttest.Server, stop func()) {
+	t.Helper()
+	cfg.Addr = "127.0.0.1:0"
+	m, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), base)
+	if err != nil {
+		t.Fatalf("app.New: %v", err)
+	}
+	if err := m.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := m.Close(ctx); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	srv = &permafrosttest.Server{Endpoint: m.Endpoint(), Main: m}
+	srv.Client = srv.NewClient(cfg.Region, "AKIDPERMAFROST", "secret")
+	return srv, stop
+}
+
+// jbARN is the ARN of a vault of the default account.
+func jbARN(name string) string {
+	return "arn:aws:glacier:" + jbRegion + ":" + jbAccount + ":vaults/" + name
+}
+
+// jbTopic is an SNS topic ARN of the default account.
+func jbTopic(name string) string { return "arn:aws:sns:" + jbRegion + ":" + jbAccount + ":" + name }
+
+// jbData returns n pseudo-random bytes determined by seed.
+func jbData(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, seed^0x51ed2701))
+	b := make([]byte, n)
+	for i := range b {
+		if i%8 == 0 {
+			v := r.Uint64()
+			for j := 0; j < 8 && i+j < n; j++ {
+				b[i+j] = byte(v >> (8 * j))
+			}
+		}
+	}
+	return b
+}
+
+// jbTree is the tree hash of p.
+func jbTree(p []byte) string { return treehash.Sum(p).String() }
+
+func jbOK(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: unexpected error: %v", what, err)
+	}
+}
+
+// jbErr checks err is an API error with HTTP status and code (code and msg
+// unchecked when ""). It reports whether everything matched.
+func jbErr(t *testing.T, err error, status int, code, msg string) bool {
+	t.Helper()
+	if err == nil {
+		t.Errorf("got no error, want %d %s %q", status, code, msg)
+		return false
+	}
+	ok := true
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Errorf("error is not an API error: %v", err)
+		return false
+	}
+	if code != "" && ae.ErrorCode() != code {
+		t.Errorf("error code = %q, want %q (message %q)", ae.ErrorCode(), code, ae.ErrorMessage())
+		ok = false
+	}
+	if msg != "" && ae.ErrorMessage() != msg {
+		t.Errorf("error message = %q, want %q", ae.ErrorMessage(), msg)
+		ok = false
+	}
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) {
+		t.Errorf("error carries no HTTP response: %v", err)
+		return false
+	}
+	if re.HTTPStatusCode() != status {
+		t.Errorf("HTTP status = %d, want %d (%s: %s)", re.HTTPStatusCode(), status, ae.ErrorCode(), ae.ErrorMessage())
+		ok = false
+	}
+	return ok
+}
+
+func jbCreateVault(t *testing.T, c *glacier.Client, name string) {
+	t.Helper()
+	_, err := c.CreateVault(t.Context(), &glacier.CreateVaultInput{VaultName: aws.String(name)})
+	jbOK(t, "CreateVault "+name, err)
+}
+
+// jbUpload uploads body with description desc (SDK-computed checksums) and
+// returns the archive ID.
+func jbUpload(t *testing.T, c *glacier.Client, vault string, body []byte, desc string) string {
+	t.Helper()
+	in := &glacier.UploadArchiveInput{VaultName: aws.String(vault), Body: bytes.NewReader(body)}
+	if desc != "" {
+		in.ArchiveDescription = aws.String(desc)
+	}
+	out, err := c.UploadArchive(t.Context(), in)
+	jbOK(t, fmt.Sprintf("UploadArchive(%d bytes)", len(body)), err)
+	if got, want := aws.ToString(out.Checksum), jbTree(body); got != want {
+		t.Fatalf("UploadArchive checksum = %q, want %q", got, want)
+	}
+	return aws.ToString(out.ArchiveId)
+}
+
+// jbInitErr initiates a job with parameters p.
+func jbInitErr(t *testing.T, c *glacier.Client, vault string, p types.JobParameters) (*glacier.InitiateJobOutput, error) {
+	t.Helper()
+	return c.InitiateJob(t.Context(), &glacier.InitiateJobInput{VaultName: aws.String(vault), JobParameters: &p})
+}
+
+// jbInit initiates a job that must be accepted and returns its ID.
+func jbInit(t *testing.T, c *glacier.Client, vault string, p types.JobParameters) string {
+	t.Helper()
+	out, err := jbInitErr(t, c, vault, p)
+	jbOK(t, "InitiateJob "+aws.ToString(p.Type), err)
+	return aws.ToString(out.JobId)
+}
+
+// jbArchiveJob starts a whole-archive retrieval of the given tier ("" for
+// the default) and returns its ID.
+func jbArchiveJob(t *testing.T, c *glacier.Client, vault, archiveID, tier string) string {
+	t.Helper()
+	p := types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(archiveID)}
+	if tier != "" {
+		p.Tier = aws.String(tier)
+	}
+	return jbInit(t, c, vault, p)
+}
+
+// jbRangeJob starts a retrieval of byte range r of an archive.
+func jbRangeJob(t *testing.T, c *glacier.Client, vault, archiveID, r string) string {
+	t.Helper()
+	return jbInit(t, c, vault, types.JobParameters{
+		Type: aws.String("archive-retrieval"), ArchiveId: aws.String(archiveID), RetrievalByteRange: aws.String(r),
+	})
+}
+
+// jbInventoryJob starts an inventory retrieval in format ("" for the
+// default) with optional parameters.
+func jbInventoryJob(t *testing.T, c *glacier.Client, vault, format string, ip *types.InventoryRetrievalJobInput) string {
+	t.Helper()
+	p := types.JobParameters{Type: aws.String("inventory-retrieval"), InventoryRetrievalParameters: ip}
+	if format != "" {
+		p.Format = aws.String(format)
+	}
+	return jbInit(t, c, vault, p)
+}
+
+func jbDescribe(t *testing.T, c *glacier.Client, vault, id string) *glacier.DescribeJobOutput {
+	t.Helper()
+	out, err := c.DescribeJob(t.Context(), &glacier.DescribeJobInput{VaultName: aws.String(vault), JobId: aws.String(id)})
+	jbOK(t, "DescribeJob", err)
+	return out
+}
+
+// jbOutputErr downloads a job's output (Range header rng unless "").
+func jbOutputErr(t *testing.T, c *glacier.Client, vault, id, rng string) (*glacier.GetJobOutputOutput, []byte, error) {
+	t.Helper()
+	in := &glacier.GetJobOutputInput{VaultName: aws.String(vault), JobId: aws.String(id)}
+	if rng != "" {
+		in.Range = aws.String(rng)
+	}
+	out, err := c.GetJobOutput(t.Context(), in)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	if err != nil {
+		t.Fatalf("reading job output: %v", err)
+	}
+	return out, b, nil
+}
+
+// jbOutput downloads a job's output, which must succeed.
+func jbOutput(t *testing.T, c *glacier.Client, vault, id, rng string) (*glacier.GetJobOutputOutput, []byte) {
+	t.Helper()
+	out, b, err := jbOutputErr(t, c, vault, id, rng)
+	jbOK(t, "GetJobOutput "+rng, err)
+	return out, b
+}
+
+// jbJobIDs lists every job ID of a vault with the given filters (all pages).
+func jbJobIDs(t *testing.T, c *glacier.Client, vault, status, completed string) []string {
+	t.Helper()
+	in := &glacier.ListJobsInput{VaultName: aws.String(vault)}
+	if status != "" {
+		in.Statuscode = aws.String(status)
+	}
+	if completed != "" {
+		in.Completed = aws.String(completed)
+	}
+	var ids []string
+	p := glacier.NewListJobsPaginator(c, in)
+	for p.HasMorePages() {
+		out, err := p.NextPage(t.Context())
+		jbOK(t, "ListJobs", err)
+		for _, j := range out.JobList {
+			ids = append(ids, aws.ToString(j.JobId))
+		}
+	}
+	return ids
+}
+
+// jbResp is a raw response, body read.
+type jbResp struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// jbRaw sends a SigV4-signed request with the API-version header.
+func jbRaw(t *testing.T, srv *permafrosttest.Server, method, path string, body []byte) jbResp {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.Endpoint+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("building %s %s: %v", method, path, err)
+	}
+	req.Header.Set("x-amz-glacier-version", "2012-06-01")
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: "AKIDPERMAFROST", SecretAccessKey: "secret"}
+	if err := v4.NewSigner().SignHTTP(t.Context(), creds, req, hex.EncodeToString(sum[:]), "glacier", jbRegion, time.Now()); err != nil {
+		t.Fatalf("signing: %v", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading body: %v", method, path, err)
+	}
+	return jbResp{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// jbRawJob returns DescribeJob's JSON object, key by key.
+func jbRawJob(t *testing.T, srv *permafrosttest.Server, vault, id string) map[string]json.RawMessage {
+	t.Helper()
+	r := jbRaw(t, srv, http.MethodGet, "/-/vaults/"+vault+"/jobs/"+id, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("DescribeJob: HTTP %d: %s", r.Status, r.Body)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("DescribeJob body is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+// jbJobKeys are the members of GlacierJobDescription (spec 4.1).
+var jbJobKeys = []string{
+	"Action", "ArchiveId", "ArchiveSHA256TreeHash", "ArchiveSizeInBytes", "Completed", "CompletionDate",
+	"CreationDate", "InventoryRetrievalParameters", "InventorySizeInBytes", "JobDescription", "JobId",
+	"JobOutputPath", "OutputLocation", "RetrievalByteRange", "SHA256TreeHash", "SNSTopic", "SelectParameters",
+	"StatusCode", "StatusMessage", "Tier", "VaultARN",
+}
+
+// jbCheckKeys asserts m has every GlacierJobDescription key and that the
+// keys in nulls (only those) are null.
+func jbCheckKeys(t *testing.T, m map[string]json.RawMessage, nulls ...string) {
+	t.Helper()
+	isNull := map[string]bool{}
+	for _, k := range nulls {
+		isNull[k] = true
+	}
+	for _, k := range jbJobKeys {
+		v, ok := m[k]
+		switch {
+		case !ok:
+			t.Errorf("job JSON has no %q key", k)
+		case isNull[k] && string(v) != "null":
+			t.Errorf("job JSON %s = %s, want null", k, v)
+		case !isNull[k] && string(v) == "null":
+			t.Errorf("job JSON %s = null, want a value", k)
+		}
+	}
+}
+
+// jbEmu calls a /_permafrost/ endpoint and returns the response.
+func jbEmu(t *testing.T, srv *permafrosttest.Server, method, path string) jbResp {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.Endpoint+"/_permafrost/"+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jbResp{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// jbClock reads the server's clock through GET /_permafrost/clock.
+func jbClock(t *testing.T, srv *permafrosttest.Server) time.Time {
+	t.Helper()
+	r := jbEmu(t, srv, http.MethodGet, "clock")
+	var c struct {
+		Now string `json:"now"`
+	}
+	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &c) != nil {
+		t.Fatalf("GET /_permafrost/clock: HTTP %d: %s", r.Status, r.Body)
+	}
+	now, err := time.Parse(time.RFC3339, c.Now)
+	if err != nil {
+		t.Fatalf("clock now %q is not RFC 3339: %v", c.Now, err)
+	}
+	return now
+}
+
+// jbNote is one entry of GET /_permafrost/notifications.
+type jbNote struct {
+	Topic   string `json:"topic"`
+	Message string `json:"message"`
+	Time    string `json:"time"`
+}
+
+func jbNotes(t *testing.T, srv *permafrosttest.Server) []jbNote {
+	t.Helper()
+	r := jbEmu(t, srv, http.MethodGet, "notifications")
+	var ns []jbNote
+	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &ns) != nil {
+		t.Fatalf("GET /_permafrost/notifications: HTTP %d: %s", r.Status, r.Body)
+	}
+	return ns
+}
+
+// jbEventually polls cond every 20ms until it holds or timeout passes.
+func jbEventually(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
