@@ -97,9 +97,10 @@ var resources = map[string]map[string]Op{
 	"vaults/*/jobs/*/output":       {"GET": OpGetJobOutput},
 }
 
-// match finds the operation for method and escaped path. query supplies the
-// literal "operation" parameter of the tag routes.
-func match(method, escapedPath string, query url.Values) (route, routeError) {
+// match finds the operation for method and escaped path. rawQuery supplies
+// the literal "operation" parameter of the tag routes; it is parsed only
+// for them.
+func match(method, escapedPath, rawQuery string) (route, routeError) {
 	if len(escapedPath) < 2 || escapedPath[0] != '/' {
 		return route{}, routeNoResource
 	}
@@ -132,7 +133,8 @@ func match(method, escapedPath string, query url.Values) (route, routeError) {
 	}
 	key := strings.Join(shape, "/")
 	if key == "vaults/*/tags" && method == "POST" {
-		key += "?" + query.Get("operation")
+		q, _ := url.ParseQuery(rawQuery)
+		key += "?" + q.Get("operation")
 	}
 	methods, ok := resources[key]
 	if !ok {

@@ -80,14 +80,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(sw, code, row, msg)
 			}
 		}
-		h.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-			"op", string(op), "status", sw.status, "bytes", sw.n, "duration", time.Since(start))
+		h.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("op", string(op)),
+			slog.Int("status", sw.status), slog.Int64("bytes", sw.n), slog.Duration("duration", time.Since(start)))
 	}()
 	if strings.HasPrefix(r.URL.Path, EmulatorPrefix) {
 		h.serveEmulator(sw, r)
 		return
 	}
-	rt, rerr := match(r.Method, r.URL.EscapedPath(), r.URL.Query())
+	rt, rerr := match(r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
 	op = rt.Op
 	c := &call{route: rt, r: r, w: sw}
 	if err := h.serve(c, rerr); err != nil {

@@ -11,36 +11,42 @@ import (
 type Store struct {
 	eng   Engine
 	blobs glacier.Blobs
+	memo  *vaultMemo
 }
 
 var _ glacier.Store = (*Store)(nil)
 
 // New returns a Store over eng with its large bytes in blobs.
-func New(eng Engine, blobs glacier.Blobs) *Store { return &Store{eng: eng, blobs: blobs} }
+func New(eng Engine, blobs glacier.Blobs) *Store {
+	return &Store{eng: eng, blobs: blobs, memo: &vaultMemo{}}
+}
 
 // Blobs implements glacier.Store.
 func (s *Store) Blobs() glacier.Blobs { return s.blobs }
 
 // Batch implements glacier.Store.
 func (s *Store) Batch(fn func(glacier.Tx) error) error {
-	return s.eng.Batch(func(kv KV) error { return fn(tx{kv}) })
+	return s.eng.Batch(func(kv KV) error { return fn(tx{kv, s.memo}) })
 }
 
 // View implements glacier.Store.
 func (s *Store) View(fn func(glacier.Tx) error) error {
-	return s.eng.View(func(kv KV) error { return fn(tx{kv}) })
+	return s.eng.View(func(kv KV) error { return fn(tx{kv, s.memo}) })
 }
 
 // Update implements glacier.Store.
 func (s *Store) Update(fn func(glacier.Tx) error) error {
-	return s.eng.Update(func(kv KV) error { return fn(tx{kv}) })
+	return s.eng.Update(func(kv KV) error { return fn(tx{kv, s.memo}) })
 }
 
 // Close implements glacier.Store.
 func (s *Store) Close() error { return s.eng.Close() }
 
 // tx implements glacier.Tx over one engine transaction.
-type tx struct{ kv KV }
+type tx struct {
+	kv   KV
+	memo *vaultMemo
+}
 
 func scopeKey(s glacier.Scope) []byte {
 	return []byte(s.Account + "/" + s.Region + "/")
@@ -96,7 +102,20 @@ func list[T any](kv KV, bucket string, prefix, from []byte, limit int) ([]*T, er
 }
 
 func (t tx) Vault(ref glacier.VaultRef) (*glacier.Vault, error) {
-	return get[glacier.Vault](t.kv, bVaults, vaultKey(ref))
+	k := vaultKey(ref)
+	raw := t.kv.Get(bVaults, k)
+	if raw == nil {
+		return nil, glacier.ErrNotFound
+	}
+	if v, ok := t.memo.get(k, raw); ok {
+		return v, nil
+	}
+	v := new(glacier.Vault)
+	if err := decode(raw, v, bVaults, k); err != nil {
+		return nil, err
+	}
+	t.memo.put(k, raw, v)
+	return v, nil
 }
 
 func (t tx) PutVault(v *glacier.Vault) error {
@@ -108,6 +127,7 @@ func (t tx) DeleteVault(ref glacier.VaultRef) error {
 	if t.kv.Get(bVaults, k) == nil {
 		return glacier.ErrNotFound
 	}
+	t.memo.forget(k)
 	return t.kv.Delete(bVaults, k)
 }
 
