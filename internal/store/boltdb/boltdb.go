@@ -81,7 +81,6 @@ func Open(dir string) (glacier.Store, error) {
 	return kvstore.New(e, blobs), nil
 }
 
-
 // View implements kvstore.Engine.
 func (e *Engine) View(fn func(kvstore.KV) error) error {
 	return e.db.View(func(tx *bolt.Tx) error { return fn(txn{tx}) })
