@@ -30,6 +30,10 @@ func run() int {
 	}
 	level, _ := cfg.SlogLevel()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	// Register before the ready line: a supervisor may signal as soon as it
+	// sees it.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	m, err := app.New(cfg, logger, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "permafrost:", err)
@@ -46,8 +50,6 @@ func run() int {
 	}
 	fmt.Printf("permafrost listening on %s, %s\n", m.Endpoint(), where)
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	s := <-sig
 	logger.Info("shutting down", "signal", s.String())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

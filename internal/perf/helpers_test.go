@@ -81,7 +81,7 @@ func mustDo(b *testing.B, c *http.Client, method, url string, hdr map[string]str
 // pattern is a reader of n bytes repeating a fixed 1 MiB block, so that a
 // multi-GiB body costs no memory in the benchmark process.
 type pattern struct {
-	block []byte
+	block  []byte
 	n, off int64
 }
 

@@ -84,7 +84,7 @@ func (w *writer) Commit() (string, error) {
 		err = cerr
 	}
 	if err == nil {
-		err = os.MkdirAll(filepath.Dir(final), 0o755)
+		err = w.s.ensureDir(filepath.Dir(final))
 	}
 	if err == nil {
 		err = os.Rename(w.f.Name(), final)
@@ -106,6 +106,18 @@ func (w *writer) Abort() {
 	w.done = true
 	w.f.Close()
 	os.Remove(w.f.Name())
+}
+
+// ensureDir creates a blob subdirectory, syncing its parent when the
+// directory is new so that the entry itself survives a power loss.
+func (s *Store) ensureDir(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return syncDir(s.dir)
 }
 
 func syncDir(dir string) error {
