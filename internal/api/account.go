@@ -18,7 +18,7 @@ func init() {
 
 type retrievalRuleJSON struct {
 	Strategy     *string `json:"Strategy"`
-	BytesPerHour *int64  `json:"BytesPerHour"`
+	BytesPerHour *int64  `json:"BytesPerHour,omitempty"`
 }
 
 type retrievalPolicyJSON struct {

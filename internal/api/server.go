@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"permafrost/internal/glacier"
+	"permafrost/internal/sigv4"
 )
 
 // Options configure the HTTP handler.
@@ -21,6 +22,8 @@ type Options struct {
 	Logger  *slog.Logger
 	// Emulator backs the /_permafrost/ endpoints; nil serves only health.
 	Emulator Emulator
+	// Credentials, when set, switches on SigV4 verification.
+	Credentials *sigv4.Credentials
 }
 
 // Handler serves the Glacier API.
@@ -30,6 +33,7 @@ type Handler struct {
 	region   string
 	log      *slog.Logger
 	emulator Emulator
+	creds    *sigv4.Credentials
 }
 
 // New returns the API handler.
@@ -37,7 +41,7 @@ func New(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator}
+	return &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials}
 }
 
 // call is one request being served.
@@ -124,8 +128,11 @@ func (h *Handler) serve(c *call, rerr routeError) error {
 
 // identify establishes the caller and the scope of the request.
 func (h *Handler) identify(c *call) error {
-	c.caller = glacier.Caller{Account: h.account}
-	region := regionOf(c.r)
+	account, region, err := h.authenticate(c)
+	if err != nil {
+		return err
+	}
+	c.caller = glacier.Caller{Account: account}
 	if region == "" || !glacier.ValidRegion(region) {
 		region = h.region
 	}
@@ -138,26 +145,6 @@ func (h *Handler) identify(c *call) error {
 	}
 	c.scope = glacier.Scope{Account: owner, Region: region}
 	return nil
-}
-
-// regionOf returns the region of the request's SigV4 credential scope
-// ("Credential=AKID/DATE/REGION/SERVICE/aws4_request"), or "".
-func regionOf(r *http.Request) string {
-	auth := r.Header.Get("Authorization")
-	cred := ""
-	if i := strings.Index(auth, "Credential="); i >= 0 {
-		cred = auth[i+len("Credential="):]
-		if j := strings.IndexAny(cred, ", "); j >= 0 {
-			cred = cred[:j]
-		}
-	} else {
-		cred = r.URL.Query().Get("X-Amz-Credential")
-	}
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
-		return ""
-	}
-	return parts[2]
 }
 
 type handlerFunc func(h *Handler, c *call) error

@@ -58,7 +58,10 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 		base = clock.Real{}
 	}
 	m := &Main{Config: cfg, Logger: logger}
-	var err error
+	creds, err := api.Credentials(cfg.Credentials)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials: %w", err)
+	}
 	if cfg.Memory {
 		m.Store = memory.New()
 	} else if m.Store, err = boltdb.Open(cfg.DataDir); err != nil {
@@ -86,7 +89,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 	} else if n > 0 {
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
-	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m})
+	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds})
 	return m, nil
 }
 

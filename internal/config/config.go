@@ -31,6 +31,9 @@ type Config struct {
 	// ExpeditedCapacity is "always" (Expedited retrievals always have
 	// capacity) or "provisioned" (only with provisioned capacity units).
 	ExpeditedCapacity string
+	// Credentials is a file of "ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID"
+	// lines; when set, every request's SigV4 signature is verified.
+	Credentials string
 }
 
 // Default returns the defaults.
@@ -74,6 +77,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
 	str(&c.JobDelay, "job-delay", "completion delay per tier, e.g. Expedited=1m,Standard=4h,Bulk=8h (inventory jobs use Standard)")
 	str(&c.SNSEndpoint, "sns-endpoint", "URL of an SNS-compatible service to publish job notifications to")
+	str(&c.Credentials, "credentials", "file of 'ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID' lines; switches on SigV4 verification")
 	str(&c.ExpeditedCapacity, "expedited-capacity", "without provisioned capacity, Expedited retrievals are 'always' available or need 'provisioned' capacity")
 	memEnv := getenv(envName("memory"))
 	if memEnv != "" {

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glacier"
+)
+
+// errScenarios is returned by run when at least one scenario failed.
+var errScenarios = errors.New("some scenarios failed")
+
+// cleanupTimeout bounds the deletion of what the run created.
+const cleanupTimeout = 5 * time.Minute
+
+// bench is the state of one run against one vault.
+type bench struct {
+	cfg    Config
+	client *glacier.Client
+	vault  string
+	log    io.Writer
+
+	big           bigPayload
+	singleArchive string // from the single-stream upload, for retrieval
+
+	mu       sync.Mutex
+	archives []string        // everything uploaded, for cleanup
+	uploads  map[string]bool // multipart uploads not yet completed
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(b.log, "permafrost-bench: "+format+"\n", args...)
+}
+
+func (b *bench) keepArchive(id string) {
+	b.mu.Lock()
+	b.archives = append(b.archives, id)
+	b.mu.Unlock()
+}
+
+func (b *bench) keepUpload(id string) {
+	b.mu.Lock()
+	b.uploads[id] = true
+	b.mu.Unlock()
+}
+
+func (b *bench) doneUpload(id string) {
+	b.mu.Lock()
+	delete(b.uploads, id)
+	b.mu.Unlock()
+}
+
+// run creates a fresh vault on cfg.Endpoint, runs the selected scenarios,
+// deletes what it created, and writes the report (a table, or JSON with
+// cfg.JSON) to out. The error is errScenarios when a scenario failed (the
+// report says which), or why the run could not start.
+func run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
+	if err := cfg.validate(); err != nil {
+		return Report{}, err
+	}
+	client, tr := newClient(cfg)
+	defer tr.CloseIdleConnections()
+	b := &bench{
+		cfg:     cfg,
+		client:  client,
+		vault:   "permafrost-bench-" + randomSuffix(),
+		log:     cfg.Progress,
+		uploads: map[string]bool{},
+	}
+	if b.log == nil {
+		b.log = io.Discard
+	}
+	rep := newReport(cfg, b.vault)
+
+	b.logf("creating vault %s at %s", b.vault, cfg.Endpoint)
+	if _, err := client.CreateVault(ctx, &glacier.CreateVaultInput{
+		AccountId: aws.String("-"),
+		VaultName: aws.String(b.vault),
+	}); err != nil {
+		return rep, fmt.Errorf("creating vault %s: %w", b.vault, err)
+	}
+	rep.Results = b.scenarios(ctx)
+	b.logf("cleaning up")
+	rep.Cleanup = b.cleanup(context.WithoutCancel(ctx))
+	if err := rep.write(out, cfg.JSON); err != nil {
+		return rep, err
+	}
+	for _, r := range rep.Results {
+		if !r.OK() {
+			return rep, errScenarios
+		}
+	}
+	return rep, nil
+}
+
+// scenarios runs the selected scenarios in order and returns their rows.
+func (b *bench) scenarios(ctx context.Context) []Result {
+	c := b.cfg
+	if c.enabled(scSingle) || c.enabled(scMultipart) || c.enabled(scRetrieval) {
+		b.logf("generating %s of random data and its checksums", formatSize(c.Size))
+		t0 := time.Now()
+		b.big = newBigPayload(c.Size, c.PartSize, c.enabled(scSingle) || c.enabled(scRetrieval))
+		b.logf("generated in %v", time.Since(t0).Round(time.Millisecond))
+	}
+	var res []Result
+	step := func(name string, f func() []Result) {
+		if !c.enabled(name) {
+			return
+		}
+		b.logf("running %s", name)
+		rows := f()
+		for _, r := range rows {
+			if r.OK() {
+				b.logf("  %s: ok, %d ops in %.3fs", r.Scenario, r.Ops, r.Seconds)
+			} else {
+				b.logf("  %s: FAILED: %s", r.Scenario, r.Error)
+			}
+		}
+		res = append(res, rows...)
+	}
+	step(scSingle, func() []Result { return []Result{b.runSingle(ctx)} })
+	step(scMultipart, func() []Result { return b.runMultipart(ctx) })
+	step(scRetrieval, func() []Result { return b.runRetrieval(ctx) })
+	step(scControl, func() []Result { return []Result{b.runControl(ctx)} })
+	step(scSmall, func() []Result { return []Result{b.runSmall(ctx)} })
+	return res
+}
+
+// cleanup aborts open multipart uploads, deletes every archive the run
+// created, then the vault. It returns what it could not do. (Real Glacier
+// refuses to delete a vault written to since its last inventory.)
+func (b *bench) cleanup(ctx context.Context) CleanupReport {
+	ctx, cancel := context.WithTimeout(ctx, cleanupTimeout)
+	defer cancel()
+	var cr CleanupReport
+	for id := range b.uploads {
+		if _, err := b.client.AbortMultipartUpload(ctx, &glacier.AbortMultipartUploadInput{
+			AccountId: aws.String("-"), VaultName: aws.String(b.vault), UploadId: aws.String(id),
+		}); err != nil {
+			cr.Problems = append(cr.Problems, fmt.Sprintf("aborting multipart upload %s: %v", id, err))
+		}
+	}
+	ids := b.archives
+	st := runPool(ctx, len(ids), b.cfg.SmallConcurrency, 0, func(ctx context.Context, i int) error {
+		_, err := b.client.DeleteArchive(ctx, &glacier.DeleteArchiveInput{
+			AccountId: aws.String("-"), VaultName: aws.String(b.vault), ArchiveId: aws.String(ids[i]),
+		})
+		return err
+	})
+	cr.ArchivesDeleted = st.ok()
+	if err := st.err(); err != nil {
+		cr.Problems = append(cr.Problems, "deleting archives: "+err.Error())
+	}
+	if _, err := b.client.DeleteVault(ctx, &glacier.DeleteVaultInput{
+		AccountId: aws.String("-"), VaultName: aws.String(b.vault),
+	}); err != nil {
+		cr.Problems = append(cr.Problems, fmt.Sprintf("deleting vault %s: %v", b.vault, err))
+	} else {
+		cr.VaultDeleted = true
+	}
+	return cr
+}
+
+func randomSuffix() string {
+	var p [6]byte
+	_, _ = rand.Read(p[:])
+	return hex.EncodeToString(p[:])
+}

@@ -1,0 +1,100 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"time"
+
+	"permafrost/internal/glacier"
+	"permafrost/internal/sigv4"
+)
+
+// streamingOps have bodies too large to hash before verifying: their
+// signature covers the client's x-amz-content-sha256, and the body is
+// checked against it while it streams (glacier.Payload).
+var streamingOps = map[Op]bool{OpUploadArchive: true, OpUploadMultipartPart: true}
+
+// authenticate establishes the caller's account and the request's region.
+//
+// With credentials, the SigV4 signature is verified. Without them, any
+// well-formed signature is accepted and the access key decides the account:
+// a 12-digit key is itself the account, any other key (or no signature)
+// gets the default account.
+func (h *Handler) authenticate(c *call) (account, region string, err error) {
+	region = sigv4.RegionOf(c.r)
+	if h.creds == nil {
+		if auth := c.r.Header.Get("Authorization"); auth != "" {
+			a, err := sigv4.ParseAuthorization(auth)
+			if err != nil {
+				return "", "", sigv4Error(err)
+			}
+			return h.accountOf(a.AccessKeyID), region, nil
+		}
+		return h.account, region, nil
+	}
+	payload, err := h.payloadHash(c)
+	if err != nil {
+		return "", "", err
+	}
+	// The request time is checked against the host's real clock: the
+	// emulated clock is for Glacier's own timings and may be far ahead.
+	res, cred, err := sigv4.Verify(c.r, payload, h.creds, time.Now())
+	if err != nil {
+		return "", "", sigv4Error(err)
+	}
+	return cred.AccountID, res.Region, nil
+}
+
+// accountOf maps an access key to its account when signatures are not
+// verified.
+func (h *Handler) accountOf(key string) string {
+	if glacier.ValidAccountID(key) {
+		return key
+	}
+	return h.account
+}
+
+// payloadHash returns the body hash the signature must cover. Small bodies
+// are read, hashed and put back; streaming bodies vouch for themselves.
+func (h *Handler) payloadHash(c *call) (string, error) {
+	if sigv4.AccessKeyOf(c.r) != "" && c.r.Header.Get("Authorization") == "" {
+		return "", nil // presigned: UNSIGNED-PAYLOAD
+	}
+	if streamingOps[c.Op] {
+		sum := c.r.Header.Get("x-amz-content-sha256")
+		if sum == "" {
+			return "", glacier.Errorf(glacier.MissingParameterValue, "Required parameter missing: x-amz-content-sha256")
+		}
+		return sum, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxJSONBody+1))
+	if err != nil {
+		return "", glacier.Errorf(glacier.RequestTimeout, "The request body could not be read: %v", err)
+	}
+	if len(body) > maxJSONBody {
+		return "", glacier.Errorf(glacier.InvalidParameterValue, "The request body exceeds the maximum size of %d bytes.", maxJSONBody)
+	}
+	c.r.Body = io.NopCloser(bytes.NewReader(body))
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func sigv4Error(err error) error {
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return glacier.Errorf(glacier.Code(se.Code), "%s", se.Message)
+	}
+	return glacier.Errorf(glacier.IncompleteSignature, "%s", err.Error())
+}
+
+// Credentials loads the --credentials file; nil path means none.
+func Credentials(path string) (*sigv4.Credentials, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return sigv4.LoadCredentialsFile(path)
+}
+
