@@ -97,4 +97,3 @@ func Credentials(path string) (*sigv4.Credentials, error) {
 	}
 	return sigv4.LoadCredentialsFile(path)
 }
-
