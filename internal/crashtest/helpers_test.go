@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -44,13 +43,16 @@ const (
 // goTool returns the go command of the toolchain running the test.
 func goTool(t *testing.T) string {
 	t.Helper()
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(p); err == nil {
-		return p
+	// The go command exports GOROOT to the tests it runs.
+	if root := os.Getenv("GOROOT"); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
 	}
 	p, err := exec.LookPath("go")
 	if err != nil {
-		t.Fatalf("no go tool in %s/bin nor in PATH: %v", runtime.GOROOT(), err)
+		t.Fatalf("no go tool in $GOROOT/bin nor in PATH: %v", err)
 	}
 	return p
 }

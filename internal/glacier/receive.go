@@ -3,7 +3,6 @@ package glacier
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"hash"
 	"io"
 	"strings"
@@ -220,5 +219,3 @@ func (s *Service) Recover() (int, error) {
 	s.deleteBlobs(orphans)
 	return len(orphans), nil
 }
-
-var errStop = errors.New("stop")
