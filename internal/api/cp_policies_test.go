@@ -24,7 +24,7 @@ func cpSetAccessPolicy(t *testing.T, c *glacier.Client, vault, policy string) er
 // cpPolicyOfSize returns a valid JSON policy document of exactly n bytes.
 func cpPolicyOfSize(t *testing.T, n int) string {
 	t.Helper()
-	head, tail := `{"Version":"2012-10-17","Statement":[{"Sid":"`, `","Effect":"Allow","Principal":"*","Action":"glacier:ListVaults"}]}`
+	head, tail := `{"Version":"2012-10-17","Statement":[{"Sid":"`, `","Effect":"Allow","Principal":"*","Action":"glacier:ListJobs","Resource":"*"}]}`
 	fill := n - len(head) - len(tail)
 	if fill < 1 {
 		t.Fatalf("policy of %d bytes is too small", n)

@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 	"github.com/aws/smithy-go"
@@ -59,6 +60,9 @@ func jbNew(t *testing.T, opts ...func(*config.Config)) *permafrosttest.Server {
 	return permafrosttest.New(t, po...)
 }
 
+// jbConfig is the server configuration.
+type jbConfig = config.Config
+
 // jbWithDelays configures the realistic tier delays.
 func jbWithDelays(c *config.Config) { c.JobDelay = jbDelays }
 
@@ -89,6 +93,23 @@ func jbStart(t *testing.T, cfg config.Config, base clock.Clock) (srv *permafrost
 	srv = &permafrosttest.Server{Endpoint: m.Endpoint(), Main: m}
 	srv.Client = srv.NewClient(cfg.Region, "AKIDPERMAFROST", "secret")
 	return srv, stop
+}
+
+// jbOwnTransportClient returns a Glacier client for srv with its own HTTP
+// transport, whose idle connections are closed before srv stops. Concurrent
+// requests leave connections the client dialled but never used; the
+// server's graceful shutdown waits 5s for such connections otherwise.
+func jbOwnTransportClient(t *testing.T, srv *permafrosttest.Server) *glacier.Client {
+	t.Helper()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections) // runs before the server's cleanup
+	return glacier.New(glacier.Options{
+		Region:       jbRegion,
+		BaseEndpoint: aws.String(srv.Endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDPERMAFROST", "secret", ""),
+		Retryer:      aws.NopRetryer{},
+		HTTPClient:   &http.Client{Transport: tr},
+	})
 }
 
 // jbARN is the ARN of a vault of the default account.
@@ -290,11 +311,20 @@ type jbResp struct {
 // jbRaw sends a SigV4-signed request with the API-version header.
 func jbRaw(t *testing.T, srv *permafrosttest.Server, method, path string, body []byte) jbResp {
 	t.Helper()
+	return jbRawH(t, srv, method, path, body, nil)
+}
+
+// jbRawH is jbRaw with extra request headers.
+func jbRawH(t *testing.T, srv *permafrosttest.Server, method, path string, body []byte, headers map[string]string) jbResp {
+	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, srv.Endpoint+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("building %s %s: %v", method, path, err)
 	}
 	req.Header.Set("x-amz-glacier-version", "2012-06-01")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: "AKIDPERMAFROST", SecretAccessKey: "secret"}
 	if err := v4.NewSigner().SignHTTP(t.Context(), creds, req, hex.EncodeToString(sum[:]), "glacier", jbRegion, time.Now()); err != nil {

@@ -39,6 +39,8 @@ type Main struct {
 	scheduler chan struct{}
 	deliverer *notify.Deliverer
 	advanceMu sync.Mutex
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // SweepInterval is how often expired uploads (and, later, jobs) are
@@ -140,8 +142,13 @@ func (m *Main) Addr() string { return m.ln.Addr().String() }
 func (m *Main) Endpoint() string { return "http://" + m.Addr() }
 
 // Close stops accepting requests, waits for those in flight (up to ctx),
-// and closes the store.
+// and closes the store. Calling it again returns the first result.
 func (m *Main) Close(ctx context.Context) error {
+	m.closeOnce.Do(func() { m.closeErr = m.close(ctx) })
+	return m.closeErr
+}
+
+func (m *Main) close(ctx context.Context) error {
 	var errs []error
 	if m.stop != nil {
 		close(m.stop)

@@ -1,18 +1,18 @@
 package glacier
 
 import (
-	"encoding/json"
+	"errors"
 	"strings"
 )
 
-// validPolicyDocument reports whether doc is a JSON object of at most 20 KB.
-// The full IAM grammar is checked by the policy evaluator.
-func validPolicyDocument(doc string) bool {
+// validPolicyDocument reports whether doc is a policy of the IAM subset
+// that vault policies use, of at most 20 KB.
+func validPolicyDocument(doc string) error {
 	if len(doc) == 0 || len(doc) > MaxPolicyBytes {
-		return false
+		return errors.New("a policy must hold 1 to 20480 bytes")
 	}
-	var m map[string]json.RawMessage
-	return json.Unmarshal([]byte(doc), &m) == nil
+	_, err := parsePolicy(doc)
+	return err
 }
 
 // SetVaultAccessPolicy installs or replaces the vault's access policy.
@@ -20,8 +20,8 @@ func (s *Service) SetVaultAccessPolicy(ref VaultRef, policy string) error {
 	if len(policy) > MaxPolicyBytes {
 		return invalid("The vault access policy exceeds the maximum size of %d bytes.", MaxPolicyBytes)
 	}
-	if !validPolicyDocument(policy) {
-		return invalid("The specified vault access policy is invalid. Provide a valid policy.")
+	if err := validPolicyDocument(policy); err != nil {
+		return invalid("The specified vault access policy is invalid: %v", err)
 	}
 	return s.updateVault(ref, func(v *Vault) error {
 		v.AccessPolicy = policy

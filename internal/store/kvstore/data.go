@@ -73,18 +73,24 @@ func (t tx) ListUploads(ref glacier.VaultRef, from string, limit int) ([]*glacie
 }
 
 func (t tx) ScanAllUploads(fn func(glacier.VaultRef, *glacier.Upload) bool) error {
+	return scanVaultRecords(t.kv, bUploads, nil, fn)
+}
+
+// scanVaultRecords decodes every record of a bucket keyed
+// "account/region/vault/id" under prefix and hands it to fn with its vault.
+func scanVaultRecords[T any](kv KV, bucket string, prefix []byte, fn func(glacier.VaultRef, *T) bool) error {
 	var derr error
-	err := t.kv.Scan(bUploads, nil, nil, func(k, b []byte) bool {
+	err := kv.Scan(bucket, prefix, nil, func(k, b []byte) bool {
 		f := strings.SplitN(string(k), "/", 4)
 		if len(f) != 4 {
-			derr = fmt.Errorf("kvstore: malformed upload key %q", k)
+			derr = fmt.Errorf("kvstore: malformed %s key %q", bucket, k)
 			return false
 		}
-		u := new(glacier.Upload)
-		if derr = decode(b, u, bUploads, k); derr != nil {
+		v := new(T)
+		if derr = decode(b, v, bucket, k); derr != nil {
 			return false
 		}
-		return fn(glacier.Scope{Account: f[0], Region: f[1]}.Ref(f[2]), u)
+		return fn(glacier.Scope{Account: f[0], Region: f[1]}.Ref(f[2]), v)
 	})
 	if err == nil {
 		err = derr

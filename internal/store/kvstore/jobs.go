@@ -1,9 +1,6 @@
 package kvstore
 
 import (
-	"fmt"
-	"strings"
-
 	"permafrost/internal/glacier"
 )
 
@@ -29,23 +26,7 @@ func (t tx) ScanJobs(s glacier.Scope, fn func(glacier.VaultRef, *glacier.Job) bo
 	if s != (glacier.Scope{}) {
 		prefix = scopeKey(s)
 	}
-	var derr error
-	err := t.kv.Scan(bJobs, prefix, nil, func(k, b []byte) bool {
-		f := strings.SplitN(string(k), "/", 4)
-		if len(f) != 4 {
-			derr = fmt.Errorf("kvstore: malformed job key %q", k)
-			return false
-		}
-		j := new(glacier.Job)
-		if derr = decode(b, j, bJobs, k); derr != nil {
-			return false
-		}
-		return fn(glacier.Scope{Account: f[0], Region: f[1]}.Ref(f[2]), j)
-	})
-	if err == nil {
-		err = derr
-	}
-	return err
+	return scanVaultRecords(t.kv, bJobs, prefix, fn)
 }
 
 func (t tx) Setting(name string) ([]byte, error) {

@@ -33,6 +33,9 @@ func Run(t *testing.T, newStore Factory) {
 		"RetrievalPolicy":   testRetrievalPolicy,
 		"Capacities":        testCapacities,
 	}
+	for name, fn := range dataTests {
+		tests[name] = fn
+	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
 			s := newStore(t)

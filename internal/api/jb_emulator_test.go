@@ -1,0 +1,151 @@
+package api_test
+
+// The emulator's clock endpoints, and jobs surviving a restart of a server
+// with the durable store: the clock offset and the job's due time persist.
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glacier"
+	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
+
+	"permafrost/internal/config"
+)
+
+func TestJobClockEndpoint(t *testing.T) {
+	srv := jbNew(t)
+	r := jbEmu(t, srv, http.MethodGet, "clock")
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET /_permafrost/clock: HTTP %d %s", r.Status, r.Body)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("clock Content-Type = %q", ct)
+	}
+	var body map[string]string
+	if err := json.Unmarshal(r.Body, &body); err != nil || len(body) != 1 {
+		t.Fatalf("clock body = %s, want {\"now\": ...}", r.Body)
+	}
+	now, err := time.Parse(time.RFC3339, body["now"])
+	if err != nil {
+		t.Fatalf("now = %q is not RFC 3339", body["now"])
+	}
+	if d := time.Since(now); d < -time.Minute || d > time.Minute {
+		t.Errorf("fresh server clock %v is %v away from the wall clock", now, d)
+	}
+
+	before := jbClock(t, srv)
+	r = jbEmu(t, srv, http.MethodPost, "clock/advance?by=36h")
+	if r.Status != http.StatusOK {
+		t.Fatalf("POST /_permafrost/clock/advance?by=36h: HTTP %d %s", r.Status, r.Body)
+	}
+	var adv struct {
+		Now string `json:"now"`
+	}
+	if err := json.Unmarshal(r.Body, &adv); err != nil {
+		t.Fatalf("advance body = %s", r.Body)
+	}
+	advNow, err := time.Parse(time.RFC3339, adv.Now)
+	if err != nil || advNow.Sub(before) < 36*time.Hour || advNow.Sub(before) > 36*time.Hour+time.Minute {
+		t.Errorf("advance answered now = %q, want about %v", adv.Now, before.Add(36*time.Hour))
+	}
+	after := jbClock(t, srv)
+	if d := after.Sub(before); d < 36*time.Hour || d > 36*time.Hour+time.Minute {
+		t.Errorf("clock moved by %v, want 36h", d)
+	}
+	// The API's dates follow the clock.
+	jbCreateVault(t, srv.Client, "V")
+	dv := jbRaw(t, srv, http.MethodGet, "/-/vaults/V", nil)
+	var v struct{ CreationDate string }
+	_ = json.Unmarshal(dv.Body, &v)
+	if cd, err := time.Parse(time.RFC3339, v.CreationDate); err != nil || cd.Before(after.Add(-time.Second)) {
+		t.Errorf("vault CreationDate %q is not on the advanced clock (%v)", v.CreationDate, after)
+	}
+
+	for _, q := range []string{"by=bogus", "by=", "", "by=-1h", "by=36"} {
+		r := jbEmu(t, srv, http.MethodPost, "clock/advance?"+q)
+		var e struct{ Code, Message, Type string }
+		if r.Status != http.StatusBadRequest || json.Unmarshal(r.Body, &e) != nil || e.Code != jbInvalid || e.Message == "" {
+			t.Errorf("advance ?%s: HTTP %d %s, want 400 JSON InvalidParameterValueException", q, r.Status, r.Body)
+		}
+	}
+	if d := jbClock(t, srv).Sub(after); d > time.Minute {
+		t.Errorf("rejected advances moved the clock by %v", d)
+	}
+	// Small steps add up.
+	for range 4 {
+		srv.Advance(15 * time.Minute)
+	}
+	if d := jbClock(t, srv).Sub(after); d < time.Hour || d > time.Hour+time.Minute {
+		t.Errorf("four 15m advances moved the clock by %v, want 1h", d)
+	}
+}
+
+func TestJobSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.Memory, cfg.DataDir, cfg.JobDelay = false, dir, "Standard=4h"
+	srv, stop := jbStart(t, cfg, nil)
+	c := srv.Client
+	jbCreateVault(t, c, "V")
+	body := jbData(2*jbMiB+9, 21)
+	id := jbUpload(t, c, "V", body, "durable")
+	jobID := jbInit(t, c, "V", types.JobParameters{
+		Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id), SNSTopic: aws.String(jbTopic("restart")),
+	})
+	invID := jbInventoryJob(t, c, "V", "CSV", nil)
+	// A second archive, deleted after its retrieval began: the job keeps
+	// its bytes across the restart (and the store's recovery).
+	body2 := jbData(jbMiB+3, 22)
+	id2 := jbUpload(t, c, "V", body2, "deleted")
+	job2 := jbArchiveJob(t, c, "V", id2, "")
+	_, err := c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(id2)})
+	jbOK(t, "DeleteArchive", err)
+	srv.Advance(time.Hour)
+	jbWantInProgress(t, srv, "V", jobID, "before the restart")
+	created := aws.ToString(jbDescribe(t, c, "V", jobID).CreationDate)
+	stop()
+
+	// A new server on the same directory.
+	srv2 := jbNew(t, func(c *jbConfig) { c.Memory, c.DataDir, c.JobDelay = false, dir, "Standard=4h" })
+	c2 := srv2.Client
+	if ahead := jbClock(t, srv2).Sub(time.Now()); ahead < time.Hour-time.Second {
+		t.Errorf("after the restart the clock is %v ahead of the wall clock, want the 1h offset kept", ahead)
+	}
+	d := jbDescribe(t, c2, "V", jobID)
+	if aws.ToString(d.CreationDate) != created || aws.ToString(d.ArchiveId) != id {
+		t.Errorf("after the restart: CreationDate %q ArchiveId %q, want %q and the archive", aws.ToString(d.CreationDate), aws.ToString(d.ArchiveId), created)
+	}
+	jbWantInProgress(t, srv2, "V", jobID, "after the restart")
+	if ids := jbJobIDs(t, c2, "V", "InProgress", ""); len(ids) != 3 {
+		t.Errorf("InProgress jobs after the restart = %v, want 3", ids)
+	}
+
+	srv2.Advance(3*time.Hour - time.Minute)
+	jbWantInProgress(t, srv2, "V", jobID, "3h59m after initiation")
+	srv2.Advance(time.Minute)
+	// The scheduler completes it and logs the notification unasked.
+	ns := jbWaitNotes(t, srv2, 1)
+	if j, _ := jbNoteJob(t, ns[0]); aws.ToString(j.JobId) != jobID || j.StatusCode != types.StatusCodeSucceeded {
+		t.Errorf("notification after the restart: %s", ns[0].Message)
+	}
+	d = jbWantSucceeded(t, srv2, "V", jobID, "4h after initiation across a restart")
+	if aws.ToString(d.SHA256TreeHash) != jbTree(body) {
+		t.Errorf("SHA256TreeHash = %q", aws.ToString(d.SHA256TreeHash))
+	}
+	out, got := jbOutput(t, c2, "V", jobID, "")
+	if !bytes.Equal(got, body) || aws.ToString(out.Checksum) != jbTree(body) {
+		t.Error("output after the restart differs from the archive")
+	}
+	if _, got := jbOutput(t, c2, "V", job2, ""); !bytes.Equal(got, body2) {
+		t.Error("output of the deleted archive after the restart differs")
+	}
+	jbWantSucceeded(t, srv2, "V", invID, "inventory across a restart")
+	if _, csv := jbOutput(t, c2, "V", invID, ""); !bytes.Contains(csv, []byte(id+`,"durable",`)) {
+		t.Errorf("CSV inventory after the restart:\n%s", csv)
+	}
+}

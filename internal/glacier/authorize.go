@@ -1,0 +1,121 @@
+package glacier
+
+import (
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"permafrost/internal/policy"
+)
+
+// AccessRequest is one request to a vault, to be authorized.
+type AccessRequest struct {
+	Caller Caller
+	// Action is the operation's name; the IAM action is "glacier:"+Action.
+	Action string
+	Vault  VaultRef
+	// ArchiveID names the archive the request acts on, if any; it gives
+	// the glacier:ArchiveAgeInDays condition key.
+	ArchiveID string
+}
+
+// policies caches parsed policy documents by their text.
+var policies sync.Map // string -> *policy.Policy
+
+func parsePolicy(doc string) (*policy.Policy, error) {
+	if p, ok := policies.Load(doc); ok {
+		return p.(*policy.Policy), nil
+	}
+	p, err := policy.Parse(doc)
+	if err != nil {
+		return nil, err
+	}
+	policies.Store(doc, p)
+	return p, nil
+}
+
+// Authorize applies the vault's lock policy (from the moment it is
+// InProgress) and access policy to a request. An explicit Deny in either
+// refuses it; the owner is otherwise allowed; another account is allowed
+// only when the access policy grants it the action.
+func (s *Service) Authorize(req AccessRequest) error {
+	ref := req.Vault
+	owner := req.Caller.Account == ref.Account
+	var v *Vault
+	var archive *Archive
+	err := s.store.View(func(tx Tx) error {
+		var err error
+		if v, err = tx.Vault(ref); err != nil {
+			return err
+		}
+		if req.ArchiveID != "" {
+			if archive, err = tx.Archive(ref, req.ArchiveID); errors.Is(err, ErrNotFound) {
+				err = nil
+			}
+		}
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil // the operation reports the missing vault
+	}
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	lock := activeLock(v, now)
+	if owner && v.AccessPolicy == "" && lock == nil {
+		return nil
+	}
+	pr := policy.Request{
+		Action:           "glacier:" + req.Action,
+		Resource:         ref.ARN(),
+		PrincipalAccount: req.Caller.Account,
+		Context:          map[string][]string{"aws:PrincipalAccount": {req.Caller.Account}},
+	}
+	for k, val := range v.Tags {
+		pr.Context["glacier:ResourceTag/"+k] = []string{val}
+	}
+	if archive != nil {
+		days := int64(now.Sub(archive.Created) / (24 * time.Hour))
+		pr.Context["glacier:ArchiveAgeInDays"] = []string{strconv.FormatInt(max(days, 0), 10)}
+	}
+	allowed := owner
+	for _, doc := range []string{lockPolicy(lock), v.AccessPolicy} {
+		if doc == "" {
+			continue
+		}
+		p, err := parsePolicy(doc)
+		if err != nil {
+			continue // stored policies were valid when set
+		}
+		switch p.Evaluate(pr) {
+		case policy.Deny:
+			return denied(req, true)
+		case policy.Allow:
+			if doc == v.AccessPolicy {
+				allowed = true
+			}
+		}
+	}
+	if !allowed {
+		return denied(req, false)
+	}
+	return nil
+}
+
+func lockPolicy(l *Lock) string {
+	if l == nil {
+		return ""
+	}
+	return l.Policy
+}
+
+func denied(req AccessRequest, explicit bool) error {
+	why := ""
+	if explicit {
+		why = " with an explicit deny"
+	}
+	return Errorf(AccessDenied, "User: arn:aws:iam::%s:root is not authorized to perform: glacier:%s on resource: %s%s",
+		req.Caller.Account, req.Action, req.Vault.ARN(), why)
+}

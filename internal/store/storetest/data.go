@@ -1,0 +1,296 @@
+package storetest
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+
+	"permafrost/internal/glacier"
+)
+
+// dataTests cover archives, uploads, parts, jobs, bytes and settings.
+var dataTests = map[string]func(*testing.T, glacier.Store){
+	"Archives":      testArchives,
+	"UploadsParts":  testUploadsParts,
+	"Jobs":          testJobs,
+	"InlineAndRefs": testInlineRefs,
+	"Blobs":         testBlobs,
+	"BlobAbort":     testBlobAbort,
+	"Settings":      testSettings,
+}
+
+func testArchives(t *testing.T, s glacier.Store) {
+	ref := scopeA.Ref("v")
+	ids := []string{"b-2", "a-1", "c-3"}
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		for _, id := range ids {
+			a := &glacier.Archive{ID: id, Vault: "v", Size: 7, TreeHash: "h", Created: t0,
+				Segments: []glacier.Segment{{Blob: "blob-" + id, Size: 7}}}
+			if err := tx.PutArchive(ref, a); err != nil {
+				return err
+			}
+		}
+		return tx.PutArchive(scopeA.Ref("v2"), &glacier.Archive{ID: "z-9", Vault: "v2"})
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		a, err := tx.Archive(ref, "a-1")
+		if err != nil || a.Size != 7 || len(a.Segments) != 1 || a.Segments[0].Blob != "blob-a-1" {
+			t.Errorf("Archive = %+v, %v", a, err)
+		}
+		if _, err := tx.Archive(ref, "z-9"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("archive of another vault visible: %v", err)
+		}
+		if v, err := tx.ArchiveVault(scopeA, "z-9"); err != nil || v != "v2" {
+			t.Errorf("ArchiveVault = %q, %v", v, err)
+		}
+		if _, err := tx.ArchiveVault(scopeB, "z-9"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("archive index leaked across regions")
+		}
+		var got []string
+		err = tx.ScanArchives(ref, "b", func(a *glacier.Archive) bool { got = append(got, a.ID); return true })
+		if err != nil || len(got) != 2 || got[0] != "b-2" || got[1] != "c-3" {
+			t.Errorf("ScanArchives from b = %v, %v", got, err)
+		}
+		return nil
+	})
+	mustUpdate(t, s, func(tx glacier.Tx) error { return tx.DeleteArchive(ref, "a-1") })
+	_ = s.View(func(tx glacier.Tx) error {
+		if _, err := tx.Archive(ref, "a-1"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted archive: %v", err)
+		}
+		if _, err := tx.ArchiveVault(scopeA, "a-1"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted archive still indexed")
+		}
+		return nil
+	})
+}
+
+func testUploadsParts(t *testing.T, s glacier.Store) {
+	ref := scopeA.Ref("v")
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		for _, id := range []string{"u2", "u1", "u3"} {
+			if err := tx.PutUpload(ref, &glacier.Upload{ID: id, Vault: "v", PartSize: 1 << 20}); err != nil {
+				return err
+			}
+		}
+		for _, i := range []int64{2, 0, 10, 1} {
+			if err := tx.PutPart(ref, "u1", &glacier.Part{Index: i, Size: 1 << 20, TreeHash: "h"}); err != nil {
+				return err
+			}
+		}
+		return tx.PutPart(ref, "u2", &glacier.Part{Index: 0})
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		us, err := tx.ListUploads(ref, "u2", 0)
+		if err != nil || len(us) != 2 || us[0].ID != "u2" || us[1].ID != "u3" {
+			t.Errorf("ListUploads = %v, %v", us, err)
+		}
+		ps, err := tx.ListParts(ref, "u1", 1, 2)
+		if err != nil || len(ps) != 2 || ps[0].Index != 1 || ps[1].Index != 2 {
+			t.Errorf("ListParts(1, 2) = %v, %v", ps, err)
+		}
+		all, _ := tx.ListParts(ref, "u1", 0, 0)
+		if len(all) != 4 || all[3].Index != 10 {
+			t.Errorf("parts are not in index order: %v", all)
+		}
+		n := 0
+		_ = tx.ScanAllUploads(func(r glacier.VaultRef, u *glacier.Upload) bool {
+			if r != ref {
+				t.Errorf("ScanAllUploads vault = %+v", r)
+			}
+			n++
+			return true
+		})
+		if n != 3 {
+			t.Errorf("ScanAllUploads saw %d", n)
+		}
+		return nil
+	})
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		if err := tx.DeletePart(ref, "u1", 10); err != nil {
+			return err
+		}
+		return tx.DeleteUpload(ref, "u3")
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		if _, err := tx.Part(ref, "u1", 10); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted part: %v", err)
+		}
+		if _, err := tx.Upload(ref, "u3"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted upload: %v", err)
+		}
+		return nil
+	})
+}
+
+func testJobs(t *testing.T, s glacier.Store) {
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		for _, j := range []struct {
+			sc  glacier.Scope
+			v   string
+			ids []string
+		}{{scopeA, "v", []string{"j2", "j1"}}, {scopeA, "w", []string{"j3"}}, {scopeB, "v", []string{"j4"}}} {
+			for _, id := range j.ids {
+				if err := tx.PutJob(j.sc.Ref(j.v), &glacier.Job{ID: id, Vault: j.v, Action: glacier.ActionArchiveRetrieval}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		js, err := tx.ListJobs(scopeA.Ref("v"), "", 0)
+		if err != nil || len(js) != 2 || js[0].ID != "j1" {
+			t.Errorf("ListJobs = %v, %v", js, err)
+		}
+		n := 0
+		_ = tx.ScanJobs(scopeA, func(r glacier.VaultRef, j *glacier.Job) bool {
+			if r.Scope != scopeA || r.Name != j.Vault {
+				t.Errorf("ScanJobs ref %+v for job %+v", r, j)
+			}
+			n++
+			return true
+		})
+		all := 0
+		_ = tx.ScanJobs(glacier.Scope{}, func(glacier.VaultRef, *glacier.Job) bool { all++; return true })
+		if n != 3 || all != 4 {
+			t.Errorf("ScanJobs: scope saw %d (want 3), all saw %d (want 4)", n, all)
+		}
+		return nil
+	})
+}
+
+func testInlineRefs(t *testing.T, s glacier.Store) {
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		if err := tx.PutInline("i1", []byte("hello")); err != nil {
+			return err
+		}
+		return tx.SetRefs("i1", 2)
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		b, err := tx.Inline("i1")
+		if err != nil || string(b) != "hello" {
+			t.Errorf("Inline = %q, %v", b, err)
+		}
+		if n, _ := tx.Refs("i1"); n != 2 {
+			t.Errorf("Refs = %d", n)
+		}
+		if n, _ := tx.Refs("unknown"); n != 0 {
+			t.Errorf("Refs of unknown = %d", n)
+		}
+		return nil
+	})
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		if err := tx.SetRefs("i1", 0); err != nil {
+			return err
+		}
+		return tx.DeleteInline("i1")
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		if _, err := tx.Inline("i1"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted inline: %v", err)
+		}
+		return nil
+	})
+}
+
+func testBlobs(t *testing.T, s glacier.Store) {
+	bs := s.Blobs()
+	data := bytes.Repeat([]byte("0123456789abcdef"), 200000) // 3.2 MB, several chunks
+	w, err := bs.Create()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := data; len(p) > 0; {
+		k := min(len(p), 70001)
+		if _, err := w.Write(p[:k]); err != nil {
+			t.Fatal(err)
+		}
+		p = p[k:]
+	}
+	id, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Abort() // after Commit: nothing happens
+	b, err := bs.Open(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Size() != int64(len(data)) {
+		t.Errorf("Size = %d", b.Size())
+	}
+	got, err := io.ReadAll(io.NewSectionReader(b, 0, b.Size()))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Errorf("bytes differ (%v)", err)
+	}
+	buf := make([]byte, 10)
+	if n, err := b.ReadAt(buf, int64(len(data))-5); n != 5 || err != io.EOF {
+		t.Errorf("ReadAt past the end = %d, %v", n, err)
+	}
+	b.Close()
+	listed := false
+	_ = bs.List(func(x string) bool { listed = listed || x == id; return true })
+	if !listed {
+		t.Errorf("committed blob not listed")
+	}
+	if err := bs.Delete(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := bs.Delete(id); err != nil {
+		t.Errorf("second Delete: %v", err)
+	}
+	if _, err := bs.Open(id); !errors.Is(err, glacier.ErrNotFound) {
+		t.Errorf("deleted blob: %v", err)
+	}
+	if _, err := bs.Open("no-such-blob"); !errors.Is(err, glacier.ErrNotFound) {
+		t.Errorf("unknown blob: %v", err)
+	}
+}
+
+func testBlobAbort(t *testing.T, s glacier.Store) {
+	bs := s.Blobs()
+	w, err := bs.Create()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("never committed"))
+	w.Abort()
+	w.Abort()
+	n := 0
+	_ = bs.List(func(string) bool { n++; return true })
+	if n != 0 {
+		t.Errorf("an aborted blob is listed")
+	}
+}
+
+func testSettings(t *testing.T, s glacier.Store) {
+	_ = s.View(func(tx glacier.Tx) error {
+		if _, err := tx.Setting("x"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("unset setting: %v", err)
+		}
+		return nil
+	})
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		if err := tx.PutSetting("x", []byte{1, 2}); err != nil {
+			return err
+		}
+		for _, id := range []string{"n2", "n1"} {
+			if err := tx.PutNotification(&glacier.Notification{ID: id, Topic: "t", Message: "m"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		if b, err := tx.Setting("x"); err != nil || !bytes.Equal(b, []byte{1, 2}) {
+			t.Errorf("Setting = %v, %v", b, err)
+		}
+		ns, err := tx.Notifications()
+		if err != nil || len(ns) != 2 || ns[0].ID != "n1" {
+			t.Errorf("Notifications = %v, %v", ns, err)
+		}
+		return nil
+	})
+}
