@@ -1,9 +1,6 @@
 package glacier
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"hash"
 	"io"
 	"strings"
 	"sync"
@@ -45,11 +42,7 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b
 func (s *Service) receive(p Payload) (received, error) {
 	tw := treehash.New()
 	defer tw.Close()
-	var lin hash.Hash
 	checkLinear := p.ContentSHA256 != "" && p.ContentSHA256 != "UNSIGNED-PAYLOAD"
-	if checkLinear {
-		lin = sha256.New()
-	}
 	var rec received
 	var sink io.Writer
 	var bw BlobWriter
@@ -63,28 +56,39 @@ func (s *Service) receive(p Payload) (received, error) {
 		}
 		sink = bw
 	}
+	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp)
+	var lin *linearHash
+	if checkLinear {
+		lin = newLinearHash(p.Size > InlineMax, len(*bufp))
+		defer lin.close()
+	}
 	fail := func(err error) (received, error) {
 		if bw != nil {
 			bw.Abort()
 		}
 		return received{}, err
 	}
-	bufp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bufp)
-	buf := *bufp
 	var n int64
 	for n < p.Size {
+		buf := *bufp
+		if b := lin.bufferOrNil(); b != nil {
+			buf = b
+		}
 		k, rerr := p.Body.Read(buf[:min(int64(len(buf)), p.Size-n)])
 		if k > 0 {
 			chunk := buf[:k]
 			if _, err := sink.Write(chunk); err != nil {
+				lin.releaseIfAsync(buf)
 				return fail(err)
 			}
 			tw.Write(chunk)
 			if lin != nil {
-				lin.Write(chunk)
+				lin.write(chunk)
 			}
 			n += int64(k)
+		} else {
+			lin.releaseIfAsync(buf)
 		}
 		if rerr == io.EOF {
 			break
@@ -101,7 +105,7 @@ func (s *Service) receive(p Payload) (received, error) {
 		return fail(invalid("Checksum mismatch: expected %s, computed %s", p.TreeHash, got))
 	}
 	if checkLinear {
-		if got := hex.EncodeToString(lin.Sum(nil)); !strings.EqualFold(got, p.ContentSHA256) {
+		if got := lin.sum(); !strings.EqualFold(got, p.ContentSHA256) {
 			return fail(invalid("The provided x-amz-content-sha256 header does not match what was computed: expected %s, computed %s", p.ContentSHA256, got))
 		}
 	}
