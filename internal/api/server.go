@@ -123,6 +123,15 @@ func (h *Handler) serve(c *call, rerr routeError) error {
 	if err := h.identify(c); err != nil {
 		return err
 	}
+	if c.Vault != "" && c.Op != OpCreateVault {
+		req := glacier.AccessRequest{Caller: c.caller, Action: string(c.Op), Vault: c.ref()}
+		if c.Op == OpDeleteArchive {
+			req.ArchiveID = c.ID
+		}
+		if err := h.svc.Authorize(req); err != nil {
+			return err
+		}
+	}
 	return handlers[c.Op](h, c)
 }
 
