@@ -1,7 +1,6 @@
 package api
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -125,12 +124,8 @@ func getJobOutput(h *Handler, c *call) error {
 	}
 	bufp := outputBufs.Get().(*[]byte)
 	defer outputBufs.Put(bufp)
-	if _, err := io.CopyBuffer(writerOnly{c.w}, o.Section(start, n), *bufp); err != nil {
+	if _, err := o.WriteRange(c.w, start, n, *bufp); err != nil {
 		h.log.Warn("job output interrupted", "job", c.ID, "err", err)
 	}
 	return nil
 }
-
-// writerOnly hides io.ReaderFrom so that io.CopyBuffer uses the large
-// buffer rather than the response's small one.
-type writerOnly struct{ io.Writer }

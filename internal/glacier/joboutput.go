@@ -48,6 +48,13 @@ func (o *JobOutput) Section(start, n int64) io.Reader {
 	return io.NewSectionReader(o.r, o.base+start, n)
 }
 
+// WriteRange writes n bytes of the output from offset start to w, letting
+// the kernel send file-backed bytes where w allows it. buf is used for the
+// rest.
+func (o *JobOutput) WriteRange(w io.Writer, start, n int64, buf []byte) (int64, error) {
+	return o.r.copyRange(w, o.base+start, n, buf)
+}
+
 // TreeHash returns the checksum to send with a download of output bytes
 // [start, end], or "" when the service sends none (spec 3.4): only archive
 // retrievals whose retrieval range and download range are both tree-hash

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 )
 
@@ -11,8 +12,15 @@ import (
 type segmentsReader struct {
 	offs  []int64 // start offset of each part
 	parts []io.ReaderAt
+	files []*os.File // the part's file when it is one, for sendfile
 	blobs []Blob
 	size  int64
+}
+
+// FileBlob is implemented by blobs stored as files; their bytes can then
+// be sent to a socket by the kernel (sendfile) rather than copied.
+type FileBlob interface {
+	File() *os.File
 }
 
 // openSegments opens segs for reading. Inline bytes are loaded now.
@@ -35,6 +43,11 @@ func (s *Service) openSegments(segs []Segment) (*segmentsReader, error) {
 				sr.blobs = append(sr.blobs, b)
 				r = b
 			}
+			var f *os.File
+			if fb, ok := r.(FileBlob); ok {
+				f = fb.File()
+			}
+			sr.files = append(sr.files, f)
 			sr.offs = append(sr.offs, sr.size)
 			sr.parts = append(sr.parts, r)
 			sr.size += sg.Size
@@ -84,6 +97,43 @@ func (sr *segmentsReader) ReadAt(p []byte, off int64) (int, error) {
 	}
 	return n, nil
 }
+
+// copyRange writes bytes [off, off+n) to w. File-backed parts are handed
+// over as a limited *os.File, which net/http sends with sendfile; others
+// are copied through buf.
+func (sr *segmentsReader) copyRange(w io.Writer, off, n int64, buf []byte) (int64, error) {
+	var done int64
+	i := sort.Search(len(sr.offs), func(i int) bool { return sr.offs[i] > off }) - 1
+	for n > 0 && i >= 0 && i < len(sr.parts) {
+		end := sr.size
+		if i+1 < len(sr.offs) {
+			end = sr.offs[i+1]
+		}
+		k := min(n, end-off)
+		var m int64
+		var err error
+		if f := sr.files[i]; f != nil {
+			if _, err = f.Seek(off-sr.offs[i], io.SeekStart); err == nil {
+				m, err = io.Copy(w, &io.LimitedReader{R: f, N: k})
+			}
+		} else {
+			m, err = io.CopyBuffer(onlyWriter{w}, io.NewSectionReader(sr.parts[i], off-sr.offs[i], k), buf)
+		}
+		done += m
+		if err == nil && m < k {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return done, err
+		}
+		off, n = off+k, n-k
+		i++
+	}
+	return done, nil
+}
+
+// onlyWriter hides a writer's ReadFrom so that io.CopyBuffer uses buf.
+type onlyWriter struct{ io.Writer }
 
 type byteReaderAt struct{ b []byte }
 

@@ -146,15 +146,22 @@ func (s *Store) Open(id string) (glacier.Blob, error) {
 		f.Close()
 		return nil, fmt.Errorf("fsblob: %w", err)
 	}
-	return &blob{File: f, size: st.Size()}, nil
+	return &blob{f: f, size: st.Size()}, nil
 }
 
 type blob struct {
-	*os.File
+	f    *os.File
 	size int64
 }
 
-func (b *blob) Size() int64 { return b.size }
+var _ glacier.FileBlob = (*blob)(nil)
+
+func (b *blob) ReadAt(p []byte, off int64) (int, error) { return b.f.ReadAt(p, off) }
+func (b *blob) Size() int64                             { return b.size }
+func (b *blob) Close() error                            { return b.f.Close() }
+
+// File gives the blob's file, for sendfile (glacier.FileBlob).
+func (b *blob) File() *os.File { return b.f }
 
 // Delete implements glacier.Blobs.
 func (s *Store) Delete(id string) error {

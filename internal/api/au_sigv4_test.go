@@ -1,0 +1,373 @@
+package api_test
+
+// Signature verification (--credentials) and the caller's account, through
+// the real aws-sdk-go-v2 client and raw requests signed by its v4 signer.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/glacier"
+
+	"permafrost/internal/treehash"
+	"permafrost/permafrosttest"
+)
+
+// auVaults lists the names of the caller's vaults.
+func auVaults(t *testing.T, c *glacier.Client) []string {
+	t.Helper()
+	out, err := c.ListVaults(t.Context(), &glacier.ListVaultsInput{})
+	auOK(t, "ListVaults", err)
+	var names []string
+	for _, v := range out.VaultList {
+		names = append(names, aws.ToString(v.VaultName))
+	}
+	return names
+}
+
+func TestAuthSignedRequestsPerAccount(t *testing.T) {
+	srv := newAuth(t)
+	auCreate(t, srv.alice, "alice-vault")
+	auCreate(t, srv.bob, "bob-vault")
+	auCreate(t, srv.alice, "shared")
+	auCreate(t, srv.bob, "shared")
+
+	if got, want := auVaults(t, srv.alice), []string{"alice-vault", "shared"}; !slices.Equal(got, want) {
+		t.Errorf("Alice's ListVaults = %v, want %v", got, want)
+	}
+	if got, want := auVaults(t, srv.bob), []string{"bob-vault", "shared"}; !slices.Equal(got, want) {
+		t.Errorf("Bob's ListVaults = %v, want %v", got, want)
+	}
+	if got := auVaults(t, srv.carol); len(got) != 0 {
+		t.Errorf("Carol's ListVaults = %v, want none", got)
+	}
+	for _, c := range []struct {
+		client  *glacier.Client
+		account string
+	}{{srv.alice, auAlice}, {srv.bob, auBob}} {
+		out, err := auDescribe(t, c.client, "-", "shared")
+		auOK(t, "DescribeVault shared", err)
+		if got, want := aws.ToString(out.VaultARN), auARN(auRegion, c.account, "shared"); got != want {
+			t.Errorf("VaultARN = %q, want %q", got, want)
+		}
+	}
+	// Bob's "-" is Bob's account: Alice's vault is not there.
+	_, err := auDescribe(t, srv.bob, "-", "alice-vault")
+	auErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+
+	// Regions are separate partitions too: the credential scope decides.
+	aliceEU := srv.NewClient("eu-west-1", auAliceKey, auAliceSecret)
+	if got := auVaults(t, aliceEU); len(got) != 0 {
+		t.Errorf("Alice's eu-west-1 ListVaults = %v, want none", got)
+	}
+	auCreate(t, aliceEU, "alice-vault")
+	out, err := auDescribe(t, aliceEU, auAlice, "alice-vault")
+	auOK(t, "DescribeVault eu-west-1", err)
+	if got, want := aws.ToString(out.VaultARN), auARN("eu-west-1", auAlice, "alice-vault"); got != want {
+		t.Errorf("VaultARN = %q, want %q", got, want)
+	}
+	if got, want := auVaults(t, srv.alice), []string{"alice-vault", "shared"}; !slices.Equal(got, want) {
+		t.Errorf("Alice's us-east-1 ListVaults after an eu-west-1 create = %v, want %v", got, want)
+	}
+}
+
+func TestAuthWrongSecret(t *testing.T) {
+	srv := newAuth(t)
+	auCreate(t, srv.alice, "v")
+	bad := srv.NewClient(auRegion, auAliceKey, "not-alices-secret")
+	_, err := auDescribe(t, bad, "-", "v")
+	auErr(t, err, http.StatusForbidden, "InvalidSignatureException", "The request signature we calculated does not match")
+	_, err = bad.CreateVault(t.Context(), &glacier.CreateVaultInput{VaultName: aws.String("w")})
+	auErr(t, err, http.StatusForbidden, "InvalidSignatureException", "")
+	// Another account's secret does not do either.
+	mixed := srv.NewClient(auRegion, auAliceKey, auBobSecret)
+	_, err = mixed.ListVaults(t.Context(), &glacier.ListVaultsInput{})
+	auErr(t, err, http.StatusForbidden, "InvalidSignatureException", "")
+	if got := auVaults(t, srv.alice); !slices.Equal(got, []string{"v"}) {
+		t.Errorf("ListVaults = %v, want [v]", got)
+	}
+}
+
+func TestAuthUnknownAccessKey(t *testing.T) {
+	srv := newAuth(t)
+	for _, key := range []string{"AKIDMALLORY", auAlice} {
+		c := srv.NewClient(auRegion, key, auAliceSecret)
+		_, err := c.ListVaults(t.Context(), &glacier.ListVaultsInput{})
+		auErr(t, err, http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
+	}
+}
+
+func TestAuthMissingSignature(t *testing.T) {
+	srv := newAuth(t)
+	auCreate(t, srv.alice, "v")
+	for _, path := range []string{"/-/vaults", "/-/vaults/v", "/" + auAlice + "/vaults/v"} {
+		r := auDo(t, auNewRequest(t, srv, http.MethodGet, path, nil))
+		auRawErr(t, r, http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
+	}
+}
+
+func TestAuthMalformedAuthorization(t *testing.T) {
+	headers := []string{
+		"AWS4-HMAC-SHA256 Credential=" + auAliceKey,
+		"AWS4-HMAC-SHA256 Credential=AKIDALICE/20240101/us-east-1/glacier/aws4_request, SignedHeaders=host, Signature=xyz",
+		"Bearer abcdef",
+		"AWS4-HMAC-SHA256",
+	}
+	check := func(t *testing.T, srv *auServer) {
+		for _, h := range headers {
+			req := auNewRequest(t, srv, http.MethodGet, "/-/vaults", nil)
+			req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+			req.Header.Set("Authorization", h)
+			auRawErr(t, auDo(t, req), http.StatusBadRequest, "IncompleteSignatureException", "")
+		}
+	}
+	t.Run("verify-on", func(t *testing.T) { check(t, newAuth(t)) })
+	t.Run("verify-off", func(t *testing.T) { check(t, &auServer{Server: permafrosttest.New(t)}) })
+}
+
+func TestAuthRequestTimeWindow(t *testing.T) {
+	srv := newAuth(t)
+	auCreate(t, srv.alice, "v")
+	send := func(when time.Time) auResp {
+		req := auNewRequest(t, srv, http.MethodGet, "/-/vaults/v", nil)
+		auSign(t, req, auAliceKey, auAliceSecret, auSHA256(nil), when)
+		return auDo(t, req)
+	}
+	auRawErr(t, send(time.Now().Add(-20*time.Minute)), http.StatusForbidden, "InvalidSignatureException", "Signature expired")
+	auRawErr(t, send(time.Now().Add(20*time.Minute)), http.StatusForbidden, "InvalidSignatureException", "Signature not yet current")
+	if r := send(time.Now().Add(-10 * time.Minute)); r.Status != http.StatusOK {
+		t.Errorf("signed 10 minutes ago: status %d, want 200: %s", r.Status, r.Body)
+	}
+
+	// The window is the host's real clock, not the emulated one.
+	srv.Advance(48 * time.Hour)
+	if r := send(time.Now()); r.Status != http.StatusOK {
+		t.Errorf("after advancing 48h, signed now: status %d, want 200: %s", r.Status, r.Body)
+	}
+	auCreate(t, srv.alice, "later")
+	out, err := auDescribe(t, srv.alice, "-", "later")
+	auOK(t, "DescribeVault after advancing the clock", err)
+	if created, err := time.Parse(time.RFC3339, aws.ToString(out.CreationDate)); err != nil || created.Before(time.Now().Add(47*time.Hour)) {
+		t.Errorf("CreationDate = %q, want the emulated clock's (about 48h ahead)", aws.ToString(out.CreationDate))
+	}
+	auRawErr(t, send(time.Now().Add(48*time.Hour)), http.StatusForbidden, "InvalidSignatureException", "Signature not yet current")
+}
+
+// auPresign presigns a DescribeVault of Alice's vault; expires, if not 0,
+// is put in X-Amz-Expires.
+func auPresign(t *testing.T, srv *auServer, vault string, when time.Time, expires time.Duration) string {
+	t.Helper()
+	req := auNewRequest(t, srv, http.MethodGet, "/"+auAlice+"/vaults/"+vault, nil)
+	if expires != 0 {
+		req.URL.RawQuery = "X-Amz-Expires=" + strconv.Itoa(int(expires.Seconds()))
+	}
+	creds := aws.Credentials{AccessKeyID: auAliceKey, SecretAccessKey: auAliceSecret}
+	u, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, "UNSIGNED-PAYLOAD", "glacier", auRegion, when)
+	if err != nil {
+		t.Fatalf("presigning: %v", err)
+	}
+	return u
+}
+
+// auGetURL sends a GET of u with the API-version header and no signature.
+func auGetURL(t *testing.T, u string) auResp {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("x-amz-glacier-version", "2012-06-01")
+	return auDo(t, req)
+}
+
+func TestAuthPresignedURL(t *testing.T) {
+	srv := newAuth(t)
+	auCreate(t, srv.alice, "v")
+	auCreate(t, srv.alice, "w")
+	u := auPresign(t, srv, "v", time.Now(), 0)
+	r := auGetURL(t, u)
+	if r.Status != http.StatusOK {
+		t.Fatalf("presigned GET: status %d, want 200: %s", r.Status, r.Body)
+	}
+	var d struct{ VaultARN string }
+	if err := json.Unmarshal(r.Body, &d); err != nil || d.VaultARN != auARN(auRegion, auAlice, "v") {
+		t.Errorf("presigned GET body = %s, want VaultARN %s", r.Body, auARN(auRegion, auAlice, "v"))
+	}
+
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tampered signature, path and query: each is a signature mismatch.
+	q := parsed.Query()
+	sig := q.Get("X-Amz-Signature")
+	flip := "0"
+	if sig[len(sig)-1] == '0' {
+		flip = "1"
+	}
+	q.Set("X-Amz-Signature", sig[:len(sig)-1]+flip)
+	bad := *parsed
+	bad.RawQuery = q.Encode()
+	auRawErr(t, auGetURL(t, bad.String()), http.StatusForbidden, "InvalidSignatureException", "")
+	bad = *parsed
+	bad.Path = strings.Replace(bad.Path, "/vaults/v", "/vaults/w", 1)
+	bad.RawPath = ""
+	auRawErr(t, auGetURL(t, bad.String()), http.StatusForbidden, "InvalidSignatureException", "")
+	bad = *parsed
+	bad.RawQuery = parsed.RawQuery + "&extra=1"
+	auRawErr(t, auGetURL(t, bad.String()), http.StatusForbidden, "InvalidSignatureException", "")
+
+	// A URL past its X-Amz-Expires is refused as AWS does.
+	old := auPresign(t, srv, "v", time.Now().Add(-2*time.Minute), 60*time.Second)
+	auRawErr(t, auGetURL(t, old), http.StatusForbidden, "AccessDeniedException", "Request has expired")
+	if r := auGetURL(t, auPresign(t, srv, "v", time.Now().Add(-2*time.Minute), time.Hour)); r.Status != http.StatusOK {
+		t.Errorf("presigned 2 minutes ago for an hour: status %d, want 200: %s", r.Status, r.Body)
+	}
+}
+
+func TestAuthVaultNamesAndDashAccount(t *testing.T) {
+	srv := newAuth(t)
+	names := []string{"my.vault.2024", "a-b_c.d", "...", "x.y-z"}
+	for _, n := range names {
+		_, err := srv.alice.CreateVault(t.Context(), &glacier.CreateVaultInput{AccountId: aws.String(auAlice), VaultName: aws.String(n)})
+		auOK(t, "CreateVault "+n, err)
+		for _, acct := range []string{"-", auAlice} {
+			out, err := auDescribe(t, srv.alice, acct, n)
+			auOK(t, "DescribeVault "+acct+"/"+n, err)
+			if got, want := aws.ToString(out.VaultARN), auARN(auRegion, auAlice, n); got != want {
+				t.Errorf("VaultARN = %q, want %q", got, want)
+			}
+		}
+	}
+	if got := auVaults(t, srv.alice); len(got) != len(names) {
+		t.Errorf("ListVaults = %v, want %d vaults", got, len(names))
+	}
+}
+
+func TestAuthUploadsSigned(t *testing.T) {
+	srv := newAuth(t)
+	auCreate(t, srv.alice, "up.loads")
+	body := auData(5*auMiB, 1)
+	id := auMustUpload(t, srv.alice, "up.loads", body)
+
+	parts := [][]byte{auData(auMiB, 2), auData(auMiB, 3), auData(auMiB/2+7, 4)}
+	init, err := srv.alice.InitiateMultipartUpload(t.Context(), &glacier.InitiateMultipartUploadInput{
+		VaultName: aws.String("up.loads"), PartSize: aws.String("1048576"),
+	})
+	auOK(t, "InitiateMultipartUpload", err)
+	var all []byte
+	for i, p := range parts {
+		start := int64(i) * auMiB
+		_, err := srv.alice.UploadMultipartPart(t.Context(), &glacier.UploadMultipartPartInput{
+			VaultName: aws.String("up.loads"), UploadId: init.UploadId, Body: bytes.NewReader(p),
+			Range: aws.String("bytes " + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(start+int64(len(p))-1, 10) + "/*"),
+		})
+		auOK(t, "UploadMultipartPart", err)
+		all = append(all, p...)
+	}
+	done, err := srv.alice.CompleteMultipartUpload(t.Context(), &glacier.CompleteMultipartUploadInput{
+		VaultName: aws.String("up.loads"), UploadId: init.UploadId,
+		ArchiveSize: aws.String(strconv.FormatInt(int64(len(all)), 10)), Checksum: aws.String(treehash.Sum(all).String()),
+	})
+	auOK(t, "CompleteMultipartUpload", err)
+	if aws.ToString(done.ArchiveId) == "" || aws.ToString(done.ArchiveId) == id {
+		t.Errorf("multipart ArchiveId = %q, want a new id", aws.ToString(done.ArchiveId))
+	}
+	auOK(t, "DeleteArchive", auDeleteArchive(t, srv.alice, "-", "up.loads", id))
+	auOK(t, "DeleteArchive", auDeleteArchive(t, srv.alice, "-", "up.loads", aws.ToString(done.ArchiveId)))
+}
+
+func TestAuthUploadContentSHA256(t *testing.T) {
+	srv := newAuth(t)
+	auCreate(t, srv.alice, "v")
+	body := auData(auMiB, 5)
+	other := auSHA256(auData(auMiB, 6))
+	send := func(method, path, contentSHA, signWith string, headers ...string) auResp {
+		req := auNewRequest(t, srv, method, path, body)
+		req.Header.Set("x-amz-sha256-tree-hash", treehash.Sum(body).String())
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		if contentSHA != "" {
+			req.Header.Set("x-amz-content-sha256", contentSHA)
+		}
+		auSign(t, req, auAliceKey, auAliceSecret, signWith, time.Now())
+		return auDo(t, req)
+	}
+	const archives = "/-/vaults/v/archives"
+	// The signature covers a hash of other bytes, and the header says so.
+	auRawErr(t, send(http.MethodPost, archives, other, other), http.StatusBadRequest, "InvalidParameterValueException", "x-amz-content-sha256")
+	// The header is right but the signature vouches for another hash.
+	auRawErr(t, send(http.MethodPost, archives, auSHA256(body), other), http.StatusForbidden, "InvalidSignatureException", "")
+	// No x-amz-content-sha256 at all.
+	auRawErr(t, send(http.MethodPost, archives, "", auSHA256(body)), http.StatusBadRequest, "MissingParameterValueException", "x-amz-content-sha256")
+
+	// The same for a multipart part.
+	init, err := srv.alice.InitiateMultipartUpload(t.Context(), &glacier.InitiateMultipartUploadInput{
+		VaultName: aws.String("v"), PartSize: aws.String("1048576"),
+	})
+	auOK(t, "InitiateMultipartUpload", err)
+	part := "/-/vaults/v/multipart-uploads/" + aws.ToString(init.UploadId)
+	rng := "bytes 0-1048575/*"
+	auRawErr(t, send(http.MethodPut, part, other, other, "Content-Range", rng), http.StatusBadRequest, "InvalidParameterValueException", "x-amz-content-sha256")
+	auRawErr(t, send(http.MethodPut, part, "", auSHA256(body), "Content-Range", rng), http.StatusBadRequest, "MissingParameterValueException", "x-amz-content-sha256")
+	if r := send(http.MethodPut, part, auSHA256(body), auSHA256(body), "Content-Range", rng); r.Status != http.StatusNoContent {
+		t.Errorf("honest raw part: status %d, want 204: %s", r.Status, r.Body)
+	}
+
+	// The honest request works, and it alone stored an archive.
+	if r := send(http.MethodPost, archives, auSHA256(body), auSHA256(body)); r.Status != http.StatusCreated {
+		t.Errorf("honest raw upload: status %d, want 201: %s", r.Status, r.Body)
+	}
+	out, err := auDescribe(t, srv.alice, "-", "v")
+	auOK(t, "DescribeVault", err)
+	if out.NumberOfArchives != 1 || out.SizeInBytes != int64(len(body)) {
+		t.Errorf("vault holds %d archives of %d bytes, want 1 of %d", out.NumberOfArchives, out.SizeInBytes, len(body))
+	}
+}
+
+func TestAuthSignaturesOff(t *testing.T) {
+	srv := permafrosttest.New(t)
+	numeric := srv.NewClient(auRegion, auCarol, "anything")
+	auCreate(t, numeric, "carols")
+	out, err := auDescribe(t, numeric, "-", "carols")
+	auOK(t, "DescribeVault", err)
+	if got, want := aws.ToString(out.VaultARN), auARN(auRegion, auCarol, "carols"); got != want {
+		t.Errorf("VaultARN = %q, want %q", got, want)
+	}
+	if got := auVaults(t, srv.Client); slices.Contains(got, "carols") {
+		t.Errorf("default account's ListVaults = %v, must not hold account %s's vault", got, auCarol)
+	}
+	_, err = auDescribe(t, srv.Client, "-", "carols")
+	auErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+
+	// Any other key, and a wrong secret, is the default account.
+	other := srv.NewClient(auRegion, "AKIDSOMEONE", "whatever")
+	auCreate(t, other, "defaults")
+	out, err = auDescribe(t, srv.Client, "-", "defaults")
+	auOK(t, "DescribeVault by the default client", err)
+	if got, want := aws.ToString(out.VaultARN), auARN(auRegion, "123456789012", "defaults"); got != want {
+		t.Errorf("VaultARN = %q, want %q", got, want)
+	}
+	for _, key := range []string{"12345678901", "1234567890123", "12345678901x"} {
+		c := srv.NewClient(auRegion, key, "x")
+		if got := auVaults(t, c); !slices.Equal(got, []string{"defaults"}) {
+			t.Errorf("key %q: ListVaults = %v, want the default account's [defaults]", key, got)
+		}
+	}
+	// No signature at all is served for the default account.
+	r := auDo(t, auNewRequest(t, &auServer{Server: srv}, http.MethodGet, "/-/vaults/defaults", nil))
+	if r.Status != http.StatusOK {
+		t.Errorf("unsigned DescribeVault: status %d, want 200: %s", r.Status, r.Body)
+	}
+}
