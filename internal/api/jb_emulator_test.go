@@ -113,7 +113,7 @@ func TestJobSurvivesRestart(t *testing.T) {
 	// A new server on the same directory.
 	srv2 := jbNew(t, func(c *jbConfig) { c.Memory, c.DataDir, c.JobDelay = false, dir, "Standard=4h" })
 	c2 := srv2.Client
-	if ahead := jbClock(t, srv2time.Until()); ahead < time.Hour-time.Second {
+	if ahead := time.Until(jbClock(t, srv2)); ahead < time.Hour-time.Second {
 		t.Errorf("after the restart the clock is %v ahead of the wall clock, want the 1h offset kept", ahead)
 	}
 	d := jbDescribe(t, c2, "V", jobID)
