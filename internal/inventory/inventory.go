@@ -60,10 +60,9 @@ func (j *jsonWriter) Add(e Entry) error {
 	}
 	j.first = false
 	b = append(b, `{"ArchiveId":`...)
-	b = strconv.AppendQuote(b, e.ArchiveID)
+	b = appendJSONString(b, e.ArchiveID)
 	b = append(b, `,"ArchiveDescription":`...)
-	desc, _ := json.Marshal(e.Description)
-	b = append(b, desc...)
+	b = appendJSONString(b, e.Description)
 	b = append(b, `,"CreationDate":"`...)
 	b = e.Created.UTC().AppendFormat(b, creationFormat)
 	b = append(b, `","Size":`...)
@@ -79,6 +78,36 @@ func (j *jsonWriter) Add(e Entry) error {
 func (j *jsonWriter) Close() error {
 	j.w.WriteString("]}")
 	return j.w.Flush()
+}
+
+// appendJSONString appends s as a JSON string, escaping only what JSON
+// requires (no HTML escaping, unlike encoding/json's default).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 type csvWriter struct {

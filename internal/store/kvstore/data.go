@@ -14,14 +14,31 @@ func vaultPrefix(ref glacier.VaultRef) []byte {
 }
 
 func (t tx) Archive(ref glacier.VaultRef, id string) (*glacier.Archive, error) {
-	return get[glacier.Archive](t.kv, bArchives, append(vaultPrefix(ref), id...))
+	k := append(vaultPrefix(ref), id...)
+	raw := t.kv.Get(bArchives, k)
+	if raw == nil {
+		return nil, glacier.ErrNotFound
+	}
+	a := new(glacier.Archive)
+	return a, decodeArchiveRecord(raw, a, k)
+}
+
+// decodeArchiveRecord reads the binary encoding, or JSON from older data.
+func decodeArchiveRecord(raw []byte, a *glacier.Archive, key []byte) error {
+	if len(raw) > 0 && raw[0] == '{' {
+		return decode(raw, a, bArchives, key)
+	}
+	if err := decodeArchive(raw, a); err != nil {
+		return fmt.Errorf("kvstore: decode %s/%q: %w", bArchives, key, err)
+	}
+	return nil
 }
 
 func (t tx) PutArchive(ref glacier.VaultRef, a *glacier.Archive) error {
 	if err := t.kv.Put(bArchiveIndex, append(scopeKey(ref.Scope), a.ID...), []byte(ref.Name)); err != nil {
 		return err
 	}
-	return put(t.kv, bArchives, append(vaultPrefix(ref), a.ID...), a)
+	return t.kv.Put(bArchives, append(vaultPrefix(ref), a.ID...), encodeArchive(a))
 }
 
 func (t tx) DeleteArchive(ref glacier.VaultRef, id string) error {
@@ -44,7 +61,7 @@ func (t tx) ScanArchives(ref glacier.VaultRef, from string, fn func(*glacier.Arc
 	var derr error
 	err := t.kv.Scan(bArchives, p, append(p[:len(p):len(p)], from...), func(k, b []byte) bool {
 		a := new(glacier.Archive)
-		if derr = decode(b, a, bArchives, k); derr != nil {
+		if derr = decodeArchiveRecord(b, a, k); derr != nil {
 			return false
 		}
 		return fn(a)

@@ -1,0 +1,111 @@
+package kvstore
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"permafrost/internal/glacier"
+)
+
+// Archives are by far the most numerous records (an inventory reads every
+// one of a vault's), so they have a compact binary encoding instead of
+// JSON: a version byte, then varint-prefixed strings and varints. Records
+// that start with '{' are JSON, as the first versions wrote them.
+const archiveCodecV1 = 1
+
+func encodeArchive(a *glacier.Archive) []byte {
+	b := make([]byte, 0, 64+len(a.ID)+len(a.Vault)+len(a.Description)+len(a.TreeHash)+len(a.Segments)*40)
+	b = append(b, archiveCodecV1)
+	b = appendString(b, a.ID)
+	b = appendString(b, a.Vault)
+	b = appendString(b, a.Description)
+	b = binary.AppendVarint(b, a.Created.UnixNano())
+	b = binary.AppendVarint(b, a.Size)
+	b = appendString(b, a.TreeHash)
+	b = binary.AppendUvarint(b, uint64(len(a.Segments)))
+	for _, s := range a.Segments {
+		b = appendString(b, s.Blob)
+		b = binary.AppendVarint(b, s.Size)
+		inline := byte(0)
+		if s.Inline {
+			inline = 1
+		}
+		b = append(b, inline)
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+var errCorrupt = errors.New("corrupt archive record")
+
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err, r.b = errCorrupt, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err, r.b = errCorrupt, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) str() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.err, r.b = errCorrupt, nil
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func decodeArchive(raw []byte, a *glacier.Archive) error {
+	if len(raw) == 0 || raw[0] != archiveCodecV1 {
+		return errCorrupt
+	}
+	r := reader{b: raw[1:]}
+	a.ID = r.str()
+	a.Vault = r.str()
+	a.Description = r.str()
+	a.Created = time.Unix(0, r.varint()).UTC()
+	a.Size = r.varint()
+	a.TreeHash = r.str()
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		return errCorrupt
+	}
+	a.Segments = make([]glacier.Segment, n)
+	for i := range a.Segments {
+		a.Segments[i].Blob = r.str()
+		a.Segments[i].Size = r.varint()
+		if len(r.b) == 0 {
+			return errCorrupt
+		}
+		a.Segments[i].Inline = r.b[0] == 1
+		r.b = r.b[1:]
+	}
+	if r.err != nil || len(r.b) != 0 {
+		return errCorrupt
+	}
+	return nil
+}
