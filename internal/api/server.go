@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"permafrost/internal/glacier"
@@ -64,10 +65,27 @@ func (c *call) location(parts ...string) string {
 // EmulatorPrefix is reserved for permafrost's own endpoints.
 const EmulatorPrefix = "/_permafrost/"
 
+// Request IDs are a random per-process prefix and a counter: unique, and
+// far cheaper than reading crypto/rand on every request.
+var (
+	requestPrefix = func() string {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		return strings.ToUpper(hex.EncodeToString(b[:]))
+	}()
+	requestSeq atomic.Uint64
+)
+
 func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return strings.ToUpper(hex.EncodeToString(b[:]))
+	var b [32]byte
+	copy(b[:16], requestPrefix)
+	n := requestSeq.Add(1)
+	const digits = "0123456789ABCDEF"
+	for i := 31; i >= 16; i-- {
+		b[i] = digits[n&15]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 // ServeHTTP implements http.Handler.

@@ -76,12 +76,16 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 	}
 	m.Clock = clock.NewOffset(base, off)
 	delays, _ := cfg.JobDelays() // validated above
-	m.Service = glacier.New(glacier.Options{
+	m.Service, err = glacier.New(glacier.Options{
 		Store: m.Store, Clock: m.Clock, Logger: logger,
 		JobDelays:           delays,
 		NoExpeditedOnDemand: cfg.ExpeditedCapacity == "provisioned",
 		RenderJob:           api.MarshalJob,
 	})
+	if err != nil {
+		m.Store.Close()
+		return nil, err
+	}
 	if cfg.SNSEndpoint != "" {
 		m.deliverer = notify.NewDeliverer(m.Service, notify.NewSNS(cfg.SNSEndpoint))
 	}

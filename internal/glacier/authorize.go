@@ -42,6 +42,9 @@ func parsePolicy(doc string) (*policy.Policy, error) {
 func (s *Service) Authorize(req AccessRequest) error {
 	ref := req.Vault
 	owner := req.Caller.Account == ref.Account
+	if owner && !s.policied.has(ref) {
+		return nil // no policy ever set on this vault: nothing can deny
+	}
 	var v *Vault
 	var archive *Archive
 	err := s.store.View(func(tx Tx) error {
@@ -102,6 +105,49 @@ func (s *Service) Authorize(req AccessRequest) error {
 		return denied(req, false)
 	}
 	return nil
+}
+
+// policiedVaults is the set of vaults that have, or may have, an access or
+// lock policy. It may hold vaults that no longer have one (it is only
+// shrunk when a vault is deleted), never miss one that has: a vault joins
+// before the transaction that sets its policy commits.
+type policiedVaults struct {
+	mu  sync.RWMutex
+	set map[VaultRef]struct{}
+}
+
+func (p *policiedVaults) has(ref VaultRef) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	_, ok := p.set[ref]
+	return ok
+}
+
+func (p *policiedVaults) add(ref VaultRef) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.set == nil {
+		p.set = map[VaultRef]struct{}{}
+	}
+	p.set[ref] = struct{}{}
+}
+
+func (p *policiedVaults) remove(ref VaultRef) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.set, ref)
+}
+
+// loadPolicied fills the set from the store, at start.
+func (s *Service) loadPolicied() error {
+	return s.store.View(func(tx Tx) error {
+		return tx.ScanAllVaults(func(v *Vault) bool {
+			if v.AccessPolicy != "" || v.Lock != nil {
+				s.policied.add(v.Ref())
+			}
+			return true
+		})
+	})
 }
 
 func lockPolicy(l *Lock) string {

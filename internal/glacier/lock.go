@@ -18,6 +18,7 @@ func (s *Service) InitiateVaultLock(ref VaultRef, policy string) (string, error)
 		return "", invalid("The specified vault lock policy is invalid. Provide a valid policy.")
 	}
 	id := randomID(LockIDLen)
+	s.policied.add(ref)
 	err := s.updateVault(ref, func(v *Vault) error {
 		now := s.clock.Now()
 		switch l := activeLock(v, now); {

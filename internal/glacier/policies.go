@@ -23,6 +23,7 @@ func (s *Service) SetVaultAccessPolicy(ref VaultRef, policy string) error {
 	if err := validPolicyDocument(policy); err != nil {
 		return invalid("The specified vault access policy is invalid: %v", err)
 	}
+	s.policied.add(ref)
 	return s.updateVault(ref, func(v *Vault) error {
 		v.AccessPolicy = policy
 		return nil

@@ -17,6 +17,7 @@ type Service struct {
 	onDemand  bool
 	renderJob func(JobInfo) ([]byte, error)
 	wakeups   chan struct{}
+	policied  policiedVaults
 }
 
 // Options configure a Service.
@@ -35,19 +36,23 @@ type Options struct {
 	RenderJob func(JobInfo) ([]byte, error)
 }
 
-// New returns a Service.
-func New(o Options) *Service {
+// New returns a Service. It fails only if the store cannot be read.
+func New(o Options) (*Service, error) {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{
+	s := &Service{
 		store: o.Store, clock: o.Clock, log: o.Logger,
 		delays: o.JobDelays, onDemand: !o.NoExpeditedOnDemand, renderJob: o.RenderJob,
 		wakeups: make(chan struct{}, 1),
 	}
+	if err := s.loadPolicied(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Wakeups signals when a job was initiated or the clock moved, so that the

@@ -65,6 +65,8 @@ type Tx interface {
 	// ListVaults returns at most limit vaults of s whose names are >= from,
 	// in ascending byte order of name. limit <= 0 means no limit.
 	ListVaults(s Scope, from string, limit int) ([]*Vault, error)
+	// ScanAllVaults calls fn for every vault of every scope.
+	ScanAllVaults(fn func(*Vault) bool) error
 	// CountVaults returns the number of vaults in s.
 	CountVaults(s Scope) (int, error)
 

@@ -121,7 +121,7 @@ func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput,
 // DeleteVault deletes a vault that holds no archives, with its policies,
 // tags and notification configuration.
 func (s *Service) DeleteVault(ref VaultRef) error {
-	return s.store.Update(func(tx Tx) error {
+	err := s.store.Update(func(tx Tx) error {
 		v, err := loadVault(tx, ref)
 		if err != nil {
 			return err
@@ -131,6 +131,10 @@ func (s *Service) DeleteVault(ref VaultRef) error {
 		}
 		return tx.DeleteVault(ref)
 	})
+	if err == nil {
+		s.policied.remove(ref)
+	}
+	return err
 }
 
 // parseLimit validates a raw limit query value: "" gives def; anything but

@@ -1,8 +1,10 @@
 package perf
 
 import (
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -31,20 +33,30 @@ func BenchmarkDescribeVault(b *testing.B) {
 	}
 	b.Run("trivial-handler", func(b *testing.B) {
 		body := []byte(`{"CreationDate":"2024-01-01T00:00:00.000Z","LastInventoryDate":null,"NumberOfArchives":0,"SizeInBytes":0,"VaultARN":"arn:aws:glacier:us-east-1:123456789012:vaults/v","VaultName":"v"}`)
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A plain http.Server configured like permafrost's (httptest's
+		// server tracks connection states and is slower).
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := &http.Server{ReadHeaderTimeout: 30 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write(body)
-		}))
+		})}
+		go srv.Serve(ln)
 		defer srv.Close()
-		run(b, srv.URL+"/-/vaults/v")
+		run(b, "http://"+ln.Addr().String()+"/-/vaults/v")
 	})
-	for _, durable := range []bool{true, false} {
-		name := "permafrost-memory"
-		if durable {
-			name = "permafrost-durable"
-		}
-		b.Run(name, func(b *testing.B) {
-			m := startServer(b, durable)
+	for _, v := range []struct {
+		name         string
+		durable, log bool
+	}{{"permafrost-durable", true, true}, {"permafrost-durable-nolog", true, false}, {"permafrost-memory", false, true}} {
+		b.Run(v.name, func(b *testing.B) {
+			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+			if !v.log {
+				logger = slog.New(slog.DiscardHandler) // as --log-level warn
+			}
+			m := startServerLogging(b, v.durable, logger)
 			c := newClient(1)
 			mustDo(b, c, "PUT", m.Endpoint()+"/-/vaults/v", nil, nil, 0, http.StatusCreated)
 			run(b, m.Endpoint()+"/-/vaults/v")

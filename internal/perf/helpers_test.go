@@ -23,6 +23,12 @@ import (
 // startServer runs a permafrost on a loopback port; durable selects the
 // on-disk store in a temporary directory.
 func startServer(b *testing.B, durable bool) *app.Main {
+	return startServerLogging(b, durable, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// startServerLogging is startServer with a chosen logger; the default one
+// formats every request line (level info) and discards it.
+func startServerLogging(b *testing.B, durable bool, logger *slog.Logger) *app.Main {
 	b.Helper()
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
@@ -30,7 +36,7 @@ func startServer(b *testing.B, durable bool) *app.Main {
 	if durable {
 		cfg.DataDir = b.TempDir()
 	}
-	m, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	m, err := app.New(cfg, logger, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -136,6 +136,21 @@ func (t tx) ListVaults(s glacier.Scope, from string, limit int) ([]*glacier.Vaul
 	return list[glacier.Vault](t.kv, bVaults, p, append(p[:len(p):len(p)], from...), limit)
 }
 
+func (t tx) ScanAllVaults(fn func(*glacier.Vault) bool) error {
+	var derr error
+	err := t.kv.Scan(bVaults, nil, nil, func(k, b []byte) bool {
+		v := new(glacier.Vault)
+		if derr = decode(b, v, bVaults, k); derr != nil {
+			return false
+		}
+		return fn(v)
+	})
+	if err == nil {
+		err = derr
+	}
+	return err
+}
+
 func (t tx) CountVaults(s glacier.Scope) (int, error) {
 	n := 0
 	err := t.kv.Scan(bVaults, scopeKey(s), nil, func(_, _ []byte) bool { n++; return true })
