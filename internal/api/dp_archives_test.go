@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
+	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	"permafrost/permafrosttest"
 )
@@ -340,4 +341,35 @@ func testDPPartitioning(t *testing.T, srv *permafrosttest.Server) {
 	_, err = us.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{AccountId: aws.String(other), VaultName: aws.String("V"), ArchiveId: aws.String(id)})
 	dpErr(t, err, 404, "ResourceNotFoundException", "")
 	dpWantCounts(t, us, "V", 1, 12)
+}
+
+// A vault deleted and created again starts empty: no jobs or uploads of
+// its predecessor, and their bytes are released.
+func TestDPRecreatedVaultStartsEmpty(t *testing.T) {
+	srv := permafrosttest.New(t)
+	c := srv.Client
+	dpCreateVault(t, c, "R")
+	id := aws.ToString(dpUpload(t, c, "R", []byte("old bytes")).ArchiveId)
+	job, err := c.InitiateJob(t.Context(), &glacier.InitiateJobInput{VaultName: aws.String("R"),
+		JobParameters: &types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id)}})
+	dpOK(t, "InitiateJob", err)
+	_, err = c.InitiateMultipartUpload(t.Context(), &glacier.InitiateMultipartUploadInput{VaultName: aws.String("R"), PartSize: aws.String("1048576")})
+	dpOK(t, "InitiateMultipartUpload", err)
+	_, err = c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("R"), ArchiveId: aws.String(id)})
+	dpOK(t, "DeleteArchive", err)
+	_, err = c.DeleteVault(t.Context(), &glacier.DeleteVaultInput{VaultName: aws.String("R")})
+	dpOK(t, "DeleteVault", err)
+	dpCreateVault(t, c, "R")
+	jobs, err := c.ListJobs(t.Context(), &glacier.ListJobsInput{VaultName: aws.String("R")})
+	dpOK(t, "ListJobs", err)
+	if len(jobs.JobList) != 0 {
+		t.Errorf("the new vault lists %d jobs of the deleted one", len(jobs.JobList))
+	}
+	_, err = c.DescribeJob(t.Context(), &glacier.DescribeJobInput{VaultName: aws.String("R"), JobId: job.JobId})
+	dpErr(t, err, 404, "ResourceNotFoundException", "")
+	ups, err := c.ListMultipartUploads(t.Context(), &glacier.ListMultipartUploadsInput{VaultName: aws.String("R")})
+	dpOK(t, "ListMultipartUploads", err)
+	if len(ups.UploadsList) != 0 {
+		t.Errorf("the new vault lists %d uploads of the deleted one", len(ups.UploadsList))
+	}
 }

@@ -121,7 +121,9 @@ func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput,
 // DeleteVault deletes a vault that holds no archives, with its policies,
 // tags and notification configuration.
 func (s *Service) DeleteVault(ref VaultRef) error {
+	var dead []string
 	err := s.store.Update(func(tx Tx) error {
+		dead = nil
 		v, err := loadVault(tx, ref)
 		if err != nil {
 			return err
@@ -129,12 +131,57 @@ func (s *Service) DeleteVault(ref VaultRef) error {
 		if v.Archives > 0 {
 			return invalid("Vault not empty or recently written to: %s", ref.ARN())
 		}
+		// Jobs and uploads go with the vault, so that a new vault of the
+		// same name starts empty.
+		if dead, err = dropVaultJobsAndUploads(tx, ref); err != nil {
+			return err
+		}
 		return tx.DeleteVault(ref)
 	})
 	if err == nil {
 		s.policied.remove(ref)
+		s.deleteBlobs(dead)
 	}
 	return err
+}
+
+// dropVaultJobsAndUploads deletes a vault's jobs and multipart uploads and
+// releases the bytes they hold.
+func dropVaultJobsAndUploads(tx Tx, ref VaultRef) ([]string, error) {
+	var dead []string
+	jobs, err := tx.ListJobs(ref, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range jobs {
+		segs := j.Segments
+		if j.Output.Blob != "" {
+			segs = append(segs, j.Output)
+		}
+		d, err := release(tx, segs)
+		if err != nil {
+			return nil, err
+		}
+		dead = append(dead, d...)
+		if err := tx.DeleteJob(ref, j.ID); err != nil {
+			return nil, err
+		}
+	}
+	uploads, err := tx.ListUploads(ref, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range uploads {
+		d, err := dropParts(tx, ref, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		dead = append(dead, d...)
+		if err := tx.DeleteUpload(ref, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return dead, nil
 }
 
 // parseLimit validates a raw limit query value: "" gives def; anything but

@@ -1,0 +1,849 @@
+#!/usr/bin/env python3
+"""End-to-end checks of permafrost with boto3, run by e2e/boto3_test.go.
+
+Environment:
+  PERMAFROST_ENDPOINT          base URL of a permafrost with no job delay
+  PERMAFROST_DELAYED_ENDPOINT  base URL of a permafrost started with
+                               --job-delay Standard=1h and
+                               --expedited-capacity provisioned (optional)
+  PERMAFROST_SIGNED_ENDPOINT   base URL of a permafrost started with
+                               --credentials (optional), whose keys are
+                               PERMAFROST_SIGNED_OWNER (KEY:SECRET, the
+                               default account) and PERMAFROST_SIGNED_OTHER
+                               (KEY:SECRET:ACCOUNT)
+  PERMAFROST_E2E_ALLOW_BUGS    if set, "BUG:" findings do not fail the run
+
+Every check prints one line: "ok: ...", "FAIL: ..." or "BUG: ...". A
+section that raises is reported as FAIL and the run goes on with the next
+one. The exit status is 1 if anything failed, or if a BUG was found and
+PERMAFROST_E2E_ALLOW_BUGS is unset.
+"""
+
+import hashlib
+import io
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+import boto3
+import botocore
+from botocore.config import Config
+from botocore.exceptions import ClientError, WaiterError
+from botocore.utils import calculate_tree_hash
+
+ENDPOINT = os.environ["PERMAFROST_ENDPOINT"].rstrip("/")
+DELAYED = os.environ.get("PERMAFROST_DELAYED_ENDPOINT", "").rstrip("/")
+SIGNED = os.environ.get("PERMAFROST_SIGNED_ENDPOINT", "").rstrip("/")
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+MIB = 1 << 20
+
+passed = 0
+failed = []
+bugs = []
+
+
+def log(line):
+    print(line, flush=True)
+
+
+def check(cond, what, detail=""):
+    """Records one check; returns cond."""
+    global passed
+    if cond:
+        passed += 1
+        log("ok: " + what)
+    else:
+        failed.append(what)
+        log("FAIL: " + what + (" -- " + str(detail) if detail != "" else ""))
+    return cond
+
+
+def equal(got, want, what):
+    return check(got == want, what, "got %r, want %r" % (got, want))
+
+
+def server_bug(cond, what, observed, expected):
+    """A check of the server's AWS behaviour that is known to be fragile:
+    a failure is reported as a BUG (observed vs expected) rather than FAIL."""
+    global passed
+    if cond:
+        passed += 1
+        log("ok: " + what)
+    else:
+        bugs.append(what)
+        log("BUG: %s -- observed %s, expected %s" % (what, observed, expected))
+    return cond
+
+
+def expect_error(code, fn, *args, **kwargs):
+    """Calls fn, which must raise a ClientError with the given code."""
+    try:
+        fn(*args, **kwargs)
+    except ClientError as e:
+        got = e.response.get("Error", {}).get("Code")
+        check(got == code, "%s raises %s" % (fn.__name__, code), "got %s: %s" % (got, e))
+        return e
+    check(False, "%s raises %s" % (fn.__name__, code), "it succeeded")
+    return None
+
+
+def session_kwargs(endpoint):
+    return dict(
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+        config=Config(connect_timeout=10, read_timeout=120, retries={"max_attempts": 2, "mode": "standard"}),
+    )
+
+
+def new_client(endpoint=ENDPOINT):
+    return boto3.client("glacier", **session_kwargs(endpoint))
+
+
+def new_resource(endpoint=ENDPOINT):
+    return boto3.resource("glacier", **session_kwargs(endpoint))
+
+
+def data_of(seed, n):
+    return random.Random(seed).randbytes(n)
+
+
+def tree_hash(data):
+    """The SHA-256 tree hash, written here independently of botocore."""
+    level = [hashlib.sha256(data[i:i + MIB]).digest() for i in range(0, len(data), MIB)]
+    if not level:
+        return hashlib.sha256(b"").hexdigest()
+    while len(level) > 1:
+        nxt = []
+        for i in range(0, len(level), 2):
+            if i + 1 < len(level):
+                nxt.append(hashlib.sha256(level[i] + level[i + 1]).digest())
+            else:
+                nxt.append(level[i])
+        level = nxt
+    return level[0].hex()
+
+
+def botocore_tree_hash(data):
+    return calculate_tree_hash(io.BytesIO(data))
+
+
+def vault_arn(name):
+    return "arn:aws:glacier:%s:%s:vaults/%s" % (REGION, ACCOUNT, name)
+
+
+def wait_job(c, vault, job_id, timeout=60):
+    """Polls DescribeJob until the job has completed."""
+    deadline = time.time() + timeout
+    while True:
+        d = c.describe_job(vaultName=vault, jobId=job_id)
+        if d["Completed"]:
+            return d
+        if time.time() > deadline:
+            raise AssertionError("job %s did not complete within %ss: %r" % (job_id, timeout, d))
+        time.sleep(0.1)
+
+
+def empty_vault(c, vault):
+    """Deletes every archive of a vault (found by an inventory) and the vault."""
+    job = c.initiate_job(vaultName=vault, jobParameters={"Type": "inventory-retrieval"})["jobId"]
+    wait_job(c, vault, job)
+    inv = json.loads(c.get_job_output(vaultName=vault, jobId=job)["body"].read())
+    for a in inv["ArchiveList"]:
+        c.delete_archive(vaultName=vault, archiveId=a["ArchiveId"])
+    for u in c.list_multipart_uploads(vaultName=vault)["UploadsList"]:
+        c.abort_multipart_upload(vaultName=vault, uploadId=u["MultipartUploadId"])
+    c.delete_vault(vaultName=vault)
+
+
+def emulator(endpoint, method, path):
+    req = urllib.request.Request(endpoint + path, method=method, data=b"" if method == "POST" else None)
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return resp.status, json.loads(resp.read() or b"null")
+
+
+# ---------------------------------------------------------------- sections
+
+def section_client_vaults():
+    c = new_client()
+    r = c.create_vault(vaultName="py-basic")
+    equal(r["ResponseMetadata"]["HTTPStatusCode"], 201, "CreateVault answers 201")
+    equal(r["location"], "/%s/vaults/py-basic" % ACCOUNT, "CreateVault location")
+    check(r["ResponseMetadata"]["RequestId"] != "", "responses carry x-amzn-RequestId")
+    d = c.describe_vault(vaultName="py-basic")
+    equal(d["VaultName"], "py-basic", "DescribeVault VaultName")
+    equal(d["VaultARN"], vault_arn("py-basic"), "DescribeVault VaultARN")
+    equal((d.get("NumberOfArchives"), d.get("SizeInBytes")), (0, 0), "DescribeVault of a new vault counts 0/0")
+    headers = d["ResponseMetadata"]["HTTPHeaders"]
+    equal(headers.get("content-type"), "application/json", "DescribeVault Content-Type")
+    check(headers.get("date", "").endswith(" GMT"), "responses carry an RFC 1123 Date header", headers.get("date"))
+    names = [v["VaultName"] for v in c.list_vaults()["VaultList"]]
+    check("py-basic" in names, "ListVaults lists the new vault", names)
+    # An explicit numeric account ID is the caller's own account.
+    equal(c.describe_vault(accountId=ACCOUNT, vaultName="py-basic")["VaultName"], "py-basic", "DescribeVault with the numeric account ID")
+    expect_error("AccessDeniedException", c.create_vault, accountId="210987654321", vaultName="py-other-account")
+    # Regions are separate namespaces, taken from the SigV4 credential scope.
+    eu = boto3.client("glacier", **dict(session_kwargs(ENDPOINT), region_name="eu-west-1"))
+    eu.create_vault(vaultName="py-basic-eu")
+    equal(eu.describe_vault(vaultName="py-basic-eu")["VaultARN"], "arn:aws:glacier:eu-west-1:%s:vaults/py-basic-eu" % ACCOUNT,
+          "a vault created in eu-west-1 has an eu-west-1 ARN")
+    expect_error("ResourceNotFoundException", c.describe_vault, vaultName="py-basic-eu")
+    eu.delete_vault(vaultName="py-basic-eu")
+    e = expect_error("ResourceNotFoundException", c.describe_vault, vaultName="py-missing")
+    if e:
+        equal(e.response["ResponseMetadata"]["HTTPStatusCode"], 404, "missing vault answers 404")
+        check("Vault not found for ARN: " + vault_arn("py-missing") in str(e), "missing vault message names the ARN", str(e))
+    try:
+        c.describe_vault(vaultName="py-missing")
+        check(False, "modelled exception class c.exceptions.ResourceNotFoundException is raised")
+    except c.exceptions.ResourceNotFoundException:
+        check(True, "modelled exception class c.exceptions.ResourceNotFoundException is raised")
+    expect_error("InvalidParameterValueException", c.create_vault, vaultName="no spaces allowed")
+    # Config operations through boto3 as well.
+    c.add_tags_to_vault(vaultName="py-basic", Tags={"owner": "py", "tier": ""})
+    equal(c.list_tags_for_vault(vaultName="py-basic")["Tags"], {"owner": "py", "tier": ""}, "tags round-trip")
+    c.remove_tags_from_vault(vaultName="py-basic", TagKeys=["tier"])
+    equal(c.list_tags_for_vault(vaultName="py-basic")["Tags"], {"owner": "py"}, "RemoveTagsFromVault")
+    pol = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                      "Action": "glacier:DescribeVault", "Resource": vault_arn("py-basic")}]})
+    c.set_vault_access_policy(vaultName="py-basic", policy={"Policy": pol})
+    equal(c.get_vault_access_policy(vaultName="py-basic")["policy"]["Policy"], pol, "vault access policy round-trip")
+    c.delete_vault_access_policy(vaultName="py-basic")
+    lock = c.initiate_vault_lock(vaultName="py-basic", policy={"Policy": pol.replace("Allow", "Deny").replace("DescribeVault", "DeleteArchive")})
+    check(len(lock["lockId"]) > 0, "InitiateVaultLock returns a lockId")
+    equal(c.get_vault_lock(vaultName="py-basic")["State"], "InProgress", "GetVaultLock State InProgress")
+    c.abort_vault_lock(vaultName="py-basic")
+    expect_error("ResourceNotFoundException", c.get_vault_lock, vaultName="py-basic")
+    rules = c.get_data_retrieval_policy()["Policy"]["Rules"]
+    equal([r["Strategy"] for r in rules], ["None"], "default data retrieval policy")
+    cap = c.list_provisioned_capacity()["ProvisionedCapacityList"]
+    equal(cap, [], "no provisioned capacity at first")
+    c.delete_vault(vaultName="py-basic")
+    expect_error("ResourceNotFoundException", c.describe_vault, vaultName="py-basic")
+
+
+def section_uploads_and_jobs():
+    c = new_client()
+    vault = "py-uploads"
+    c.create_vault(vaultName=vault)
+    archives = {}
+    for size in (1, MIB, 5 * MIB + 3):
+        data = data_of(size, size)
+        own = tree_hash(data)
+        equal(botocore_tree_hash(data), own, "botocore and the test agree on the tree hash of %d bytes" % size)
+        # No checksum argument: botocore computes x-amz-sha256-tree-hash and
+        # x-amz-content-sha256 itself.
+        r = c.upload_archive(vaultName=vault, archiveDescription="py %d bytes" % size, body=data)
+        equal(r["ResponseMetadata"]["HTTPStatusCode"], 201, "UploadArchive of %d bytes answers 201" % size)
+        equal(r["checksum"], own, "UploadArchive of %d bytes returns the tree hash" % size)
+        equal(len(r["archiveId"]), 138, "archive ID of %d bytes is 138 characters" % size)
+        equal(r["location"], "/%s/vaults/%s/archives/%s" % (ACCOUNT, vault, r["archiveId"]), "UploadArchive location")
+        archives[size] = (r["archiveId"], data)
+
+    # A seekable file object, as boto3 users often pass.
+    with tempfile.TemporaryFile() as f:
+        data = data_of(7, 2 * MIB + 1)
+        f.write(data)
+        f.seek(0)
+        r = c.upload_archive(vaultName=vault, body=f)
+        equal(r["checksum"], tree_hash(data), "UploadArchive from a file object returns the tree hash")
+        archives["file"] = (r["archiveId"], data)
+
+    tricky = 'has, a comma and a "quote"'
+    r = c.upload_archive(vaultName=vault, body=b"csv", archiveDescription=tricky)
+    archives["csv"] = (r["archiveId"], b"csv")
+    try:
+        c.upload_archive(vaultName=vault, body=b"")
+        check(False, "UploadArchive of 0 bytes is refused")
+    except ClientError as e:
+        equal(e.response["ResponseMetadata"]["HTTPStatusCode"], 400, "UploadArchive of 0 bytes is refused with 400")
+    try:
+        # Go's HTTP server itself refuses a header with a control character
+        # (a plain-text 400): any 400 will do here.
+        c.upload_archive(vaultName=vault, body=b"x", archiveDescription="del\x7fchar")
+        check(False, "UploadArchive with a DEL in the description is refused")
+    except ClientError as e:
+        equal(e.response["ResponseMetadata"]["HTTPStatusCode"], 400, "UploadArchive with a DEL in the description is refused with 400")
+    expect_error("InvalidParameterValueException", c.upload_archive, vaultName=vault, body=b"x", archiveDescription="d" * 1025)
+    e = expect_error("InvalidParameterValueException", c.upload_archive, vaultName=vault, body=b"abc",
+                     checksum=tree_hash(b"abd"))
+    if e:
+        check("Checksum mismatch" in str(e), "tree-hash mismatch message", str(e))
+
+    # Retrieve every archive and compare its bytes and checksums.
+    jobs = {}
+    for key, (aid, data) in archives.items():
+        jobs[key] = c.initiate_job(vaultName=vault, jobParameters={
+            "Type": "archive-retrieval", "ArchiveId": aid, "Description": "py get %s" % key})["jobId"]
+    for key, (aid, data) in archives.items():
+        d = wait_job(c, vault, jobs[key])
+        equal(d["StatusCode"], "Succeeded", "job %s Succeeded" % key)
+        equal(d["ArchiveSizeInBytes"], len(data), "job %s ArchiveSizeInBytes" % key)
+        equal(d["SHA256TreeHash"], tree_hash(data), "job %s SHA256TreeHash" % key)
+        equal(d["RetrievalByteRange"], "0-%d" % (len(data) - 1), "job %s RetrievalByteRange" % key)
+        out = c.get_job_output(vaultName=vault, jobId=jobs[key])
+        body = out["body"].read()
+        check(body == data, "job %s output bytes match the upload (%d bytes)" % (key, len(data)), "%d bytes" % len(body))
+        equal(out["checksum"], tree_hash(data), "job %s output checksum" % key)
+        equal(out["status"], 200, "job %s output status" % key)
+
+    aid, data = archives[5 * MIB + 3]
+    job = jobs[5 * MIB + 3]
+    for start, end, aligned in ((0, MIB - 1, True), (4 * MIB, len(data) - 1, True), (MIB, 3 * MIB - 1, False), (5, 10, False)):
+        out = c.get_job_output(vaultName=vault, jobId=job, range="bytes=%d-%d" % (start, end))
+        body = out["body"].read()
+        want = data[start:end + 1]
+        check(body == want, "ranged output %d-%d bytes match" % (start, end))
+        equal(out["status"], 206, "ranged output %d-%d status" % (start, end))
+        equal(out.get("contentRange"), "bytes %d-%d/%d" % (start, end, len(data)), "ranged output %d-%d Content-Range" % (start, end))
+        equal(out.get("checksum"), tree_hash(want) if aligned else None, "ranged output %d-%d checksum" % (start, end))
+
+    # The open and suffix forms of Range.
+    for rng, want in (("bytes=%d-" % (5 * MIB), data[5 * MIB:]), ("bytes=-2", data[-2:])):
+        out = c.get_job_output(vaultName=vault, jobId=job, range=rng)
+        check(out["body"].read() == want, "GetJobOutput with range %s" % rng)
+        equal(out.get("contentRange"), "bytes %d-%d/%d" % (len(data) - len(want), len(data) - 1, len(data)),
+              "GetJobOutput with range %s: Content-Range" % rng)
+
+    # A MiB-aligned retrieval range.
+    rng = "%d-%d" % (2 * MIB, 4 * MIB - 1)
+    rj = c.initiate_job(vaultName=vault, jobParameters={"Type": "archive-retrieval", "ArchiveId": aid, "RetrievalByteRange": rng})["jobId"]
+    d = wait_job(c, vault, rj)
+    equal(d["RetrievalByteRange"], rng, "ranged job RetrievalByteRange")
+    equal(d["SHA256TreeHash"], tree_hash(data[2 * MIB:4 * MIB]), "ranged job SHA256TreeHash")
+    body = c.get_job_output(vaultName=vault, jobId=rj)["body"].read()
+    check(body == data[2 * MIB:4 * MIB], "ranged job output bytes")
+    expect_error("InvalidParameterValueException", c.initiate_job, vaultName=vault,
+                 jobParameters={"Type": "archive-retrieval", "ArchiveId": aid, "RetrievalByteRange": "0-1000"})
+    expect_error("ResourceNotFoundException", c.initiate_job, vaultName=vault,
+                 jobParameters={"Type": "archive-retrieval", "ArchiveId": "A" * 138})
+    expect_error("InvalidParameterValueException", c.initiate_job, vaultName=vault,
+                 jobParameters={"Type": "inventory-retrieval", "ArchiveId": aid})
+    expect_error("InvalidParameterValueException", c.initiate_job, vaultName=vault,
+                 jobParameters={"Type": "inventory-retrieval", "RetrievalByteRange": "0-1048575"})
+    expect_error("InvalidParameterValueException", c.initiate_job, vaultName=vault,
+                 jobParameters={"Type": "archive-retrieval", "ArchiveId": aid, "Tier": "Fastest"})
+    expect_error("InvalidParameterValueException", c.list_jobs, vaultName=vault, statuscode="finished")
+
+    # Inventory in both formats.
+    inv_job = c.initiate_job(vaultName=vault, jobParameters={"Type": "inventory-retrieval", "Format": "JSON"})["jobId"]
+    csv_job = c.initiate_job(vaultName=vault, jobParameters={"Type": "inventory-retrieval", "Format": "CSV"})["jobId"]
+    wait_job(c, vault, inv_job)
+    wait_job(c, vault, csv_job)
+    out = c.get_job_output(vaultName=vault, jobId=inv_job)
+    equal(out["contentType"], "application/json", "JSON inventory content type")
+    inv = json.loads(out["body"].read())
+    got = {a["ArchiveId"]: (a["Size"], a["SHA256TreeHash"]) for a in inv["ArchiveList"]}
+    want = {aid: (len(d), tree_hash(d)) for aid, d in archives.values()}
+    equal(got, want, "JSON inventory lists every archive with size and tree hash")
+    out = c.get_job_output(vaultName=vault, jobId=csv_job)
+    equal(out["contentType"], "text/csv", "CSV inventory content type")
+    lines = out["body"].read().decode().splitlines()
+    equal(lines[0], "ArchiveId,ArchiveDescription,CreationDate,Size,SHA256TreeHash", "CSV inventory header")
+    equal(len(lines) - 1, len(archives), "CSV inventory rows")
+    csv_row = [l for l in lines if l.startswith(archives["csv"][0] + ",")]
+    check(len(csv_row) == 1 and csv_row[0].startswith(archives["csv"][0] + ',"has, a comma and a \\"quote\\"",'),
+          "CSV inventory quotes a description with a comma and escapes its quotes as \\\"", csv_row)
+    json_desc = [a["ArchiveDescription"] for a in inv["ArchiveList"] if a["ArchiveId"] == archives["csv"][0]]
+    equal(json_desc, [tricky], "JSON inventory keeps the description as given")
+
+    for aid, _ in archives.values():
+        c.delete_archive(vaultName=vault, archiveId=aid)
+    c.delete_vault(vaultName=vault)
+
+
+def section_multipart_client():
+    c = new_client()
+    vault = "py-multipart"
+    c.create_vault(vaultName=vault)
+    part = 2 * MIB
+    data = data_of(11, 3 * part + 4321)
+    up = c.initiate_multipart_upload(vaultName=vault, partSize=str(part), archiveDescription="py client multipart")
+    uid = up["uploadId"]
+    equal(up["ResponseMetadata"]["HTTPStatusCode"], 201, "InitiateMultipartUpload answers 201")
+    for start in range(0, len(data), part):
+        chunk = data[start:start + part]
+        # botocore computes the part's tree hash and linear hash.
+        r = c.upload_multipart_part(vaultName=vault, uploadId=uid, range="bytes %d-%d/*" % (start, start + len(chunk) - 1), body=chunk)
+        equal(r["checksum"], tree_hash(chunk), "UploadMultipartPart at %d returns the part's tree hash" % start)
+    expect_error("InvalidParameterValueException", c.upload_multipart_part, vaultName=vault, uploadId=uid,
+                 range="bytes %d-%d/*" % (MIB, MIB + part - 1), body=data[MIB:MIB + part])
+    expect_error("InvalidParameterValueException", c.upload_multipart_part, vaultName=vault, uploadId=uid,
+                 range="bytes 0-%d/*" % (2 * part - 1), body=data[:2 * part])
+    lp = c.list_parts(vaultName=vault, uploadId=uid)
+    equal([p["RangeInBytes"] for p in lp["Parts"]],
+          ["%d-%d" % (s, min(s + part, len(data)) - 1) for s in range(0, len(data), part)], "ListParts ranges")
+    equal(lp["PartSizeInBytes"], part, "ListParts PartSizeInBytes")
+    equal(lp["ArchiveDescription"], "py client multipart", "ListParts ArchiveDescription")
+    expect_error("InvalidParameterValueException", c.complete_multipart_upload, vaultName=vault, uploadId=uid,
+                 archiveSize=str(len(data) + 1), checksum=tree_hash(data))
+    done = c.complete_multipart_upload(vaultName=vault, uploadId=uid, archiveSize=str(len(data)),
+                                       checksum=botocore_tree_hash(data))
+    equal(done["checksum"], tree_hash(data), "CompleteMultipartUpload returns the archive's tree hash")
+    again = c.complete_multipart_upload(vaultName=vault, uploadId=uid, archiveSize=str(len(data)),
+                                        checksum=botocore_tree_hash(data))
+    server_bug(again.get("archiveId") == done["archiveId"], "CompleteMultipartUpload repeated returns the same archive ID",
+               again.get("archiveId"), done["archiveId"])
+    expect_error("ResourceNotFoundException", c.abort_multipart_upload, vaultName=vault, uploadId=uid)
+
+    # A gap in the parts makes Complete fail; the upload stays usable.
+    gap = c.initiate_multipart_upload(vaultName=vault, partSize=str(MIB), archiveDescription="   leading spaces")["uploadId"]
+    equal(c.list_parts(vaultName=vault, uploadId=gap).get("ArchiveDescription"), "leading spaces",
+          "InitiateMultipartUpload strips the description's leading spaces")
+    gdata = data_of(12, 3 * MIB)
+    for i in (0, 2):
+        c.upload_multipart_part(vaultName=vault, uploadId=gap, range="bytes %d-%d/*" % (i * MIB, (i + 1) * MIB - 1),
+                                body=gdata[i * MIB:(i + 1) * MIB])
+    expect_error("InvalidParameterValueException", c.complete_multipart_upload, vaultName=vault, uploadId=gap,
+                 archiveSize=str(len(gdata)), checksum=tree_hash(gdata))
+    c.upload_multipart_part(vaultName=vault, uploadId=gap, range="bytes %d-%d/*" % (MIB, 2 * MIB - 1), body=gdata[MIB:2 * MIB])
+    gdone = c.complete_multipart_upload(vaultName=vault, uploadId=gap, archiveSize=str(len(gdata)), checksum=tree_hash(gdata))
+    equal(gdone["checksum"], tree_hash(gdata), "CompleteMultipartUpload after filling the gap")
+    c.delete_archive(vaultName=vault, archiveId=gdone["archiveId"])
+
+    job = c.initiate_job(vaultName=vault, jobParameters={"Type": "archive-retrieval", "ArchiveId": done["archiveId"]})["jobId"]
+    wait_job(c, vault, job)
+    out = c.get_job_output(vaultName=vault, jobId=job)
+    check(out["body"].read() == data, "multipart archive reads back byte for byte")
+    equal(out.get("archiveDescription"), "py client multipart", "GetJobOutput archiveDescription")
+    c.delete_archive(vaultName=vault, archiveId=done["archiveId"])
+    c.delete_vault(vaultName=vault)
+
+
+def section_resources():
+    g = new_resource()
+    c = g.meta.client
+    account = g.Account("-")
+    vault = account.create_vault(vaultName="py-res")
+    equal(type(vault).__name__, "glacier.Vault", "Account.create_vault returns a Vault")
+    equal((vault.account_id, vault.name), ("-", "py-res"), "Vault identifiers")
+    vault.load()
+    equal(vault.vault_arn, vault_arn("py-res"), "Vault.vault_arn")
+    equal(vault.number_of_archives, 0, "Vault.number_of_archives")
+    check(isinstance(vault.creation_date, str) and vault.creation_date.endswith("Z"), "Vault.creation_date", vault.creation_date)
+    check("py-res" in [v.name for v in account.vaults.all()], "Account.vaults lists the vault")
+    check("py-res" in [v.name for v in g.vaults.all()], "service vaults collection lists the vault")
+    other = g.create_vault(accountId="-", vaultName="py-res-2")
+    equal(other.name, "py-res-2", "service create_vault returns a Vault")
+    other.delete()
+    expect_error("ResourceNotFoundException", c.describe_vault, vaultName="py-res-2")
+
+    # Archive resource.
+    data = data_of(21, MIB + 17)
+    archive = vault.upload_archive(archiveDescription="py resource", body=data)
+    equal(len(archive.id), 138, "Vault.upload_archive returns an Archive with an ID")
+    equal(archive.vault_name, "py-res", "Archive.vault_name")
+    job = archive.initiate_archive_retrieval()
+    equal(job.vault_name, "py-res", "Archive.initiate_archive_retrieval returns a Job")
+    deadline = time.time() + 60
+    job.load()
+    while not job.completed and time.time() < deadline:
+        time.sleep(0.1)
+        job.reload()
+    equal(job.status_code, "Succeeded", "Job.status_code after polling")
+    equal(job.action, "ArchiveRetrieval", "Job.action")
+    equal(job.archive_id, archive.id, "Job.archive_id")
+    equal(job.archive_size_in_bytes, len(data), "Job.archive_size_in_bytes")
+    equal(job.sha256_tree_hash, tree_hash(data), "Job.sha256_tree_hash")
+    out = job.get_output()
+    check(out["body"].read() == data, "Job.get_output body matches")
+    equal(out["checksum"], tree_hash(data), "Job.get_output checksum")
+    part = job.get_output(range="bytes=%d-%d" % (MIB, MIB + 16))
+    check(part["body"].read() == data[MIB:], "Job.get_output with a range")
+
+    inv = vault.initiate_inventory_retrieval()
+    wait_job(c, "py-res", inv.id)
+    inv.reload()
+    equal(inv.action, "InventoryRetrieval", "Vault.initiate_inventory_retrieval returns a Job")
+    body = json.loads(inv.get_output()["body"].read())
+    equal([a["ArchiveId"] for a in body["ArchiveList"]], [archive.id], "inventory via the Job resource")
+
+    ids = sorted(j.id for j in vault.jobs.all())
+    equal(ids, sorted([job.id, inv.id]), "Vault.jobs")
+    equal(sorted(j.id for j in vault.succeeded_jobs.all()), ids, "Vault.succeeded_jobs")
+    equal(sorted(j.id for j in vault.completed_jobs.all()), ids, "Vault.completed_jobs")
+    equal(list(vault.jobs_in_progress.all()), [], "Vault.jobs_in_progress")
+    equal(list(vault.failed_jobs.all()), [], "Vault.failed_jobs")
+    equal(vault.Job(job.id).status_code, "Succeeded", "Vault.Job(id) loads lazily")
+
+    # MultipartUpload resource.
+    mdata = data_of(22, 3 * MIB + 100)
+    mpu = vault.initiate_multipart_upload(partSize=str(MIB), archiveDescription="py resource multipart")
+    check(len(mpu.id) > 0, "Vault.initiate_multipart_upload returns a MultipartUpload")
+    listed = list(vault.multipart_uploads.all())
+    equal([u.id for u in listed], [mpu.id], "Vault.multipart_uploads")
+    equal(listed[0].part_size_in_bytes, MIB, "MultipartUpload.part_size_in_bytes")
+    equal(listed[0].archive_description, "py resource multipart", "MultipartUpload.archive_description")
+    for start in range(0, len(mdata), MIB):
+        chunk = mdata[start:start + MIB]
+        r = mpu.upload_part(range="bytes %d-%d/*" % (start, start + len(chunk) - 1), body=chunk)
+        equal(r["checksum"], tree_hash(chunk), "MultipartUpload.upload_part at %d" % start)
+    parts = mpu.parts()
+    equal(len(parts["Parts"]), 4, "MultipartUpload.parts")
+    done = mpu.complete(archiveSize=str(len(mdata)), checksum=calculate_tree_hash(io.BytesIO(mdata)))
+    equal(done["checksum"], tree_hash(mdata), "MultipartUpload.complete checksum")
+    marchive = vault.Archive(done["archiveId"])
+    mjob = marchive.initiate_archive_retrieval()
+    wait_job(c, "py-res", mjob.id)
+    check(mjob.get_output()["body"].read() == mdata, "multipart archive via the resources reads back")
+    aborted = vault.initiate_multipart_upload(partSize=str(4 * MIB))
+    aborted.abort()
+    equal(list(vault.multipart_uploads.all()), [], "MultipartUpload.abort")
+
+    # Notification resource.
+    n = vault.Notification()
+    topic = "arn:aws:sns:us-east-1:%s:py-res-topic" % ACCOUNT
+    n.set(vaultNotificationConfig={"SNSTopic": topic, "Events": ["ArchiveRetrievalCompleted"]})
+    n.load()
+    equal(n.sns_topic, topic, "Notification.sns_topic")
+    equal(n.events, ["ArchiveRetrievalCompleted"], "Notification.events")
+    n.delete()
+    expect_error("ResourceNotFoundException", c.get_vault_notifications, vaultName="py-res")
+
+    archive.delete()
+    marchive.delete()
+    vault.delete()
+    expect_error("ResourceNotFoundException", c.describe_vault, vaultName="py-res")
+
+
+def section_paginators():
+    c = new_client()
+    names = ["py-page-%02d" % i for i in range(12)]
+    for n in names:
+        c.create_vault(vaultName=n)
+    pages = list(c.get_paginator("list_vaults").paginate(PaginationConfig={"PageSize": 5}))
+    got = [v["VaultName"] for p in pages for v in p["VaultList"]]
+    check(all(len(p["VaultList"]) <= 5 for p in pages), "list_vaults pages hold at most PageSize vaults")
+    check(len(pages) >= 3, "list_vaults paginates 12+ vaults in pages of 5", len(pages))
+    equal([n for n in got if n.startswith("py-page-")], names, "list_vaults paginator yields each vault once, in order")
+    equal(len(got), len(set(got)), "list_vaults paginator: no duplicates")
+    check(pages[-1].get("Marker") is None, "last ListVaults page has no Marker")
+    capped = c.get_paginator("list_vaults").paginate(PaginationConfig={"PageSize": 2, "MaxItems": 3}).build_full_result()
+    equal(len(capped["VaultList"]), 3, "list_vaults MaxItems")
+    check("NextToken" in capped, "list_vaults MaxItems leaves a NextToken")
+    rest = c.get_paginator("list_vaults").paginate(PaginationConfig={"PageSize": 4, "StartingToken": capped["NextToken"]}).build_full_result()
+    equal([v["VaultName"] for v in capped["VaultList"]] + [v["VaultName"] for v in rest["VaultList"]], got,
+          "list_vaults resumes from NextToken")
+
+    vault = names[0]
+    c.upload_archive(vaultName=vault, body=b"paginate me")
+    job_ids = [c.initiate_job(vaultName=vault, jobParameters={"Type": "inventory-retrieval", "Description": "page %d" % i})["jobId"]
+               for i in range(7)]
+    for j in job_ids:
+        wait_job(c, vault, j)
+    pages = list(c.get_paginator("list_jobs").paginate(vaultName=vault, PaginationConfig={"PageSize": 3}))
+    equal([len(p["JobList"]) for p in pages], [3, 3, 1], "list_jobs pages of 3")
+    equal([j["JobId"] for p in pages for j in p["JobList"]], job_ids, "list_jobs paginator yields the jobs in initiation order")
+    pages = list(c.get_paginator("list_jobs").paginate(vaultName=vault, statuscode="Succeeded", PaginationConfig={"PageSize": 4}))
+    equal(sum(len(p["JobList"]) for p in pages), 7, "list_jobs paginator with a statuscode filter")
+
+    uploads = [c.initiate_multipart_upload(vaultName=vault, partSize=str(MIB), archiveDescription="up %d" % i)["uploadId"] for i in range(6)]
+    pages = list(c.get_paginator("list_multipart_uploads").paginate(vaultName=vault, PaginationConfig={"PageSize": 4}))
+    equal([len(p["UploadsList"]) for p in pages], [4, 2], "list_multipart_uploads pages of 4")
+    equal(sorted(u["MultipartUploadId"] for p in pages for u in p["UploadsList"]), sorted(uploads),
+          "list_multipart_uploads paginator yields every upload once")
+
+    uid = uploads[0]
+    data = data_of(31, 5 * MIB)
+    for i in range(5):
+        c.upload_multipart_part(vaultName=vault, uploadId=uid, range="bytes %d-%d/*" % (i * MIB, (i + 1) * MIB - 1),
+                                body=data[i * MIB:(i + 1) * MIB])
+    pages = list(c.get_paginator("list_parts").paginate(vaultName=vault, uploadId=uid, PaginationConfig={"PageSize": 2}))
+    equal([len(p["Parts"]) for p in pages], [2, 2, 1], "list_parts pages of 2")
+    equal([p["RangeInBytes"] for pg in pages for p in pg["Parts"]], ["%d-%d" % (i * MIB, (i + 1) * MIB - 1) for i in range(5)],
+          "list_parts paginator yields the parts in range order")
+    equal([p["SHA256TreeHash"] for pg in pages for p in pg["Parts"]], [tree_hash(data[i * MIB:(i + 1) * MIB]) for i in range(5)],
+          "list_parts tree hashes")
+
+    for u in uploads:
+        c.abort_multipart_upload(vaultName=vault, uploadId=u)
+    empty_vault(c, vault)
+    for n in names[1:]:
+        c.delete_vault(vaultName=n)
+
+
+def section_waiters():
+    c = new_client()
+    fast = {"Delay": 1, "MaxAttempts": 10}
+    c.create_vault(vaultName="py-wait")
+    started = time.time()
+    c.get_waiter("vault_exists").wait(vaultName="py-wait", WaiterConfig=fast)
+    check(time.time() - started < 1, "vault_exists returns at once for an existing vault")
+    c.get_waiter("vault_not_exists").wait(vaultName="py-wait-none", WaiterConfig=fast)
+    check(True, "vault_not_exists returns for a missing vault")
+
+    # The waiter polls until another thread creates the vault.
+    timer = threading.Timer(1.5, lambda: new_client().create_vault(vaultName="py-wait-later"))
+    timer.start()
+    started = time.time()
+    c.get_waiter("vault_exists").wait(vaultName="py-wait-later", WaiterConfig=fast)
+    timer.join()
+    check(1 <= time.time() - started < 9, "vault_exists waits until the vault is created", time.time() - started)
+
+    timer = threading.Timer(1.5, lambda: new_client().delete_vault(vaultName="py-wait-later"))
+    timer.start()
+    started = time.time()
+    c.get_waiter("vault_not_exists").wait(vaultName="py-wait-later", WaiterConfig=fast)
+    timer.join()
+    check(1 <= time.time() - started < 9, "vault_not_exists waits until the vault is deleted", time.time() - started)
+
+    try:
+        c.get_waiter("vault_exists").wait(vaultName="py-wait-never", WaiterConfig={"Delay": 1, "MaxAttempts": 2})
+        check(False, "vault_exists gives up on a vault that never appears")
+    except WaiterError as e:
+        check("Max attempts exceeded" in str(e), "vault_exists gives up on a vault that never appears", str(e))
+    c.delete_vault(vaultName="py-wait")
+
+
+def section_delayed_jobs():
+    if not DELAYED:
+        log("note: PERMAFROST_DELAYED_ENDPOINT unset; the delayed-job section is not run")
+        return
+    c = new_client(DELAYED)
+    vault = "py-delayed"
+    c.create_vault(vaultName=vault)
+    vault_topic = "arn:aws:sns:us-east-1:%s:py-vault-topic" % ACCOUNT
+    job_topic = "arn:aws:sns:us-east-1:%s:py-job-topic" % ACCOUNT
+    c.set_vault_notifications(vaultName=vault, vaultNotificationConfig={"SNSTopic": vault_topic, "Events": ["ArchiveRetrievalCompleted"]})
+    data = data_of(41, 2 * MIB + 9)
+    aid = c.upload_archive(vaultName=vault, body=data)["archiveId"]
+
+    # This server runs with --expedited-capacity provisioned: Expedited
+    # retrievals need a provisioned capacity unit.
+    e = expect_error("InsufficientCapacityException", c.initiate_job, vaultName=vault,
+                     jobParameters={"Type": "archive-retrieval", "ArchiveId": aid, "Tier": "Expedited"})
+    if e:
+        equal(e.response["ResponseMetadata"]["HTTPStatusCode"], 503, "InsufficientCapacityException answers 503")
+    cap = c.purchase_provisioned_capacity()
+    equal(cap["ResponseMetadata"]["HTTPStatusCode"], 201, "PurchaseProvisionedCapacity answers 201")
+    equal([u["CapacityId"] for u in c.list_provisioned_capacity()["ProvisionedCapacityList"]], [cap["capacityId"]],
+          "ListProvisionedCapacity lists the unit")
+
+    std = c.initiate_job(vaultName=vault, jobParameters={"Type": "archive-retrieval", "ArchiveId": aid, "SNSTopic": job_topic})["jobId"]
+    inv = c.initiate_job(vaultName=vault, jobParameters={"Type": "inventory-retrieval"})["jobId"]
+    fast = c.initiate_job(vaultName=vault, jobParameters={"Type": "archive-retrieval", "ArchiveId": aid, "Tier": "Expedited"})["jobId"]
+    d = c.describe_job(vaultName=vault, jobId=std)
+    equal((d["Completed"], d["StatusCode"]), (False, "InProgress"), "a Standard job with a 1h delay is in progress")
+    check(d.get("CompletionDate") is None, "an in-progress job has no CompletionDate", d.get("CompletionDate"))
+    equal(d.get("SNSTopic"), job_topic, "DescribeJob SNSTopic")
+    e = expect_error("InvalidParameterValueException", c.get_job_output, vaultName=vault, jobId=std)
+    if e:
+        check("The job is not currently available for download: " + std in str(e), "output of an unfinished job: message", str(e))
+    d = wait_job(c, vault, fast, timeout=30)
+    equal(d["StatusCode"], "Succeeded", "an Expedited job (no delay configured) completes at once")
+    in_progress = [j["JobId"] for j in c.list_jobs(vaultName=vault, statuscode="InProgress")["JobList"]]
+    equal(sorted(in_progress), sorted([std, inv]), "list_jobs statuscode=InProgress")
+    done = [j["JobId"] for j in c.list_jobs(vaultName=vault, completed="true")["JobList"]]
+    equal(done, [fast], "list_jobs completed=true")
+
+    status, now = emulator(DELAYED, "POST", "/_permafrost/clock/advance?by=30m")
+    equal(status, 200, "POST /_permafrost/clock/advance?by=30m")
+    time.sleep(1.5)
+    equal(c.describe_job(vaultName=vault, jobId=std)["StatusCode"], "InProgress", "the job is still in progress after 30 minutes")
+    emulator(DELAYED, "POST", "/_permafrost/clock/advance?by=31m")
+    d = wait_job(c, vault, std, timeout=30)
+    equal(d["StatusCode"], "Succeeded", "the Standard job completes once the clock passes 1h")
+    check(d.get("CompletionDate") is not None and d["CompletionDate"] > d["CreationDate"], "CompletionDate after CreationDate", d)
+    out = c.get_job_output(vaultName=vault, jobId=std)
+    check(out["body"].read() == data, "delayed job output bytes match")
+    d = wait_job(c, vault, inv, timeout=30)
+    equal(d["StatusCode"], "Succeeded", "the inventory job completes too")
+
+    # Job-completion notifications: the job's topic and the vault's topic.
+    deadline = time.time() + 15
+    while True:
+        status, notes = emulator(DELAYED, "GET", "/_permafrost/notifications")
+        mine = [(n["topic"], json.loads(n["message"])) for n in notes if json.loads(n["message"]).get("JobId") == std]
+        if len(mine) >= 2 or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    equal(sorted(t for t, _ in mine), sorted([job_topic, vault_topic]), "a completed job notifies its own topic and the vault's topic")
+    for topic, msg in mine:
+        equal((msg.get("StatusCode"), msg.get("Completed"), msg.get("Action")), ("Succeeded", True, "ArchiveRetrieval"),
+              "notification to %s describes the completed job" % topic.rsplit(":", 1)[1])
+    fast_notes = [n for n in notes if json.loads(n["message"]).get("JobId") == fast]
+    equal([n["topic"] for n in fast_notes], [vault_topic], "an archive job without SNSTopic notifies only the vault topic")
+    inv_notes = [n for n in notes if json.loads(n["message"]).get("JobId") == inv]
+    equal(inv_notes, [], "an inventory job is not notified when only ArchiveRetrievalCompleted is configured")
+
+    c.delete_archive(vaultName=vault, archiveId=aid)
+    c.delete_vault(vaultName=vault)
+
+
+def section_clock():
+    """Data retrieval policy, inventory date filters and vault-lock expiry,
+    driven by the emulator's clock on the delayed server."""
+    if not DELAYED:
+        log("note: PERMAFROST_DELAYED_ENDPOINT unset; the clock section is not run")
+        return
+    from datetime import datetime, timedelta, timezone
+    c = new_client(DELAYED)
+    vault = "py-clock"
+    c.create_vault(vaultName=vault)
+    _, clock = emulator(DELAYED, "GET", "/_permafrost/clock")
+    # RFC 3339 with up to nanoseconds; drop the fraction for fromisoformat.
+    t0 = datetime.fromisoformat(re.sub(r"\.\d+", "", clock["now"]).replace("Z", "+00:00")).astimezone(timezone.utc)
+    first = c.upload_archive(vaultName=vault, body=b"first", archiveDescription="first")["archiveId"]
+
+    # A BytesPerHour policy of 1 byte refuses Standard retrievals only.
+    c.set_data_retrieval_policy(Policy={"Rules": [{"Strategy": "BytesPerHour", "BytesPerHour": 1}]})
+    e = expect_error("PolicyEnforcedException", c.initiate_job, vaultName=vault,
+                     jobParameters={"Type": "archive-retrieval", "ArchiveId": first, "Tier": "Standard"})
+    if e:
+        equal(e.response["ResponseMetadata"]["HTTPStatusCode"], 400, "PolicyEnforcedException answers 400")
+    fast = c.initiate_job(vaultName=vault, jobParameters={"Type": "archive-retrieval", "ArchiveId": first, "Tier": "Expedited"})
+    check(fast.get("jobId"), "an Expedited retrieval is not limited by the data retrieval policy")
+    c.set_data_retrieval_policy(Policy={"Rules": [{"Strategy": "None"}]})
+
+    emulator(DELAYED, "POST", "/_permafrost/clock/advance?by=2h")
+    second = c.upload_archive(vaultName=vault, body=b"second", archiveDescription="second")["archiveId"]
+    cut = (t0 + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    after = c.initiate_job(vaultName=vault, jobParameters={"Type": "inventory-retrieval",
+                                                           "InventoryRetrievalParameters": {"StartDate": cut}})["jobId"]
+    before = c.initiate_job(vaultName=vault, jobParameters={"Type": "inventory-retrieval",
+                                                            "InventoryRetrievalParameters": {"EndDate": cut}})["jobId"]
+    equal(c.describe_job(vaultName=vault, jobId=after)["StatusCode"], "InProgress", "an inventory job waits for the Standard delay")
+    emulator(DELAYED, "POST", "/_permafrost/clock/advance?by=61m")
+    for job, want, what in ((after, [second], "StartDate"), (before, [first], "EndDate")):
+        d = wait_job(c, vault, job, timeout=30)
+        equal(d["InventoryRetrievalParameters"].get("StartDate" if what == "StartDate" else "EndDate"), cut,
+              "DescribeJob echoes the inventory %s" % what)
+        inv = json.loads(c.get_job_output(vaultName=vault, jobId=job)["body"].read())
+        equal([a["ArchiveId"] for a in inv["ArchiveList"]], want, "inventory filtered by %s lists only the matching archive" % what)
+
+    # A vault lock that is not completed expires after 24 hours.
+    c.initiate_vault_lock(vaultName=vault, policy={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "glacier:DeleteArchive", "Resource": vault_arn(vault)}]})})
+    equal(c.get_vault_lock(vaultName=vault)["State"], "InProgress", "vault lock in progress")
+    emulator(DELAYED, "POST", "/_permafrost/clock/advance?by=25h")
+    expect_error("ResourceNotFoundException", c.get_vault_lock, vaultName=vault)
+    # Jobs and their output are kept 24 hours after completion.
+    e = expect_error("ResourceNotFoundException", c.describe_job, vaultName=vault, jobId=after)
+    if e:
+        check("The job ID was not found: " + after in str(e), "an expired job is not found", str(e))
+    expect_error("ResourceNotFoundException", c.get_job_output, vaultName=vault, jobId=after)
+    c.delete_archive(vaultName=vault, archiveId=first)
+    c.delete_archive(vaultName=vault, archiveId=second)
+    c.delete_vault(vaultName=vault)
+
+
+def section_signatures():
+    """SigV4 verification (--credentials) with botocore's signer, and
+    cross-account access through a vault access policy."""
+    if not SIGNED:
+        log("note: PERMAFROST_SIGNED_ENDPOINT unset; the signatures section is not run")
+        return
+    okey, osecret = os.environ["PERMAFROST_SIGNED_OWNER"].split(":")
+    xkey, xsecret, xaccount = os.environ["PERMAFROST_SIGNED_OTHER"].split(":")
+
+    def signed(key, secret):
+        return boto3.client("glacier", **dict(session_kwargs(SIGNED), aws_access_key_id=key, aws_secret_access_key=secret))
+
+    owner = signed(okey, osecret)
+    vault = "py-signed"
+    equal(owner.create_vault(vaultName=vault)["location"], "/%s/vaults/%s" % (ACCOUNT, vault), "signed CreateVault")
+    data = data_of(51, MIB + 5)
+    r = owner.upload_archive(vaultName=vault, body=data)
+    equal(r["checksum"], tree_hash(data), "signed UploadArchive (payload hash in the signature)")
+    up = owner.initiate_multipart_upload(vaultName=vault, partSize=str(MIB))["uploadId"]
+    p = owner.upload_multipart_part(vaultName=vault, uploadId=up, range="bytes 0-%d/*" % (MIB - 1), body=data[:MIB])
+    equal(p["checksum"], tree_hash(data[:MIB]), "signed UploadMultipartPart")
+    owner.abort_multipart_upload(vaultName=vault, uploadId=up)
+
+    e = expect_error("InvalidSignatureException", signed(okey, "not-the-secret").describe_vault, vaultName=vault)
+    if e:
+        equal(e.response["ResponseMetadata"]["HTTPStatusCode"], 403, "a wrong signature answers 403")
+    expect_error("InvalidSignatureException", signed(okey, "not-the-secret").upload_archive, vaultName=vault, body=b"x")
+    expect_error("UnrecognizedClientException", signed("AKIDNOBODY", "x").list_vaults)
+    req = urllib.request.Request(SIGNED + "/-/vaults", headers={"x-amz-glacier-version": "2012-06-01"})
+    try:
+        urllib.request.urlopen(req, timeout=30)
+        check(False, "an unsigned request is refused")
+    except urllib.error.HTTPError as he:
+        equal(json.loads(he.read()).get("code"), "MissingAuthenticationTokenException", "an unsigned request is refused")
+
+    # A presigned URL (query-string signature) works for a GET. botocore
+    # signs it with the SHA-256 of the (empty) body as the payload hash, as
+    # SigV4 prescribes for every service but S3 (UNSIGNED-PAYLOAD is S3's).
+    url = owner.generate_presigned_url("describe_vault", Params={"accountId": "-", "vaultName": vault}, ExpiresIn=300)
+    check("X-Amz-Signature=" in url, "generate_presigned_url signs in the query string", url)
+    req = urllib.request.Request(url, headers={"x-amz-glacier-version": "2012-06-01"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            equal(json.loads(resp.read()).get("VaultName"), vault, "a presigned DescribeVault URL")
+    except urllib.error.HTTPError as he:
+        server_bug(False, "a botocore presigned DescribeVault URL (payload hash = SHA-256 of the empty body) is accepted",
+                   "%s %s" % (he.code, he.read().decode()[:60]), "200 with the vault")
+
+    # Cross-account access needs the vault's access policy.
+    other = signed(xkey, xsecret)
+    equal([v["VaultName"] for v in other.list_vaults()["VaultList"]], [], "another account sees none of the owner's vaults")
+    expect_error("AccessDeniedException", other.describe_vault, accountId=ACCOUNT, vaultName=vault)
+    owner.set_vault_access_policy(vaultName=vault, policy={"Policy": json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % xaccount},
+                       "Action": ["glacier:DescribeVault", "glacier:UploadArchive"], "Resource": vault_arn(vault)}]})})
+    equal(other.describe_vault(accountId=ACCOUNT, vaultName=vault)["VaultARN"], vault_arn(vault),
+          "the access policy lets the other account describe the vault")
+    theirs = other.upload_archive(accountId=ACCOUNT, vaultName=vault, body=b"from a partner")
+    check(theirs["location"].startswith("/%s/vaults/%s/archives/" % (ACCOUNT, vault)), "the other account uploads into the owner's vault",
+          theirs["location"])
+    expect_error("AccessDeniedException", other.delete_archive, accountId=ACCOUNT, vaultName=vault, archiveId=theirs["archiveId"])
+    expect_error("AccessDeniedException", other.create_vault, accountId=ACCOUNT, vaultName="py-signed-hijack")
+    expect_error("AccessDeniedException", other.get_data_retrieval_policy, accountId=ACCOUNT)
+
+    owner.delete_archive(vaultName=vault, archiveId=r["archiveId"])
+    owner.delete_archive(vaultName=vault, archiveId=theirs["archiveId"])
+    owner.delete_vault(vaultName=vault)
+
+
+SECTIONS = [
+    section_client_vaults,
+    section_uploads_and_jobs,
+    section_multipart_client,
+    section_resources,
+    section_paginators,
+    section_waiters,
+    section_delayed_jobs,
+    section_clock,
+    section_signatures,
+]
+
+
+def main():
+    log("boto3 %s, botocore %s, endpoint %s" % (boto3.__version__, botocore.__version__, ENDPOINT))
+    only = sys.argv[1:]
+    for s in SECTIONS:
+        if only and s.__name__ not in only:
+            continue
+        log("== " + s.__name__)
+        started = time.time()
+        try:
+            s()
+        except Exception:
+            failed.append(s.__name__ + " raised")
+            log("FAIL: %s raised:\n%s" % (s.__name__, traceback.format_exc()))
+        log("-- %s took %.1fs" % (s.__name__, time.time() - started))
+    allow = os.environ.get("PERMAFROST_E2E_ALLOW_BUGS", "") != ""
+    log("boto3 suite: %d checks passed, %d failed, %d server bugs%s" % (
+        passed, len(failed), len(bugs), " (allowed)" if bugs and allow else ""))
+    for f in failed:
+        log("  failed: " + f)
+    for b in bugs:
+        log("  BUG: " + b)
+    if failed or (bugs and not allow):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
