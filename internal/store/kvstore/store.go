@@ -119,7 +119,18 @@ func (t tx) Vault(ref glacier.VaultRef) (*glacier.Vault, error) {
 }
 
 func (t tx) PutVault(v *glacier.Vault) error {
-	return put(t.kv, bVaults, vaultKey(v.Ref()), v)
+	k := vaultKey(v.Ref())
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("kvstore: encode %s/%q: %w", bVaults, k, err)
+	}
+	if err := t.kv.Put(bVaults, k, raw); err != nil {
+		return err
+	}
+	// Seeding the memo is safe even if the transaction rolls back: the
+	// memo answers only for these exact bytes.
+	t.memo.put(k, raw, v)
+	return nil
 }
 
 func (t tx) DeleteVault(ref glacier.VaultRef) error {
