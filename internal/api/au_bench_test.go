@@ -43,8 +43,8 @@ func BenchmarkAuthDescribeVault(b *testing.B) {
 			}
 			// Without --credentials, AKIDALICE is simply the default
 			// account, which owns the vault there.
-			signed := auNewRequest(b, srv, http.MethodGet, "/-/vaults/bench", nil)
-			auSign(b, signed, auAliceKey, auAliceSecret, auSHA256(nil), time.Now())
+			signed := newRawRequest(b, srv.Server, http.MethodGet, "/-/vaults/bench", nil)
+			signRequest(b, signed, auAliceKey, auAliceSecret, testRegion, linearHash(nil), time.Now())
 			header := signed.Header.Clone()
 
 			tr := &http.Transport{MaxIdleConns: 2 * auBenchConcurrency, MaxIdleConnsPerHost: 2 * auBenchConcurrency}

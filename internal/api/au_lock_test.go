@@ -20,7 +20,7 @@ import (
 func auWORM(vault string) string {
 	return auPolicy(auStmt{
 		Sid: "deny-young", Principal: "*", Effect: "Deny", Action: "glacier:DeleteArchive",
-		Resource:  auARN(auRegion, auAlice, vault),
+		Resource:  vaultARN(testRegion, auAlice, vault),
 		Condition: map[string]map[string]any{"NumericLessThan": {"glacier:ArchiveAgeInDays": "365"}},
 	})
 }
@@ -42,7 +42,7 @@ func auLockState(t *testing.T, c *glacier.Client, vault string) string {
 	t.Helper()
 	out, err := c.GetVaultLock(t.Context(), &glacier.GetVaultLockInput{VaultName: aws.String(vault)})
 	if err != nil {
-		auErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+		wantAPIErrorContaining(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 		return ""
 	}
 	return aws.ToString(out.State)
@@ -55,17 +55,17 @@ func auAdvanceRaw(t *testing.T, srv *auServer, by string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := auDo(t, req); r.Status != http.StatusOK {
+	if r := doRaw(t, req); r.Status != http.StatusOK {
 		t.Fatalf("advancing the clock by %s: status %d: %s", by, r.Status, r.Body)
 	}
 }
 
 func TestAuthLockWORM(t *testing.T) {
 	srv := newAuth(t)
-	auCreate(t, srv.alice, "worm")
+	createVault(t, srv.alice, "worm")
 	old := auMustUpload(t, srv.alice, "worm", []byte("an archive from before the lock"))
 	id, err := auInitiateLock(t, srv.alice, "worm", auWORM("worm"))
-	auOK(t, "InitiateVaultLock", err)
+	mustOK(t, "InitiateVaultLock", err)
 	if got := auLockState(t, srv.alice, "worm"); got != "InProgress" {
 		t.Fatalf("lock state = %q, want InProgress", got)
 	}
@@ -73,27 +73,27 @@ func TestAuthLockWORM(t *testing.T) {
 	// Other operations are not touched by the lock.
 	fresh := auMustUpload(t, srv.alice, "worm", []byte("fresh"))
 	_, err = auDescribe(t, srv.alice, "-", "worm")
-	auOK(t, "DescribeVault under the lock", err)
+	mustOK(t, "DescribeVault under the lock", err)
 
 	_, err = srv.alice.CompleteVaultLock(t.Context(), &glacier.CompleteVaultLockInput{VaultName: aws.String("worm"), LockId: aws.String(id)})
-	auOK(t, "CompleteVaultLock", err)
+	mustOK(t, "CompleteVaultLock", err)
 	if got := auLockState(t, srv.alice, "worm"); got != "Locked" {
 		t.Fatalf("lock state = %q, want Locked", got)
 	}
 	auDenied(t, "DeleteArchive under a Locked lock", auDeleteArchive(t, srv.alice, "-", "worm", fresh))
 	// An access policy cannot lift a lock's Deny.
-	auOK(t, "SetVaultAccessPolicy", auSetPolicy(t, srv.alice, "worm", auPolicy(auStmt{
-		Effect: "Allow", Principal: "*", Action: "glacier:*", Resource: auARN(auRegion, auAlice, "worm"),
+	mustOK(t, "SetVaultAccessPolicy", auSetPolicy(t, srv.alice, "worm", auPolicy(auStmt{
+		Effect: "Allow", Principal: "*", Action: "glacier:*", Resource: vaultARN(testRegion, auAlice, "worm"),
 	})))
 	auDenied(t, "DeleteArchive under a Locked lock and an allowing access policy", auDeleteArchive(t, srv.alice, "-", "worm", fresh))
 	auDenied(t, "Bob DeleteArchive under the lock", auDeleteArchive(t, srv.bob, auAlice, "worm", fresh))
 
 	// 8761 hours is a year and a day: both archives are 365 days old.
 	auAdvanceRaw(t, srv, "8761h")
-	auOK(t, "DeleteArchive of a year-old archive", auDeleteArchive(t, srv.alice, "-", "worm", old))
+	mustOK(t, "DeleteArchive of a year-old archive", auDeleteArchive(t, srv.alice, "-", "worm", old))
 	young := auMustUpload(t, srv.alice, "worm", []byte("uploaded after a year"))
 	auDenied(t, "DeleteArchive of a new archive", auDeleteArchive(t, srv.alice, "-", "worm", young))
-	auOK(t, "Bob DeleteArchive of a year-old archive (access policy allows)", auDeleteArchive(t, srv.bob, auAlice, "worm", fresh))
+	mustOK(t, "Bob DeleteArchive of a year-old archive (access policy allows)", auDeleteArchive(t, srv.bob, auAlice, "worm", fresh))
 	if got := auLockState(t, srv.alice, "worm"); got != "Locked" {
 		t.Errorf("lock state after a year = %q, want Locked", got)
 	}
@@ -101,22 +101,22 @@ func TestAuthLockWORM(t *testing.T) {
 
 func TestAuthLockImmutable(t *testing.T) {
 	srv := newAuth(t)
-	auCreate(t, srv.alice, "worm")
+	createVault(t, srv.alice, "worm")
 	id, err := auInitiateLock(t, srv.alice, "worm", auWORM("worm"))
-	auOK(t, "InitiateVaultLock", err)
+	mustOK(t, "InitiateVaultLock", err)
 	_, err = srv.alice.CompleteVaultLock(t.Context(), &glacier.CompleteVaultLockInput{VaultName: aws.String("worm"), LockId: aws.String(id)})
-	auOK(t, "CompleteVaultLock", err)
+	mustOK(t, "CompleteVaultLock", err)
 
 	_, err = srv.alice.AbortVaultLock(t.Context(), &glacier.AbortVaultLockInput{VaultName: aws.String("worm")})
 	auDenied(t, "AbortVaultLock of a Locked lock", err)
-	permissive := auPolicy(auStmt{Effect: "Allow", Principal: "*", Action: "glacier:DeleteArchive", Resource: auARN(auRegion, auAlice, "worm")})
+	permissive := auPolicy(auStmt{Effect: "Allow", Principal: "*", Action: "glacier:DeleteArchive", Resource: vaultARN(testRegion, auAlice, "worm")})
 	_, err = auInitiateLock(t, srv.alice, "worm", permissive)
 	auDenied(t, "InitiateVaultLock over a Locked lock", err)
 	srv.Advance(48 * time.Hour) // a Locked lock does not lapse
 	_, err = srv.alice.AbortVaultLock(t.Context(), &glacier.AbortVaultLockInput{VaultName: aws.String("worm")})
 	auDenied(t, "AbortVaultLock of a Locked lock two days later", err)
 	out, err := srv.alice.GetVaultLock(t.Context(), &glacier.GetVaultLockInput{VaultName: aws.String("worm")})
-	auOK(t, "GetVaultLock", err)
+	mustOK(t, "GetVaultLock", err)
 	if aws.ToString(out.State) != "Locked" || aws.ToString(out.Policy) != auWORM("worm") {
 		t.Errorf("GetVaultLock = %s %s, want Locked with the original policy", aws.ToString(out.State), aws.ToString(out.Policy))
 	}
@@ -126,7 +126,7 @@ func TestAuthLockImmutable(t *testing.T) {
 
 func TestAuthLockInvalidPolicy(t *testing.T) {
 	srv := newAuth(t)
-	auCreate(t, srv.alice, "v")
+	createVault(t, srv.alice, "v")
 	const msg = "The specified vault lock policy is invalid. Provide a valid policy."
 	for name, doc := range map[string]string{
 		"not JSON":         `{"Statement":`,
@@ -135,7 +135,7 @@ func TestAuthLockInvalidPolicy(t *testing.T) {
 		"bad number":       `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"glacier:DeleteArchive","Resource":"*","Condition":{"NumericLessThan":{"glacier:ArchiveAgeInDays":"a year"}}}]}`,
 	} {
 		_, err := auInitiateLock(t, srv.alice, "v", doc)
-		if !auErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", msg) {
+		if !wantAPIErrorContaining(t, err, http.StatusBadRequest, "InvalidParameterValueException", msg) {
 			t.Errorf("(lock policy %s)", name)
 		} else if ae := (smithy.APIError)(nil); errors.As(err, &ae) && ae.ErrorMessage() != msg {
 			t.Errorf("lock policy %s: message = %q, want exactly %q", name, ae.ErrorMessage(), msg)
@@ -148,59 +148,59 @@ func TestAuthLockInvalidPolicy(t *testing.T) {
 
 func TestAuthLockInProgressExpiry(t *testing.T) {
 	srv := newAuth(t)
-	auCreate(t, srv.alice, "v")
+	createVault(t, srv.alice, "v")
 	a := auMustUpload(t, srv.alice, "v", []byte("a"))
 	_, err := auInitiateLock(t, srv.alice, "v", auWORM("v"))
-	auOK(t, "InitiateVaultLock", err)
+	mustOK(t, "InitiateVaultLock", err)
 	srv.Advance(23 * time.Hour)
 	auDenied(t, "DeleteArchive 23h into an InProgress lock", auDeleteArchive(t, srv.alice, "-", "v", a))
 	srv.Advance(90 * time.Minute)
 	if got := auLockState(t, srv.alice, "v"); got != "" {
 		t.Errorf("lock state 24.5h after initiation = %q, want none", got)
 	}
-	auOK(t, "DeleteArchive after the InProgress lock lapsed", auDeleteArchive(t, srv.alice, "-", "v", a))
+	mustOK(t, "DeleteArchive after the InProgress lock lapsed", auDeleteArchive(t, srv.alice, "-", "v", a))
 	b := auMustUpload(t, srv.alice, "v", []byte("b"))
-	auOK(t, "DeleteArchive of a new archive", auDeleteArchive(t, srv.alice, "-", "v", b))
+	mustOK(t, "DeleteArchive of a new archive", auDeleteArchive(t, srv.alice, "-", "v", b))
 	// An aborted lock stops being enforced at once.
 	_, err = auInitiateLock(t, srv.alice, "v", auWORM("v"))
-	auOK(t, "InitiateVaultLock again", err)
+	mustOK(t, "InitiateVaultLock again", err)
 	c := auMustUpload(t, srv.alice, "v", []byte("c"))
 	auDenied(t, "DeleteArchive under the new lock", auDeleteArchive(t, srv.alice, "-", "v", c))
 	_, err = srv.alice.AbortVaultLock(t.Context(), &glacier.AbortVaultLockInput{VaultName: aws.String("v")})
-	auOK(t, "AbortVaultLock", err)
-	auOK(t, "DeleteArchive after abort", auDeleteArchive(t, srv.alice, "-", "v", c))
+	mustOK(t, "AbortVaultLock", err)
+	mustOK(t, "DeleteArchive after abort", auDeleteArchive(t, srv.alice, "-", "v", c))
 }
 
 func TestAuthLockLegalHold(t *testing.T) {
 	srv := newAuth(t)
-	auCreate(t, srv.alice, "hold")
+	createVault(t, srv.alice, "hold")
 	hold := auPolicy(auStmt{
 		Sid: "legal-hold", Principal: "*", Effect: "Deny", Action: "glacier:DeleteArchive",
-		Resource:  auARN(auRegion, auAlice, "hold"),
+		Resource:  vaultARN(testRegion, auAlice, "hold"),
 		Condition: map[string]map[string]any{"StringLike": {"glacier:ResourceTag/LegalHold": "true"}},
 	})
 	id, err := auInitiateLock(t, srv.alice, "hold", hold)
-	auOK(t, "InitiateVaultLock", err)
+	mustOK(t, "InitiateVaultLock", err)
 	_, err = srv.alice.CompleteVaultLock(t.Context(), &glacier.CompleteVaultLockInput{VaultName: aws.String("hold"), LockId: aws.String(id)})
-	auOK(t, "CompleteVaultLock", err)
+	mustOK(t, "CompleteVaultLock", err)
 
 	a := auMustUpload(t, srv.alice, "hold", []byte("evidence"))
 	b := auMustUpload(t, srv.alice, "hold", []byte("more evidence"))
-	auOK(t, "DeleteArchive without a hold", auDeleteArchive(t, srv.alice, "-", "hold", a))
+	mustOK(t, "DeleteArchive without a hold", auDeleteArchive(t, srv.alice, "-", "hold", a))
 
 	// Tags can be changed while the lock is Locked.
 	_, err = srv.alice.AddTagsToVault(t.Context(), &glacier.AddTagsToVaultInput{VaultName: aws.String("hold"), Tags: map[string]string{"LegalHold": "true"}})
-	auOK(t, "AddTagsToVault LegalHold=true", err)
+	mustOK(t, "AddTagsToVault LegalHold=true", err)
 	auDenied(t, "DeleteArchive under a legal hold", auDeleteArchive(t, srv.alice, "-", "hold", b))
 	srv.Advance(10 * 365 * 24 * time.Hour)
 	auDenied(t, "DeleteArchive under a legal hold ten years on", auDeleteArchive(t, srv.alice, "-", "hold", b))
 
 	_, err = srv.alice.RemoveTagsFromVault(t.Context(), &glacier.RemoveTagsFromVaultInput{VaultName: aws.String("hold"), TagKeys: []string{"LegalHold"}})
-	auOK(t, "RemoveTagsFromVault LegalHold", err)
-	auOK(t, "DeleteArchive after the hold is lifted", auDeleteArchive(t, srv.alice, "-", "hold", b))
+	mustOK(t, "RemoveTagsFromVault LegalHold", err)
+	mustOK(t, "DeleteArchive after the hold is lifted", auDeleteArchive(t, srv.alice, "-", "hold", b))
 
 	_, err = srv.alice.AddTagsToVault(t.Context(), &glacier.AddTagsToVaultInput{VaultName: aws.String("hold"), Tags: map[string]string{"LegalHold": "false"}})
-	auOK(t, "AddTagsToVault LegalHold=false", err)
+	mustOK(t, "AddTagsToVault LegalHold=false", err)
 	c := auMustUpload(t, srv.alice, "hold", []byte("c"))
-	auOK(t, "DeleteArchive with LegalHold=false", auDeleteArchive(t, srv.alice, "-", "hold", c))
+	mustOK(t, "DeleteArchive with LegalHold=false", auDeleteArchive(t, srv.alice, "-", "hold", c))
 }

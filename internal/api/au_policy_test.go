@@ -18,7 +18,7 @@ import (
 // auAliceVault is the vault Alice shares in the policy tests.
 const auAliceVault = "alice.shared-vault"
 
-var auAliceARN = auARN(auRegion, auAlice, auAliceVault)
+var auAliceARN = vaultARN(testRegion, auAlice, auAliceVault)
 
 // auCaller runs operations on Alice's vault, addressed by her account id.
 type auCaller struct {
@@ -61,7 +61,7 @@ func (a auCaller) listTags() error {
 // newAuthShared starts a server where Alice owns auAliceVault.
 func newAuthShared(t *testing.T) *auServer {
 	srv := newAuth(t)
-	auCreate(t, srv.alice, auAliceVault)
+	createVault(t, srv.alice, auAliceVault)
 	return srv
 }
 
@@ -75,8 +75,8 @@ func TestAuthCrossAccountNoPolicy(t *testing.T) {
 	auDenied(t, "Bob ListTagsForVault", bob.listTags())
 	auDenied(t, "Bob SetVaultAccessPolicy", bob.setPolicy(auPolicy(auStmt{Effect: "Allow", Principal: "*", Action: "glacier:*", Resource: auAliceARN})))
 	// The owner is allowed by default, by id as by "-".
-	auOK(t, "Alice DescribeVault", auCaller{t, srv.alice}.describe())
-	auOK(t, "Alice ListJobs", auCaller{t, srv.alice}.listJobs())
+	mustOK(t, "Alice DescribeVault", auCaller{t, srv.alice}.describe())
+	mustOK(t, "Alice ListJobs", auCaller{t, srv.alice}.listJobs())
 }
 
 // TestAuthCrossAccountMissingVault: a request to another account's vault
@@ -100,7 +100,7 @@ func TestAuthCrossAccountMissingVault(t *testing.T) {
 	refused("Bob UploadArchive to a missing vault", err)
 	// The owner is told it is missing, and it still is.
 	_, err = auDescribe(t, srv.alice, auAlice, "no-such-vault")
-	auErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+	wantAPIErrorContaining(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 	if got := auVaults(t, srv.alice); len(got) != 1 {
 		t.Errorf("Alice's ListVaults = %v, want only %s", got, auAliceVault)
 	}
@@ -108,90 +108,90 @@ func TestAuthCrossAccountMissingVault(t *testing.T) {
 
 func TestAuthCrossAccountGrant(t *testing.T) {
 	srv := newAuthShared(t)
-	auOK(t, "SetVaultAccessPolicy", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+	mustOK(t, "SetVaultAccessPolicy", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Sid: "share-with-bob", Effect: "Allow", Principal: auRoot(auBob),
 		Action:   []string{"glacier:DescribeVault", "glacier:UploadArchive", "glacier:ListJobs"},
 		Resource: auAliceARN,
 	})))
 	bob := auCaller{t, srv.bob}
-	auOK(t, "Bob DescribeVault", bob.describe())
-	auOK(t, "Bob ListJobs", bob.listJobs())
-	auOK(t, "Bob UploadArchive", bob.upload())
+	mustOK(t, "Bob DescribeVault", bob.describe())
+	mustOK(t, "Bob ListJobs", bob.listJobs())
+	mustOK(t, "Bob UploadArchive", bob.upload())
 	auDenied(t, "Bob DeleteVault", bob.deleteVault())
 	auDenied(t, "Bob SetVaultAccessPolicy", bob.setPolicy(auPolicy(auStmt{Effect: "Allow", Principal: "*", Action: "glacier:*", Resource: auAliceARN})))
 	auDenied(t, "Bob ListTagsForVault", bob.listTags())
 	// Carol is not in the policy.
 	auDenied(t, "Carol DescribeVault", auCaller{t, srv.carol}.describe())
 	// The owner keeps everything the policy does not deny.
-	auOK(t, "Alice ListTagsForVault", auCaller{t, srv.alice}.listTags())
+	mustOK(t, "Alice ListTagsForVault", auCaller{t, srv.alice}.listTags())
 	// Deleting the policy withdraws the grant.
 	_, err := srv.alice.DeleteVaultAccessPolicy(t.Context(), &glacier.DeleteVaultAccessPolicyInput{VaultName: aws.String(auAliceVault)})
-	auOK(t, "DeleteVaultAccessPolicy", err)
+	mustOK(t, "DeleteVaultAccessPolicy", err)
 	auDenied(t, "Bob DescribeVault after the policy is deleted", bob.describe())
 }
 
 func TestAuthPolicyWildcards(t *testing.T) {
 	srv := newAuthShared(t)
 	bob := auCaller{t, srv.bob}
-	auOK(t, "Set Describe*", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+	mustOK(t, "Set Describe*", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Effect: "Allow", Principal: map[string]any{"AWS": auBob}, Action: "glacier:Describe*", Resource: auAliceARN,
 	})))
-	auOK(t, "Bob DescribeVault under Describe*", bob.describe())
+	mustOK(t, "Bob DescribeVault under Describe*", bob.describe())
 	auDenied(t, "Bob ListJobs under Describe*", bob.listJobs())
 
-	auOK(t, "Set glacier:*", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+	mustOK(t, "Set glacier:*", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Effect: "Allow", Principal: auRoot(auBob), Action: "glacier:*", Resource: "arn:aws:glacier:*:" + auAlice + ":vaults/*",
 	})))
-	auOK(t, "Bob DescribeVault under glacier:*", bob.describe())
-	auOK(t, "Bob ListJobs under glacier:*", bob.listJobs())
-	auOK(t, "Bob ListTagsForVault under glacier:*", bob.listTags())
-	auOK(t, "Bob UploadArchive under glacier:*", bob.upload())
+	mustOK(t, "Bob DescribeVault under glacier:*", bob.describe())
+	mustOK(t, "Bob ListJobs under glacier:*", bob.listJobs())
+	mustOK(t, "Bob ListTagsForVault under glacier:*", bob.listTags())
+	mustOK(t, "Bob UploadArchive under glacier:*", bob.upload())
 	auDenied(t, "Carol under Bob's glacier:*", auCaller{t, srv.carol}.describe())
 
 	// A resource that is another vault grants nothing on this one.
-	auOK(t, "Set other resource", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
-		Effect: "Allow", Principal: auRoot(auBob), Action: "glacier:*", Resource: auARN(auRegion, auAlice, "another"),
+	mustOK(t, "Set other resource", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+		Effect: "Allow", Principal: auRoot(auBob), Action: "glacier:*", Resource: vaultARN(testRegion, auAlice, "another"),
 	})))
 	auDenied(t, "Bob DescribeVault, policy on another vault", bob.describe())
 }
 
 func TestAuthPolicyPrincipalStar(t *testing.T) {
 	srv := newAuthShared(t)
-	auOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Effect: "Allow", Principal: "*", Action: []string{"glacier:DescribeVault", "glacier:ListJobs"}, Resource: auAliceARN,
 	})))
 	for name, c := range map[string]*glacier.Client{"Bob": srv.bob, "Carol": srv.carol} {
-		auOK(t, name+" DescribeVault", auCaller{t, c}.describe())
-		auOK(t, name+" ListJobs", auCaller{t, c}.listJobs())
+		mustOK(t, name+" DescribeVault", auCaller{t, c}.describe())
+		mustOK(t, name+" ListJobs", auCaller{t, c}.listJobs())
 		auDenied(t, name+" UploadArchive", auCaller{t, c}.upload())
 	}
 	// {"AWS":"*"} is the same.
-	auOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Effect: "Allow", Principal: map[string]any{"AWS": "*"}, Action: "glacier:UploadArchive", Resource: auAliceARN,
 	})))
-	auOK(t, "Carol UploadArchive", auCaller{t, srv.carol}.upload())
+	mustOK(t, "Carol UploadArchive", auCaller{t, srv.carol}.upload())
 	auDenied(t, "Carol DescribeVault", auCaller{t, srv.carol}.describe())
 }
 
 func TestAuthPolicyOwnerDeny(t *testing.T) {
 	srv := newAuthShared(t)
 	id := auMustUpload(t, srv.alice, auAliceVault, []byte("keep me"))
-	auOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Sid: "no-deletes", Effect: "Deny", Principal: "*", Action: "glacier:DeleteArchive", Resource: auAliceARN,
 	})))
 	auDenied(t, "Alice's own DeleteArchive", auDeleteArchive(t, srv.alice, "-", auAliceVault, id))
 	auDenied(t, "Alice's own DeleteArchive by id", auDeleteArchive(t, srv.alice, auAlice, auAliceVault, id))
 	// Only DeleteArchive is denied: the owner can still lift the policy.
-	auOK(t, "Alice DescribeVault", auCaller{t, srv.alice}.describe())
+	mustOK(t, "Alice DescribeVault", auCaller{t, srv.alice}.describe())
 	_, err := srv.alice.DeleteVaultAccessPolicy(t.Context(), &glacier.DeleteVaultAccessPolicyInput{VaultName: aws.String(auAliceVault)})
-	auOK(t, "DeleteVaultAccessPolicy", err)
-	auOK(t, "DeleteArchive after the policy is gone", auDeleteArchive(t, srv.alice, "-", auAliceVault, id))
+	mustOK(t, "DeleteVaultAccessPolicy", err)
+	mustOK(t, "DeleteArchive after the policy is gone", auDeleteArchive(t, srv.alice, "-", auAliceVault, id))
 }
 
 func TestAuthPolicyDenyBeatsAllow(t *testing.T) {
 	srv := newAuthShared(t)
 	id := auMustUpload(t, srv.alice, auAliceVault, []byte("x"))
-	auOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(
+	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(
 		auStmt{Sid: "allow-all", Effect: "Allow", Principal: "*", Action: "glacier:*", Resource: auAliceARN},
 		auStmt{Sid: "deny-bob-describe", Effect: "Deny", Principal: auRoot(auBob), Action: "glacier:DescribeVault", Resource: auAliceARN},
 		auStmt{Sid: "deny-deletes", Effect: "Deny", Principal: "*", Action: "glacier:Delete*", Resource: "*"},
@@ -199,8 +199,8 @@ func TestAuthPolicyDenyBeatsAllow(t *testing.T) {
 	bob := auCaller{t, srv.bob}
 	err := bob.describe()
 	auDenied(t, "Bob DescribeVault, explicitly denied", err)
-	auOK(t, "Bob ListJobs, allowed", bob.listJobs())
-	auOK(t, "Carol DescribeVault, allowed", auCaller{t, srv.carol}.describe())
+	mustOK(t, "Bob ListJobs, allowed", bob.listJobs())
+	mustOK(t, "Carol DescribeVault, allowed", auCaller{t, srv.carol}.describe())
 	auDenied(t, "Bob DeleteVault", bob.deleteVault())
 	auDenied(t, "Bob DeleteArchive", auDeleteArchive(t, srv.bob, auAlice, auAliceVault, id))
 	auDenied(t, "Alice DeleteArchive", auDeleteArchive(t, srv.alice, "-", auAliceVault, id))
@@ -208,26 +208,26 @@ func TestAuthPolicyDenyBeatsAllow(t *testing.T) {
 
 func TestAuthPolicyConditionPrincipalAccount(t *testing.T) {
 	srv := newAuthShared(t)
-	auOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Effect: "Allow", Principal: "*", Action: "glacier:DescribeVault", Resource: auAliceARN,
 		Condition: map[string]map[string]any{"StringEquals": {"aws:PrincipalAccount": auBob}},
 	})))
-	auOK(t, "Bob DescribeVault", auCaller{t, srv.bob}.describe())
+	mustOK(t, "Bob DescribeVault", auCaller{t, srv.bob}.describe())
 	auDenied(t, "Carol DescribeVault", auCaller{t, srv.carol}.describe())
 
-	auOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(
+	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(
 		auStmt{Effect: "Allow", Principal: "*", Action: "glacier:*", Resource: auAliceARN},
 		auStmt{Effect: "Deny", Principal: "*", Action: "glacier:*", Resource: auAliceARN,
 			Condition: map[string]map[string]any{"StringNotEquals": {"aws:PrincipalAccount": []string{auAlice, auCarol}}}},
 	)))
 	auDenied(t, "Bob DescribeVault, not in the account list", auCaller{t, srv.bob}.describe())
-	auOK(t, "Carol DescribeVault, in the account list", auCaller{t, srv.carol}.describe())
-	auOK(t, "Alice DescribeVault, in the account list", auCaller{t, srv.alice}.describe())
+	mustOK(t, "Carol DescribeVault, in the account list", auCaller{t, srv.carol}.describe())
+	mustOK(t, "Alice DescribeVault, in the account list", auCaller{t, srv.alice}.describe())
 }
 
 func TestAuthPolicyConditionResourceTag(t *testing.T) {
 	srv := newAuthShared(t)
-	auOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Effect: "Allow", Principal: auRoot(auBob), Action: "glacier:DescribeVault", Resource: auAliceARN,
 		Condition: map[string]map[string]any{"StringEquals": {"glacier:ResourceTag/team": "blue"}},
 	})))
@@ -235,14 +235,14 @@ func TestAuthPolicyConditionResourceTag(t *testing.T) {
 	auDenied(t, "Bob DescribeVault, vault untagged", bob.describe())
 	tag := func(v string) {
 		_, err := srv.alice.AddTagsToVault(t.Context(), &glacier.AddTagsToVaultInput{VaultName: aws.String(auAliceVault), Tags: map[string]string{"team": v}})
-		auOK(t, "AddTagsToVault", err)
+		mustOK(t, "AddTagsToVault", err)
 	}
 	tag("red")
 	auDenied(t, "Bob DescribeVault, team=red", bob.describe())
 	tag("blue")
-	auOK(t, "Bob DescribeVault, team=blue", bob.describe())
+	mustOK(t, "Bob DescribeVault, team=blue", bob.describe())
 	_, err := srv.alice.RemoveTagsFromVault(t.Context(), &glacier.RemoveTagsFromVaultInput{VaultName: aws.String(auAliceVault), TagKeys: []string{"team"}})
-	auOK(t, "RemoveTagsFromVault", err)
+	mustOK(t, "RemoveTagsFromVault", err)
 	auDenied(t, "Bob DescribeVault, tag removed", bob.describe())
 }
 
@@ -258,17 +258,17 @@ func TestAuthPolicyInvalid(t *testing.T) {
 		"missing Principal": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"glacier:*","Resource":"*"}]}`,
 	} {
 		err := auSetPolicy(t, srv.alice, auAliceVault, doc)
-		if !auErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "") {
+		if !wantAPIErrorContaining(t, err, http.StatusBadRequest, "InvalidParameterValueException", "") {
 			t.Errorf("(policy %s: %s)", name, doc)
 		}
 	}
 	_, err := srv.alice.GetVaultAccessPolicy(t.Context(), &glacier.GetVaultAccessPolicyInput{VaultName: aws.String(auAliceVault)})
-	auErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+	wantAPIErrorContaining(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 }
 
 func TestAuthAccountOnlyOperations(t *testing.T) {
 	srv := newAuthShared(t)
-	auOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Effect: "Allow", Principal: "*", Action: "*", Resource: "*",
 	})))
 	ctx := t.Context()
@@ -289,7 +289,7 @@ func TestAuthAccountOnlyOperations(t *testing.T) {
 	})
 	auDenied(t, "Bob InitiateVaultLock on Alice's vault", err)
 	// The vault-level grant itself works, and Alice's account is intact.
-	auOK(t, "Bob DescribeVault", auCaller{t, srv.bob}.describe())
+	mustOK(t, "Bob DescribeVault", auCaller{t, srv.bob}.describe())
 	if got := auVaults(t, srv.alice); len(got) != 1 || got[0] != auAliceVault {
 		t.Errorf("Alice's ListVaults = %v, want [%s]", got, auAliceVault)
 	}

@@ -29,8 +29,8 @@ func cpSetRetrieval(t *testing.T, c *glacier.Client, rules ...types.DataRetrieva
 func cpGetRetrieval(t *testing.T, c *glacier.Client) types.DataRetrievalRule {
 	t.Helper()
 	out, err := c.GetDataRetrievalPolicy(t.Context(), &glacier.GetDataRetrievalPolicyInput{})
-	cpOK(t, "GetDataRetrievalPolicy", err)
-	cpWantStatus(t, out.ResultMetadata, http.StatusOK)
+	mustOK(t, "GetDataRetrievalPolicy", err)
+	wantStatus(t, out.ResultMetadata, http.StatusOK)
 	if out.Policy == nil || len(out.Policy.Rules) != 1 {
 		t.Fatalf("policy = %+v, want exactly one rule", out.Policy)
 	}
@@ -60,8 +60,8 @@ func TestCPRetrievalPolicySet(t *testing.T) {
 	const tenGiB = int64(10737418240)
 	out, err := c.SetDataRetrievalPolicy(t.Context(), &glacier.SetDataRetrievalPolicyInput{
 		Policy: &types.DataRetrievalPolicy{Rules: []types.DataRetrievalRule{cpRule("BytesPerHour", aws.Int64(tenGiB))}}})
-	cpOK(t, "SetDataRetrievalPolicy", err)
-	cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+	mustOK(t, "SetDataRetrievalPolicy", err)
+	wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 	if r := cpGetRetrieval(t, c); aws.ToString(r.Strategy) != "BytesPerHour" || aws.ToInt64(r.BytesPerHour) != tenGiB {
 		t.Errorf("rule = %s/%v, want BytesPerHour/%d", aws.ToString(r.Strategy), r.BytesPerHour, tenGiB)
 	}
@@ -72,7 +72,7 @@ func TestCPRetrievalPolicySet(t *testing.T) {
 
 	t.Run("bounds of BytesPerHour", func(t *testing.T) {
 		for _, n := range []int64{1, 1<<63 - 1} {
-			cpOK(t, "SetDataRetrievalPolicy", cpSetRetrieval(t, c, cpRule("BytesPerHour", aws.Int64(n))))
+			mustOK(t, "SetDataRetrievalPolicy", cpSetRetrieval(t, c, cpRule("BytesPerHour", aws.Int64(n))))
 			if got := aws.ToInt64(cpGetRetrieval(t, c).BytesPerHour); got != n {
 				t.Errorf("BytesPerHour = %d, want %d", got, n)
 			}
@@ -81,7 +81,7 @@ func TestCPRetrievalPolicySet(t *testing.T) {
 
 	for _, s := range []string{"FreeTier", "None"} {
 		t.Run(s, func(t *testing.T) {
-			cpOK(t, "SetDataRetrievalPolicy", cpSetRetrieval(t, c, cpRule(s, nil)))
+			mustOK(t, "SetDataRetrievalPolicy", cpSetRetrieval(t, c, cpRule(s, nil)))
 			if r := cpGetRetrieval(t, c); aws.ToString(r.Strategy) != s || r.BytesPerHour != nil {
 				t.Errorf("rule = %s/%v, want %s without BytesPerHour", aws.ToString(r.Strategy), r.BytesPerHour, s)
 			}
@@ -89,8 +89,8 @@ func TestCPRetrievalPolicySet(t *testing.T) {
 	}
 
 	t.Run("per region", func(t *testing.T) {
-		cpOK(t, "SetDataRetrievalPolicy", cpSetRetrieval(t, c, cpRule("FreeTier", nil)))
-		eu := srv.NewClient("eu-west-1", cpAccessKey, cpSecret)
+		mustOK(t, "SetDataRetrievalPolicy", cpSetRetrieval(t, c, cpRule("FreeTier", nil)))
+		eu := srv.NewClient("eu-west-1", testAccessKey, testSecret)
 		if got := aws.ToString(cpGetRetrieval(t, eu).Strategy); got != "None" {
 			t.Errorf("eu-west-1 Strategy = %q, want the default None", got)
 		}
@@ -100,7 +100,7 @@ func TestCPRetrievalPolicySet(t *testing.T) {
 func TestCPRetrievalPolicyInvalid(t *testing.T) {
 	srv := newCP(t)
 	c := srv.Client
-	cpOK(t, "SetDataRetrievalPolicy", cpSetRetrieval(t, c, cpRule("FreeTier", nil)))
+	mustOK(t, "SetDataRetrievalPolicy", cpSetRetrieval(t, c, cpRule("FreeTier", nil)))
 
 	cases := []struct {
 		name  string
@@ -119,7 +119,7 @@ func TestCPRetrievalPolicyInvalid(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cpWantErr(t, cpSetRetrieval(t, c, tc.rules...), http.StatusBadRequest, tc.code, "")
+			requireAPIError(t, cpSetRetrieval(t, c, tc.rules...), http.StatusBadRequest, tc.code, "")
 			if got := aws.ToString(cpGetRetrieval(t, c).Strategy); got != "FreeTier" {
 				t.Errorf("a rejected PUT changed the Strategy to %q", got)
 			}
@@ -135,7 +135,7 @@ func TestCPRetrievalPolicyInvalid(t *testing.T) {
 	for _, tc := range raw {
 		t.Run("raw "+tc.name, func(t *testing.T) {
 			r := cpRaw(t, srv, "PUT", "/-/policies/data-retrieval", tc.body)
-			cpWantRawErr(t, r, http.StatusBadRequest, tc.code, "")
+			requireRawError(t, r, http.StatusBadRequest, tc.code, "")
 		})
 	}
 }
@@ -144,15 +144,15 @@ func TestCPRetrievalPolicyOtherAccount(t *testing.T) {
 	srv := newCP(t)
 	c := srv.Client
 	_, err := c.GetDataRetrievalPolicy(t.Context(), &glacier.GetDataRetrievalPolicyInput{AccountId: aws.String(cpOtherAccount)})
-	cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+	requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 	_, err = c.SetDataRetrievalPolicy(t.Context(), &glacier.SetDataRetrievalPolicyInput{AccountId: aws.String(cpOtherAccount),
 		Policy: &types.DataRetrievalPolicy{Rules: []types.DataRetrievalRule{cpRule("FreeTier", nil)}}})
-	cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+	requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 	if got := aws.ToString(cpGetRetrieval(t, c).Strategy); got != "None" {
 		t.Errorf("Strategy = %q after a denied PUT, want None", got)
 	}
-	_, err = c.GetDataRetrievalPolicy(t.Context(), &glacier.GetDataRetrievalPolicyInput{AccountId: aws.String(cpAccount)})
-	cpOK(t, "GetDataRetrievalPolicy with the own account ID", err)
+	_, err = c.GetDataRetrievalPolicy(t.Context(), &glacier.GetDataRetrievalPolicyInput{AccountId: aws.String(testAccount)})
+	mustOK(t, "GetDataRetrievalPolicy with the own account ID", err)
 }
 
 // cpOneMonthLater is the expected capacity expiration of spec 6.2: the same
@@ -188,8 +188,8 @@ func cpPurchase(t *testing.T, c *glacier.Client) (*glacier.PurchaseProvisionedCa
 func cpListCapacity(t *testing.T, c *glacier.Client) []types.ProvisionedCapacityDescription {
 	t.Helper()
 	out, err := c.ListProvisionedCapacity(t.Context(), &glacier.ListProvisionedCapacityInput{})
-	cpOK(t, "ListProvisionedCapacity", err)
-	cpWantStatus(t, out.ResultMetadata, http.StatusOK)
+	mustOK(t, "ListProvisionedCapacity", err)
+	wantStatus(t, out.ResultMetadata, http.StatusOK)
 	return out.ProvisionedCapacityList
 }
 
@@ -208,8 +208,8 @@ func TestCPProvisionedCapacity(t *testing.T) {
 	var ids []string
 	for range 2 {
 		out, err := cpPurchase(t, c)
-		cpOK(t, "PurchaseProvisionedCapacity", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusCreated)
+		mustOK(t, "PurchaseProvisionedCapacity", err)
+		wantStatus(t, out.ResultMetadata, http.StatusCreated)
 		id := aws.ToString(out.CapacityId)
 		if len(id) != 24 {
 			t.Errorf("CapacityId = %q (%d chars), want 24", id, len(id))
@@ -242,7 +242,7 @@ func TestCPProvisionedCapacity(t *testing.T) {
 	}
 
 	_, err := cpPurchase(t, c)
-	cpWantErr(t, err, http.StatusBadRequest, "LimitExceededException", "")
+	requireAPIError(t, err, http.StatusBadRequest, "LimitExceededException", "")
 	if got := cpListCapacity(t, c); len(got) != 2 {
 		t.Errorf("%d units after a rejected purchase, want 2", len(got))
 	}
@@ -258,7 +258,7 @@ func TestCPProvisionedCapacity(t *testing.T) {
 		t.Errorf("expired units are still listed: %+v", got)
 	}
 	out, err := cpPurchase(t, c)
-	cpOK(t, "PurchaseProvisionedCapacity after expiry", err)
+	mustOK(t, "PurchaseProvisionedCapacity after expiry", err)
 	if list := cpListCapacity(t, c); len(list) != 1 || aws.ToString(list[0].CapacityId) != aws.ToString(out.CapacityId) {
 		t.Errorf("list after the new purchase = %+v", list)
 	}
@@ -297,7 +297,7 @@ func TestCPProvisionedCapacityMonthEnd(t *testing.T) {
 			target := cpNextDate(time.Now(), tc.month, 31)
 			srv.Advance(time.Until(target))
 			_, err := cpPurchase(t, srv.Client)
-			cpOK(t, "PurchaseProvisionedCapacity", err)
+			mustOK(t, "PurchaseProvisionedCapacity", err)
 			list := cpListCapacity(t, srv.Client)
 			if len(list) != 1 {
 				t.Fatalf("list = %+v", list)

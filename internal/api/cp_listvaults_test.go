@@ -26,8 +26,8 @@ func cpVaultNames(vs []types.DescribeVaultOutput) []string {
 func TestCPListVaultsEmpty(t *testing.T) {
 	srv := newCP(t)
 	out, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{})
-	cpOK(t, "ListVaults", err)
-	cpWantStatus(t, out.ResultMetadata, http.StatusOK)
+	mustOK(t, "ListVaults", err)
+	wantStatus(t, out.ResultMetadata, http.StatusOK)
 	if len(out.VaultList) != 0 || out.Marker != nil {
 		t.Errorf("ListVaults on a fresh account = %v, marker %v; want nothing", cpVaultNames(out.VaultList), out.Marker)
 	}
@@ -50,10 +50,10 @@ func TestCPListVaultsOrder(t *testing.T) {
 	// Inserted shuffled; ASCII order is - < . < digits < upper < _ < lower.
 	names := []string{"b", "_u", "Zeta", "a.b", "0zero", "-dash", "A", "a-b", "a"}
 	for _, n := range names {
-		cpCreateVault(t, srv.Client, n)
+		createVault(t, srv.Client, n)
 	}
 	out, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{})
-	cpOK(t, "ListVaults", err)
+	mustOK(t, "ListVaults", err)
 	want := []string{"-dash", "0zero", "A", "Zeta", "_u", "a", "a-b", "a.b", "b"}
 	if got := cpVaultNames(out.VaultList); !slices.Equal(got, want) {
 		t.Errorf("ListVaults order = %v, want %v", got, want)
@@ -62,7 +62,7 @@ func TestCPListVaultsOrder(t *testing.T) {
 		t.Errorf("Marker = %q, want nil", *out.Marker)
 	}
 	for _, v := range out.VaultList {
-		if got, want := aws.ToString(v.VaultARN), cpVaultARN(cpRegion, aws.ToString(v.VaultName)); got != want {
+		if got, want := aws.ToString(v.VaultARN), vaultARN(testRegion, testAccount, aws.ToString(v.VaultName)); got != want {
 			t.Errorf("VaultARN = %q, want %q", got, want)
 		}
 		cpParseISO(t, "CreationDate", v.CreationDate)
@@ -79,7 +79,7 @@ func cpMakeVaults(t *testing.T, c *glacier.Client, n int) []string {
 	names := make([]string, n)
 	for i := range n {
 		names[i] = fmt.Sprintf("v%02d", i)
-		cpCreateVault(t, c, names[i])
+		createVault(t, c, names[i])
 	}
 	return names
 }
@@ -90,7 +90,7 @@ func TestCPListVaultsPaging(t *testing.T) {
 
 	t.Run("default limit 10", func(t *testing.T) {
 		out, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{})
-		cpOK(t, "ListVaults", err)
+		mustOK(t, "ListVaults", err)
 		if got := cpVaultNames(out.VaultList); !slices.Equal(got, all[:10]) {
 			t.Errorf("first page = %v, want %v", got, all[:10])
 		}
@@ -101,7 +101,7 @@ func TestCPListVaultsPaging(t *testing.T) {
 
 	t.Run("limit above the maximum is clamped", func(t *testing.T) {
 		out, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{Limit: aws.Int32(1000)})
-		cpOK(t, "ListVaults", err)
+		mustOK(t, "ListVaults", err)
 		if len(out.VaultList) != 10 || out.Marker == nil {
 			t.Errorf("limit 1000: %d vaults, marker %v; want 10 and a marker", len(out.VaultList), out.Marker)
 		}
@@ -116,7 +116,7 @@ func TestCPListVaultsPaging(t *testing.T) {
 					t.Fatal("paging does not end")
 				}
 				out, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{Limit: aws.Int32(limit), Marker: marker})
-				cpOK(t, "ListVaults", err)
+				mustOK(t, "ListVaults", err)
 				if len(out.VaultList) > int(limit) {
 					t.Fatalf("page of %d vaults exceeds limit %d", len(out.VaultList), limit)
 				}
@@ -141,7 +141,7 @@ func TestCPListVaultsPaging(t *testing.T) {
 		pages := 0
 		for p.HasMorePages() {
 			out, err := p.NextPage(t.Context())
-			cpOK(t, "NextPage", err)
+			mustOK(t, "NextPage", err)
 			got = append(got, cpVaultNames(out.VaultList)...)
 			pages++
 		}
@@ -158,7 +158,7 @@ func TestCPListVaultsPaging(t *testing.T) {
 		var got []string
 		for p.HasMorePages() {
 			out, err := p.NextPage(t.Context())
-			cpOK(t, "NextPage", err)
+			mustOK(t, "NextPage", err)
 			got = append(got, cpVaultNames(out.VaultList)...)
 		}
 		if !slices.Equal(got, all) {
@@ -168,9 +168,9 @@ func TestCPListVaultsPaging(t *testing.T) {
 
 	t.Run("marker is a vault ARN", func(t *testing.T) {
 		out, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{Limit: aws.Int32(5)})
-		cpOK(t, "ListVaults", err)
+		mustOK(t, "ListVaults", err)
 		// Emulator choice (spec 2.1): the ARN of the first vault of the next page.
-		if got, want := aws.ToString(out.Marker), cpVaultARN(cpRegion, all[5]); got != want {
+		if got, want := aws.ToString(out.Marker), vaultARN(testRegion, testAccount, all[5]); got != want {
 			t.Errorf("Marker = %q, want %q", got, want)
 		}
 	})
@@ -191,23 +191,23 @@ func TestCPListVaultsPaging(t *testing.T) {
 
 	t.Run("garbage marker", func(t *testing.T) {
 		_, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{Marker: aws.String("not-an-arn")})
-		cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+		requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 	})
 }
 
 func TestCPListVaultsInvalidLimit(t *testing.T) {
 	srv := newCP(t)
-	cpCreateVault(t, srv.Client, "v")
+	createVault(t, srv.Client, "v")
 	for _, limit := range []int32{0, -1} {
 		_, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{Limit: aws.Int32(limit)})
 		t.Run(fmt.Sprint("sdk ", limit), func(t *testing.T) {
-			cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+			requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 		})
 	}
 	for _, raw := range []string{"0", "-1", "abc", "1.5", "+3", "99999999999999999999"} {
 		t.Run("raw "+raw, func(t *testing.T) {
 			r := cpRaw(t, srv, "GET", "/-/vaults?limit="+url.QueryEscape(raw), "")
-			cpWantRawErr(t, r, http.StatusBadRequest, "InvalidParameterValueException", "")
+			requireRawError(t, r, http.StatusBadRequest, "InvalidParameterValueException", "")
 		})
 	}
 }
@@ -215,17 +215,17 @@ func TestCPListVaultsInvalidLimit(t *testing.T) {
 func TestCPListVaultsRegions(t *testing.T) {
 	srv := newCP(t)
 	us := srv.Client
-	eu := srv.NewClient("eu-west-1", cpAccessKey, cpSecret)
-	cpCreateVault(t, us, "us-only")
-	cpCreateVault(t, us, "shared")
-	cpCreateVault(t, eu, "eu-only")
-	cpCreateVault(t, eu, "shared")
+	eu := srv.NewClient("eu-west-1", testAccessKey, testSecret)
+	createVault(t, us, "us-only")
+	createVault(t, us, "shared")
+	createVault(t, eu, "eu-only")
+	createVault(t, eu, "shared")
 
 	list := func(c *glacier.Client) []string {
 		out, err := c.ListVaults(t.Context(), &glacier.ListVaultsInput{})
-		cpOK(t, "ListVaults", err)
+		mustOK(t, "ListVaults", err)
 		for _, v := range out.VaultList {
-			if arn := aws.ToString(v.VaultARN); arn != cpVaultARN(c.Options().Region, aws.ToString(v.VaultName)) {
+			if arn := aws.ToString(v.VaultARN); arn != vaultARN(c.Options().Region, testAccount, aws.ToString(v.VaultName)) {
 				t.Errorf("%s: VaultARN %q has the wrong region", c.Options().Region, arn)
 			}
 		}
@@ -237,18 +237,18 @@ func TestCPListVaultsRegions(t *testing.T) {
 	if got, want := list(eu), []string{"eu-only", "shared"}; !slices.Equal(got, want) {
 		t.Errorf("eu-west-1 sees %v, want %v", got, want)
 	}
-	ap := srv.NewClient("ap-southeast-2", cpAccessKey, cpSecret)
+	ap := srv.NewClient("ap-southeast-2", testAccessKey, testSecret)
 	if got := list(ap); len(got) != 0 {
 		t.Errorf("ap-southeast-2 sees %v, want none", got)
 	}
 
 	t.Run("marker from another region", func(t *testing.T) {
-		_, err := eu.ListVaults(t.Context(), &glacier.ListVaultsInput{Marker: aws.String(cpVaultARN(cpRegion, "shared"))})
-		cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+		_, err := eu.ListVaults(t.Context(), &glacier.ListVaultsInput{Marker: aws.String(vaultARN(testRegion, testAccount, "shared"))})
+		requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 	})
 
 	t.Run("raw request signed for eu-west-1", func(t *testing.T) {
-		r := cpRaw(t, srv, "GET", "/-/vaults", "", cpWithRegion("eu-west-1"))
+		r := cpRaw(t, srv, "GET", "/-/vaults", "", withRegion("eu-west-1"))
 		cpWantRawStatus(t, r, http.StatusOK)
 		var out struct{ VaultList []struct{ VaultName string } }
 		if err := json.Unmarshal(r.Body, &out); err != nil {
@@ -263,8 +263,8 @@ func TestCPListVaultsRegions(t *testing.T) {
 func TestCPListVaultsOtherAccount(t *testing.T) {
 	srv := newCP(t)
 	_, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{AccountId: aws.String(cpOtherAccount)})
-	cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
-	out, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{AccountId: aws.String(cpAccount)})
-	cpOK(t, "ListVaults with own account ID", err)
-	cpWantStatus(t, out.ResultMetadata, http.StatusOK)
+	requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
+	out, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{AccountId: aws.String(testAccount)})
+	mustOK(t, "ListVaults with own account ID", err)
+	wantStatus(t, out.ResultMetadata, http.StatusOK)
 }

@@ -26,7 +26,7 @@ type cpLockVault struct {
 
 func cpNewLockVault(t *testing.T, c *glacier.Client, name string) cpLockVault {
 	t.Helper()
-	cpCreateVault(t, c, name)
+	createVault(t, c, name)
 	return cpLockVault{t: t, c: c, name: name}
 }
 
@@ -39,7 +39,7 @@ func (l cpLockVault) initiate(policy string) (*glacier.InitiateVaultLockOutput, 
 func (l cpLockVault) mustInitiate() string {
 	l.t.Helper()
 	out, err := l.initiate(cpPolicy)
-	cpOK(l.t, "InitiateVaultLock", err)
+	mustOK(l.t, "InitiateVaultLock", err)
 	return aws.ToString(out.LockId)
 }
 
@@ -61,10 +61,10 @@ func (l cpLockVault) wantState(state string) *glacier.GetVaultLockOutput {
 	l.t.Helper()
 	out, err := l.get()
 	if state == "" {
-		cpWantErr(l.t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+		requireAPIError(l.t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 		return nil
 	}
-	cpOK(l.t, "GetVaultLock", err)
+	mustOK(l.t, "GetVaultLock", err)
 	if got := aws.ToString(out.State); got != state {
 		l.t.Errorf("State = %q, want %q", got, state)
 	}
@@ -78,21 +78,21 @@ func TestCPLockNone(t *testing.T) {
 	t.Run("get", func(t *testing.T) { l.wantState("") })
 	t.Run("complete", func(t *testing.T) {
 		_, err := l.complete("AE863rKkWZU53SLW5be4DUcW")
-		cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+		requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 		l.wantState("")
 	})
 	t.Run("abort", func(t *testing.T) {
 		out, err := l.abort()
-		cpOK(t, "AbortVaultLock", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "AbortVaultLock", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 		out, err = l.abort()
-		cpOK(t, "AbortVaultLock again", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "AbortVaultLock again", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 	})
 	t.Run("initiate", func(t *testing.T) {
 		out, err := l.initiate(cpPolicy)
-		cpOK(t, "InitiateVaultLock", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusCreated)
+		mustOK(t, "InitiateVaultLock", err)
+		wantStatus(t, out.ResultMetadata, http.StatusCreated)
 		if id := aws.ToString(out.LockId); len(id) != 24 {
 			t.Errorf("LockId = %q (%d chars), want 24 chars", id, len(id))
 		}
@@ -107,7 +107,7 @@ func TestCPLockInProgress(t *testing.T) {
 
 	t.Run("get", func(t *testing.T) {
 		out := l.wantState("InProgress")
-		cpWantStatus(t, out.ResultMetadata, http.StatusOK)
+		wantStatus(t, out.ResultMetadata, http.StatusOK)
 		if got := aws.ToString(out.Policy); got != cpPolicy {
 			t.Errorf("Policy = %q, want %q", got, cpPolicy)
 		}
@@ -122,24 +122,24 @@ func TestCPLockInProgress(t *testing.T) {
 	})
 	t.Run("initiate again", func(t *testing.T) {
 		_, err := l.initiate(cpPolicy)
-		cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+		requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 		if got := aws.ToString(l.wantState("InProgress").Policy); got != cpPolicy {
 			t.Errorf("a rejected initiate changed the policy to %q", got)
 		}
 	})
 	t.Run("complete with a wrong ID", func(t *testing.T) {
 		_, err := l.complete("AAAAAAAAAAAAAAAAAAAAAAAA")
-		cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+		requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 		l.wantState("InProgress")
 	})
 	t.Run("abort", func(t *testing.T) {
 		out, err := l.abort()
-		cpOK(t, "AbortVaultLock", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "AbortVaultLock", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 		l.wantState("")
 		// The aborted ID is dead.
 		_, err = l.complete(id)
-		cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+		requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 	})
 	t.Run("initiate after abort", func(t *testing.T) {
 		id = l.mustInitiate()
@@ -147,8 +147,8 @@ func TestCPLockInProgress(t *testing.T) {
 	})
 	t.Run("complete", func(t *testing.T) {
 		out, err := l.complete(id)
-		cpOK(t, "CompleteVaultLock", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "CompleteVaultLock", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 		l.wantState("Locked")
 	})
 }
@@ -158,7 +158,7 @@ func TestCPLockLocked(t *testing.T) {
 	l := cpNewLockVault(t, srv.Client, "v")
 	id := l.mustInitiate()
 	_, err := l.complete(id)
-	cpOK(t, "CompleteVaultLock", err)
+	mustOK(t, "CompleteVaultLock", err)
 
 	t.Run("get", func(t *testing.T) {
 		out := l.wantState("Locked")
@@ -181,21 +181,21 @@ func TestCPLockLocked(t *testing.T) {
 	})
 	t.Run("initiate", func(t *testing.T) {
 		_, err := l.initiate(cpPolicy)
-		cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+		requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 	})
 	t.Run("complete again is idempotent", func(t *testing.T) {
 		out, err := l.complete(id)
-		cpOK(t, "CompleteVaultLock", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "CompleteVaultLock", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 		l.wantState("Locked")
 	})
 	t.Run("complete with a wrong ID", func(t *testing.T) {
 		_, err := l.complete("AAAAAAAAAAAAAAAAAAAAAAAA")
-		cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+		requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 	})
 	t.Run("abort", func(t *testing.T) {
 		_, err := l.abort()
-		cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+		requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 		l.wantState("Locked")
 	})
 	t.Run("never expires", func(t *testing.T) {
@@ -214,9 +214,9 @@ func TestCPLockExpiry(t *testing.T) {
 		srv.Advance(23*time.Hour + 59*time.Minute)
 		l.wantState("InProgress")
 		_, err := l.initiate(cpPolicy)
-		cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+		requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 		_, err = l.complete(id)
-		cpOK(t, "CompleteVaultLock just before expiry", err)
+		mustOK(t, "CompleteVaultLock just before expiry", err)
 		srv.Advance(time.Hour)
 		l.wantState("Locked")
 	})
@@ -227,10 +227,10 @@ func TestCPLockExpiry(t *testing.T) {
 		srv.Advance(24*time.Hour + time.Second)
 		l.wantState("")
 		_, err := l.complete(id)
-		cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+		requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 		l.wantState("")
 		out, err := l.initiate(cpPolicy)
-		cpOK(t, "InitiateVaultLock after expiry", err)
+		mustOK(t, "InitiateVaultLock after expiry", err)
 		if aws.ToString(out.LockId) == id {
 			t.Errorf("new lock reused the expired ID %q", id)
 		}
@@ -242,7 +242,7 @@ func TestCPLockExpiry(t *testing.T) {
 		l.mustInitiate()
 		srv.Advance(25 * time.Hour)
 		_, err := l.abort()
-		cpOK(t, "AbortVaultLock", err)
+		mustOK(t, "AbortVaultLock", err)
 	})
 }
 
@@ -260,7 +260,7 @@ func TestCPLockValidation(t *testing.T) {
 	for name, p := range invalid {
 		t.Run("invalid policy/"+name, func(t *testing.T) {
 			_, err := l.initiate(p)
-			cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", cpInvalidLockPolicyMsg)
+			requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", cpInvalidLockPolicyMsg)
 			l.wantState("")
 		})
 	}
@@ -268,21 +268,21 @@ func TestCPLockValidation(t *testing.T) {
 	t.Run("20 KB policy", func(t *testing.T) {
 		p := cpPolicyOfSize(t, 20*1024)
 		_, err := l.initiate(p)
-		cpOK(t, "InitiateVaultLock", err)
+		mustOK(t, "InitiateVaultLock", err)
 		if got := aws.ToString(l.wantState("InProgress").Policy); got != p {
 			t.Errorf("stored policy differs (%d bytes)", len(got))
 		}
 		_, err = l.abort()
-		cpOK(t, "AbortVaultLock", err)
+		mustOK(t, "AbortVaultLock", err)
 	})
 
 	t.Run("missing Policy field", func(t *testing.T) {
 		r := cpRaw(t, srv, "POST", "/-/vaults/v/lock-policy", `{}`)
-		cpWantRawErr(t, r, http.StatusBadRequest, "MissingParameterValueException", "")
+		requireRawError(t, r, http.StatusBadRequest, "MissingParameterValueException", "")
 	})
 
 	t.Run("lock ID in the raw header", func(t *testing.T) {
-		r := cpRaw(t, srv, "POST", "/-/vaults/v/lock-policy", `{"Policy":`+cpJSONString(cpPolicy)+`}`)
+		r := cpRaw(t, srv, "POST", "/-/vaults/v/lock-policy", `{"Policy":`+jsonString(cpPolicy)+`}`)
 		cpWantRawStatus(t, r, http.StatusCreated)
 		id := r.Header.Get("x-amz-lock-id")
 		if len(id) != 24 {
@@ -292,32 +292,32 @@ func TestCPLockValidation(t *testing.T) {
 			t.Errorf("body = %s, want none", r.Body)
 		}
 		_, err := l.abort()
-		cpOK(t, "AbortVaultLock", err)
+		mustOK(t, "AbortVaultLock", err)
 	})
 
 	t.Run("IDs differ", func(t *testing.T) {
 		a := l.mustInitiate()
 		_, err := l.abort()
-		cpOK(t, "AbortVaultLock", err)
+		mustOK(t, "AbortVaultLock", err)
 		b := l.mustInitiate()
 		_, err = l.abort()
-		cpOK(t, "AbortVaultLock", err)
+		mustOK(t, "AbortVaultLock", err)
 		if a == b {
 			t.Errorf("two locks got the same ID %q", a)
 		}
 	})
 
 	t.Run("missing vault", func(t *testing.T) {
-		msg := "Vault not found for ARN: " + cpVaultARN(cpRegion, "nope")
+		msg := "Vault not found for ARN: " + vaultARN(testRegion, testAccount, "nope")
 		m := cpLockVault{t: t, c: srv.Client, name: "nope"}
 		_, err := m.initiate(cpPolicy)
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 		_, err = m.get()
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 		_, err = m.complete("AAAAAAAAAAAAAAAAAAAAAAAA")
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 		_, err = m.abort()
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 	})
 }
 
@@ -329,21 +329,21 @@ func TestCPLockOtherAccount(t *testing.T) {
 
 	_, err := c.InitiateVaultLock(t.Context(), &glacier.InitiateVaultLockInput{AccountId: other,
 		VaultName: aws.String("v"), Policy: &types.VaultLockPolicy{Policy: aws.String(cpPolicy)}})
-	cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+	requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 	l.wantState("")
 
 	id := l.mustInitiate()
 	_, err = c.CompleteVaultLock(t.Context(), &glacier.CompleteVaultLockInput{AccountId: other,
 		VaultName: aws.String("v"), LockId: aws.String(id)})
-	cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+	requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 	_, err = c.AbortVaultLock(t.Context(), &glacier.AbortVaultLockInput{AccountId: other, VaultName: aws.String("v")})
-	cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+	requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 	l.wantState("InProgress")
 
 	// The caller's own numeric ID is accepted.
-	out, err := c.CompleteVaultLock(t.Context(), &glacier.CompleteVaultLockInput{AccountId: aws.String(cpAccount),
+	out, err := c.CompleteVaultLock(t.Context(), &glacier.CompleteVaultLockInput{AccountId: aws.String(testAccount),
 		VaultName: aws.String("v"), LockId: aws.String(id)})
-	cpOK(t, "CompleteVaultLock with the own account ID", err)
-	cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+	mustOK(t, "CompleteVaultLock with the own account ID", err)
+	wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 	l.wantState("Locked")
 }

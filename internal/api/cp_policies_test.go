@@ -39,30 +39,30 @@ func cpPolicyOfSize(t *testing.T, n int) string {
 func TestCPAccessPolicy(t *testing.T) {
 	srv := newCP(t)
 	c := srv.Client
-	cpCreateVault(t, c, "v")
+	createVault(t, c, "v")
 	get := func() (*glacier.GetVaultAccessPolicyOutput, error) {
 		return c.GetVaultAccessPolicy(t.Context(), &glacier.GetVaultAccessPolicyInput{VaultName: aws.String("v")})
 	}
 
 	t.Run("get when none", func(t *testing.T) {
 		_, err := get()
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 	})
 
 	t.Run("delete when none", func(t *testing.T) {
 		out, err := c.DeleteVaultAccessPolicy(t.Context(), &glacier.DeleteVaultAccessPolicyInput{VaultName: aws.String("v")})
-		cpOK(t, "DeleteVaultAccessPolicy", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "DeleteVaultAccessPolicy", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 	})
 
 	t.Run("set, get, replace, delete", func(t *testing.T) {
 		out, err := c.SetVaultAccessPolicy(t.Context(), &glacier.SetVaultAccessPolicyInput{
 			VaultName: aws.String("v"), Policy: &types.VaultAccessPolicy{Policy: aws.String(cpPolicy)}})
-		cpOK(t, "SetVaultAccessPolicy", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "SetVaultAccessPolicy", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 		g, err := get()
-		cpOK(t, "GetVaultAccessPolicy", err)
-		cpWantStatus(t, g.ResultMetadata, http.StatusOK)
+		mustOK(t, "GetVaultAccessPolicy", err)
+		wantStatus(t, g.ResultMetadata, http.StatusOK)
 		if g.Policy == nil || aws.ToString(g.Policy.Policy) != cpPolicy {
 			t.Errorf("Policy = %v, want %s", g.Policy, cpPolicy)
 		}
@@ -75,26 +75,26 @@ func TestCPAccessPolicy(t *testing.T) {
 		}
 
 		replaced := cpPolicyOfSize(t, 300)
-		cpOK(t, "replace", cpSetAccessPolicy(t, c, "v", replaced))
+		mustOK(t, "replace", cpSetAccessPolicy(t, c, "v", replaced))
 		g, err = get()
-		cpOK(t, "GetVaultAccessPolicy", err)
+		mustOK(t, "GetVaultAccessPolicy", err)
 		if aws.ToString(g.Policy.Policy) != replaced {
 			t.Errorf("replaced policy = %s", aws.ToString(g.Policy.Policy))
 		}
 
 		d, err := c.DeleteVaultAccessPolicy(t.Context(), &glacier.DeleteVaultAccessPolicyInput{VaultName: aws.String("v")})
-		cpOK(t, "DeleteVaultAccessPolicy", err)
-		cpWantStatus(t, d.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "DeleteVaultAccessPolicy", err)
+		wantStatus(t, d.ResultMetadata, http.StatusNoContent)
 		_, err = get()
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 	})
 
 	t.Run("20 KB is the maximum", func(t *testing.T) {
-		cpOK(t, "20480-byte policy", cpSetAccessPolicy(t, c, "v", cpPolicyOfSize(t, 20*1024)))
+		mustOK(t, "20480-byte policy", cpSetAccessPolicy(t, c, "v", cpPolicyOfSize(t, 20*1024)))
 		err := cpSetAccessPolicy(t, c, "v", cpPolicyOfSize(t, 20*1024+1))
-		cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+		requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 		g, err := get()
-		cpOK(t, "GetVaultAccessPolicy", err)
+		mustOK(t, "GetVaultAccessPolicy", err)
 		if n := len(aws.ToString(g.Policy.Policy)); n != 20*1024 {
 			t.Errorf("a rejected policy replaced the stored one: %d bytes", n)
 		}
@@ -108,22 +108,22 @@ func TestCPAccessPolicy(t *testing.T) {
 	}
 	for name, p := range invalid {
 		t.Run("invalid/"+name, func(t *testing.T) {
-			cpWantErr(t, cpSetAccessPolicy(t, c, "v", p), http.StatusBadRequest, "InvalidParameterValueException", "")
+			requireAPIError(t, cpSetAccessPolicy(t, c, "v", p), http.StatusBadRequest, "InvalidParameterValueException", "")
 		})
 	}
 
 	t.Run("missing Policy field", func(t *testing.T) {
 		r := cpRaw(t, srv, "PUT", "/-/vaults/v/access-policy", `{}`)
-		cpWantRawErr(t, r, http.StatusBadRequest, "MissingParameterValueException", "")
+		requireRawError(t, r, http.StatusBadRequest, "MissingParameterValueException", "")
 	})
 
 	t.Run("missing vault", func(t *testing.T) {
-		msg := "Vault not found for ARN: " + cpVaultARN(cpRegion, "nope")
-		cpWantErr(t, cpSetAccessPolicy(t, c, "nope", cpPolicy), http.StatusNotFound, "ResourceNotFoundException", msg)
+		msg := "Vault not found for ARN: " + vaultARN(testRegion, testAccount, "nope")
+		requireAPIError(t, cpSetAccessPolicy(t, c, "nope", cpPolicy), http.StatusNotFound, "ResourceNotFoundException", msg)
 		_, err := c.GetVaultAccessPolicy(t.Context(), &glacier.GetVaultAccessPolicyInput{VaultName: aws.String("nope")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 		_, err = c.DeleteVaultAccessPolicy(t.Context(), &glacier.DeleteVaultAccessPolicyInput{VaultName: aws.String("nope")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 	})
 }
 
@@ -140,20 +140,20 @@ func cpSetNotifications(t *testing.T, c *glacier.Client, vault, topic string, ev
 func TestCPNotifications(t *testing.T) {
 	srv := newCP(t)
 	c := srv.Client
-	cpCreateVault(t, c, "v")
+	createVault(t, c, "v")
 	get := func() (*glacier.GetVaultNotificationsOutput, error) {
 		return c.GetVaultNotifications(t.Context(), &glacier.GetVaultNotificationsInput{VaultName: aws.String("v")})
 	}
 
 	t.Run("get when none", func(t *testing.T) {
 		_, err := get()
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 	})
 
 	t.Run("delete when none", func(t *testing.T) {
 		out, err := c.DeleteVaultNotifications(t.Context(), &glacier.DeleteVaultNotificationsInput{VaultName: aws.String("v")})
-		cpOK(t, "DeleteVaultNotifications", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "DeleteVaultNotifications", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 	})
 
 	t.Run("set, get, overwrite, delete", func(t *testing.T) {
@@ -162,11 +162,11 @@ func TestCPNotifications(t *testing.T) {
 			VaultName: aws.String("v"),
 			VaultNotificationConfig: &types.VaultNotificationConfig{
 				SNSTopic: aws.String(cpTopic), Events: both}})
-		cpOK(t, "SetVaultNotifications", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "SetVaultNotifications", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 		g, err := get()
-		cpOK(t, "GetVaultNotifications", err)
-		cpWantStatus(t, g.ResultMetadata, http.StatusOK)
+		mustOK(t, "GetVaultNotifications", err)
+		wantStatus(t, g.ResultMetadata, http.StatusOK)
 		if g.VaultNotificationConfig == nil {
 			t.Fatal("VaultNotificationConfig is nil")
 		}
@@ -188,26 +188,26 @@ func TestCPNotifications(t *testing.T) {
 		}
 
 		other := "arn:aws:sns:eu-west-1:210987654321:other-topic"
-		cpOK(t, "overwrite", cpSetNotifications(t, c, "v", other, "InventoryRetrievalCompleted"))
+		mustOK(t, "overwrite", cpSetNotifications(t, c, "v", other, "InventoryRetrievalCompleted"))
 		g, err = get()
-		cpOK(t, "GetVaultNotifications", err)
+		mustOK(t, "GetVaultNotifications", err)
 		if aws.ToString(g.VaultNotificationConfig.SNSTopic) != other ||
 			!slices.Equal(g.VaultNotificationConfig.Events, []string{"InventoryRetrievalCompleted"}) {
 			t.Errorf("after overwrite: %s %v", aws.ToString(g.VaultNotificationConfig.SNSTopic), g.VaultNotificationConfig.Events)
 		}
 
 		d, err := c.DeleteVaultNotifications(t.Context(), &glacier.DeleteVaultNotificationsInput{VaultName: aws.String("v")})
-		cpOK(t, "DeleteVaultNotifications", err)
-		cpWantStatus(t, d.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "DeleteVaultNotifications", err)
+		wantStatus(t, d.ResultMetadata, http.StatusNoContent)
 		_, err = get()
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 	})
 
 	for _, ev := range []string{"ArchiveRetrievalCompleted", "InventoryRetrievalCompleted"} {
 		t.Run("single event "+ev, func(t *testing.T) {
-			cpOK(t, "SetVaultNotifications", cpSetNotifications(t, c, "v", cpTopic, ev))
+			mustOK(t, "SetVaultNotifications", cpSetNotifications(t, c, "v", cpTopic, ev))
 			g, err := get()
-			cpOK(t, "GetVaultNotifications", err)
+			mustOK(t, "GetVaultNotifications", err)
 			if !slices.Equal(g.VaultNotificationConfig.Events, []string{ev}) {
 				t.Errorf("Events = %v, want [%s]", g.VaultNotificationConfig.Events, ev)
 			}
@@ -221,7 +221,7 @@ func TestCPNotifications(t *testing.T) {
 	}
 	for _, topic := range validTopics {
 		t.Run("valid topic "+topic, func(t *testing.T) {
-			cpOK(t, "SetVaultNotifications", cpSetNotifications(t, c, "v", topic, "ArchiveRetrievalCompleted"))
+			mustOK(t, "SetVaultNotifications", cpSetNotifications(t, c, "v", topic, "ArchiveRetrievalCompleted"))
 		})
 	}
 
@@ -242,26 +242,26 @@ func TestCPNotifications(t *testing.T) {
 	for _, tc := range invalid {
 		t.Run("invalid/"+tc.name, func(t *testing.T) {
 			err := cpSetNotifications(t, c, "v", tc.topic, tc.events...)
-			cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+			requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 		})
 	}
 
 	t.Run("missing SNSTopic", func(t *testing.T) {
 		r := cpRaw(t, srv, "PUT", "/-/vaults/v/notification-configuration", `{"Events":["ArchiveRetrievalCompleted"]}`)
-		cpWantRawErr(t, r, http.StatusBadRequest, "MissingParameterValueException", "")
+		requireRawError(t, r, http.StatusBadRequest, "MissingParameterValueException", "")
 	})
 	t.Run("missing Events", func(t *testing.T) {
 		r := cpRaw(t, srv, "PUT", "/-/vaults/v/notification-configuration", `{"SNSTopic":"`+cpTopic+`"}`)
-		cpWantRawErr(t, r, http.StatusBadRequest, "MissingParameterValueException", "")
+		requireRawError(t, r, http.StatusBadRequest, "MissingParameterValueException", "")
 	})
 
 	t.Run("missing vault", func(t *testing.T) {
-		msg := "Vault not found for ARN: " + cpVaultARN(cpRegion, "nope")
+		msg := "Vault not found for ARN: " + vaultARN(testRegion, testAccount, "nope")
 		err := cpSetNotifications(t, c, "nope", cpTopic, "ArchiveRetrievalCompleted")
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 		_, err = c.GetVaultNotifications(t.Context(), &glacier.GetVaultNotificationsInput{VaultName: aws.String("nope")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 		_, err = c.DeleteVaultNotifications(t.Context(), &glacier.DeleteVaultNotificationsInput{VaultName: aws.String("nope")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 	})
 }

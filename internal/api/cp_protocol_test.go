@@ -20,18 +20,18 @@ import (
 
 func TestCPMissingAPIVersion(t *testing.T) {
 	srv := newCP(t)
-	cpCreateVault(t, srv.Client, "v")
+	createVault(t, srv.Client, "v")
 	const want = `{"code":"MissingParameterValueException","message":"Required parameter missing: API version","type":"Client"}`
 	for _, rq := range []struct{ method, path, body string }{
 		{"GET", "/-/vaults", ""},
 		{"PUT", "/-/vaults/new", ""},
 		{"GET", "/-/vaults/v", ""},
-		{"PUT", "/-/vaults/v/access-policy", `{"Policy":` + cpJSONString(cpPolicy) + `}`},
+		{"PUT", "/-/vaults/v/access-policy", `{"Policy":` + jsonString(cpPolicy) + `}`},
 		{"GET", "/-/policies/data-retrieval", ""},
 	} {
 		t.Run(rq.method+" "+rq.path, func(t *testing.T) {
-			r := cpRaw(t, srv, rq.method, rq.path, rq.body, cpWithoutHeader("x-amz-glacier-version"))
-			cpWantRawErr(t, r, http.StatusBadRequest, "MissingParameterValueException", "Required parameter missing: API version")
+			r := cpRaw(t, srv, rq.method, rq.path, rq.body, withoutHeader("x-amz-glacier-version"))
+			requireRawError(t, r, http.StatusBadRequest, "MissingParameterValueException", "Required parameter missing: API version")
 			if string(r.Body) != want {
 				t.Errorf("body = %s, want exactly %s", r.Body, want)
 			}
@@ -39,16 +39,16 @@ func TestCPMissingAPIVersion(t *testing.T) {
 	}
 	// The rejected PUT did nothing.
 	_, err := srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("new")})
-	cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+	requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 }
 
 func TestCPResponseHeaders(t *testing.T) {
 	srv := newCP(t)
-	cpCreateVault(t, srv.Client, "v")
+	createVault(t, srv.Client, "v")
 	cases := []struct {
 		name, method, path, body string
 		status                   int
-		opts                     []cpRawOpt
+		opts                     []rawOpt
 	}{
 		{"200 JSON", "GET", "/-/vaults/v", "", 200, nil},
 		{"201", "PUT", "/-/vaults/w", "", 201, nil},
@@ -56,7 +56,7 @@ func TestCPResponseHeaders(t *testing.T) {
 		{"404 vault", "GET", "/-/vaults/none", "", 404, nil},
 		{"404 route", "GET", "/-/nothing", "", 404, nil},
 		{"400 method", "PATCH", "/-/vaults/v", "", 400, nil},
-		{"400 version", "GET", "/-/vaults", "", 400, []cpRawOpt{cpWithoutHeader("x-amz-glacier-version")}},
+		{"400 version", "GET", "/-/vaults", "", 400, []rawOpt{withoutHeader("x-amz-glacier-version")}},
 		{"400 serialization", "PUT", "/-/vaults/v/access-policy", "{", 400, nil},
 		{"403 account", "GET", "/abc/vaults", "", 403, nil},
 		{"health", "GET", "/_permafrost/health", "", 200, nil},
@@ -84,14 +84,14 @@ func TestCPResponseHeaders(t *testing.T) {
 				t.Errorf("Content-Length = %q, want %d", cl, len(r.Body))
 			}
 			if tc.status >= 400 {
-				cpWantRawErr(t, r, tc.status, "", "")
+				requireRawError(t, r, tc.status, "", "")
 			}
 		})
 	}
 
 	t.Run("the SDK reads the request ID", func(t *testing.T) {
 		out, err := srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("v")})
-		cpOK(t, "DescribeVault", err)
+		mustOK(t, "DescribeVault", err)
 		if id, ok := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata); !ok || id == "" {
 			t.Error("the SDK found no request ID on a success")
 		}
@@ -105,7 +105,7 @@ func TestCPResponseHeaders(t *testing.T) {
 
 func TestCPRoutingErrors(t *testing.T) {
 	srv := newCP(t)
-	cpCreateVault(t, srv.Client, "v")
+	createVault(t, srv.Client, "v")
 	notFound := []struct{ method, path string }{
 		{"GET", "/-/nothing"},
 		{"GET", "/"},
@@ -117,7 +117,7 @@ func TestCPRoutingErrors(t *testing.T) {
 	for _, rq := range notFound {
 		t.Run("404 "+rq.method+" "+rq.path, func(t *testing.T) {
 			r := cpRaw(t, srv, rq.method, rq.path, "")
-			cpWantRawErr(t, r, http.StatusNotFound, "", "")
+			requireRawError(t, r, http.StatusNotFound, "", "")
 			if strings.Contains(strings.ToLower(string(r.Body)), "<html") {
 				t.Errorf("HTML in body: %s", r.Body)
 			}
@@ -134,20 +134,20 @@ func TestCPRoutingErrors(t *testing.T) {
 	for _, rq := range badMethod {
 		t.Run("400 "+rq.method+" "+rq.path, func(t *testing.T) {
 			r := cpRaw(t, srv, rq.method, rq.path, "")
-			cpWantRawErr(t, r, http.StatusBadRequest, "", "")
+			requireRawError(t, r, http.StatusBadRequest, "", "")
 		})
 	}
 	t.Run("escaped slash in a vault name", func(t *testing.T) {
 		// A vault name the SDK escapes into an extra path segment still
 		// reaches DescribeVault as one name.
 		_, err := srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("a/b")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 	})
 }
 
 func TestCPBodyDecoding(t *testing.T) {
 	srv := newCP(t)
-	cpCreateVault(t, srv.Client, "v")
+	createVault(t, srv.Client, "v")
 	bad := map[string]string{
 		"malformed":          `{"Policy":`,
 		"not JSON":           `Policy=x`,
@@ -160,7 +160,7 @@ func TestCPBodyDecoding(t *testing.T) {
 	for name, body := range bad {
 		t.Run("SerializationException/"+name, func(t *testing.T) {
 			r := cpRaw(t, srv, "PUT", "/-/vaults/v/access-policy", body)
-			cpWantRawErr(t, r, http.StatusBadRequest, "SerializationException", "")
+			requireRawError(t, r, http.StatusBadRequest, "SerializationException", "")
 		})
 	}
 	t.Run("SerializationException elsewhere", func(t *testing.T) {
@@ -172,62 +172,62 @@ func TestCPBodyDecoding(t *testing.T) {
 			{"PUT", "/-/policies/data-retrieval", `{"Policy":{"Rules":{}}}`},
 		} {
 			r := cpRaw(t, srv, rq.method, rq.path, rq.body)
-			cpWantRawErr(t, r, http.StatusBadRequest, "SerializationException", "")
+			requireRawError(t, r, http.StatusBadRequest, "SerializationException", "")
 		}
 	})
 	t.Run("Content-Type is ignored", func(t *testing.T) {
 		for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain", "application/octet-stream", ""} {
-			r := cpRaw(t, srv, "PUT", "/-/vaults/v/access-policy", `{"Policy":`+cpJSONString(cpPolicy)+`}`,
-				cpWithHeader("Content-Type", ct))
+			r := cpRaw(t, srv, "PUT", "/-/vaults/v/access-policy", `{"Policy":`+jsonString(cpPolicy)+`}`,
+				withHeader("Content-Type", ct))
 			cpWantRawStatus(t, r, http.StatusNoContent)
 		}
 		g, err := srv.Client.GetVaultAccessPolicy(t.Context(), &glacier.GetVaultAccessPolicyInput{VaultName: aws.String("v")})
-		cpOK(t, "GetVaultAccessPolicy", err)
+		mustOK(t, "GetVaultAccessPolicy", err)
 		if aws.ToString(g.Policy.Policy) != cpPolicy {
 			t.Errorf("Policy = %s", aws.ToString(g.Policy.Policy))
 		}
 	})
 	t.Run("unknown fields are ignored", func(t *testing.T) {
-		r := cpRaw(t, srv, "PUT", "/-/vaults/v/access-policy", `{"Policy":`+cpJSONString(cpPolicy)+`,"Extra":1}`)
+		r := cpRaw(t, srv, "PUT", "/-/vaults/v/access-policy", `{"Policy":`+jsonString(cpPolicy)+`,"Extra":1}`)
 		cpWantRawStatus(t, r, http.StatusNoContent)
 	})
 }
 
 func TestCPAccountSegment(t *testing.T) {
 	srv := newCP(t)
-	cpCreateVault(t, srv.Client, "v")
+	createVault(t, srv.Client, "v")
 	for _, acct := range []string{"abc", "12345", "1234567890123", "12345678901a", "--", "_"} {
 		for _, path := range []string{"/vaults", "/vaults/v", "/vaults/v/tags", "/policies/data-retrieval", "/provisioned-capacity"} {
 			t.Run(acct+path, func(t *testing.T) {
 				r := cpRaw(t, srv, "GET", "/"+acct+path, "")
-				cpWantRawErr(t, r, http.StatusForbidden, "AccessDeniedException", "")
+				requireRawError(t, r, http.StatusForbidden, "AccessDeniedException", "")
 			})
 		}
 	}
 	t.Run("own numeric account", func(t *testing.T) {
-		r := cpRaw(t, srv, "GET", "/"+cpAccount+"/vaults/v", "")
+		r := cpRaw(t, srv, "GET", "/"+testAccount+"/vaults/v", "")
 		cpWantRawStatus(t, r, http.StatusOK)
 		var d struct{ VaultARN string }
-		if err := json.Unmarshal(r.Body, &d); err != nil || d.VaultARN != cpVaultARN(cpRegion, "v") {
+		if err := json.Unmarshal(r.Body, &d); err != nil || d.VaultARN != vaultARN(testRegion, testAccount, "v") {
 			t.Errorf("body = %s (%v)", r.Body, err)
 		}
 	})
 	t.Run("SDK with a malformed account ID", func(t *testing.T) {
 		_, err := srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{
 			AccountId: aws.String("not-an-account"), VaultName: aws.String("v")})
-		cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+		requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 	})
 }
 
 func TestCPHealth(t *testing.T) {
 	srv := newCP(t)
-	for _, opts := range [][]cpRawOpt{nil, {cpWithoutHeader("x-amz-glacier-version")}} {
+	for _, opts := range [][]rawOpt{nil, {withoutHeader("x-amz-glacier-version")}} {
 		r := cpRaw(t, srv, "GET", "/_permafrost/health", "", opts...)
 		cpWantRawStatus(t, r, http.StatusOK)
 	}
 	// Plain, unsigned, as a load balancer would call it.
 	resp, err := http.Get(srv.Endpoint + "/_permafrost/health")
-	cpOK(t, "GET health", err)
+	mustOK(t, "GET health", err)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("unsigned health = %d, want 200", resp.StatusCode)

@@ -16,7 +16,7 @@ import (
 func cpListTags(t *testing.T, c *glacier.Client, vault string) map[string]string {
 	t.Helper()
 	out, err := c.ListTagsForVault(t.Context(), &glacier.ListTagsForVaultInput{VaultName: aws.String(vault)})
-	cpOK(t, "ListTagsForVault", err)
+	mustOK(t, "ListTagsForVault", err)
 	return out.Tags
 }
 
@@ -42,12 +42,12 @@ func cpNTags(prefix string, n int) map[string]string {
 func TestCPTagsLifecycle(t *testing.T) {
 	srv := newCP(t)
 	c := srv.Client
-	cpCreateVault(t, c, "v")
+	createVault(t, c, "v")
 
 	t.Run("fresh vault has none", func(t *testing.T) {
 		out, err := c.ListTagsForVault(t.Context(), &glacier.ListTagsForVaultInput{VaultName: aws.String("v")})
-		cpOK(t, "ListTagsForVault", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusOK)
+		mustOK(t, "ListTagsForVault", err)
+		wantStatus(t, out.ResultMetadata, http.StatusOK)
 		if len(out.Tags) != 0 {
 			t.Errorf("Tags = %v, want empty", out.Tags)
 		}
@@ -60,15 +60,15 @@ func TestCPTagsLifecycle(t *testing.T) {
 
 	out, err := c.AddTagsToVault(t.Context(), &glacier.AddTagsToVaultInput{VaultName: aws.String("v"),
 		Tags: map[string]string{"examplekey1": "examplevalue1", "examplekey2": "examplevalue2"}})
-	cpOK(t, "AddTagsToVault", err)
-	cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+	mustOK(t, "AddTagsToVault", err)
+	wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 	want := map[string]string{"examplekey1": "examplevalue1", "examplekey2": "examplevalue2"}
 	if got := cpListTags(t, c, "v"); !maps.Equal(got, want) {
 		t.Errorf("tags = %v, want %v", got, want)
 	}
 
 	t.Run("overwrite", func(t *testing.T) {
-		cpOK(t, "AddTagsToVault", cpAddTags(c, t, "v", map[string]string{"examplekey1": "new", "Examplekey1": "case"}))
+		mustOK(t, "AddTagsToVault", cpAddTags(c, t, "v", map[string]string{"examplekey1": "new", "Examplekey1": "case"}))
 		want["examplekey1"], want["Examplekey1"] = "new", "case"
 		if got := cpListTags(t, c, "v"); !maps.Equal(got, want) {
 			t.Errorf("tags = %v, want %v", got, want)
@@ -76,7 +76,7 @@ func TestCPTagsLifecycle(t *testing.T) {
 	})
 
 	t.Run("empty value", func(t *testing.T) {
-		cpOK(t, "AddTagsToVault", cpAddTags(c, t, "v", map[string]string{"empty": ""}))
+		mustOK(t, "AddTagsToVault", cpAddTags(c, t, "v", map[string]string{"empty": ""}))
 		got := cpListTags(t, c, "v")
 		if v, ok := got["empty"]; !ok || v != "" {
 			t.Errorf("tag empty = %q, %v; want \"\", true", v, ok)
@@ -87,8 +87,8 @@ func TestCPTagsLifecycle(t *testing.T) {
 	t.Run("remove", func(t *testing.T) {
 		out, err := c.RemoveTagsFromVault(t.Context(), &glacier.RemoveTagsFromVaultInput{
 			VaultName: aws.String("v"), TagKeys: []string{"examplekey2", "empty"}})
-		cpOK(t, "RemoveTagsFromVault", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		mustOK(t, "RemoveTagsFromVault", err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 		delete(want, "examplekey2")
 		delete(want, "empty")
 		if got := cpListTags(t, c, "v"); !maps.Equal(got, want) {
@@ -97,25 +97,25 @@ func TestCPTagsLifecycle(t *testing.T) {
 	})
 
 	t.Run("remove absent key", func(t *testing.T) {
-		cpOK(t, "RemoveTagsFromVault", cpRemoveTags(c, t, "v", "never-set", "examplekey2"))
+		mustOK(t, "RemoveTagsFromVault", cpRemoveTags(c, t, "v", "never-set", "examplekey2"))
 		if got := cpListTags(t, c, "v"); !maps.Equal(got, want) {
 			t.Errorf("tags = %v, want %v", got, want)
 		}
 	})
 
 	t.Run("missing vault", func(t *testing.T) {
-		msg := "Vault not found for ARN: " + cpVaultARN(cpRegion, "nope")
-		cpWantErr(t, cpAddTags(c, t, "nope", map[string]string{"k": "v"}), http.StatusNotFound, "ResourceNotFoundException", msg)
-		cpWantErr(t, cpRemoveTags(c, t, "nope", "k"), http.StatusNotFound, "ResourceNotFoundException", msg)
+		msg := "Vault not found for ARN: " + vaultARN(testRegion, testAccount, "nope")
+		requireAPIError(t, cpAddTags(c, t, "nope", map[string]string{"k": "v"}), http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, cpRemoveTags(c, t, "nope", "k"), http.StatusNotFound, "ResourceNotFoundException", msg)
 		_, err := c.ListTagsForVault(t.Context(), &glacier.ListTagsForVaultInput{VaultName: aws.String("nope")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", msg)
 	})
 }
 
 func TestCPTagsValidation(t *testing.T) {
 	srv := newCP(t)
 	c := srv.Client
-	cpCreateVault(t, c, "v")
+	createVault(t, c, "v")
 
 	valid := []struct {
 		name string
@@ -132,7 +132,7 @@ func TestCPTagsValidation(t *testing.T) {
 	}
 	for _, tc := range valid {
 		t.Run("valid/"+tc.name, func(t *testing.T) {
-			cpOK(t, "AddTagsToVault", cpAddTags(c, t, "v", tc.tags))
+			mustOK(t, "AddTagsToVault", cpAddTags(c, t, "v", tc.tags))
 			got := cpListTags(t, c, "v")
 			for k, v := range tc.tags {
 				if got[k] != v {
@@ -143,7 +143,7 @@ func TestCPTagsValidation(t *testing.T) {
 			for k := range tc.tags {
 				keys = append(keys, k)
 			}
-			cpOK(t, "RemoveTagsFromVault", cpRemoveTags(c, t, "v", keys...))
+			mustOK(t, "RemoveTagsFromVault", cpRemoveTags(c, t, "v", keys...))
 		})
 	}
 
@@ -167,7 +167,7 @@ func TestCPTagsValidation(t *testing.T) {
 	}
 	for _, tc := range invalid {
 		t.Run("invalid/"+tc.name, func(t *testing.T) {
-			cpWantErr(t, cpAddTags(c, t, "v", tc.tags), http.StatusBadRequest, "InvalidParameterValueException", "")
+			requireAPIError(t, cpAddTags(c, t, "v", tc.tags), http.StatusBadRequest, "InvalidParameterValueException", "")
 		})
 	}
 	if got := cpListTags(t, c, "v"); len(got) != 0 {
@@ -176,7 +176,7 @@ func TestCPTagsValidation(t *testing.T) {
 
 	t.Run("invalid request keeps the whole batch out", func(t *testing.T) {
 		err := cpAddTags(c, t, "v", map[string]string{"good": "v", "bad#": "v"})
-		cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+		requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 		if got := cpListTags(t, c, "v"); len(got) != 0 {
 			t.Errorf("a rejected batch left tags: %v", got)
 		}
@@ -192,42 +192,42 @@ func TestCPTagsValidation(t *testing.T) {
 	}
 	for _, tc := range removeInvalid {
 		t.Run("remove invalid/"+tc.name, func(t *testing.T) {
-			cpWantErr(t, cpRemoveTags(c, t, "v", tc.keys...), http.StatusBadRequest, "InvalidParameterValueException", "")
+			requireAPIError(t, cpRemoveTags(c, t, "v", tc.keys...), http.StatusBadRequest, "InvalidParameterValueException", "")
 		})
 	}
 	t.Run("remove ten keys", func(t *testing.T) {
-		cpOK(t, "RemoveTagsFromVault", cpRemoveTags(c, t, "v", strings.Split("a b c d e f g h i j", " ")...))
+		mustOK(t, "RemoveTagsFromVault", cpRemoveTags(c, t, "v", strings.Split("a b c d e f g h i j", " ")...))
 	})
 }
 
 func TestCPTagsVaultLimit(t *testing.T) {
 	srv := newCP(t)
 	c := srv.Client
-	cpCreateVault(t, c, "v")
+	createVault(t, c, "v")
 	for batch := range 5 {
-		cpOK(t, "AddTagsToVault", cpAddTags(c, t, "v", cpNTags(fmt.Sprintf("b%d-", batch), 10)))
+		mustOK(t, "AddTagsToVault", cpAddTags(c, t, "v", cpNTags(fmt.Sprintf("b%d-", batch), 10)))
 	}
 	if got := cpListTags(t, c, "v"); len(got) != 50 {
 		t.Fatalf("%d tags after 5 batches of 10, want 50", len(got))
 	}
 
 	err := cpAddTags(c, t, "v", map[string]string{"fifty-first": "x"})
-	cpWantErr(t, err, http.StatusBadRequest, "LimitExceededException", "")
+	requireAPIError(t, err, http.StatusBadRequest, "LimitExceededException", "")
 
 	// A batch mixing overwrites with one new key also exceeds the limit, and
 	// changes nothing.
 	err = cpAddTags(c, t, "v", map[string]string{"b0-0": "changed", "fifty-first": "x"})
-	cpWantErr(t, err, http.StatusBadRequest, "LimitExceededException", "")
+	requireAPIError(t, err, http.StatusBadRequest, "LimitExceededException", "")
 	if got := cpListTags(t, c, "v"); got["b0-0"] != "x" || len(got) != 50 {
 		t.Errorf("rejected batch changed tags: b0-0=%q, %d tags", got["b0-0"], len(got))
 	}
 
 	// Overwriting existing keys at the limit is fine.
-	cpOK(t, "overwrite at the limit", cpAddTags(c, t, "v", map[string]string{"b0-0": "y", "b4-9": "z"}))
+	mustOK(t, "overwrite at the limit", cpAddTags(c, t, "v", map[string]string{"b0-0": "y", "b4-9": "z"}))
 
 	// Removing one makes room for exactly one.
-	cpOK(t, "RemoveTagsFromVault", cpRemoveTags(c, t, "v", "b1-1"))
-	cpOK(t, "AddTagsToVault", cpAddTags(c, t, "v", map[string]string{"fifty-first": "x"}))
+	mustOK(t, "RemoveTagsFromVault", cpRemoveTags(c, t, "v", "b1-1"))
+	mustOK(t, "AddTagsToVault", cpAddTags(c, t, "v", map[string]string{"fifty-first": "x"}))
 	if got := cpListTags(t, c, "v"); len(got) != 50 || got["b0-0"] != "y" {
 		t.Errorf("%d tags, b0-0=%q; want 50 and y", len(got), got["b0-0"])
 	}
@@ -235,11 +235,11 @@ func TestCPTagsVaultLimit(t *testing.T) {
 
 func TestCPTagsRawOperation(t *testing.T) {
 	srv := newCP(t)
-	cpCreateVault(t, srv.Client, "v")
+	createVault(t, srv.Client, "v")
 	for _, q := range []string{"?operation=bogus", "", "?operation=ADD", "?operation="} {
 		t.Run("POST tags"+q, func(t *testing.T) {
 			r := cpRaw(t, srv, "POST", "/-/vaults/v/tags"+q, `{"Tags":{"k":"v"}}`)
-			cpWantRawErr(t, r, http.StatusBadRequest, "InvalidParameterValueException", "")
+			requireRawError(t, r, http.StatusBadRequest, "InvalidParameterValueException", "")
 		})
 	}
 	t.Run("add and remove by hand", func(t *testing.T) {

@@ -21,21 +21,21 @@ func TestCPCreateVault(t *testing.T) {
 	c := srv.Client
 
 	out, err := c.CreateVault(t.Context(), &glacier.CreateVaultInput{VaultName: aws.String("photos")})
-	cpOK(t, "CreateVault", err)
-	cpWantStatus(t, out.ResultMetadata, http.StatusCreated)
-	if got, want := aws.ToString(out.Location), "/"+cpAccount+"/vaults/photos"; got != want {
+	mustOK(t, "CreateVault", err)
+	wantStatus(t, out.ResultMetadata, http.StatusCreated)
+	if got, want := aws.ToString(out.Location), "/"+testAccount+"/vaults/photos"; got != want {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
 
 	t.Run("idempotent", func(t *testing.T) {
 		out, err := c.CreateVault(t.Context(), &glacier.CreateVaultInput{VaultName: aws.String("photos")})
-		cpOK(t, "re-CreateVault", err)
-		cpWantStatus(t, out.ResultMetadata, http.StatusCreated)
-		if got, want := aws.ToString(out.Location), "/"+cpAccount+"/vaults/photos"; got != want {
+		mustOK(t, "re-CreateVault", err)
+		wantStatus(t, out.ResultMetadata, http.StatusCreated)
+		if got, want := aws.ToString(out.Location), "/"+testAccount+"/vaults/photos"; got != want {
 			t.Errorf("Location = %q, want %q", got, want)
 		}
 		l, err := c.ListVaults(t.Context(), &glacier.ListVaultsInput{})
-		cpOK(t, "ListVaults", err)
+		mustOK(t, "ListVaults", err)
 		if len(l.VaultList) != 1 {
 			t.Errorf("ListVaults after re-create: %d vaults, want 1", len(l.VaultList))
 		}
@@ -43,29 +43,29 @@ func TestCPCreateVault(t *testing.T) {
 
 	t.Run("re-create keeps the vault", func(t *testing.T) {
 		before, err := c.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("photos")})
-		cpOK(t, "DescribeVault", err)
+		mustOK(t, "DescribeVault", err)
 		srv.Advance(time.Second)
-		cpCreateVault(t, c, "photos")
+		createVault(t, c, "photos")
 		after, err := c.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("photos")})
-		cpOK(t, "DescribeVault", err)
+		mustOK(t, "DescribeVault", err)
 		if aws.ToString(before.CreationDate) != aws.ToString(after.CreationDate) {
 			t.Errorf("re-create changed CreationDate: %s -> %s", aws.ToString(before.CreationDate), aws.ToString(after.CreationDate))
 		}
 	})
 
 	t.Run("explicit account ID", func(t *testing.T) {
-		out, err := c.CreateVault(t.Context(), &glacier.CreateVaultInput{AccountId: aws.String(cpAccount), VaultName: aws.String("numeric")})
-		cpOK(t, "CreateVault", err)
-		if got, want := aws.ToString(out.Location), "/"+cpAccount+"/vaults/numeric"; got != want {
+		out, err := c.CreateVault(t.Context(), &glacier.CreateVaultInput{AccountId: aws.String(testAccount), VaultName: aws.String("numeric")})
+		mustOK(t, "CreateVault", err)
+		if got, want := aws.ToString(out.Location), "/"+testAccount+"/vaults/numeric"; got != want {
 			t.Errorf("Location = %q, want %q", got, want)
 		}
 	})
 
 	t.Run("raw HTTP", func(t *testing.T) {
-		for _, acct := range []string{"-", cpAccount} {
+		for _, acct := range []string{"-", testAccount} {
 			r := cpRaw(t, srv, "PUT", "/"+acct+"/vaults/raw-vault", "")
 			cpWantRawStatus(t, r, http.StatusCreated)
-			if got, want := r.Header.Get("Location"), "/"+cpAccount+"/vaults/raw-vault"; got != want {
+			if got, want := r.Header.Get("Location"), "/"+testAccount+"/vaults/raw-vault"; got != want {
 				t.Errorf("account %s: Location = %q, want %q", acct, got, want)
 			}
 			if len(r.Body) != 0 {
@@ -87,9 +87,9 @@ func TestCPCreateVaultNames(t *testing.T) {
 	}
 	for _, name := range valid {
 		t.Run("valid/"+name[:min(len(name), 20)], func(t *testing.T) {
-			cpCreateVault(t, srv.Client, name)
+			createVault(t, srv.Client, name)
 			d, err := srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String(name)})
-			cpOK(t, "DescribeVault", err)
+			mustOK(t, "DescribeVault", err)
 			if aws.ToString(d.VaultName) != name {
 				t.Errorf("VaultName = %q, want %q", aws.ToString(d.VaultName), name)
 			}
@@ -107,19 +107,19 @@ func TestCPCreateVaultNames(t *testing.T) {
 	for label, name := range invalid {
 		t.Run("invalid/"+label, func(t *testing.T) {
 			_, err := srv.Client.CreateVault(t.Context(), &glacier.CreateVaultInput{VaultName: aws.String(name)})
-			cpWantErr(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
+			requireAPIError(t, err, http.StatusBadRequest, "InvalidParameterValueException", "")
 		})
 	}
 	t.Run("invalid/raw 256 chars", func(t *testing.T) {
 		r := cpRaw(t, srv, "PUT", "/-/vaults/"+strings.Repeat("x", 256), "")
-		cpWantRawErr(t, r, http.StatusBadRequest, "InvalidParameterValueException", "")
+		requireRawError(t, r, http.StatusBadRequest, "InvalidParameterValueException", "")
 	})
 	t.Run("invalid/raw empty", func(t *testing.T) {
 		r := cpRaw(t, srv, "PUT", "/-/vaults/", "")
-		cpWantRawErr(t, r, http.StatusBadRequest, "InvalidParameterValueException", "")
+		requireRawError(t, r, http.StatusBadRequest, "InvalidParameterValueException", "")
 	})
 	l, err := srv.Client.ListVaults(t.Context(), &glacier.ListVaultsInput{Limit: aws.Int32(10)})
-	cpOK(t, "ListVaults", err)
+	mustOK(t, "ListVaults", err)
 	if len(l.VaultList) != len(valid) {
 		t.Errorf("%d vaults exist after the invalid creates, want %d", len(l.VaultList), len(valid))
 	}
@@ -149,40 +149,40 @@ func TestCPCreateVaultLimit(t *testing.T) {
 	}
 	close(names)
 	wg.Wait()
-	cpOK(t, "creating 1000 vaults", firstErr)
+	mustOK(t, "creating 1000 vaults", firstErr)
 
 	_, err := srv.Client.CreateVault(t.Context(), &glacier.CreateVaultInput{VaultName: aws.String("one-too-many")})
-	cpWantErr(t, err, http.StatusBadRequest, "LimitExceededException", "")
+	requireAPIError(t, err, http.StatusBadRequest, "LimitExceededException", "")
 
 	// Re-creating an existing vault at the limit is still idempotent.
-	cpCreateVault(t, srv.Client, "v0000")
+	createVault(t, srv.Client, "v0000")
 
 	// The limit is per region.
-	eu := srv.NewClient("eu-west-1", cpAccessKey, cpSecret)
-	cpCreateVault(t, eu, "one-too-many")
+	eu := srv.NewClient("eu-west-1", testAccessKey, testSecret)
+	createVault(t, eu, "one-too-many")
 
 	// Deleting one frees a slot.
 	_, err = srv.Client.DeleteVault(t.Context(), &glacier.DeleteVaultInput{VaultName: aws.String("v0999")})
-	cpOK(t, "DeleteVault", err)
-	cpCreateVault(t, srv.Client, "one-too-many")
+	mustOK(t, "DeleteVault", err)
+	createVault(t, srv.Client, "one-too-many")
 }
 
 func TestCPCreateVaultOtherAccount(t *testing.T) {
 	srv := newCP(t)
 	_, err := srv.Client.CreateVault(t.Context(), &glacier.CreateVaultInput{
 		AccountId: aws.String(cpOtherAccount), VaultName: aws.String("v")})
-	cpWantErr(t, err, http.StatusForbidden, "AccessDeniedException", "")
+	requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
 	_, err = srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("v")})
-	cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+	requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 }
 
 func TestCPDescribeVault(t *testing.T) {
 	srv := newCP(t)
-	cpCreateVault(t, srv.Client, "examplevault")
+	createVault(t, srv.Client, "examplevault")
 	d, err := srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("examplevault")})
-	cpOK(t, "DescribeVault", err)
-	cpWantStatus(t, d.ResultMetadata, http.StatusOK)
-	if got, want := aws.ToString(d.VaultARN), cpVaultARN(cpRegion, "examplevault"); got != want {
+	mustOK(t, "DescribeVault", err)
+	wantStatus(t, d.ResultMetadata, http.StatusOK)
+	if got, want := aws.ToString(d.VaultARN), vaultARN(testRegion, testAccount, "examplevault"); got != want {
 		t.Errorf("VaultARN = %q, want %q", got, want)
 	}
 	if got := aws.ToString(d.VaultName); got != "examplevault" {
@@ -210,7 +210,7 @@ func TestCPDescribeVault(t *testing.T) {
 			"LastInventoryDate": "null",
 			"NumberOfArchives":  "0",
 			"SizeInBytes":       "0",
-			"VaultARN":          `"` + cpVaultARN(cpRegion, "examplevault") + `"`,
+			"VaultARN":          `"` + vaultARN(testRegion, testAccount, "examplevault") + `"`,
 			"VaultName":         `"examplevault"`,
 		}
 		for k, v := range want {
@@ -225,25 +225,25 @@ func TestCPDescribeVault(t *testing.T) {
 
 	t.Run("not found", func(t *testing.T) {
 		_, err := srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("nope")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException",
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException",
 			"Vault not found for ARN: arn:aws:glacier:us-east-1:123456789012:vaults/nope")
 		// An illegal name on a non-create call is simply not found (spec 1.4).
 		for _, name := range []string{"a b", "a*", strings.Repeat("x", 256)} {
 			_, err := srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String(name)})
-			cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+			requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 		}
 	})
 
 	t.Run("region in ARN", func(t *testing.T) {
-		eu := srv.NewClient("eu-west-1", cpAccessKey, cpSecret)
-		cpCreateVault(t, eu, "euvault")
+		eu := srv.NewClient("eu-west-1", testAccessKey, testSecret)
+		createVault(t, eu, "euvault")
 		d, err := eu.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("euvault")})
-		cpOK(t, "DescribeVault", err)
-		if got, want := aws.ToString(d.VaultARN), cpVaultARN("eu-west-1", "euvault"); got != want {
+		mustOK(t, "DescribeVault", err)
+		if got, want := aws.ToString(d.VaultARN), vaultARN("eu-west-1", testAccount, "euvault"); got != want {
 			t.Errorf("VaultARN = %q, want %q", got, want)
 		}
 		_, err = eu.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("examplevault")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException",
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException",
 			"Vault not found for ARN: arn:aws:glacier:eu-west-1:123456789012:vaults/examplevault")
 	})
 }
@@ -251,56 +251,56 @@ func TestCPDescribeVault(t *testing.T) {
 func TestCPDeleteVault(t *testing.T) {
 	srv := newCP(t)
 	c := srv.Client
-	cpCreateVault(t, c, "doomed")
+	createVault(t, c, "doomed")
 	out, err := c.DeleteVault(t.Context(), &glacier.DeleteVaultInput{VaultName: aws.String("doomed")})
-	cpOK(t, "DeleteVault", err)
-	cpWantStatus(t, out.ResultMetadata, http.StatusNoContent)
+	mustOK(t, "DeleteVault", err)
+	wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 
 	_, err = c.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("doomed")})
-	cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException",
-		"Vault not found for ARN: "+cpVaultARN(cpRegion, "doomed"))
+	requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException",
+		"Vault not found for ARN: "+vaultARN(testRegion, testAccount, "doomed"))
 
 	t.Run("missing vault", func(t *testing.T) {
 		// Spec 2.1 leaves this open; the emulator answers 404.
 		_, err := c.DeleteVault(t.Context(), &glacier.DeleteVaultInput{VaultName: aws.String("doomed")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException",
-			"Vault not found for ARN: "+cpVaultARN(cpRegion, "doomed"))
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException",
+			"Vault not found for ARN: "+vaultARN(testRegion, testAccount, "doomed"))
 	})
 
 	t.Run("removes sub-resources", func(t *testing.T) {
-		cpCreateVault(t, c, "full")
+		createVault(t, c, "full")
 		_, err := c.SetVaultAccessPolicy(t.Context(), &glacier.SetVaultAccessPolicyInput{
 			VaultName: aws.String("full"), Policy: &types.VaultAccessPolicy{Policy: aws.String(cpPolicy)}})
-		cpOK(t, "SetVaultAccessPolicy", err)
+		mustOK(t, "SetVaultAccessPolicy", err)
 		_, err = c.AddTagsToVault(t.Context(), &glacier.AddTagsToVaultInput{
 			VaultName: aws.String("full"), Tags: map[string]string{"k": "v"}})
-		cpOK(t, "AddTagsToVault", err)
+		mustOK(t, "AddTagsToVault", err)
 		_, err = c.SetVaultNotifications(t.Context(), &glacier.SetVaultNotificationsInput{
 			VaultName: aws.String("full"), VaultNotificationConfig: &types.VaultNotificationConfig{
 				SNSTopic: aws.String(cpTopic), Events: []string{"ArchiveRetrievalCompleted"}}})
-		cpOK(t, "SetVaultNotifications", err)
+		mustOK(t, "SetVaultNotifications", err)
 		_, err = c.DeleteVault(t.Context(), &glacier.DeleteVaultInput{VaultName: aws.String("full")})
-		cpOK(t, "DeleteVault", err)
+		mustOK(t, "DeleteVault", err)
 
-		cpCreateVault(t, c, "full")
+		createVault(t, c, "full")
 		_, err = c.GetVaultAccessPolicy(t.Context(), &glacier.GetVaultAccessPolicyInput{VaultName: aws.String("full")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 		_, err = c.GetVaultNotifications(t.Context(), &glacier.GetVaultNotificationsInput{VaultName: aws.String("full")})
-		cpWantErr(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
+		requireAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "")
 		tags, err := c.ListTagsForVault(t.Context(), &glacier.ListTagsForVaultInput{VaultName: aws.String("full")})
-		cpOK(t, "ListTagsForVault", err)
+		mustOK(t, "ListTagsForVault", err)
 		if len(tags.Tags) != 0 {
 			t.Errorf("re-created vault has tags %v", tags.Tags)
 		}
 	})
 
 	t.Run("other regions untouched", func(t *testing.T) {
-		eu := srv.NewClient("eu-west-1", cpAccessKey, cpSecret)
-		cpCreateVault(t, c, "twin")
-		cpCreateVault(t, eu, "twin")
+		eu := srv.NewClient("eu-west-1", testAccessKey, testSecret)
+		createVault(t, c, "twin")
+		createVault(t, eu, "twin")
 		_, err := eu.DeleteVault(t.Context(), &glacier.DeleteVaultInput{VaultName: aws.String("twin")})
-		cpOK(t, "DeleteVault eu-west-1", err)
+		mustOK(t, "DeleteVault eu-west-1", err)
 		_, err = c.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String("twin")})
-		cpOK(t, "DescribeVault us-east-1", err)
+		mustOK(t, "DescribeVault us-east-1", err)
 	})
 }

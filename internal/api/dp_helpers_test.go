@@ -6,15 +6,11 @@ package api_test
 // the in-memory and the durable (bbolt + blob files) store. The raw helpers
 // reach what the SDK cannot send: missing or wrong checksum headers, a body
 // that does not match Content-Range, a body shorter than Content-Length.
-// Raw requests are SigV4-signed like the SDK's.
+// The helpers shared with the other suites are in helpers_test.go.
 
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,26 +24,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
-	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"permafrost/internal/config"
-	"permafrost/internal/treehash"
 	"permafrost/permafrosttest"
-)
-
-// The defaults of permafrosttest.New.
-const (
-	dpAccount   = "123456789012"
-	dpRegion    = "us-east-1"
-	dpAccessKey = "AKIDPERMAFROST"
-	dpSecret    = "secret"
-	dpMiB       = 1 << 20
 )
 
 // dpStores runs f in a subtest per store: "memory" and "disk" (durable
@@ -68,11 +48,6 @@ func dpNewDisk(t *testing.T) *permafrosttest.Server {
 	}))
 }
 
-// dpARN is the ARN of a vault of the default account.
-func dpARN(region, name string) string {
-	return "arn:aws:glacier:" + region + ":" + dpAccount + ":vaults/" + name
-}
-
 // dpData returns n pseudo-random bytes determined by seed.
 func dpData(n int, seed uint64) []byte {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
@@ -89,88 +64,11 @@ func dpData(n int, seed uint64) []byte {
 	return b
 }
 
-// dpTree is the tree hash of p as lowercase hex.
-func dpTree(p []byte) string { return treehash.Sum(p).String() }
-
-// dpCombine is the tree hash of an archive made of parts (in order).
-func dpCombine(parts ...[]byte) string {
-	hs := make([]treehash.Hash, len(parts))
-	for i, p := range parts {
-		hs[i] = treehash.Sum(p)
-	}
-	return treehash.Combine(hs).String()
-}
-
-// dpLinear is the hex SHA-256 of p.
-func dpLinear(p []byte) string {
-	s := sha256.Sum256(p)
-	return hex.EncodeToString(s[:])
-}
-
-func dpOK(t *testing.T, what string, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: unexpected error: %v", what, err)
-	}
-}
-
-// dpErr checks err is an API error with status and code, and message msg
-// unless msg is "". It reports whether everything matched.
-func dpErr(t *testing.T, err error, status int, code, msg string) bool {
-	t.Helper()
-	if err == nil {
-		t.Errorf("got no error, want %d %s", status, code)
-		return false
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Errorf("error is not an API error: %v", err)
-		return false
-	}
-	ok := true
-	if ae.ErrorCode() != code {
-		t.Errorf("error code = %q, want %q (message %q)", ae.ErrorCode(), code, ae.ErrorMessage())
-		ok = false
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Errorf("error message = %q, want %q", ae.ErrorMessage(), msg)
-		ok = false
-	}
-	var re *awshttp.ResponseError
-	if !errors.As(err, &re) {
-		t.Errorf("error carries no HTTP response: %v", err)
-		return false
-	}
-	if re.HTTPStatusCode() != status {
-		t.Errorf("HTTP status = %d, want %d (%s)", re.HTTPStatusCode(), status, code)
-		ok = false
-	}
-	return ok
-}
-
-// dpStatus asserts the HTTP status of a successful SDK call.
-func dpStatus(t *testing.T, md middleware.Metadata, want int) {
-	t.Helper()
-	raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
-	if !ok {
-		t.Fatal("no raw HTTP response in the result metadata")
-	}
-	if raw.StatusCode != want {
-		t.Errorf("HTTP status = %d, want %d", raw.StatusCode, want)
-	}
-}
-
-func dpCreateVault(t *testing.T, c *glacier.Client, name string) {
-	t.Helper()
-	_, err := c.CreateVault(t.Context(), &glacier.CreateVaultInput{VaultName: aws.String(name)})
-	dpOK(t, "CreateVault "+name, err)
-}
-
 // dpCounts returns DescribeVault's NumberOfArchives and SizeInBytes.
 func dpCounts(t *testing.T, c *glacier.Client, vault string) (int64, int64) {
 	t.Helper()
 	out, err := c.DescribeVault(t.Context(), &glacier.DescribeVaultInput{VaultName: aws.String(vault)})
-	dpOK(t, "DescribeVault "+vault, err)
+	mustOK(t, "DescribeVault "+vault, err)
 	return out.NumberOfArchives, out.SizeInBytes
 }
 
@@ -182,21 +80,13 @@ func dpWantCounts(t *testing.T, c *glacier.Client, vault string, n, size int64) 
 	}
 }
 
-// dpUpload uploads body (SDK-computed checksums) and returns the output.
-func dpUpload(t *testing.T, c *glacier.Client, vault string, body []byte) *glacier.UploadArchiveOutput {
-	t.Helper()
-	out, err := c.UploadArchive(t.Context(), &glacier.UploadArchiveInput{VaultName: aws.String(vault), Body: bytes.NewReader(body)})
-	dpOK(t, fmt.Sprintf("UploadArchive(%d bytes)", len(body)), err)
-	return out
-}
-
 // dpInitiate starts a multipart upload and returns its ID.
 func dpInitiate(t *testing.T, c *glacier.Client, vault string, partSize int64) string {
 	t.Helper()
 	out, err := c.InitiateMultipartUpload(t.Context(), &glacier.InitiateMultipartUploadInput{
 		VaultName: aws.String(vault), PartSize: aws.String(fmt.Sprint(partSize)),
 	})
-	dpOK(t, "InitiateMultipartUpload", err)
+	mustOK(t, "InitiateMultipartUpload", err)
 	return aws.ToString(out.UploadId)
 }
 
@@ -218,8 +108,8 @@ func dpPartErr(t *testing.T, c *glacier.Client, vault, id string, start int64, b
 func dpPart(t *testing.T, c *glacier.Client, vault, id string, start int64, body []byte) {
 	t.Helper()
 	out, err := dpPartErr(t, c, vault, id, start, body)
-	dpOK(t, "UploadMultipartPart "+dpRange(start, len(body)), err)
-	if got, want := aws.ToString(out.Checksum), dpTree(body); got != want {
+	mustOK(t, "UploadMultipartPart "+dpRange(start, len(body)), err)
+	if got, want := aws.ToString(out.Checksum), treeHash(body); got != want {
 		t.Errorf("UploadMultipartPart x-amz-sha256-tree-hash = %q, want %q", got, want)
 	}
 }
@@ -245,7 +135,7 @@ func dpUploadIDs(t *testing.T, c *glacier.Client, vault string) []string {
 	p := glacier.NewListMultipartUploadsPaginator(c, &glacier.ListMultipartUploadsInput{VaultName: aws.String(vault)})
 	for p.HasMorePages() {
 		out, err := p.NextPage(t.Context())
-		dpOK(t, "ListMultipartUploads", err)
+		mustOK(t, "ListMultipartUploads", err)
 		for _, u := range out.UploadsList {
 			ids = append(ids, aws.ToString(u.MultipartUploadId))
 		}
@@ -263,62 +153,11 @@ func dpListed(t *testing.T, c *glacier.Client, vault, id string) bool {
 	return false
 }
 
-// dpResp is a response to a raw request, body read.
-type dpResp struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// dpSign signs req with the default credentials for region; the payload
-// hash is the request's x-amz-content-sha256 header when set (as a
-// verifying server would use it), else sha256(body).
-func dpSign(t *testing.T, req *http.Request, body []byte, region string) {
-	t.Helper()
-	ph := req.Header.Get("x-amz-content-sha256")
-	if ph == "" {
-		ph = dpLinear(body)
-	}
-	creds := aws.Credentials{AccessKeyID: dpAccessKey, SecretAccessKey: dpSecret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, ph, "glacier", region, time.Now()); err != nil {
-		t.Fatalf("signing: %v", err)
-	}
-}
-
-// dpRaw sends a signed request with the API-version header plus headers
-// (a "" value deletes the header).
-func dpRaw(t *testing.T, srv *permafrosttest.Server, method, path string, body []byte, headers map[string]string) dpResp {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, srv.Endpoint+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("building %s %s: %v", method, path, err)
-	}
-	req.Header.Set("x-amz-glacier-version", "2012-06-01")
-	for k, v := range headers {
-		if v == "" {
-			req.Header.Del(k)
-		} else {
-			req.Header.Set(k, v)
-		}
-	}
-	dpSign(t, req, body, dpRegion)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", method, path, err)
-	}
-	return dpResp{Status: resp.StatusCode, Header: resp.Header, Body: b}
-}
-
 // dpRawTCP writes a signed request by hand on a TCP connection: the
 // headers (values sent verbatim, even ones net/http refuses), then
 // Content-Length: declared, then body, then it closes its write side. It
 // returns the response.
-func dpRawTCP(t *testing.T, srv *permafrosttest.Server, method, path string, headers map[string]string, declared int64, body []byte) dpResp {
+func dpRawTCP(t *testing.T, srv *permafrosttest.Server, method, path string, headers map[string]string, declared int64, body []byte) rawResp {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.Endpoint+path, nil)
 	if err != nil {
@@ -329,7 +168,7 @@ func dpRawTCP(t *testing.T, srv *permafrosttest.Server, method, path string, hea
 		req.Header.Set(k, v)
 	}
 	req.ContentLength = declared
-	dpSign(t, req, body, dpRegion)
+	signRequest(t, req, testAccessKey, testSecret, testRegion, payloadHash(req, body), time.Now())
 	conn, err := net.DialTimeout("tcp", req.URL.Host, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -361,36 +200,7 @@ func dpRawTCP(t *testing.T, srv *permafrosttest.Server, method, path string, hea
 	}
 	defer resp.Body.Close()
 	rb, _ := io.ReadAll(resp.Body)
-	return dpResp{Status: resp.StatusCode, Header: resp.Header, Body: rb}
-}
-
-// dpRawErr checks a raw response is a JSON Glacier error with status and
-// code (and message unless ""). It reports whether everything matched.
-func dpRawErr(t *testing.T, r dpResp, status int, code, msg string) bool {
-	t.Helper()
-	ok := true
-	if r.Status != status {
-		t.Errorf("HTTP status = %d, want %d (body %s)", r.Status, status, r.Body)
-		ok = false
-	}
-	var e struct{ Code, Message, Type string }
-	if err := json.Unmarshal(r.Body, &e); err != nil {
-		t.Errorf("error body is not JSON: %v: %q", err, r.Body)
-		return false
-	}
-	if e.Code != code {
-		t.Errorf("code = %q, want %q (message %q)", e.Code, code, e.Message)
-		ok = false
-	}
-	if msg != "" && e.Message != msg {
-		t.Errorf("message = %q, want %q", e.Message, msg)
-		ok = false
-	}
-	if e.Type != "Client" {
-		t.Errorf("type = %q, want Client", e.Type)
-		ok = false
-	}
-	return ok
+	return rawResp{Status: resp.StatusCode, Header: resp.Header, Body: rb}
 }
 
 // dpArchivesPath is the UploadArchive path of a vault.

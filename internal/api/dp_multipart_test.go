@@ -18,9 +18,6 @@ import (
 
 var dpUploadIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]{92}$`)
 
-// dpISO is the JSON date format of Glacier responses (spec 1.5).
-var dpISO = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
-
 func dpPartSizeMsg(n string) string {
 	return "Invalid part size: " + n + ". Part size must not be null, must be a power of two and be between 1048576 and 4294967296 bytes."
 }
@@ -31,7 +28,7 @@ func TestDPInitiateMultipartUpload(t *testing.T) {
 
 func testDPInitiateMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	c := srv.Client
-	dpCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	initiate := func(size, desc *string) (*glacier.InitiateMultipartUploadOutput, error) {
 		return c.InitiateMultipartUpload(t.Context(), &glacier.InitiateMultipartUploadInput{
 			VaultName: aws.String("V"), PartSize: size, ArchiveDescription: desc,
@@ -41,29 +38,29 @@ func testDPInitiateMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	t.Run("bad part sizes", func(t *testing.T) {
 		for _, n := range []string{"0", "1048575", "3145728", "8589934592", "2097153", "-1048576"} {
 			_, err := initiate(aws.String(n), nil)
-			dpErr(t, err, 400, "InvalidParameterValueException", dpPartSizeMsg(n))
+			wantAPIError(t, err, 400, "InvalidParameterValueException", dpPartSizeMsg(n))
 		}
-		r := dpRaw(t, srv, "POST", "/-/vaults/V/multipart-uploads", nil, nil)
-		dpRawErr(t, r, 400, "InvalidParameterValueException", dpPartSizeMsg("0"))
+		r := rawRequest(t, srv, "POST", "/-/vaults/V/multipart-uploads", nil)
+		wantRawError(t, r, 400, "InvalidParameterValueException", dpPartSizeMsg("0"))
 		if ids := dpUploadIDs(t, c, "V"); len(ids) != 0 {
 			t.Errorf("rejected initiations left uploads: %v", ids)
 		}
 	})
 
 	t.Run("valid part sizes", func(t *testing.T) {
-		for _, n := range []int64{dpMiB, 2 * dpMiB, 64 * dpMiB, 4 << 30} {
+		for _, n := range []int64{miB, 2 * miB, 64 * miB, 4 << 30} {
 			out, err := initiate(aws.String(fmt.Sprint(n)), nil)
-			dpOK(t, fmt.Sprintf("InitiateMultipartUpload(%d)", n), err)
-			dpStatus(t, out.ResultMetadata, http.StatusCreated)
+			mustOK(t, fmt.Sprintf("InitiateMultipartUpload(%d)", n), err)
+			wantStatus(t, out.ResultMetadata, http.StatusCreated)
 			id := aws.ToString(out.UploadId)
 			if !dpUploadIDRe.MatchString(id) {
 				t.Errorf("x-amz-multipart-upload-id = %q (%d chars), want 92 chars of [A-Za-z0-9_-]", id, len(id))
 			}
-			if got, want := aws.ToString(out.Location), "/"+dpAccount+"/vaults/V/multipart-uploads/"+id; got != want {
+			if got, want := aws.ToString(out.Location), "/"+testAccount+"/vaults/V/multipart-uploads/"+id; got != want {
 				t.Errorf("Location = %q, want %q", got, want)
 			}
 			lp, err := dpListParts(t, c, "V", id)
-			dpOK(t, "ListParts", err)
+			mustOK(t, "ListParts", err)
 			if lp.PartSizeInBytes != n {
 				t.Errorf("PartSizeInBytes = %d, want %d", lp.PartSizeInBytes, n)
 			}
@@ -73,10 +70,10 @@ func testDPInitiateMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 			if got := aws.ToString(lp.MultipartUploadId); got != id {
 				t.Errorf("ListParts MultipartUploadId = %q, want %q", got, id)
 			}
-			if got, want := aws.ToString(lp.VaultARN), dpARN(dpRegion, "V"); got != want {
+			if got, want := aws.ToString(lp.VaultARN), vaultARN(testRegion, testAccount, "V"); got != want {
 				t.Errorf("ListParts VaultARN = %q, want %q", got, want)
 			}
-			if !dpISO.MatchString(aws.ToString(lp.CreationDate)) {
+			if !isoMillis.MatchString(aws.ToString(lp.CreationDate)) {
 				t.Errorf("ListParts CreationDate = %q, want ISO 8601 with milliseconds", aws.ToString(lp.CreationDate))
 			}
 		}
@@ -84,11 +81,11 @@ func testDPInitiateMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 
 	t.Run("description", func(t *testing.T) {
 		out, err := initiate(aws.String("1048576"), aws.String("   leading spaces  inside"))
-		dpOK(t, "InitiateMultipartUpload", err)
+		mustOK(t, "InitiateMultipartUpload", err)
 		id := aws.ToString(out.UploadId)
 		const want = "leading spaces  inside"
 		lp, err := dpListParts(t, c, "V", id)
-		dpOK(t, "ListParts", err)
+		mustOK(t, "ListParts", err)
 		if got := aws.ToString(lp.ArchiveDescription); got != want {
 			t.Errorf("ListParts ArchiveDescription = %q, want %q", got, want)
 		}
@@ -96,7 +93,7 @@ func testDPInitiateMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 		p := glacier.NewListMultipartUploadsPaginator(c, &glacier.ListMultipartUploadsInput{VaultName: aws.String("V")})
 		for p.HasMorePages() {
 			page, err := p.NextPage(t.Context())
-			dpOK(t, "ListMultipartUploads", err)
+			mustOK(t, "ListMultipartUploads", err)
 			for _, u := range page.UploadsList {
 				if aws.ToString(u.MultipartUploadId) != id {
 					continue
@@ -105,7 +102,7 @@ func testDPInitiateMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 				if got := aws.ToString(u.ArchiveDescription); got != want {
 					t.Errorf("ListMultipartUploads ArchiveDescription = %q, want %q", got, want)
 				}
-				if u.PartSizeInBytes != dpMiB || aws.ToString(u.VaultARN) != dpARN(dpRegion, "V") {
+				if u.PartSizeInBytes != miB || aws.ToString(u.VaultARN) != vaultARN(testRegion, testAccount, "V") {
 					t.Errorf("ListMultipartUploads entry = %d %q", u.PartSizeInBytes, aws.ToString(u.VaultARN))
 				}
 			}
@@ -115,16 +112,16 @@ func testDPInitiateMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 		}
 		long := bytes.Repeat([]byte("d"), 1025)
 		_, err = initiate(aws.String("1048576"), aws.String(string(long)))
-		dpErr(t, err, 400, "InvalidParameterValueException", "")
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
 		_, err = initiate(aws.String("1048576"), aws.String(string(long[:1024])))
-		dpOK(t, "1024-char description", err)
+		mustOK(t, "1024-char description", err)
 		_, err = initiate(aws.String("1048576"), aws.String("caf\u00e9"))
-		dpErr(t, err, 400, "InvalidParameterValueException", "")
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
 	})
 
 	t.Run("unknown vault", func(t *testing.T) {
 		_, err := c.InitiateMultipartUpload(t.Context(), &glacier.InitiateMultipartUploadInput{VaultName: aws.String("nosuch"), PartSize: aws.String("1048576")})
-		dpErr(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+dpARN(dpRegion, "nosuch"))
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+vaultARN(testRegion, testAccount, "nosuch"))
 	})
 }
 
@@ -136,20 +133,20 @@ func TestDPMultipartUpload(t *testing.T) {
 
 func testDPMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	c := srv.Client
-	dpCreateVault(t, c, "V")
-	whole := dpData(3*dpMiB+dpMiB/2, 41)
-	parts := [][]byte{whole[:dpMiB], whole[dpMiB : 2*dpMiB], whole[2*dpMiB : 3*dpMiB], whole[3*dpMiB:]}
-	id := dpInitiate(t, c, "V", dpMiB)
+	createVault(t, c, "V")
+	whole := dpData(3*miB+miB/2, 41)
+	parts := [][]byte{whole[:miB], whole[miB : 2*miB], whole[2*miB : 3*miB], whole[3*miB:]}
+	id := dpInitiate(t, c, "V", miB)
 	for _, i := range []int{2, 0, 3, 1} {
-		out, err := dpPartErr(t, c, "V", id, int64(i)*dpMiB, parts[i])
-		dpOK(t, fmt.Sprintf("UploadMultipartPart %d", i), err)
-		dpStatus(t, out.ResultMetadata, http.StatusNoContent)
-		if got := aws.ToString(out.Checksum); got != dpTree(parts[i]) {
-			t.Errorf("part %d: x-amz-sha256-tree-hash = %q, want %q", i, got, dpTree(parts[i]))
+		out, err := dpPartErr(t, c, "V", id, int64(i)*miB, parts[i])
+		mustOK(t, fmt.Sprintf("UploadMultipartPart %d", i), err)
+		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
+		if got := aws.ToString(out.Checksum); got != treeHash(parts[i]) {
+			t.Errorf("part %d: x-amz-sha256-tree-hash = %q, want %q", i, got, treeHash(parts[i]))
 		}
 	}
 	lp, err := dpListParts(t, c, "V", id)
-	dpOK(t, "ListParts", err)
+	mustOK(t, "ListParts", err)
 	wantRanges := []string{"0-1048575", "1048576-2097151", "2097152-3145727", "3145728-3670015"}
 	if len(lp.Parts) != len(wantRanges) {
 		t.Fatalf("ListParts: %d parts, want %d", len(lp.Parts), len(wantRanges))
@@ -158,8 +155,8 @@ func testDPMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 		if got := aws.ToString(p.RangeInBytes); got != wantRanges[i] {
 			t.Errorf("part %d: RangeInBytes = %q, want %q", i, got, wantRanges[i])
 		}
-		if got := aws.ToString(p.SHA256TreeHash); got != dpTree(parts[i]) {
-			t.Errorf("part %d: SHA256TreeHash = %q, want %q", i, got, dpTree(parts[i]))
+		if got := aws.ToString(p.SHA256TreeHash); got != treeHash(parts[i]) {
+			t.Errorf("part %d: SHA256TreeHash = %q, want %q", i, got, treeHash(parts[i]))
 		}
 	}
 	if lp.Marker != nil {
@@ -167,18 +164,18 @@ func testDPMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	}
 	dpWantCounts(t, c, "V", 0, 0)
 
-	hash := dpTree(whole)
-	if got := dpCombine(parts...); got != hash {
+	hash := treeHash(whole)
+	if got := treeHashOfParts(parts...); got != hash {
 		t.Fatalf("test bug: combined part hashes %s != tree hash %s", got, hash)
 	}
 	out, err := dpCompleteErr(t, c, "V", id, int64(len(whole)), hash)
-	dpOK(t, "CompleteMultipartUpload", err)
-	dpStatus(t, out.ResultMetadata, http.StatusCreated)
+	mustOK(t, "CompleteMultipartUpload", err)
+	wantStatus(t, out.ResultMetadata, http.StatusCreated)
 	archive := aws.ToString(out.ArchiveId)
 	if !dpArchiveID.MatchString(archive) {
 		t.Errorf("archive id %q (%d chars), want 138 chars", archive, len(archive))
 	}
-	if got, want := aws.ToString(out.Location), "/"+dpAccount+"/vaults/V/archives/"+archive; got != want {
+	if got, want := aws.ToString(out.Location), "/"+testAccount+"/vaults/V/archives/"+archive; got != want {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
 	if got := aws.ToString(out.Checksum); got != hash {
@@ -195,18 +192,18 @@ func testDPMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	dpWantCounts(t, c, "V", 1, int64(len(whole)))
 
 	_, err = dpListParts(t, c, "V", id)
-	dpErr(t, err, 404, "ResourceNotFoundException", "")
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	if dpListed(t, c, "V", id) {
 		t.Errorf("completed upload %s still listed", id)
 	}
 	_, err = dpPartErr(t, c, "V", id, 0, parts[0])
-	dpErr(t, err, 404, "ResourceNotFoundException", "")
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 
 	if dpIsDisk(srv) && len(dpBlobFiles(t, srv.Main.Config.DataDir)) == 0 {
 		t.Errorf("disk store: no blob files for a 3.5 MiB archive")
 	}
 	_, err = c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(archive)})
-	dpOK(t, "DeleteArchive of the multipart archive", err)
+	mustOK(t, "DeleteArchive of the multipart archive", err)
 	dpWantCounts(t, c, "V", 0, 0)
 	if dpIsDisk(srv) {
 		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 0 {
@@ -233,10 +230,10 @@ func TestDPCompleteFailures(t *testing.T) {
 
 func testDPCompleteFailures(t *testing.T, srv *permafrosttest.Server) {
 	c := srv.Client
-	dpCreateVault(t, c, "V")
-	p := [][]byte{dpData(dpMiB, 51), dpData(dpMiB, 52), dpData(1000, 53)}
+	createVault(t, c, "V")
+	p := [][]byte{dpData(miB, 51), dpData(miB, 52), dpData(1000, 53)}
 	whole := bytes.Join(p, nil)
-	size, hash := int64(len(whole)), dpTree(whole)
+	size, hash := int64(len(whole)), treeHash(whole)
 
 	// stillOpen checks the upload survived a failed Complete, then
 	// completes it correctly.
@@ -246,12 +243,12 @@ func testDPCompleteFailures(t *testing.T, srv *permafrosttest.Server) {
 			t.Errorf("upload %s no longer listed after a failed Complete", id)
 		}
 		_, err := dpListParts(t, c, "V", id)
-		dpOK(t, "ListParts after a failed Complete", err)
+		mustOK(t, "ListParts after a failed Complete", err)
 	}
 	complete := func(t *testing.T, id string) {
 		t.Helper()
 		out, err := dpCompleteErr(t, c, "V", id, size, hash)
-		dpOK(t, "corrected CompleteMultipartUpload", err)
+		mustOK(t, "corrected CompleteMultipartUpload", err)
 		if got := aws.ToString(out.Checksum); got != hash {
 			t.Errorf("x-amz-sha256-tree-hash = %q, want %q", got, hash)
 		}
@@ -264,83 +261,83 @@ func testDPCompleteFailures(t *testing.T, srv *permafrosttest.Server) {
 	}
 
 	t.Run("gap", func(t *testing.T) {
-		id := dpInitiate(t, c, "V", dpMiB)
+		id := dpInitiate(t, c, "V", miB)
 		dpPart(t, c, "V", id, 0, p[0])
-		dpPart(t, c, "V", id, 2*dpMiB, p[2])
+		dpPart(t, c, "V", id, 2*miB, p[2])
 		_, err := dpCompleteErr(t, c, "V", id, size, hash)
-		dpErr(t, err, 400, "InvalidParameterValueException", "")
-		_, err = dpCompleteErr(t, c, "V", id, int64(dpMiB+1000), dpCombine(p[0], p[2]))
-		dpErr(t, err, 400, "InvalidParameterValueException", "")
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
+		_, err = dpCompleteErr(t, c, "V", id, int64(miB+1000), treeHashOfParts(p[0], p[2]))
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
 		stillOpen(t, id)
-		dpPart(t, c, "V", id, dpMiB, p[1])
+		dpPart(t, c, "V", id, miB, p[1])
 		complete(t, id)
 		done(t)
 	})
 	t.Run("short non-final part", func(t *testing.T) {
-		id := dpInitiate(t, c, "V", dpMiB)
+		id := dpInitiate(t, c, "V", miB)
 		short := p[0][:1000]
 		dpPart(t, c, "V", id, 0, short) // accepted; Complete must fail
-		dpPart(t, c, "V", id, dpMiB, p[1])
-		dpPart(t, c, "V", id, 2*dpMiB, p[2])
-		_, err := dpCompleteErr(t, c, "V", id, int64(1000+dpMiB+1000), dpCombine(short, p[1], p[2]))
-		dpErr(t, err, 400, "InvalidParameterValueException", "")
+		dpPart(t, c, "V", id, miB, p[1])
+		dpPart(t, c, "V", id, 2*miB, p[2])
+		_, err := dpCompleteErr(t, c, "V", id, int64(1000+miB+1000), treeHashOfParts(short, p[1], p[2]))
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
 		_, err = dpCompleteErr(t, c, "V", id, size, hash)
-		dpErr(t, err, 400, "InvalidParameterValueException", "")
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
 		stillOpen(t, id)
 		dpPart(t, c, "V", id, 0, p[0])
 		complete(t, id)
 		done(t)
 	})
 	t.Run("wrong size and hash", func(t *testing.T) {
-		id := dpInitiate(t, c, "V", dpMiB)
+		id := dpInitiate(t, c, "V", miB)
 		for i := range p {
-			dpPart(t, c, "V", id, int64(i)*dpMiB, p[i])
+			dpPart(t, c, "V", id, int64(i)*miB, p[i])
 		}
 		for _, s := range []int64{size + 1, size - 1, 0} {
 			_, err := dpCompleteErr(t, c, "V", id, s, hash)
-			dpErr(t, err, 400, "InvalidParameterValueException", "")
+			wantAPIError(t, err, 400, "InvalidParameterValueException", "")
 		}
 		_, err := c.CompleteMultipartUpload(t.Context(), &glacier.CompleteMultipartUploadInput{
 			VaultName: aws.String("V"), UploadId: aws.String(id), ArchiveSize: aws.String("12x"), Checksum: aws.String(hash),
 		})
-		dpErr(t, err, 400, "InvalidParameterValueException", "")
-		bad := dpTree([]byte("not the archive"))
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
+		bad := treeHash([]byte("not the archive"))
 		_, err = dpCompleteErr(t, c, "V", id, size, bad)
-		dpErr(t, err, 400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: "+bad)
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: "+bad)
 		_, err = dpCompleteErr(t, c, "V", id, size, "zz")
-		dpErr(t, err, 400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: zz")
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: zz")
 		dpWantCounts(t, c, "V", n, n*size)
 		stillOpen(t, id)
 		complete(t, id)
 		done(t)
 	})
 	t.Run("missing headers", func(t *testing.T) {
-		id := dpInitiate(t, c, "V", dpMiB)
+		id := dpInitiate(t, c, "V", miB)
 		for i := range p {
-			dpPart(t, c, "V", id, int64(i)*dpMiB, p[i])
+			dpPart(t, c, "V", id, int64(i)*miB, p[i])
 		}
 		path := dpUploadPath("V", id)
-		r := dpRaw(t, srv, "POST", path, nil, map[string]string{"x-amz-sha256-tree-hash": hash})
-		dpRawErr(t, r, 400, "MissingParameterValueException", "")
-		r = dpRaw(t, srv, "POST", path, nil, map[string]string{"x-amz-archive-size": fmt.Sprint(size)})
-		dpRawErr(t, r, 400, "MissingParameterValueException", "")
-		r = dpRaw(t, srv, "POST", path, nil, nil)
-		dpRawErr(t, r, 400, "MissingParameterValueException", "")
+		r := rawRequest(t, srv, "POST", path, nil, withHeader("x-amz-sha256-tree-hash", hash))
+		wantRawError(t, r, 400, "MissingParameterValueException", "")
+		r = rawRequest(t, srv, "POST", path, nil, withHeader("x-amz-archive-size", fmt.Sprint(size)))
+		wantRawError(t, r, 400, "MissingParameterValueException", "")
+		r = rawRequest(t, srv, "POST", path, nil)
+		wantRawError(t, r, 400, "MissingParameterValueException", "")
 		stillOpen(t, id)
 		complete(t, id)
 		done(t)
 	})
 	t.Run("no parts", func(t *testing.T) {
-		id := dpInitiate(t, c, "V", dpMiB)
-		_, err := dpCompleteErr(t, c, "V", id, 0, dpTree(nil))
-		dpErr(t, err, 400, "InvalidParameterValueException", "")
-		_, err = dpCompleteErr(t, c, "V", id, 1, dpTree([]byte{0}))
-		dpErr(t, err, 400, "InvalidParameterValueException", "")
+		id := dpInitiate(t, c, "V", miB)
+		_, err := dpCompleteErr(t, c, "V", id, 0, treeHash(nil))
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
+		_, err = dpCompleteErr(t, c, "V", id, 1, treeHash([]byte{0}))
+		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
 		stillOpen(t, id)
 	})
 	t.Run("unknown upload", func(t *testing.T) {
 		_, err := dpCompleteErr(t, c, "V", "nosuchupload", size, hash)
-		dpErr(t, err, 404, "ResourceNotFoundException", "")
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	})
 }
 
@@ -350,31 +347,31 @@ func TestDPAbortMultipartUpload(t *testing.T) {
 
 func testDPAbortMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	c := srv.Client
-	dpCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	abort := func(id string) (*glacier.AbortMultipartUploadOutput, error) {
 		return c.AbortMultipartUpload(t.Context(), &glacier.AbortMultipartUploadInput{VaultName: aws.String("V"), UploadId: aws.String(id)})
 	}
-	id := dpInitiate(t, c, "V", dpMiB)
-	dpPart(t, c, "V", id, 0, dpData(dpMiB, 61))
-	dpPart(t, c, "V", id, dpMiB, dpData(10, 62))
+	id := dpInitiate(t, c, "V", miB)
+	dpPart(t, c, "V", id, 0, dpData(miB, 61))
+	dpPart(t, c, "V", id, miB, dpData(10, 62))
 	if dpIsDisk(srv) && len(dpBlobFiles(t, srv.Main.Config.DataDir)) != 1 {
 		t.Errorf("disk store: want one blob for the 1 MiB part")
 	}
 	out, err := abort(id)
-	dpOK(t, "AbortMultipartUpload", err)
-	dpStatus(t, out.ResultMetadata, http.StatusNoContent)
+	mustOK(t, "AbortMultipartUpload", err)
+	wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 	_, err = dpListParts(t, c, "V", id)
-	dpErr(t, err, 404, "ResourceNotFoundException", "")
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	if dpListed(t, c, "V", id) {
 		t.Errorf("aborted upload still listed")
 	}
 	out, err = abort(id)
-	dpOK(t, "repeated AbortMultipartUpload", err)
-	dpStatus(t, out.ResultMetadata, http.StatusNoContent)
+	mustOK(t, "repeated AbortMultipartUpload", err)
+	wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 	_, err = dpPartErr(t, c, "V", id, 0, []byte("x"))
-	dpErr(t, err, 404, "ResourceNotFoundException", "")
-	_, err = dpCompleteErr(t, c, "V", id, 1, dpTree([]byte("x")))
-	dpErr(t, err, 404, "ResourceNotFoundException", "")
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "")
+	_, err = dpCompleteErr(t, c, "V", id, 1, treeHash([]byte("x")))
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	dpWantCounts(t, c, "V", 0, 0)
 	if dpIsDisk(srv) {
 		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 0 {
@@ -383,21 +380,21 @@ func testDPAbortMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	}
 
 	t.Run("completed upload", func(t *testing.T) {
-		id := dpInitiate(t, c, "V", dpMiB)
+		id := dpInitiate(t, c, "V", miB)
 		body := []byte("small archive")
 		dpPart(t, c, "V", id, 0, body)
-		_, err := dpCompleteErr(t, c, "V", id, int64(len(body)), dpTree(body))
-		dpOK(t, "CompleteMultipartUpload", err)
+		_, err := dpCompleteErr(t, c, "V", id, int64(len(body)), treeHash(body))
+		mustOK(t, "CompleteMultipartUpload", err)
 		_, err = abort(id)
-		dpErr(t, err, 404, "ResourceNotFoundException", "")
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 		dpWantCounts(t, c, "V", 1, int64(len(body)))
 	})
 	t.Run("unknown upload", func(t *testing.T) {
 		_, err := abort("nosuchupload")
-		dpErr(t, err, 404, "ResourceNotFoundException", "")
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	})
 	t.Run("unknown vault", func(t *testing.T) {
 		_, err := c.AbortMultipartUpload(t.Context(), &glacier.AbortMultipartUploadInput{VaultName: aws.String("nosuch"), UploadId: aws.String(id)})
-		dpErr(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+dpARN(dpRegion, "nosuch"))
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+vaultARN(testRegion, testAccount, "nosuch"))
 	})
 }

@@ -23,9 +23,9 @@ func TestDPUploadPartRejections(t *testing.T) {
 
 func testDPUploadPartRejections(t *testing.T, srv *permafrosttest.Server) {
 	c := srv.Client
-	dpCreateVault(t, c, "V")
-	id := dpInitiate(t, c, "V", dpMiB)
-	mib := dpData(dpMiB, 71)
+	createVault(t, c, "V")
+	id := dpInitiate(t, c, "V", miB)
+	mib := dpData(miB, 71)
 	put := func(rng string, body []byte, checksum *string) error {
 		_, err := c.UploadMultipartPart(t.Context(), &glacier.UploadMultipartPartInput{
 			VaultName: aws.String("V"), UploadId: aws.String(id),
@@ -36,7 +36,7 @@ func testDPUploadPartRejections(t *testing.T, srv *permafrosttest.Server) {
 	noParts := func(t *testing.T) {
 		t.Helper()
 		lp, err := dpListParts(t, c, "V", id)
-		dpOK(t, "ListParts", err)
+		mustOK(t, "ListParts", err)
 		if len(lp.Parts) != 0 {
 			t.Errorf("rejected part was stored: %d parts listed", len(lp.Parts))
 		}
@@ -44,66 +44,66 @@ func testDPUploadPartRejections(t *testing.T, srv *permafrosttest.Server) {
 	const inv = "InvalidParameterValueException"
 
 	t.Run("start not aligned", func(t *testing.T) {
-		dpErr(t, put("bytes 1-1048576/*", mib, nil), 400, inv, "")
-		dpErr(t, put("bytes 524288-1572863/*", mib, nil), 400, inv, "")
+		wantAPIError(t, put("bytes 1-1048576/*", mib, nil), 400, inv, "")
+		wantAPIError(t, put("bytes 524288-1572863/*", mib, nil), 400, inv, "")
 		noParts(t)
 	})
 	t.Run("range longer than the part size", func(t *testing.T) {
-		two := dpData(2*dpMiB, 72)
-		dpErr(t, put("bytes 0-2097151/*", two, nil), 400, inv, "")
-		dpErr(t, put("bytes 1048576-3145727/*", two, nil), 400, inv, "")
+		two := dpData(2*miB, 72)
+		wantAPIError(t, put("bytes 0-2097151/*", two, nil), 400, inv, "")
+		wantAPIError(t, put("bytes 1048576-3145727/*", two, nil), 400, inv, "")
 		noParts(t)
 	})
 	t.Run("range length not matching the body", func(t *testing.T) {
-		for _, n := range []int{1000, dpMiB - 1} {
+		for _, n := range []int{1000, miB - 1} {
 			body := mib[:n]
-			r := dpRaw(t, srv, "PUT", dpUploadPath("V", id), body, map[string]string{
+			r := rawRequest(t, srv, "PUT", dpUploadPath("V", id), body, withHeaders(map[string]string{
 				"Content-Range":          "bytes 0-1048575/*",
-				"x-amz-sha256-tree-hash": dpTree(body),
-				"x-amz-content-sha256":   dpLinear(body),
-			})
-			dpRawErr(t, r, 400, inv, "")
+				"x-amz-sha256-tree-hash": treeHash(body),
+				"x-amz-content-sha256":   linearHash(body),
+			}))
+			wantRawError(t, r, 400, inv, "")
 		}
 		noParts(t)
 	})
 	t.Run("wrong tree hash", func(t *testing.T) {
-		sent := dpTree([]byte("other"))
-		err := put(dpRange(0, dpMiB), mib, aws.String(sent))
-		dpErr(t, err, 400, inv, "Checksum mismatch: expected "+sent+", computed "+dpTree(mib))
+		sent := treeHash([]byte("other"))
+		err := put(dpRange(0, miB), mib, aws.String(sent))
+		wantAPIError(t, err, 400, inv, "Checksum mismatch: expected "+sent+", computed "+treeHash(mib))
 		noParts(t)
 	})
 	t.Run("wrong x-amz-content-sha256", func(t *testing.T) {
-		r := dpRaw(t, srv, "PUT", dpUploadPath("V", id), mib, map[string]string{
-			"Content-Range":          dpRange(0, dpMiB),
-			"x-amz-sha256-tree-hash": dpTree(mib),
-			"x-amz-content-sha256":   dpLinear([]byte("other")),
-		})
-		dpRawErr(t, r, 400, inv, "")
+		r := rawRequest(t, srv, "PUT", dpUploadPath("V", id), mib, withHeaders(map[string]string{
+			"Content-Range":          dpRange(0, miB),
+			"x-amz-sha256-tree-hash": treeHash(mib),
+			"x-amz-content-sha256":   linearHash([]byte("other")),
+		}))
+		wantRawError(t, r, 400, inv, "")
 		noParts(t)
 	})
 	t.Run("missing tree hash", func(t *testing.T) {
 		body := []byte("part")
-		r := dpRaw(t, srv, "PUT", dpUploadPath("V", id), body, map[string]string{
-			"Content-Range": dpRange(0, len(body)), "x-amz-content-sha256": dpLinear(body),
-		})
-		dpRawErr(t, r, 400, "MissingParameterValueException", "")
+		r := rawRequest(t, srv, "PUT", dpUploadPath("V", id), body, withHeaders(map[string]string{
+			"Content-Range": dpRange(0, len(body)), "x-amz-content-sha256": linearHash(body),
+		}))
+		wantRawError(t, r, 400, "MissingParameterValueException", "")
 		noParts(t)
 	})
 	t.Run("part number 10001", func(t *testing.T) {
 		err := put("bytes 10485760000-10486808575/*", mib, nil)
-		dpErr(t, err, 400, inv, "This is part number 10001 for the current multipart upload. It exceeds the limit of 10000 parts.")
+		wantAPIError(t, err, 400, inv, "This is part number 10001 for the current multipart upload. It exceeds the limit of 10000 parts.")
 		noParts(t)
 	})
 	t.Run("malformed Content-Range", func(t *testing.T) {
 		body := []byte("ab")
 		for _, rng := range []string{"bytes=0-1/*", "bytes 5-1/*", "bytes 0-1/2", "bytes 0-1", "0-1", "bytes -1/*", "bytes 0-/*", "bytes a-b/*"} {
-			if err := put(rng, body, nil); !dpErr(t, err, 400, inv, "") {
+			if err := put(rng, body, nil); !wantAPIError(t, err, 400, inv, "") {
 				t.Logf("Content-Range %q", rng)
 			}
 		}
-		r := dpRaw(t, srv, "PUT", dpUploadPath("V", id), body, map[string]string{
-			"x-amz-sha256-tree-hash": dpTree(body), "x-amz-content-sha256": dpLinear(body),
-		})
+		r := rawRequest(t, srv, "PUT", dpUploadPath("V", id), body, withHeaders(map[string]string{
+			"x-amz-sha256-tree-hash": treeHash(body), "x-amz-content-sha256": linearHash(body),
+		}))
 		if r.Status != 400 {
 			t.Errorf("missing Content-Range: HTTP status %d, want 400 (body %s)", r.Status, r.Body)
 		}
@@ -114,12 +114,12 @@ func testDPUploadPartRejections(t *testing.T, srv *permafrosttest.Server) {
 			VaultName: aws.String("V"), UploadId: aws.String("nosuchupload"),
 			Range: aws.String("bytes 0-1/*"), Body: bytes.NewReader([]byte("ab")),
 		})
-		dpErr(t, err, 404, "ResourceNotFoundException", "")
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	})
 	t.Run("part number 10000 is accepted", func(t *testing.T) {
-		dpPart(t, c, "V", id, 9999*dpMiB, mib)
+		dpPart(t, c, "V", id, 9999*miB, mib)
 		lp, err := dpListParts(t, c, "V", id)
-		dpOK(t, "ListParts", err)
+		mustOK(t, "ListParts", err)
 		if len(lp.Parts) != 1 || aws.ToString(lp.Parts[0].RangeInBytes) != "10484711424-10485759999" {
 			t.Errorf("ListParts after part 10000: %d parts", len(lp.Parts))
 		}
@@ -138,32 +138,32 @@ func TestDPPartReplace(t *testing.T) {
 
 func testDPPartReplace(t *testing.T, srv *permafrosttest.Server) {
 	c := srv.Client
-	dpCreateVault(t, c, "V")
-	id := dpInitiate(t, c, "V", dpMiB)
-	oldP0, newP0, p1 := dpData(dpMiB, 81), dpData(dpMiB, 82), dpData(100, 83)
+	createVault(t, c, "V")
+	id := dpInitiate(t, c, "V", miB)
+	oldP0, newP0, p1 := dpData(miB, 81), dpData(miB, 82), dpData(100, 83)
 	dpPart(t, c, "V", id, 0, oldP0)
-	dpPart(t, c, "V", id, dpMiB, p1)
+	dpPart(t, c, "V", id, miB, p1)
 	dpPart(t, c, "V", id, 0, newP0)
-	dpPart(t, c, "V", id, dpMiB, p1) // identical re-send is idempotent
+	dpPart(t, c, "V", id, miB, p1) // identical re-send is idempotent
 	lp, err := dpListParts(t, c, "V", id)
-	dpOK(t, "ListParts", err)
+	mustOK(t, "ListParts", err)
 	if len(lp.Parts) != 2 {
 		t.Fatalf("ListParts: %d parts, want 2", len(lp.Parts))
 	}
-	if got := aws.ToString(lp.Parts[0].SHA256TreeHash); got != dpTree(newP0) {
-		t.Errorf("replaced part: SHA256TreeHash = %s, want the new %s (old %s)", got, dpTree(newP0), dpTree(oldP0))
+	if got := aws.ToString(lp.Parts[0].SHA256TreeHash); got != treeHash(newP0) {
+		t.Errorf("replaced part: SHA256TreeHash = %s, want the new %s (old %s)", got, treeHash(newP0), treeHash(oldP0))
 	}
 	if dpIsDisk(srv) {
 		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 1 {
 			t.Errorf("disk store after replacing the 1 MiB part: files %v, want one blob", files)
 		}
 	}
-	size := int64(dpMiB + 100)
-	_, err = dpCompleteErr(t, c, "V", id, size, dpCombine(oldP0, p1))
-	dpErr(t, err, 400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: "+dpCombine(oldP0, p1))
-	out, err := dpCompleteErr(t, c, "V", id, size, dpCombine(newP0, p1))
-	dpOK(t, "CompleteMultipartUpload with the replaced part", err)
-	if got, want := aws.ToString(out.Checksum), dpTree(append(bytes.Clone(newP0), p1...)); got != want {
+	size := int64(miB + 100)
+	_, err = dpCompleteErr(t, c, "V", id, size, treeHashOfParts(oldP0, p1))
+	wantAPIError(t, err, 400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: "+treeHashOfParts(oldP0, p1))
+	out, err := dpCompleteErr(t, c, "V", id, size, treeHashOfParts(newP0, p1))
+	mustOK(t, "CompleteMultipartUpload with the replaced part", err)
+	if got, want := aws.ToString(out.Checksum), treeHash(append(bytes.Clone(newP0), p1...)); got != want {
 		t.Errorf("archive tree hash = %s, want %s", got, want)
 	}
 	dpWantCounts(t, c, "V", 1, size)
@@ -175,17 +175,17 @@ func TestDPListPartsPaging(t *testing.T) {
 
 func testDPListPartsPaging(t *testing.T, srv *permafrosttest.Server) {
 	c := srv.Client
-	dpCreateVault(t, c, "V")
-	id := dpInitiate(t, c, "V", dpMiB)
+	createVault(t, c, "V")
+	id := dpInitiate(t, c, "V", miB)
 	var want []string
 	hashes := map[string]string{}
 	for _, i := range []int{4, 1, 3, 0, 2} {
-		body := dpData(dpMiB, uint64(90+i))
-		dpPart(t, c, "V", id, int64(i)*dpMiB, body)
-		hashes[fmt.Sprintf("%d-%d", i*dpMiB, (i+1)*dpMiB-1)] = dpTree(body)
+		body := dpData(miB, uint64(90+i))
+		dpPart(t, c, "V", id, int64(i)*miB, body)
+		hashes[fmt.Sprintf("%d-%d", i*miB, (i+1)*miB-1)] = treeHash(body)
 	}
 	for i := range 5 {
-		want = append(want, fmt.Sprintf("%d-%d", i*dpMiB, (i+1)*dpMiB-1))
+		want = append(want, fmt.Sprintf("%d-%d", i*miB, (i+1)*miB-1))
 	}
 	check := func(t *testing.T, got []string, pages []int) {
 		t.Helper()
@@ -205,7 +205,7 @@ func testDPListPartsPaging(t *testing.T, srv *permafrosttest.Server) {
 			out, err := c.ListParts(t.Context(), &glacier.ListPartsInput{
 				VaultName: aws.String("V"), UploadId: aws.String(id), Limit: aws.Int32(2), Marker: marker,
 			})
-			dpOK(t, "ListParts", err)
+			mustOK(t, "ListParts", err)
 			pages = append(pages, len(out.Parts))
 			for _, p := range out.Parts {
 				r := aws.ToString(p.RangeInBytes)
@@ -231,7 +231,7 @@ func testDPListPartsPaging(t *testing.T, srv *permafrosttest.Server) {
 			func(o *glacier.ListPartsPaginatorOptions) { o.Limit = 2 })
 		for p.HasMorePages() && len(pages) < 10 {
 			out, err := p.NextPage(t.Context())
-			dpOK(t, "ListParts page", err)
+			mustOK(t, "ListParts page", err)
 			pages = append(pages, len(out.Parts))
 			for _, part := range out.Parts {
 				got = append(got, aws.ToString(part.RangeInBytes))
@@ -241,15 +241,15 @@ func testDPListPartsPaging(t *testing.T, srv *permafrosttest.Server) {
 	})
 	t.Run("default limit", func(t *testing.T) {
 		out, err := dpListParts(t, c, "V", id)
-		dpOK(t, "ListParts", err)
+		mustOK(t, "ListParts", err)
 		if len(out.Parts) != 5 || out.Marker != nil {
 			t.Errorf("ListParts without limit: %d parts, Marker %v; want 5 and null", len(out.Parts), out.Marker)
 		}
 	})
 	t.Run("bad limit", func(t *testing.T) {
 		for _, l := range []string{"0", "-1", "abc"} {
-			r := dpRaw(t, srv, "GET", dpUploadPath("V", id)+"?limit="+l, nil, nil)
-			dpRawErr(t, r, 400, "InvalidParameterValueException", "")
+			r := rawRequest(t, srv, "GET", dpUploadPath("V", id)+"?limit="+l, nil)
+			wantRawError(t, r, 400, "InvalidParameterValueException", "")
 		}
 	})
 }
@@ -260,22 +260,22 @@ func TestDPListMultipartUploadsPaging(t *testing.T) {
 
 func testDPListMultipartUploadsPaging(t *testing.T, srv *permafrosttest.Server) {
 	c := srv.Client
-	dpCreateVault(t, c, "V")
-	dpCreateVault(t, c, "W")
+	createVault(t, c, "V")
+	createVault(t, c, "W")
 	var want []string
 	for i := range 5 {
-		want = append(want, dpInitiate(t, c, "V", int64(dpMiB)<<i))
+		want = append(want, dpInitiate(t, c, "V", int64(miB)<<i))
 		srv.Advance(time.Millisecond)
 	}
-	dpInitiate(t, c, "W", dpMiB) // another vault's upload is not listed
+	dpInitiate(t, c, "W", miB) // another vault's upload is not listed
 	// Finished uploads are not listed.
-	done := dpInitiate(t, c, "V", dpMiB)
+	done := dpInitiate(t, c, "V", miB)
 	dpPart(t, c, "V", done, 0, []byte("x"))
-	_, err := dpCompleteErr(t, c, "V", done, 1, dpTree([]byte("x")))
-	dpOK(t, "CompleteMultipartUpload", err)
-	aborted := dpInitiate(t, c, "V", dpMiB)
+	_, err := dpCompleteErr(t, c, "V", done, 1, treeHash([]byte("x")))
+	mustOK(t, "CompleteMultipartUpload", err)
+	aborted := dpInitiate(t, c, "V", miB)
 	_, err = c.AbortMultipartUpload(t.Context(), &glacier.AbortMultipartUploadInput{VaultName: aws.String("V"), UploadId: aws.String(aborted)})
-	dpOK(t, "AbortMultipartUpload", err)
+	mustOK(t, "AbortMultipartUpload", err)
 	slices.Sort(want)
 	check := func(t *testing.T, got []string, pages []int) {
 		t.Helper()
@@ -296,11 +296,11 @@ func testDPListMultipartUploadsPaging(t *testing.T, srv *permafrosttest.Server) 
 			out, err := c.ListMultipartUploads(t.Context(), &glacier.ListMultipartUploadsInput{
 				VaultName: aws.String("V"), Limit: aws.Int32(2), Marker: marker,
 			})
-			dpOK(t, "ListMultipartUploads", err)
+			mustOK(t, "ListMultipartUploads", err)
 			pages = append(pages, len(out.UploadsList))
 			for _, u := range out.UploadsList {
 				got = append(got, aws.ToString(u.MultipartUploadId))
-				if aws.ToString(u.VaultARN) != dpARN(dpRegion, "V") || !dpISO.MatchString(aws.ToString(u.CreationDate)) {
+				if aws.ToString(u.VaultARN) != vaultARN(testRegion, testAccount, "V") || !isoMillis.MatchString(aws.ToString(u.CreationDate)) {
 					t.Errorf("upload entry: VaultARN %q CreationDate %q", aws.ToString(u.VaultARN), aws.ToString(u.CreationDate))
 				}
 			}
@@ -318,7 +318,7 @@ func testDPListMultipartUploadsPaging(t *testing.T, srv *permafrosttest.Server) 
 			func(o *glacier.ListMultipartUploadsPaginatorOptions) { o.Limit = 2 })
 		for p.HasMorePages() && len(pages) < 10 {
 			out, err := p.NextPage(t.Context())
-			dpOK(t, "ListMultipartUploads page", err)
+			mustOK(t, "ListMultipartUploads page", err)
 			pages = append(pages, len(out.UploadsList))
 			for _, u := range out.UploadsList {
 				got = append(got, aws.ToString(u.MultipartUploadId))
@@ -328,7 +328,7 @@ func testDPListMultipartUploadsPaging(t *testing.T, srv *permafrosttest.Server) 
 	})
 	t.Run("unknown vault", func(t *testing.T) {
 		_, err := c.ListMultipartUploads(t.Context(), &glacier.ListMultipartUploadsInput{VaultName: aws.String("nosuch")})
-		dpErr(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+dpARN(dpRegion, "nosuch"))
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+vaultARN(testRegion, testAccount, "nosuch"))
 	})
 }
 
@@ -340,14 +340,14 @@ func TestDPUploadIdleExpiry(t *testing.T) {
 
 func testDPUploadIdleExpiry(t *testing.T, srv *permafrosttest.Server) {
 	c := srv.Client
-	dpCreateVault(t, c, "V")
-	idle := dpInitiate(t, c, "V", dpMiB)
-	busy := dpInitiate(t, c, "V", dpMiB)
-	dpPart(t, c, "V", idle, 0, dpData(dpMiB, 101)) // a blob part, to be discarded
+	createVault(t, c, "V")
+	idle := dpInitiate(t, c, "V", miB)
+	busy := dpInitiate(t, c, "V", miB)
+	dpPart(t, c, "V", idle, 0, dpData(miB, 101)) // a blob part, to be discarded
 	alive := func(t *testing.T, id string) {
 		t.Helper()
 		_, err := dpListParts(t, c, "V", id)
-		dpOK(t, "ListParts of a live upload", err)
+		mustOK(t, "ListParts of a live upload", err)
 		if !dpListed(t, c, "V", id) {
 			t.Errorf("live upload %s not listed", id)
 		}
@@ -355,14 +355,14 @@ func testDPUploadIdleExpiry(t *testing.T, srv *permafrosttest.Server) {
 	gone := func(t *testing.T, id string) {
 		t.Helper()
 		_, err := dpListParts(t, c, "V", id)
-		dpErr(t, err, 404, "ResourceNotFoundException", "")
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 		if dpListed(t, c, "V", id) {
 			t.Errorf("expired upload %s still listed", id)
 		}
-		_, err = dpPartErr(t, c, "V", id, dpMiB, []byte("late"))
-		dpErr(t, err, 404, "ResourceNotFoundException", "")
-		_, err = dpCompleteErr(t, c, "V", id, dpMiB, dpTree(dpData(dpMiB, 101)))
-		dpErr(t, err, 404, "ResourceNotFoundException", "")
+		_, err = dpPartErr(t, c, "V", id, miB, []byte("late"))
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "")
+		_, err = dpCompleteErr(t, c, "V", id, miB, treeHash(dpData(miB, 101)))
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	}
 
 	srv.Advance(23 * time.Hour)
@@ -375,17 +375,17 @@ func testDPUploadIdleExpiry(t *testing.T, srv *permafrosttest.Server) {
 	alive(t, busy)
 	srv.Advance(22*time.Hour - time.Second) // busy idle for 23h now
 	alive(t, busy)
-	_, err := dpCompleteErr(t, c, "V", busy, 10, dpTree(last))
+	_, err := dpCompleteErr(t, c, "V", busy, 10, treeHash(last))
 	if dpNoErr(t, "CompleteMultipartUpload of the touched upload", err) {
 		dpWantCounts(t, c, "V", 1, 10)
 	}
 
 	t.Run("untouched for 24h", func(t *testing.T) {
-		id := dpInitiate(t, c, "V", dpMiB)
+		id := dpInitiate(t, c, "V", miB)
 		srv.Advance(24*time.Hour + time.Second)
 		gone(t, id)
 		_, err := c.AbortMultipartUpload(t.Context(), &glacier.AbortMultipartUploadInput{VaultName: aws.String("V"), UploadId: aws.String(id)})
-		dpErr(t, err, 404, "ResourceNotFoundException", "")
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	})
 	t.Run("sweep discards parts", func(t *testing.T) {
 		if _, err := srv.Main.Service.SweepUploads(); err != nil {

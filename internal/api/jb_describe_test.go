@@ -20,8 +20,8 @@ import (
 func TestJobDescribeArchiveRetrievalFields(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
-	body := jbData(3*jbMiB+5, 7)
+	createVault(t, c, "V")
+	body := jbData(3*miB+5, 7)
 	id := jbUpload(t, c, "V", body, "an archive")
 	before := jbClock(t, srv)
 	jobID := jbInit(t, c, "V", types.JobParameters{
@@ -40,14 +40,14 @@ func TestJobDescribeArchiveRetrievalFields(t *testing.T) {
 		{"Action", d.Action, types.ActionCodeArchiveRetrieval},
 		{"ArchiveId", aws.ToString(d.ArchiveId), id},
 		{"ArchiveSizeInBytes", aws.ToInt64(d.ArchiveSizeInBytes), size},
-		{"ArchiveSHA256TreeHash", aws.ToString(d.ArchiveSHA256TreeHash), jbTree(body)},
-		{"SHA256TreeHash", aws.ToString(d.SHA256TreeHash), jbTree(body)},
+		{"ArchiveSHA256TreeHash", aws.ToString(d.ArchiveSHA256TreeHash), treeHash(body)},
+		{"SHA256TreeHash", aws.ToString(d.SHA256TreeHash), treeHash(body)},
 		{"RetrievalByteRange", aws.ToString(d.RetrievalByteRange), fmt.Sprintf("0-%d", size-1)},
 		{"StatusCode", d.StatusCode, types.StatusCodeSucceeded},
 		{"StatusMessage", aws.ToString(d.StatusMessage), "Succeeded"},
 		{"Completed", d.Completed, true},
 		{"Tier", aws.ToString(d.Tier), "Standard"},
-		{"VaultARN", aws.ToString(d.VaultARN), jbARN("V")},
+		{"VaultARN", aws.ToString(d.VaultARN), vaultARN(testRegion, testAccount, "V")},
 		{"JobDescription", aws.ToString(d.JobDescription), "my retrieval"},
 		{"SNSTopic", aws.ToString(d.SNSTopic), jbTopic("t")},
 		{"InventorySizeInBytes is nil", d.InventorySizeInBytes == nil, true},
@@ -62,12 +62,12 @@ func TestJobDescribeArchiveRetrievalFields(t *testing.T) {
 		}
 	}
 	created, err := time.Parse(time.RFC3339, aws.ToString(d.CreationDate))
-	if err != nil || !jbISOMillis.MatchString(aws.ToString(d.CreationDate)) {
+	if err != nil || !isoMillis.MatchString(aws.ToString(d.CreationDate)) {
 		t.Errorf("CreationDate = %q, want ISO 8601 with milliseconds", aws.ToString(d.CreationDate))
 	} else if created.Before(before.Truncate(time.Millisecond)) || created.After(after) {
 		t.Errorf("CreationDate = %v, want between %v and %v", created, before, after)
 	}
-	if d.CompletionDate == nil || !jbISOMillis.MatchString(*d.CompletionDate) {
+	if d.CompletionDate == nil || !isoMillis.MatchString(*d.CompletionDate) {
 		t.Errorf("CompletionDate = %v, want an ISO date", d.CompletionDate)
 	} else if *d.CompletionDate < *d.CreationDate {
 		t.Errorf("CompletionDate %s is before CreationDate %s", *d.CompletionDate, *d.CreationDate)
@@ -90,7 +90,7 @@ func TestJobDescribeArchiveRetrievalFields(t *testing.T) {
 func TestJobDescribeInventoryFields(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	jbUpload(t, c, "V", []byte("one"), "")
 	jobID := jbInventoryJob(t, c, "V", "", nil)
 	d := jbDescribe(t, c, "V", jobID)
@@ -124,30 +124,30 @@ func TestJobDescribeInventoryFields(t *testing.T) {
 func TestJobDescribeRangeChecksum(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
-	body := jbData(5*jbMiB, 11)
+	createVault(t, c, "V")
+	body := jbData(5*miB, 11)
 	id := jbUpload(t, c, "V", body, "")
 	for _, tc := range []struct {
 		r          string
 		start, end int
 		aligned    bool
 	}{
-		{"0-1048575", 0, jbMiB, true},
-		{"2097152-4194303", 2 * jbMiB, 4 * jbMiB, true},
-		{"4194304-5242879", 4 * jbMiB, 5 * jbMiB, true},
-		{"0-4194303", 0, 4 * jbMiB, true},
-		{"1048576-2097151", jbMiB, 2 * jbMiB, true},
-		{"1048576-3145727", jbMiB, 3 * jbMiB, false},
-		{"0-3145727", 0, 3 * jbMiB, false},
-		{"2097152-5242879", 2 * jbMiB, 5 * jbMiB, false},
-		{"0-5242879", 0, 5 * jbMiB, true},
+		{"0-1048575", 0, miB, true},
+		{"2097152-4194303", 2 * miB, 4 * miB, true},
+		{"4194304-5242879", 4 * miB, 5 * miB, true},
+		{"0-4194303", 0, 4 * miB, true},
+		{"1048576-2097151", miB, 2 * miB, true},
+		{"1048576-3145727", miB, 3 * miB, false},
+		{"0-3145727", 0, 3 * miB, false},
+		{"2097152-5242879", 2 * miB, 5 * miB, false},
+		{"0-5242879", 0, 5 * miB, true},
 	} {
 		jobID := jbRangeJob(t, c, "V", id, tc.r)
 		d := jbDescribe(t, c, "V", jobID)
 		if got := aws.ToString(d.RetrievalByteRange); got != tc.r {
 			t.Errorf("range %s: RetrievalByteRange = %q", tc.r, got)
 		}
-		if got := aws.ToString(d.ArchiveSHA256TreeHash); got != jbTree(body) {
+		if got := aws.ToString(d.ArchiveSHA256TreeHash); got != treeHash(body) {
 			t.Errorf("range %s: ArchiveSHA256TreeHash = %q, want the whole archive's", tc.r, got)
 		}
 		if aws.ToInt64(d.ArchiveSizeInBytes) != int64(len(body)) {
@@ -155,7 +155,7 @@ func TestJobDescribeRangeChecksum(t *testing.T) {
 		}
 		want := ""
 		if tc.aligned {
-			want = jbTree(body[tc.start:tc.end])
+			want = treeHash(body[tc.start:tc.end])
 		}
 		if got := aws.ToString(d.SHA256TreeHash); got != want || (d.SHA256TreeHash == nil) != !tc.aligned {
 			t.Errorf("range %s: SHA256TreeHash = %v, want %q", tc.r, d.SHA256TreeHash, want)
@@ -170,20 +170,20 @@ func TestJobDescribeRangeChecksum(t *testing.T) {
 
 func TestJobDescribeUnknownJob(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	for _, id := range []string{strings.Repeat("x", 92), "short"} {
 		_, err := c.DescribeJob(t.Context(), &glacier.DescribeJobInput{VaultName: aws.String("V"), JobId: aws.String(id)})
-		jbErr(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+id)
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+id)
 		_, _, err = jbOutputErr(t, c, "V", id, "")
-		jbErr(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+id)
+		wantAPIError(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+id)
 	}
 	// A job of another vault is not found in this one.
-	jbCreateVault(t, c, "W")
+	createVault(t, c, "W")
 	other := jbInventoryJob(t, c, "W", "", nil)
 	_, err := c.DescribeJob(t.Context(), &glacier.DescribeJobInput{VaultName: aws.String("V"), JobId: aws.String(other)})
-	jbErr(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+other)
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+other)
 	_, err = c.DescribeJob(t.Context(), &glacier.DescribeJobInput{VaultName: aws.String("nope"), JobId: aws.String(other)})
-	jbErr(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+jbARN("nope"))
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+vaultARN(testRegion, testAccount, "nope"))
 }
 
 // jbWantInProgress asserts a job is in progress and its output unavailable.
@@ -197,7 +197,7 @@ func jbWantInProgress(t *testing.T, srv *permafrosttest.Server, vault, id, what 
 			what, d.StatusCode, d.Completed, d.CompletionDate, aws.ToString(d.StatusMessage), d.SHA256TreeHash, d.InventorySizeInBytes)
 	}
 	_, _, err := jbOutputErr(t, c, vault, id, "")
-	jbErr(t, err, 400, jbInvalid, "The job is not currently available for download: "+id)
+	wantAPIError(t, err, 400, jbInvalid, "The job is not currently available for download: "+id)
 }
 
 // jbWantSucceeded asserts a job has succeeded.
@@ -214,8 +214,8 @@ func jbWantSucceeded(t *testing.T, srv *permafrosttest.Server, vault, id, what s
 func TestJobTimingPerTier(t *testing.T) {
 	srv := jbNew(t, jbWithDelays)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
-	body := jbData(2*jbMiB, 3)
+	createVault(t, c, "V")
+	body := jbData(2*miB, 3)
 	id := jbUpload(t, c, "V", body, "")
 	std := jbArchiveJob(t, c, "V", id, "")
 	bulk := jbArchiveJob(t, c, "V", id, "Bulk")
@@ -238,7 +238,7 @@ func TestJobTimingPerTier(t *testing.T) {
 
 	srv.Advance(time.Minute)
 	d := jbWantSucceeded(t, srv, "V", std, "Standard after 4h")
-	if aws.ToString(d.SHA256TreeHash) != jbTree(body) {
+	if aws.ToString(d.SHA256TreeHash) != treeHash(body) {
 		t.Errorf("Standard after 4h: SHA256TreeHash = %v, want the archive's", d.SHA256TreeHash)
 	}
 	created, _ := time.Parse(time.RFC3339, aws.ToString(d.CreationDate))
@@ -263,7 +263,7 @@ func TestJobTimingPerTier(t *testing.T) {
 func TestJobRetention(t *testing.T) {
 	srv := jbNew(t, jbWithDelays)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("retained"), "")
 	early := jbArchiveJob(t, c, "V", id, "Expedited") // completes after 1m
 	late := jbArchiveJob(t, c, "V", id, "")           // completes after 4h
@@ -283,9 +283,9 @@ func TestJobRetention(t *testing.T) {
 	// 24h after completion it is gone; the Standard job (done at 4h) stays.
 	srv.Advance(time.Hour)
 	_, err := c.DescribeJob(t.Context(), &glacier.DescribeJobInput{VaultName: aws.String("V"), JobId: aws.String(early)})
-	jbErr(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+early)
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+early)
 	_, _, err = jbOutputErr(t, c, "V", early, "")
-	jbErr(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+early)
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+early)
 	if ids := jbJobIDs(t, c, "V", "", ""); len(ids) != 1 || ids[0] != late {
 		t.Errorf("ListJobs 24h after completion = %v, want only %s", ids, late)
 	}
@@ -294,7 +294,7 @@ func TestJobRetention(t *testing.T) {
 	// And the Standard job leaves 24h after its own completion.
 	srv.Advance(4 * time.Hour)
 	_, err = c.DescribeJob(t.Context(), &glacier.DescribeJobInput{VaultName: aws.String("V"), JobId: aws.String(late)})
-	jbErr(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+late)
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "The job ID was not found: "+late)
 	if ids := jbJobIDs(t, c, "V", "", ""); len(ids) != 0 {
 		t.Errorf("ListJobs after every retention: %v, want none", ids)
 	}

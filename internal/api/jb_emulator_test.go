@@ -58,8 +58,8 @@ func TestJobClockEndpoint(t *testing.T) {
 		t.Errorf("clock moved by %v, want 36h", d)
 	}
 	// The API's dates follow the clock.
-	jbCreateVault(t, srv.Client, "V")
-	dv := jbRaw(t, srv, http.MethodGet, "/-/vaults/V", nil)
+	createVault(t, srv.Client, "V")
+	dv := rawRequest(t, srv, http.MethodGet, "/-/vaults/V", nil)
 	var v struct{ CreationDate string }
 	_ = json.Unmarshal(dv.Body, &v)
 	if cd, err := time.Parse(time.RFC3339, v.CreationDate); err != nil || cd.Before(after.Add(-time.Second)) {
@@ -91,8 +91,8 @@ func TestJobSurvivesRestart(t *testing.T) {
 	cfg.Memory, cfg.DataDir, cfg.JobDelay = false, dir, "Standard=4h"
 	srv, stop := jbStart(t, cfg, nil)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
-	body := jbData(2*jbMiB+9, 21)
+	createVault(t, c, "V")
+	body := jbData(2*miB+9, 21)
 	id := jbUpload(t, c, "V", body, "durable")
 	jobID := jbInit(t, c, "V", types.JobParameters{
 		Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id), SNSTopic: aws.String(jbTopic("restart")),
@@ -100,11 +100,11 @@ func TestJobSurvivesRestart(t *testing.T) {
 	invID := jbInventoryJob(t, c, "V", "CSV", nil)
 	// A second archive, deleted after its retrieval began: the job keeps
 	// its bytes across the restart (and the store's recovery).
-	body2 := jbData(jbMiB+3, 22)
+	body2 := jbData(miB+3, 22)
 	id2 := jbUpload(t, c, "V", body2, "deleted")
 	job2 := jbArchiveJob(t, c, "V", id2, "")
 	_, err := c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(id2)})
-	jbOK(t, "DeleteArchive", err)
+	mustOK(t, "DeleteArchive", err)
 	srv.Advance(time.Hour)
 	jbWantInProgress(t, srv, "V", jobID, "before the restart")
 	created := aws.ToString(jbDescribe(t, c, "V", jobID).CreationDate)
@@ -134,11 +134,11 @@ func TestJobSurvivesRestart(t *testing.T) {
 		t.Errorf("notification after the restart: %s", ns[0].Message)
 	}
 	d = jbWantSucceeded(t, srv2, "V", jobID, "4h after initiation across a restart")
-	if aws.ToString(d.SHA256TreeHash) != jbTree(body) {
+	if aws.ToString(d.SHA256TreeHash) != treeHash(body) {
 		t.Errorf("SHA256TreeHash = %q", aws.ToString(d.SHA256TreeHash))
 	}
 	out, got := jbOutput(t, c2, "V", jobID, "")
-	if !bytes.Equal(got, body) || aws.ToString(out.Checksum) != jbTree(body) {
+	if !bytes.Equal(got, body) || aws.ToString(out.Checksum) != treeHash(body) {
 		t.Error("output after the restart differs from the archive")
 	}
 	if _, got := jbOutput(t, c2, "V", job2, ""); !bytes.Equal(got, body2) {

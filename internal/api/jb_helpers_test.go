@@ -3,52 +3,34 @@ package api_test
 // Shared helpers of the jobs integration suite (jb_*_test.go):
 // InitiateJob, DescribeJob, ListJobs and GetJobOutput, job timing, limits
 // and notifications, driven through the real aws-sdk-go-v2 Glacier client
-// against permafrosttest servers. Raw requests (to see every JSON key, or
-// to reach the /_permafrost/ endpoints) are SigV4-signed like the SDK's.
+// against permafrosttest servers. The helpers shared with the other suites
+// (raw requests among them) are in helpers_test.go.
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
-	"github.com/aws/smithy-go"
 
 	"permafrost/internal/app"
 	"permafrost/internal/clock"
 	"permafrost/internal/config"
-	"permafrost/internal/treehash"
 	"permafrost/permafrosttest"
 )
 
-// The defaults of permafrosttest.New.
-const (
-	jbAccount = "123456789012"
-	jbRegion  = "us-east-1"
-	jbMiB     = 1 << 20
-	// jbDelays are realistic tier delays.
-	jbDelays = "Expedited=1m,Standard=4h,Bulk=8h"
-)
-
-// jbISOMillis is the JSON date format of Glacier responses (spec 1.5).
-var jbISOMillis = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
+// jbDelays are realistic tier delays.
+const jbDelays = "Expedited=1m,Standard=4h,Bulk=8h"
 
 // jbNew starts a server with the in-memory store, adjusted by opts.
 func jbNew(t *testing.T, opts ...func(*config.Config)) *permafrosttest.Server {
@@ -91,7 +73,7 @@ func jbStart(t *testing.T, cfg config.Config, base clock.Clock) (srv *permafrost
 	}
 	t.Cleanup(stop)
 	srv = &permafrosttest.Server{Endpoint: m.Endpoint(), Main: m}
-	srv.Client = srv.NewClient(cfg.Region, "AKIDPERMAFROST", "secret")
+	srv.Client = srv.NewClient(cfg.Region, testAccessKey, testSecret)
 	return srv, stop
 }
 
@@ -104,21 +86,16 @@ func jbOwnTransportClient(t *testing.T, srv *permafrosttest.Server) *glacier.Cli
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections) // runs before the server's cleanup
 	return glacier.New(glacier.Options{
-		Region:       jbRegion,
+		Region:       testRegion,
 		BaseEndpoint: aws.String(srv.Endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDPERMAFROST", "secret", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(testAccessKey, testSecret, ""),
 		Retryer:      aws.NopRetryer{},
 		HTTPClient:   &http.Client{Transport: tr},
 	})
 }
 
-// jbARN is the ARN of a vault of the default account.
-func jbARN(name string) string {
-	return "arn:aws:glacier:" + jbRegion + ":" + jbAccount + ":vaults/" + name
-}
-
 // jbTopic is an SNS topic ARN of the default account.
-func jbTopic(name string) string { return "arn:aws:sns:" + jbRegion + ":" + jbAccount + ":" + name }
+func jbTopic(name string) string { return "arn:aws:sns:" + testRegion + ":" + testAccount + ":" + name }
 
 // jbData returns n pseudo-random bytes determined by seed.
 func jbData(n int, seed uint64) []byte {
@@ -135,69 +112,12 @@ func jbData(n int, seed uint64) []byte {
 	return b
 }
 
-// jbTree is the tree hash of p.
-func jbTree(p []byte) string { return treehash.Sum(p).String() }
-
-func jbOK(t *testing.T, what string, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: unexpected error: %v", what, err)
-	}
-}
-
-// jbErr checks err is an API error with HTTP status and code (code and msg
-// unchecked when ""). It reports whether everything matched.
-func jbErr(t *testing.T, err error, status int, code, msg string) bool {
-	t.Helper()
-	if err == nil {
-		t.Errorf("got no error, want %d %s %q", status, code, msg)
-		return false
-	}
-	ok := true
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Errorf("error is not an API error: %v", err)
-		return false
-	}
-	if code != "" && ae.ErrorCode() != code {
-		t.Errorf("error code = %q, want %q (message %q)", ae.ErrorCode(), code, ae.ErrorMessage())
-		ok = false
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Errorf("error message = %q, want %q", ae.ErrorMessage(), msg)
-		ok = false
-	}
-	var re *awshttp.ResponseError
-	if !errors.As(err, &re) {
-		t.Errorf("error carries no HTTP response: %v", err)
-		return false
-	}
-	if re.HTTPStatusCode() != status {
-		t.Errorf("HTTP status = %d, want %d (%s: %s)", re.HTTPStatusCode(), status, ae.ErrorCode(), ae.ErrorMessage())
-		ok = false
-	}
-	return ok
-}
-
-func jbCreateVault(t *testing.T, c *glacier.Client, name string) {
-	t.Helper()
-	_, err := c.CreateVault(t.Context(), &glacier.CreateVaultInput{VaultName: aws.String(name)})
-	jbOK(t, "CreateVault "+name, err)
-}
-
-// jbUpload uploads body with description desc (SDK-computed checksums) and
-// returns the archive ID.
+// jbUpload uploads body with description desc (SDK-computed checksums),
+// checks the returned tree hash and returns the archive ID.
 func jbUpload(t *testing.T, c *glacier.Client, vault string, body []byte, desc string) string {
 	t.Helper()
-	in := &glacier.UploadArchiveInput{VaultName: aws.String(vault), Body: bytes.NewReader(body)}
-	if desc != "" {
-		in.ArchiveDescription = aws.String(desc)
-	}
-	out, err := c.UploadArchive(t.Context(), in)
-	jbOK(t, fmt.Sprintf("UploadArchive(%d bytes)", len(body)), err)
-	if got, want := aws.ToString(out.Checksum), jbTree(body); got != want {
-		t.Fatalf("UploadArchive checksum = %q, want %q", got, want)
-	}
+	out, err := uploadArchive(t, c, "", vault, desc, body)
+	mustOK(t, fmt.Sprintf("UploadArchive(%d bytes)", len(body)), err)
 	return aws.ToString(out.ArchiveId)
 }
 
@@ -211,7 +131,7 @@ func jbInitErr(t *testing.T, c *glacier.Client, vault string, p types.JobParamet
 func jbInit(t *testing.T, c *glacier.Client, vault string, p types.JobParameters) string {
 	t.Helper()
 	out, err := jbInitErr(t, c, vault, p)
-	jbOK(t, "InitiateJob "+aws.ToString(p.Type), err)
+	mustOK(t, "InitiateJob "+aws.ToString(p.Type), err)
 	return aws.ToString(out.JobId)
 }
 
@@ -248,7 +168,7 @@ func jbInventoryJob(t *testing.T, c *glacier.Client, vault, format string, ip *t
 func jbDescribe(t *testing.T, c *glacier.Client, vault, id string) *glacier.DescribeJobOutput {
 	t.Helper()
 	out, err := c.DescribeJob(t.Context(), &glacier.DescribeJobInput{VaultName: aws.String(vault), JobId: aws.String(id)})
-	jbOK(t, "DescribeJob", err)
+	mustOK(t, "DescribeJob", err)
 	return out
 }
 
@@ -275,7 +195,7 @@ func jbOutputErr(t *testing.T, c *glacier.Client, vault, id, rng string) (*glaci
 func jbOutput(t *testing.T, c *glacier.Client, vault, id, rng string) (*glacier.GetJobOutputOutput, []byte) {
 	t.Helper()
 	out, b, err := jbOutputErr(t, c, vault, id, rng)
-	jbOK(t, "GetJobOutput "+rng, err)
+	mustOK(t, "GetJobOutput "+rng, err)
 	return out, b
 }
 
@@ -293,7 +213,7 @@ func jbJobIDs(t *testing.T, c *glacier.Client, vault, status, completed string) 
 	p := glacier.NewListJobsPaginator(c, in)
 	for p.HasMorePages() {
 		out, err := p.NextPage(t.Context())
-		jbOK(t, "ListJobs", err)
+		mustOK(t, "ListJobs", err)
 		for _, j := range out.JobList {
 			ids = append(ids, aws.ToString(j.JobId))
 		}
@@ -301,51 +221,10 @@ func jbJobIDs(t *testing.T, c *glacier.Client, vault, status, completed string) 
 	return ids
 }
 
-// jbResp is a raw response, body read.
-type jbResp struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// jbRaw sends a SigV4-signed request with the API-version header.
-func jbRaw(t *testing.T, srv *permafrosttest.Server, method, path string, body []byte) jbResp {
-	t.Helper()
-	return jbRawH(t, srv, method, path, body, nil)
-}
-
-// jbRawH is jbRaw with extra request headers.
-func jbRawH(t *testing.T, srv *permafrosttest.Server, method, path string, body []byte, headers map[string]string) jbResp {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, srv.Endpoint+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("building %s %s: %v", method, path, err)
-	}
-	req.Header.Set("x-amz-glacier-version", "2012-06-01")
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: "AKIDPERMAFROST", SecretAccessKey: "secret"}
-	if err := v4.NewSigner().SignHTTP(t.Context(), creds, req, hex.EncodeToString(sum[:]), "glacier", jbRegion, time.Now()); err != nil {
-		t.Fatalf("signing: %v", err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", method, path, err)
-	}
-	return jbResp{Status: resp.StatusCode, Header: resp.Header, Body: b}
-}
-
 // jbRawJob returns DescribeJob's JSON object, key by key.
 func jbRawJob(t *testing.T, srv *permafrosttest.Server, vault, id string) map[string]json.RawMessage {
 	t.Helper()
-	r := jbRaw(t, srv, http.MethodGet, "/-/vaults/"+vault+"/jobs/"+id, nil)
+	r := rawRequest(t, srv, http.MethodGet, "/-/vaults/"+vault+"/jobs/"+id, nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("DescribeJob: HTTP %d: %s", r.Status, r.Body)
 	}
@@ -385,23 +264,14 @@ func jbCheckKeys(t *testing.T, m map[string]json.RawMessage, nulls ...string) {
 	}
 }
 
-// jbEmu calls a /_permafrost/ endpoint and returns the response.
-func jbEmu(t *testing.T, srv *permafrosttest.Server, method, path string) jbResp {
+// jbEmu calls a /_permafrost/ endpoint (unsigned) and returns the response.
+func jbEmu(t *testing.T, srv *permafrosttest.Server, method, path string) rawResp {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, srv.Endpoint+"/_permafrost/"+path, nil)
+	req, err := http.NewRequest(method, srv.Endpoint+"/_permafrost/"+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jbResp{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return doRaw(t, req)
 }
 
 // jbClock reads the server's clock through GET /_permafrost/clock.

@@ -21,15 +21,15 @@ const jbInvalid = "InvalidParameterValueException"
 func TestJobInitiateArchiveRetrievalHeaders(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("hello"), "")
 	out, err := jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id)})
-	jbOK(t, "InitiateJob", err)
+	mustOK(t, "InitiateJob", err)
 	jobID := aws.ToString(out.JobId)
 	if !jbJobIDPattern.MatchString(jobID) {
 		t.Errorf("x-amz-job-id = %q (%d chars), want 92 chars of [A-Za-z0-9_-]", jobID, len(jobID))
 	}
-	if got, want := aws.ToString(out.Location), "/"+jbAccount+"/vaults/V/jobs/"+jobID; got != want {
+	if got, want := aws.ToString(out.Location), "/"+testAccount+"/vaults/V/jobs/"+jobID; got != want {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
 	if out.JobOutputPath != nil {
@@ -37,7 +37,7 @@ func TestJobInitiateArchiveRetrievalHeaders(t *testing.T) {
 	}
 
 	// The raw response: 202, no body.
-	r := jbRaw(t, srv, http.MethodPost, "/-/vaults/V/jobs", []byte(`{"Type":"archive-retrieval","ArchiveId":"`+id+`"}`))
+	r := rawRequest(t, srv, http.MethodPost, "/-/vaults/V/jobs", []byte(`{"Type":"archive-retrieval","ArchiveId":"`+id+`"}`))
 	if r.Status != http.StatusAccepted {
 		t.Fatalf("InitiateJob: HTTP %d, want 202: %s", r.Status, r.Body)
 	}
@@ -45,7 +45,7 @@ func TestJobInitiateArchiveRetrievalHeaders(t *testing.T) {
 	if len(rid) != 92 {
 		t.Errorf("x-amz-job-id = %q, want 92 chars", rid)
 	}
-	if got, want := r.Header.Get("Location"), "/"+jbAccount+"/vaults/V/jobs/"+rid; got != want {
+	if got, want := r.Header.Get("Location"), "/"+testAccount+"/vaults/V/jobs/"+rid; got != want {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
 	if len(r.Body) != 0 {
@@ -56,7 +56,7 @@ func TestJobInitiateArchiveRetrievalHeaders(t *testing.T) {
 	}
 
 	// The documentation's {"jobParameters": {...}} wrapper is accepted too.
-	r = jbRaw(t, srv, http.MethodPost, "/-/vaults/V/jobs", []byte(`{"jobParameters":{"Type":"inventory-retrieval"}}`))
+	r = rawRequest(t, srv, http.MethodPost, "/-/vaults/V/jobs", []byte(`{"jobParameters":{"Type":"inventory-retrieval"}}`))
 	if r.Status != http.StatusAccepted {
 		t.Errorf("wrapped InitiateJob: HTTP %d, want 202: %s", r.Status, r.Body)
 	}
@@ -64,32 +64,32 @@ func TestJobInitiateArchiveRetrievalHeaders(t *testing.T) {
 
 func TestJobInitiateUnknownArchiveAndVault(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	bogus := strings.Repeat("A", 138)
 	_, err := jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(bogus)})
-	jbErr(t, err, 404, "ResourceNotFoundException", "The archive ID was not found: "+bogus)
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "The archive ID was not found: "+bogus)
 
 	// An archive of another vault is not found either.
-	jbCreateVault(t, c, "W")
+	createVault(t, c, "W")
 	other := jbUpload(t, c, "W", []byte("x"), "")
 	_, err = jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(other)})
-	jbErr(t, err, 404, "ResourceNotFoundException", "The archive ID was not found: "+other)
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "The archive ID was not found: "+other)
 
 	_, err = jbInitErr(t, c, "nope", types.JobParameters{Type: aws.String("inventory-retrieval")})
-	jbErr(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+jbARN("nope"))
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+vaultARN(testRegion, testAccount, "nope"))
 
 	// A deleted archive cannot be retrieved.
 	gone := jbUpload(t, c, "V", []byte("y"), "")
 	_, err = c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(gone)})
-	jbOK(t, "DeleteArchive", err)
+	mustOK(t, "DeleteArchive", err)
 	_, err = jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(gone)})
-	jbErr(t, err, 404, "ResourceNotFoundException", "The archive ID was not found: "+gone)
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "The archive ID was not found: "+gone)
 }
 
 func TestJobInitiateRetrievalByteRange(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
-	const size = 3*jbMiB + 5
+	createVault(t, c, "V")
+	const size = 3*miB + 5
 	id := jbUpload(t, c, "V", jbData(size, 1), "")
 	small := jbUpload(t, c, "V", jbData(1000, 2), "")
 
@@ -143,19 +143,19 @@ func TestJobInitiateRetrievalByteRange(t *testing.T) {
 		_, err := jbInitErr(t, c, "V", types.JobParameters{
 			Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id), RetrievalByteRange: aws.String(r),
 		})
-		if !jbErr(t, err, 400, jbInvalid, "") {
+		if !wantAPIError(t, err, 400, jbInvalid, "") {
 			t.Logf("... for RetrievalByteRange %q", r)
 		}
 	}
 	_, err := jbInitErr(t, c, "V", types.JobParameters{
 		Type: aws.String("archive-retrieval"), ArchiveId: aws.String(small), RetrievalByteRange: aws.String("0-1048575"),
 	})
-	jbErr(t, err, 400, jbInvalid, "")
+	wantAPIError(t, err, 400, jbInvalid, "")
 
 	// The one-byte archive: 0-0 ends at the last byte.
 	one := jbUpload(t, c, "V", []byte{7}, "")
 	job := jbRangeJob(t, c, "V", one, "0-0")
-	if d := jbDescribe(t, c, "V", job); aws.ToString(d.SHA256TreeHash) != jbTree([]byte{7}) || aws.ToString(d.RetrievalByteRange) != "0-0" {
+	if d := jbDescribe(t, c, "V", job); aws.ToString(d.SHA256TreeHash) != treeHash([]byte{7}) || aws.ToString(d.RetrievalByteRange) != "0-0" {
 		t.Errorf("range 0-0 of a 1-byte archive: SHA256TreeHash %v RetrievalByteRange %v", d.SHA256TreeHash, d.RetrievalByteRange)
 	}
 	if _, out := jbOutput(t, c, "V", job, ""); string(out) != "\x07" {
@@ -164,13 +164,13 @@ func TestJobInitiateRetrievalByteRange(t *testing.T) {
 	_, err = jbInitErr(t, c, "V", types.JobParameters{
 		Type: aws.String("archive-retrieval"), ArchiveId: aws.String(one), RetrievalByteRange: aws.String("0-1"),
 	})
-	jbErr(t, err, 400, jbInvalid, "")
+	wantAPIError(t, err, 400, jbInvalid, "")
 }
 
 func TestJobInitiateTier(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("tiered"), "")
 	for _, tier := range []string{"", "Standard", "Expedited", "Bulk"} {
 		jobID := jbArchiveJob(t, c, "V", id, tier)
@@ -186,12 +186,12 @@ func TestJobInitiateTier(t *testing.T) {
 		_, err := jbInitErr(t, c, "V", types.JobParameters{
 			Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id), Tier: aws.String(tier),
 		})
-		if !jbErr(t, err, 400, jbInvalid, "") {
+		if !wantAPIError(t, err, 400, jbInvalid, "") {
 			t.Logf("... for Tier %q", tier)
 		}
 	}
 	// An empty Tier string is not a tier either (raw: the SDK sends it).
-	r := jbRaw(t, srv, http.MethodPost, "/-/vaults/V/jobs", []byte(`{"Type":"archive-retrieval","ArchiveId":"`+id+`","Tier":""}`))
+	r := rawRequest(t, srv, http.MethodPost, "/-/vaults/V/jobs", []byte(`{"Type":"archive-retrieval","ArchiveId":"`+id+`","Tier":""}`))
 	if r.Status != http.StatusBadRequest {
 		t.Errorf(`Tier "": HTTP %d, want 400: %s`, r.Status, r.Body)
 	}
@@ -199,7 +199,7 @@ func TestJobInitiateTier(t *testing.T) {
 
 func TestJobInitiateDescriptionAndTopic(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("desc"), "")
 	ok := func(p types.JobParameters) types.JobParameters {
 		p.Type, p.ArchiveId = aws.String("archive-retrieval"), aws.String(id)
@@ -235,7 +235,7 @@ func TestJobInitiateDescriptionAndTopic(t *testing.T) {
 		{SNSTopic: aws.String("")},
 	} {
 		_, err := jbInitErr(t, c, "V", ok(p))
-		if !jbErr(t, err, 400, jbInvalid, "") {
+		if !wantAPIError(t, err, 400, jbInvalid, "") {
 			t.Logf("... for Description %q SNSTopic %q", aws.ToString(p.Description), aws.ToString(p.SNSTopic))
 		}
 	}
@@ -244,7 +244,7 @@ func TestJobInitiateDescriptionAndTopic(t *testing.T) {
 func TestJobInitiateFieldsOfTheWrongType(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("typed"), "")
 	arch := func(p types.JobParameters) types.JobParameters {
 		p.Type, p.ArchiveId = aws.String("archive-retrieval"), aws.String(id)
@@ -266,13 +266,13 @@ func TestJobInitiateFieldsOfTheWrongType(t *testing.T) {
 		"archive Select":       arch(types.JobParameters{SelectParameters: &types.SelectParameters{Expression: aws.String("select * from archive")}}),
 	} {
 		_, err := jbInitErr(t, c, "V", p)
-		if !jbErr(t, err, 400, jbInvalid, "") {
+		if !wantAPIError(t, err, 400, jbInvalid, "") {
 			t.Logf("... for %s", name)
 		}
 	}
 	// archive-retrieval without an ArchiveId is missing a parameter.
 	_, err := jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("archive-retrieval")})
-	jbErr(t, err, 400, "MissingParameterValueException", "")
+	wantAPIError(t, err, 400, "MissingParameterValueException", "")
 	// Inventory jobs accept both formats.
 	for _, f := range []string{"JSON", "CSV"} {
 		jbInventoryJob(t, c, "V", f, nil)
@@ -285,7 +285,7 @@ func TestJobInitiateFieldsOfTheWrongType(t *testing.T) {
 		`{"Type":"restore"}`:         jbInvalid,
 		`{"Type":"ARCHIVE-RETRIEVAL","ArchiveId":"` + id + `"}`: jbInvalid,
 	} {
-		r := jbRaw(t, srv, http.MethodPost, "/-/vaults/V/jobs", []byte(body))
+		r := rawRequest(t, srv, http.MethodPost, "/-/vaults/V/jobs", []byte(body))
 		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"`+code+`"`) {
 			t.Errorf("InitiateJob %s: HTTP %d %s, want 400 %s", body, r.Status, r.Body, code)
 		}
@@ -294,23 +294,23 @@ func TestJobInitiateFieldsOfTheWrongType(t *testing.T) {
 
 func TestJobInitiateTypeMissingBogusSelect(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("sel"), "")
 
 	_, err := jbInitErr(t, c, "V", types.JobParameters{ArchiveId: aws.String(id)})
-	jbErr(t, err, 400, "MissingParameterValueException", "")
+	wantAPIError(t, err, 400, "MissingParameterValueException", "")
 	_, err = c.InitiateJob(t.Context(), &glacier.InitiateJobInput{VaultName: aws.String("V")})
-	jbErr(t, err, 400, "", "")
+	wantAPIError(t, err, 400, "", "")
 
 	_, err = jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("bogus"), ArchiveId: aws.String(id)})
-	jbErr(t, err, 400, jbInvalid, "")
+	wantAPIError(t, err, 400, jbInvalid, "")
 
 	_, err = jbInitErr(t, c, "V", types.JobParameters{
 		Type: aws.String("select"), ArchiveId: aws.String(id),
 		SelectParameters: &types.SelectParameters{Expression: aws.String("select * from archive"), ExpressionType: types.ExpressionTypeSql},
 		OutputLocation:   &types.OutputLocation{S3: &types.S3Location{BucketName: aws.String("b"), Prefix: aws.String("p")}},
 	})
-	if jbErr(t, err, 400, jbInvalid, "") {
+	if wantAPIError(t, err, 400, jbInvalid, "") {
 		msg := err.Error()
 		if !strings.Contains(strings.ToLower(msg), "select") || !strings.Contains(msg, "not supported") {
 			t.Errorf("select rejection message does not say select is unsupported: %v", err)

@@ -65,7 +65,7 @@ func jbInvIDs(inv jbInv) []string {
 func TestJobInventoryJSONAndCSV(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	descs := []string{"plain", `desc, with "quote"`, `back\slash`, ""}
 	var ids []string
 	var bodies [][]byte
@@ -97,7 +97,7 @@ func TestJobInventoryJSONAndCSV(t *testing.T) {
 	if err := json.Unmarshal(raw, &inv); err != nil {
 		t.Fatalf("inventory is not JSON: %v: %s", err, raw)
 	}
-	if inv.VaultARN != jbARN("V") {
+	if inv.VaultARN != vaultARN(testRegion, testAccount, "V") {
 		t.Errorf("VaultARN = %q", inv.VaultARN)
 	}
 	if !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$`).MatchString(inv.InventoryDate) {
@@ -116,11 +116,11 @@ func TestJobInventoryJSONAndCSV(t *testing.T) {
 			t.Errorf("archive %d is not in the inventory", i)
 			continue
 		}
-		if e.ArchiveDescription != descs[i] || e.Size != int64(len(bodies[i])) || e.SHA256TreeHash != jbTree(bodies[i]) {
-			t.Errorf("entry %d = %+v, want description %q size %d hash %s", i, e, descs[i], len(bodies[i]), jbTree(bodies[i]))
+		if e.ArchiveDescription != descs[i] || e.Size != int64(len(bodies[i])) || e.SHA256TreeHash != treeHash(bodies[i]) {
+			t.Errorf("entry %d = %+v, want description %q size %d hash %s", i, e, descs[i], len(bodies[i]), treeHash(bodies[i]))
 		}
 		created, err := time.Parse(time.RFC3339, e.CreationDate)
-		if err != nil || !jbISOMillis.MatchString(e.CreationDate) {
+		if err != nil || !isoMillis.MatchString(e.CreationDate) {
 			t.Errorf("entry %d CreationDate = %q, want ISO 8601 with milliseconds", i, e.CreationDate)
 		} else if created.Before(before.Truncate(time.Millisecond)) || created.After(after) {
 			t.Errorf("entry %d CreationDate %v not between %v and %v", i, created, before, after)
@@ -177,9 +177,9 @@ func TestJobInventoryJSONAndCSV(t *testing.T) {
 
 func TestJobInventoryEmptyVault(t *testing.T) {
 	srv := jbNew(t)
-	jbCreateVault(t, srv.Client, "V")
+	createVault(t, srv.Client, "V")
 	inv, d := jbJSONInventory(t, srv, "V", nil)
-	if len(inv.ArchiveList) != 0 || inv.VaultARN != jbARN("V") {
+	if len(inv.ArchiveList) != 0 || inv.VaultARN != vaultARN(testRegion, testAccount, "V") {
 		t.Errorf("inventory of an empty vault = %+v", inv)
 	}
 	if d.InventoryRetrievalParameters == nil || d.InventoryRetrievalParameters.Marker != nil {
@@ -195,7 +195,7 @@ func TestJobInventoryDateFilters(t *testing.T) {
 	cfg.Memory = true
 	srv, _ := jbStart(t, cfg, clock.NewFake(t0))
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	var ids []string
 	for i := range 3 { // at t0, t0+1h, t0+2h
 		if i > 0 {
@@ -269,7 +269,7 @@ func TestJobInventoryDateFilters(t *testing.T) {
 func TestJobInventoryLimitAndMarker(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	var ids []string
 	for i := range 5 {
 		ids = append(ids, jbUpload(t, c, "V", []byte(fmt.Sprint("archive ", i)), ""))
@@ -330,7 +330,7 @@ func TestJobInventoryLimitAndMarker(t *testing.T) {
 	_, d = jbJSONInventory(t, srv, "V", &types.InventoryRetrievalJobInput{Limit: aws.String("2")})
 	marker = d.InventoryRetrievalParameters.Marker
 	_, err := c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(ids[2])})
-	jbOK(t, "DeleteArchive", err)
+	mustOK(t, "DeleteArchive", err)
 	inv, d = jbJSONInventory(t, srv, "V", &types.InventoryRetrievalJobInput{Marker: marker})
 	if got := jbInvIDs(inv); !slices.Equal(got, ids[3:]) || d.InventoryRetrievalParameters.Marker != nil {
 		t.Errorf("marker of a deleted archive: %v marker %v, want %v and none", got, d.InventoryRetrievalParameters.Marker, ids[3:])
@@ -349,7 +349,7 @@ func TestJobInventoryLimitAndMarker(t *testing.T) {
 
 func TestJobInventoryBadParameters(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	for name, ip := range map[string]types.InventoryRetrievalJobInput{
 		"Limit 0":          {Limit: aws.String("0")},
 		"Limit abc":        {Limit: aws.String("abc")},
@@ -366,7 +366,7 @@ func TestJobInventoryBadParameters(t *testing.T) {
 		"Start > End zone": {StartDate: aws.String("2024-01-01T01:00:00Z"), EndDate: aws.String("2024-01-01T01:30:00+01:00")},
 	} {
 		_, err := jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("inventory-retrieval"), InventoryRetrievalParameters: &ip})
-		if !jbErr(t, err, 400, jbInvalid, "") {
+		if !wantAPIError(t, err, 400, jbInvalid, "") {
 			t.Logf("... for %s", name)
 		}
 	}

@@ -24,7 +24,7 @@ func jbSetPolicy(t *testing.T, c *glacier.Client, strategy string, bytesPerHour 
 	_, err := c.SetDataRetrievalPolicy(t.Context(), &glacier.SetDataRetrievalPolicyInput{
 		Policy: &types.DataRetrievalPolicy{Rules: []types.DataRetrievalRule{rule}},
 	})
-	jbOK(t, "SetDataRetrievalPolicy "+strategy, err)
+	mustOK(t, "SetDataRetrievalPolicy "+strategy, err)
 }
 
 // jbTry initiates a whole-archive retrieval of the given tier.
@@ -39,17 +39,17 @@ func jbTry(t *testing.T, c *glacier.Client, vault, archiveID, tier string) error
 func TestJobPolicyBytesPerHour(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
-	id := jbUpload(t, c, "V", jbData(jbMiB, 1), "")
-	jbSetPolicy(t, c, "BytesPerHour", jbMiB)
+	createVault(t, c, "V")
+	id := jbUpload(t, c, "V", jbData(miB, 1), "")
+	jbSetPolicy(t, c, "BytesPerHour", miB)
 
 	if err := jbTry(t, c, "V", id, "Standard"); err != nil {
 		t.Fatalf("first Standard retrieval of 1 MiB under 1 MiB/h: %v", err)
 	}
-	jbErr(t, jbTry(t, c, "V", id, "Standard"), 400, "PolicyEnforcedException", jbPolicyMsg)
+	wantAPIError(t, jbTry(t, c, "V", id, "Standard"), 400, "PolicyEnforcedException", jbPolicyMsg)
 	// The default tier is Standard.
 	_, err := jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id)})
-	jbErr(t, err, 400, "PolicyEnforcedException", jbPolicyMsg)
+	wantAPIError(t, err, 400, "PolicyEnforcedException", jbPolicyMsg)
 	// Bulk and Expedited retrievals are not subject to the policy.
 	for _, tier := range []string{"Bulk", "Expedited", "Bulk", "Expedited"} {
 		if err := jbTry(t, c, "V", id, tier); err != nil {
@@ -62,17 +62,17 @@ func TestJobPolicyBytesPerHour(t *testing.T) {
 	}
 
 	srv.Advance(30 * time.Minute)
-	jbErr(t, jbTry(t, c, "V", id, "Standard"), 400, "PolicyEnforcedException", jbPolicyMsg)
+	wantAPIError(t, jbTry(t, c, "V", id, "Standard"), 400, "PolicyEnforcedException", jbPolicyMsg)
 	srv.Advance(31 * time.Minute)
 	if err := jbTry(t, c, "V", id, "Standard"); err != nil {
 		t.Errorf("Standard retrieval 61 minutes later: %v, want accepted", err)
 	}
-	jbErr(t, jbTry(t, c, "V", id, "Standard"), 400, "PolicyEnforcedException", jbPolicyMsg)
+	wantAPIError(t, jbTry(t, c, "V", id, "Standard"), 400, "PolicyEnforcedException", jbPolicyMsg)
 
 	// The policy is per region: another region's retrievals are unaffected.
 	eu := srv.NewClient("eu-west-1", "AKIDPERMAFROST", "secret")
-	jbCreateVault(t, eu, "V")
-	euID := jbUpload(t, eu, "V", jbData(jbMiB, 1), "")
+	createVault(t, eu, "V")
+	euID := jbUpload(t, eu, "V", jbData(miB, 1), "")
 	for range 2 {
 		if err := jbTry(t, eu, "V", euID, "Standard"); err != nil {
 			t.Errorf("Standard retrieval in another region: %v, want accepted", err)
@@ -90,11 +90,11 @@ func TestJobPolicyBytesPerHour(t *testing.T) {
 
 func TestJobPolicyCountsRetrievedBytes(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
-	big := jbUpload(t, c, "V", jbData(2*jbMiB, 2), "")
-	jbSetPolicy(t, c, "BytesPerHour", jbMiB)
+	createVault(t, c, "V")
+	big := jbUpload(t, c, "V", jbData(2*miB, 2), "")
+	jbSetPolicy(t, c, "BytesPerHour", miB)
 	// 2 MiB at once exceeds 1 MiB/h; a 1 MiB range of it does not.
-	jbErr(t, jbTry(t, c, "V", big, "Standard"), 400, "PolicyEnforcedException", jbPolicyMsg)
+	wantAPIError(t, jbTry(t, c, "V", big, "Standard"), 400, "PolicyEnforcedException", jbPolicyMsg)
 	_, err := jbInitErr(t, c, "V", types.JobParameters{
 		Type: aws.String("archive-retrieval"), ArchiveId: aws.String(big), RetrievalByteRange: aws.String("0-1048575"),
 	})
@@ -104,7 +104,7 @@ func TestJobPolicyCountsRetrievedBytes(t *testing.T) {
 	_, err = jbInitErr(t, c, "V", types.JobParameters{
 		Type: aws.String("archive-retrieval"), ArchiveId: aws.String(big), RetrievalByteRange: aws.String("1048576-2097151"),
 	})
-	jbErr(t, err, 400, "PolicyEnforcedException", jbPolicyMsg)
+	wantAPIError(t, err, 400, "PolicyEnforcedException", jbPolicyMsg)
 	// Inventory retrievals read no archive bytes.
 	if _, err := jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("inventory-retrieval")}); err != nil {
 		t.Errorf("inventory retrieval under an exhausted policy: %v", err)
@@ -114,7 +114,7 @@ func TestJobPolicyCountsRetrievedBytes(t *testing.T) {
 func TestJobPolicyFreeTierAndNone(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", jbData(100<<10, 3), "")
 	jbSetPolicy(t, c, "FreeTier", 0)
 	for i := range 2 {
@@ -124,11 +124,11 @@ func TestJobPolicyFreeTierAndNone(t *testing.T) {
 	}
 	// 10 GiB a month prorated is about 341 MiB a day: retrieving 4 MiB at
 	// a time is refused somewhere between 200 MiB and 400 MiB.
-	big := jbUpload(t, c, "V", jbData(4*jbMiB, 4), "")
+	big := jbUpload(t, c, "V", jbData(4*miB, 4), "")
 	refused := -1
 	for i := range 100 {
 		if err := jbTry(t, c, "V", big, "Standard"); err != nil {
-			jbErr(t, err, 400, "PolicyEnforcedException", jbPolicyMsg)
+			wantAPIError(t, err, 400, "PolicyEnforcedException", jbPolicyMsg)
 			refused = i
 			break
 		}
@@ -156,7 +156,7 @@ func TestJobPolicyFreeTierAndNone(t *testing.T) {
 
 func TestJobExpeditedCapacityAlways(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("quick"), "")
 	for i := range 8 {
 		if err := jbTry(t, c, "V", id, "Expedited"); err != nil {
@@ -168,11 +168,11 @@ func TestJobExpeditedCapacityAlways(t *testing.T) {
 func TestJobExpeditedProvisionedCapacity(t *testing.T) {
 	srv := jbNew(t, func(c *jbConfig) { c.ExpeditedCapacity = "provisioned" })
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("quick"), "")
 
 	// No units: InsufficientCapacityException, HTTP 503.
-	jbErr(t, jbTry(t, c, "V", id, "Expedited"), 503, "InsufficientCapacityException", "")
+	wantAPIError(t, jbTry(t, c, "V", id, "Expedited"), 503, "InsufficientCapacityException", "")
 	// Other tiers do not need capacity.
 	for _, tier := range []string{"Standard", "Bulk"} {
 		if err := jbTry(t, c, "V", id, tier); err != nil {
@@ -181,15 +181,15 @@ func TestJobExpeditedProvisionedCapacity(t *testing.T) {
 	}
 
 	_, err := c.PurchaseProvisionedCapacity(t.Context(), &glacier.PurchaseProvisionedCapacityInput{})
-	jbOK(t, "PurchaseProvisionedCapacity", err)
+	mustOK(t, "PurchaseProvisionedCapacity", err)
 	for i := range 3 {
 		if err := jbTry(t, c, "V", id, "Expedited"); err != nil {
 			t.Errorf("Expedited retrieval %d of 3 with one unit: %v", i+1, err)
 		}
 	}
-	jbErr(t, jbTry(t, c, "V", id, "Expedited"), 503, "InsufficientCapacityException", "")
+	wantAPIError(t, jbTry(t, c, "V", id, "Expedited"), 503, "InsufficientCapacityException", "")
 	srv.Advance(4 * time.Minute)
-	jbErr(t, jbTry(t, c, "V", id, "Expedited"), 503, "InsufficientCapacityException", "")
+	wantAPIError(t, jbTry(t, c, "V", id, "Expedited"), 503, "InsufficientCapacityException", "")
 	srv.Advance(time.Minute + time.Second)
 	if err := jbTry(t, c, "V", id, "Expedited"); err != nil {
 		t.Errorf("Expedited retrieval 5 minutes later: %v, want accepted", err)
@@ -198,22 +198,22 @@ func TestJobExpeditedProvisionedCapacity(t *testing.T) {
 	// A second unit: 6 per 5 minutes.
 	srv.Advance(5*time.Minute + time.Second)
 	_, err = c.PurchaseProvisionedCapacity(t.Context(), &glacier.PurchaseProvisionedCapacityInput{})
-	jbOK(t, "PurchaseProvisionedCapacity 2", err)
+	mustOK(t, "PurchaseProvisionedCapacity 2", err)
 	for i := range 6 {
 		if err := jbTry(t, c, "V", id, "Expedited"); err != nil {
 			t.Errorf("Expedited retrieval %d of 6 with two units: %v", i+1, err)
 		}
 	}
-	jbErr(t, jbTry(t, c, "V", id, "Expedited"), 503, "InsufficientCapacityException", "")
+	wantAPIError(t, jbTry(t, c, "V", id, "Expedited"), 503, "InsufficientCapacityException", "")
 }
 
 func TestJobExpeditedCapacityConcurrent(t *testing.T) {
 	srv := jbNew(t, func(c *jbConfig) { c.ExpeditedCapacity = "provisioned" })
 	c := jbOwnTransportClient(t, srv)
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("racing"), "")
 	_, err := c.PurchaseProvisionedCapacity(t.Context(), &glacier.PurchaseProvisionedCapacityInput{})
-	jbOK(t, "PurchaseProvisionedCapacity", err)
+	mustOK(t, "PurchaseProvisionedCapacity", err)
 	// Twelve simultaneous Expedited requests share one unit: exactly 3 pass.
 	errs := make(chan error, 12)
 	for range 12 {
@@ -229,7 +229,7 @@ func TestJobExpeditedCapacityConcurrent(t *testing.T) {
 		if err := <-errs; err == nil {
 			ok++
 		} else {
-			jbErr(t, err, 503, "InsufficientCapacityException", "")
+			wantAPIError(t, err, 503, "InsufficientCapacityException", "")
 		}
 	}
 	if ok != 3 {
@@ -239,9 +239,9 @@ func TestJobExpeditedCapacityConcurrent(t *testing.T) {
 
 func TestJobPolicyConcurrent(t *testing.T) {
 	c := jbOwnTransportClient(t, jbNew(t))
-	jbCreateVault(t, c, "V")
-	id := jbUpload(t, c, "V", jbData(jbMiB, 5), "")
-	jbSetPolicy(t, c, "BytesPerHour", 3*jbMiB)
+	createVault(t, c, "V")
+	id := jbUpload(t, c, "V", jbData(miB, 5), "")
+	jbSetPolicy(t, c, "BytesPerHour", 3*miB)
 	errs := make(chan error, 10)
 	for range 10 {
 		go func() { errs <- jbTryCtx(c, id) }()
@@ -251,7 +251,7 @@ func TestJobPolicyConcurrent(t *testing.T) {
 		if err := <-errs; err == nil {
 			ok++
 		} else {
-			jbErr(t, err, 400, "PolicyEnforcedException", jbPolicyMsg)
+			wantAPIError(t, err, 400, "PolicyEnforcedException", jbPolicyMsg)
 		}
 	}
 	if ok != 3 {

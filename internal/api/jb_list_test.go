@@ -18,7 +18,7 @@ import (
 func TestJobListOrderAndFilters(t *testing.T) {
 	srv := jbNew(t, jbWithDelays)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("listed"), "")
 	// Initiation order: Standard, Expedited, Bulk, Expedited, inventory.
 	all := []string{
@@ -60,10 +60,10 @@ func TestJobListOrderAndFilters(t *testing.T) {
 
 	// The items are full job descriptions, like DescribeJob's.
 	out, err := c.ListJobs(t.Context(), &glacier.ListJobsInput{VaultName: aws.String("V"), Statuscode: aws.String("Succeeded")})
-	jbOK(t, "ListJobs", err)
+	mustOK(t, "ListJobs", err)
 	for _, j := range out.JobList {
 		if j.StatusCode != types.StatusCodeSucceeded || !j.Completed || aws.ToString(j.Tier) != "Expedited" ||
-			aws.ToString(j.ArchiveId) != id || j.CompletionDate == nil || aws.ToString(j.VaultARN) != jbARN("V") {
+			aws.ToString(j.ArchiveId) != id || j.CompletionDate == nil || aws.ToString(j.VaultARN) != vaultARN(testRegion, testAccount, "V") {
 			t.Errorf("ListJobs item %+v is not the completed Expedited job", j)
 		}
 	}
@@ -72,7 +72,7 @@ func TestJobListOrderAndFilters(t *testing.T) {
 	}
 
 	// Raw: every key of every item, and "Marker": null.
-	r := jbRaw(t, srv, http.MethodGet, "/-/vaults/V/jobs", nil)
+	r := rawRequest(t, srv, http.MethodGet, "/-/vaults/V/jobs", nil)
 	var page struct {
 		JobList []map[string]json.RawMessage
 		Marker  *json.RawMessage
@@ -105,23 +105,23 @@ func TestJobListOrderAndFilters(t *testing.T) {
 
 func TestJobListBadFilters(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	list := func(in glacier.ListJobsInput) error {
 		in.VaultName = aws.String("V")
 		_, err := c.ListJobs(t.Context(), &in)
 		return err
 	}
-	jbErr(t, list(glacier.ListJobsInput{Statuscode: aws.String("finished")}), 400, jbInvalid, "The job status code is not valid: finished")
-	jbErr(t, list(glacier.ListJobsInput{Statuscode: aws.String("succeeded")}), 400, jbInvalid, "The job status code is not valid: succeeded")
-	jbErr(t, list(glacier.ListJobsInput{Completed: aws.String("yes")}), 400, jbInvalid, "")
+	wantAPIError(t, list(glacier.ListJobsInput{Statuscode: aws.String("finished")}), 400, jbInvalid, "The job status code is not valid: finished")
+	wantAPIError(t, list(glacier.ListJobsInput{Statuscode: aws.String("succeeded")}), 400, jbInvalid, "The job status code is not valid: succeeded")
+	wantAPIError(t, list(glacier.ListJobsInput{Completed: aws.String("yes")}), 400, jbInvalid, "")
 	for _, l := range []int32{0, -1} {
-		if !jbErr(t, list(glacier.ListJobsInput{Limit: aws.Int32(l)}), 400, jbInvalid, "") {
+		if !wantAPIError(t, list(glacier.ListJobsInput{Limit: aws.Int32(l)}), 400, jbInvalid, "") {
 			t.Logf("... for limit %d", l)
 		}
 	}
-	jbErr(t, list(glacier.ListJobsInput{Marker: aws.String("not-a-marker")}), 400, jbInvalid, "")
+	wantAPIError(t, list(glacier.ListJobsInput{Marker: aws.String("not-a-marker")}), 400, jbInvalid, "")
 	_, err := c.ListJobs(t.Context(), &glacier.ListJobsInput{VaultName: aws.String("nope")})
-	jbErr(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+jbARN("nope"))
+	wantAPIError(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+vaultARN(testRegion, testAccount, "nope"))
 	if err := list(glacier.ListJobsInput{Limit: aws.Int32(50)}); err != nil {
 		t.Errorf("limit 50: %v", err)
 	}
@@ -129,7 +129,7 @@ func TestJobListBadFilters(t *testing.T) {
 
 func TestJobListPaging(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("paged"), "")
 	var all []string
 	for range 7 {
@@ -145,7 +145,7 @@ func TestJobListPaging(t *testing.T) {
 			t.Fatal("ListJobs paging does not end")
 		}
 		out, err := c.ListJobs(t.Context(), &glacier.ListJobsInput{VaultName: aws.String("V"), Limit: aws.Int32(3), Marker: marker})
-		jbOK(t, "ListJobs", err)
+		mustOK(t, "ListJobs", err)
 		if len(out.JobList) > 3 {
 			t.Errorf("page of %d items with limit 3", len(out.JobList))
 		}
@@ -171,13 +171,13 @@ func TestJobListPaging(t *testing.T) {
 	// A page that ends exactly at the last job has no marker after it, or
 	// a marker to an empty page; either way paging ends with Marker nil.
 	out, err := c.ListJobs(t.Context(), &glacier.ListJobsInput{VaultName: aws.String("V"), Limit: aws.Int32(7)})
-	jbOK(t, "ListJobs limit 7", err)
+	mustOK(t, "ListJobs limit 7", err)
 	if len(out.JobList) != 7 {
 		t.Errorf("limit 7: %d jobs", len(out.JobList))
 	}
 	if out.Marker != nil {
 		next, err := c.ListJobs(t.Context(), &glacier.ListJobsInput{VaultName: aws.String("V"), Marker: out.Marker})
-		jbOK(t, "ListJobs after the last page", err)
+		mustOK(t, "ListJobs after the last page", err)
 		if len(next.JobList) != 0 || next.Marker != nil {
 			t.Errorf("page after the last: %d jobs, Marker %v", len(next.JobList), next.Marker)
 		}
@@ -189,7 +189,7 @@ func TestJobListPaging(t *testing.T) {
 	got, sizes = nil, nil
 	for p.HasMorePages() {
 		out, err := p.NextPage(t.Context())
-		jbOK(t, "paginator", err)
+		mustOK(t, "paginator", err)
 		sizes = append(sizes, len(out.JobList))
 		for _, j := range out.JobList {
 			got = append(got, aws.ToString(j.JobId))
@@ -203,7 +203,7 @@ func TestJobListPaging(t *testing.T) {
 	inv := jbInventoryJob(t, c, "V", "", nil)
 	_ = inv
 	out, err = c.ListJobs(t.Context(), &glacier.ListJobsInput{VaultName: aws.String("V"), Limit: aws.Int32(50), Statuscode: aws.String("Succeeded")})
-	jbOK(t, "ListJobs Succeeded", err)
+	mustOK(t, "ListJobs Succeeded", err)
 	if len(out.JobList) != 8 || out.Marker != nil {
 		t.Errorf("ListJobs Succeeded: %d jobs, Marker %v, want 8 and nil", len(out.JobList), out.Marker)
 	}
@@ -211,12 +211,12 @@ func TestJobListPaging(t *testing.T) {
 
 func TestJobListDefaultLimit(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	for range 52 {
 		jbInventoryJob(t, c, "V", "", nil)
 	}
 	out, err := c.ListJobs(t.Context(), &glacier.ListJobsInput{VaultName: aws.String("V")})
-	jbOK(t, "ListJobs", err)
+	mustOK(t, "ListJobs", err)
 	if len(out.JobList) != 50 || out.Marker == nil {
 		t.Fatalf("ListJobs without limit: %d jobs, Marker %v, want 50 and a marker", len(out.JobList), out.Marker)
 	}
@@ -226,7 +226,7 @@ func TestJobListDefaultLimit(t *testing.T) {
 		t.Errorf("ListJobs limit 51: %d jobs, want at most 50", len(big.JobList))
 	}
 	rest, err := c.ListJobs(t.Context(), &glacier.ListJobsInput{VaultName: aws.String("V"), Marker: out.Marker})
-	jbOK(t, "ListJobs page 2", err)
+	mustOK(t, "ListJobs page 2", err)
 	if len(rest.JobList) != 2 || rest.Marker != nil {
 		t.Errorf("page 2: %d jobs, Marker %v, want 2 and nil", len(rest.JobList), rest.Marker)
 	}

@@ -67,7 +67,7 @@ func jbNoteJob(t *testing.T, n jbNote) (types.GlacierJobDescription, map[string]
 func TestJobNotificationsBothTopics(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	if ns := jbNotes(t, srv); len(ns) != 0 {
 		t.Fatalf("fresh notification log = %+v, want []", ns)
 	}
@@ -76,7 +76,7 @@ func TestJobNotificationsBothTopics(t *testing.T) {
 		VaultName:               aws.String("V"),
 		VaultNotificationConfig: &types.VaultNotificationConfig{SNSTopic: aws.String(vaultTopic), Events: []string{"ArchiveRetrievalCompleted"}},
 	})
-	jbOK(t, "SetVaultNotifications", err)
+	mustOK(t, "SetVaultNotifications", err)
 	body := []byte("notify me")
 	id := jbUpload(t, c, "V", body, "")
 	jobID := jbInit(t, c, "V", types.JobParameters{
@@ -91,8 +91,8 @@ func TestJobNotificationsBothTopics(t *testing.T) {
 		j, _ := jbNoteJob(t, n)
 		if aws.ToString(j.JobId) != jobID || j.Action != types.ActionCodeArchiveRetrieval ||
 			j.StatusCode != types.StatusCodeSucceeded || aws.ToString(j.StatusMessage) != "Succeeded" || !j.Completed ||
-			j.CompletionDate == nil || aws.ToString(j.SNSTopic) != jobTopic || aws.ToString(j.SHA256TreeHash) != jbTree(body) ||
-			aws.ToString(j.VaultARN) != jbARN("V") {
+			j.CompletionDate == nil || aws.ToString(j.SNSTopic) != jobTopic || aws.ToString(j.SHA256TreeHash) != treeHash(body) ||
+			aws.ToString(j.VaultARN) != vaultARN(testRegion, testAccount, "V") {
 			t.Errorf("notification to %s: %s", n.Topic, n.Message)
 		}
 	}
@@ -103,10 +103,10 @@ func TestJobNotificationsBothTopics(t *testing.T) {
 	// The message is the DescribeJob JSON.
 	var fromMsg, fromDescribe map[string]any
 	_ = json.Unmarshal([]byte(ns[0].Message), &fromMsg)
-	raw := jbRaw(t, srv, http.MethodGet, "/-/vaults/V/jobs/"+jobID, nil)
+	raw := rawRequest(t, srv, http.MethodGet, "/-/vaults/V/jobs/"+jobID, nil)
 	_ = json.Unmarshal(raw.Body, &fromDescribe)
 	for k, v := range fromDescribe {
-		if mv, ok := fromMsg[k]; !ok || jbJSONString(mv) != jbJSONString(v) {
+		if mv, ok := fromMsg[k]; !ok || jsonString(mv) != jsonString(v) {
 			t.Errorf("message %s = %v, DescribeJob says %v", k, mv, v)
 		}
 	}
@@ -126,7 +126,7 @@ func TestJobNotificationsBothTopics(t *testing.T) {
 		VaultNotificationConfig: &types.VaultNotificationConfig{SNSTopic: aws.String(vaultTopic),
 			Events: []string{"ArchiveRetrievalCompleted", "InventoryRetrievalCompleted"}},
 	})
-	jbOK(t, "SetVaultNotifications", err)
+	mustOK(t, "SetVaultNotifications", err)
 	inv = jbInit(t, c, "V", types.JobParameters{Type: aws.String("inventory-retrieval"), SNSTopic: aws.String(vaultTopic)})
 	ns = jbWaitNotes(t, srv, 4)
 	if len(ns) != 4 {
@@ -148,13 +148,10 @@ func TestJobNotificationsBothTopics(t *testing.T) {
 	}
 }
 
-// jbJSONString renders a decoded JSON value for comparison.
-func jbJSONString(v any) string { b, _ := json.Marshal(v); return string(b) }
-
 func TestJobNotificationsWithoutReading(t *testing.T) {
 	srv := jbNew(t, func(c *jbConfig) { c.JobDelay = "Standard=1h" })
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("later"), "")
 	jobID := jbInit(t, c, "V", types.JobParameters{
 		Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id), SNSTopic: aws.String(jbTopic("t")),
@@ -223,7 +220,7 @@ func TestJobNotificationsDeliveredToSNSWithRetry(t *testing.T) {
 	t.Cleanup(ts.Close)
 	srv := jbNew(t, func(c *jbConfig) { c.SNSEndpoint, c.JobDelay = ts.URL, "Standard=1h" })
 	c := srv.Client
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	topic := jbTopic("delivered")
 	id := jbUpload(t, c, "V", []byte("deliver me"), "")
 	jobID := jbInit(t, c, "V", types.JobParameters{
@@ -274,7 +271,7 @@ func TestJobNotificationsDeliveredToSNSWithRetry(t *testing.T) {
 func TestJobCompletionRaceNotifiesOnce(t *testing.T) {
 	srv := jbNew(t, func(c *jbConfig) { c.JobDelay = "Standard=1h" })
 	c := jbOwnTransportClient(t, srv)
-	jbCreateVault(t, c, "V")
+	createVault(t, c, "V")
 	id := jbUpload(t, c, "V", []byte("raced"), "")
 	var jobs []string
 	for range 3 {

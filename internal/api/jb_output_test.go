@@ -17,8 +17,8 @@ import (
 func TestJobOutputWholeArchive(t *testing.T) {
 	srv := jbNew(t)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
-	for i, size := range []int{1, 100 << 10, 3*jbMiB + 5} {
+	createVault(t, c, "V")
+	for i, size := range []int{1, 100 << 10, 3*miB + 5} {
 		body := jbData(size, uint64(100+i))
 		desc := fmt.Sprintf("archive of %d bytes", size)
 		id := jbUpload(t, c, "V", body, desc)
@@ -27,17 +27,17 @@ func TestJobOutputWholeArchive(t *testing.T) {
 		if !bytes.Equal(got, body) {
 			t.Errorf("size %d: output (%d bytes) differs from the archive", size, len(got))
 		}
-		jbWantHeaders(t, out, fmt.Sprintf("size %d", size), http.StatusOK, "", jbTree(body), desc)
+		jbWantHeaders(t, out, fmt.Sprintf("size %d", size), http.StatusOK, "", treeHash(body), desc)
 
 		// On the wire: Content-Length, and the same headers.
 		path := "/-/vaults/V/jobs/" + jobID + "/output"
-		r := jbRaw(t, srv, http.MethodGet, path, nil)
+		r := rawRequest(t, srv, http.MethodGet, path, nil)
 		if r.Status != http.StatusOK || r.Header.Get("Content-Length") != fmt.Sprint(size) || !bytes.Equal(r.Body, body) ||
-			r.Header.Get("x-amz-sha256-tree-hash") != jbTree(body) || r.Header.Get("Content-Range") != "" {
+			r.Header.Get("x-amz-sha256-tree-hash") != treeHash(body) || r.Header.Get("Content-Range") != "" {
 			t.Errorf("raw output of %d bytes: HTTP %d Content-Length %q Content-Range %q checksum %q",
 				size, r.Status, r.Header.Get("Content-Length"), r.Header.Get("Content-Range"), r.Header.Get("x-amz-sha256-tree-hash"))
 		}
-		r = jbRawH(t, srv, http.MethodGet, path, nil, map[string]string{"Range": "bytes=0-0"})
+		r = rawRequest(t, srv, http.MethodGet, path, nil, withHeader("Range", "bytes=0-0"))
 		if r.Status != http.StatusPartialContent || r.Header.Get("Content-Length") != "1" || r.Header.Get("Content-Range") != fmt.Sprintf("bytes 0-0/%d", size) {
 			t.Errorf("raw bytes=0-0 of %d bytes: HTTP %d Content-Length %q Content-Range %q",
 				size, r.Status, r.Header.Get("Content-Length"), r.Header.Get("Content-Range"))
@@ -71,47 +71,47 @@ func jbWantHeaders(t *testing.T, out *glacier.GetJobOutputOutput, what string, s
 
 func TestJobOutputMultipartArchive(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
-	parts := [][]byte{jbData(jbMiB, 1), jbData(jbMiB, 2), jbData(12345, 3)}
+	createVault(t, c, "V")
+	parts := [][]byte{jbData(miB, 1), jbData(miB, 2), jbData(12345, 3)}
 	up, err := c.InitiateMultipartUpload(t.Context(), &glacier.InitiateMultipartUploadInput{
-		VaultName: aws.String("V"), PartSize: aws.String(fmt.Sprint(jbMiB)), ArchiveDescription: aws.String("multi"),
+		VaultName: aws.String("V"), PartSize: aws.String(fmt.Sprint(miB)), ArchiveDescription: aws.String("multi"),
 	})
-	jbOK(t, "InitiateMultipartUpload", err)
+	mustOK(t, "InitiateMultipartUpload", err)
 	var whole []byte
 	for _, p := range parts {
 		_, err := c.UploadMultipartPart(t.Context(), &glacier.UploadMultipartPartInput{
 			VaultName: aws.String("V"), UploadId: up.UploadId, Body: bytes.NewReader(p),
 			Range: aws.String(fmt.Sprintf("bytes %d-%d/*", len(whole), len(whole)+len(p)-1)),
 		})
-		jbOK(t, "UploadMultipartPart", err)
+		mustOK(t, "UploadMultipartPart", err)
 		whole = append(whole, p...)
 	}
 	done, err := c.CompleteMultipartUpload(t.Context(), &glacier.CompleteMultipartUploadInput{
 		VaultName: aws.String("V"), UploadId: up.UploadId,
-		ArchiveSize: aws.String(fmt.Sprint(len(whole))), Checksum: aws.String(jbTree(whole)),
+		ArchiveSize: aws.String(fmt.Sprint(len(whole))), Checksum: aws.String(treeHash(whole)),
 	})
-	jbOK(t, "CompleteMultipartUpload", err)
+	mustOK(t, "CompleteMultipartUpload", err)
 	jobID := jbArchiveJob(t, c, "V", aws.ToString(done.ArchiveId), "")
 	out, got := jbOutput(t, c, "V", jobID, "")
 	if !bytes.Equal(got, whole) {
 		t.Errorf("multipart output (%d bytes) differs from the parts (%d bytes)", len(got), len(whole))
 	}
-	jbWantHeaders(t, out, "multipart", http.StatusOK, "", jbTree(whole), "multi")
+	jbWantHeaders(t, out, "multipart", http.StatusOK, "", treeHash(whole), "multi")
 
 	// A range that spans the parts' boundary.
-	rng := fmt.Sprintf("bytes=%d-%d", jbMiB-10, jbMiB+9)
+	rng := fmt.Sprintf("bytes=%d-%d", miB-10, miB+9)
 	out, got = jbOutput(t, c, "V", jobID, rng)
-	if !bytes.Equal(got, whole[jbMiB-10:jbMiB+10]) {
+	if !bytes.Equal(got, whole[miB-10:miB+10]) {
 		t.Errorf("range across parts: got %d bytes that differ", len(got))
 	}
 	jbWantHeaders(t, out, "range across parts", http.StatusPartialContent,
-		fmt.Sprintf("bytes %d-%d/%d", jbMiB-10, jbMiB+9, len(whole)), "", "multi")
+		fmt.Sprintf("bytes %d-%d/%d", miB-10, miB+9, len(whole)), "", "multi")
 }
 
 func TestJobOutputDownloadRanges(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
-	const size = 3*jbMiB + 5
+	createVault(t, c, "V")
+	const size = 3*miB + 5
 	body := jbData(size, 42)
 	jobID := jbArchiveJob(t, c, "V", jbUpload(t, c, "V", body, "ranged"), "")
 	for _, tc := range []struct {
@@ -119,15 +119,15 @@ func TestJobOutputDownloadRanges(t *testing.T) {
 		start, end int // inclusive
 		sum        bool
 	}{
-		{"bytes=0-1048575", 0, jbMiB - 1, true},
-		{"bytes=1048576-2097151", jbMiB, 2*jbMiB - 1, true},
-		{"bytes=0-2097151", 0, 2*jbMiB - 1, true},
-		{"bytes=2097152-3145732", 2 * jbMiB, size - 1, true},
-		{"bytes=3145728-3145732", 3 * jbMiB, size - 1, true},
+		{"bytes=0-1048575", 0, miB - 1, true},
+		{"bytes=1048576-2097151", miB, 2*miB - 1, true},
+		{"bytes=0-2097151", 0, 2*miB - 1, true},
+		{"bytes=2097152-3145732", 2 * miB, size - 1, true},
+		{"bytes=3145728-3145732", 3 * miB, size - 1, true},
 		{"bytes=0-3145732", 0, size - 1, true},
 		{"bytes=1-100", 1, 100, false},
-		{"bytes=1048576-3145727", jbMiB, 3*jbMiB - 1, false},
-		{"bytes=0-1048574", 0, jbMiB - 2, false},
+		{"bytes=1048576-3145727", miB, 3*miB - 1, false},
+		{"bytes=0-1048574", 0, miB - 2, false},
 		{"bytes=3145732-3145732", size - 1, size - 1, false},
 		{"bytes=3145700-9999999", 3145700, size - 1, false}, // the end is clamped to the output
 	} {
@@ -137,13 +137,13 @@ func TestJobOutputDownloadRanges(t *testing.T) {
 		}
 		sum := ""
 		if tc.sum {
-			sum = jbTree(body[tc.start : tc.end+1])
+			sum = treeHash(body[tc.start : tc.end+1])
 		}
 		jbWantHeaders(t, out, tc.rng, http.StatusPartialContent, fmt.Sprintf("bytes %d-%d/%d", tc.start, tc.end, size), sum, "ranged")
 	}
 	for _, rng := range []string{"bytes=3145733-3145800", "bytes=9999999-"} {
 		_, _, err := jbOutputErr(t, c, "V", jobID, rng)
-		if !jbErr(t, err, http.StatusRequestedRangeNotSatisfiable, "", "") {
+		if !wantAPIError(t, err, http.StatusRequestedRangeNotSatisfiable, "", "") {
 			t.Logf("... for Range %s", rng)
 		}
 	}
@@ -157,43 +157,43 @@ func TestJobOutputDownloadRanges(t *testing.T) {
 
 func TestJobOutputRetrievalRangeJobs(t *testing.T) {
 	c := jbNew(t).Client
-	jbCreateVault(t, c, "V")
-	const size = 3*jbMiB + 5
+	createVault(t, c, "V")
+	const size = 3*miB + 5
 	body := jbData(size, 9)
 	id := jbUpload(t, c, "V", body, "ranged archive")
 
 	// A tree-hash-aligned retrieval range to the end of the archive.
-	tail := body[2*jbMiB:]
+	tail := body[2*miB:]
 	job := jbRangeJob(t, c, "V", id, "2097152-3145732")
 	out, got := jbOutput(t, c, "V", job, "")
 	if !bytes.Equal(got, tail) {
 		t.Errorf("range job output: %d bytes, want exactly the range (%d bytes)", len(got), len(tail))
 	}
-	jbWantHeaders(t, out, "aligned range job", http.StatusOK, "", jbTree(tail), "ranged archive")
+	jbWantHeaders(t, out, "aligned range job", http.StatusOK, "", treeHash(tail), "ranged archive")
 	// Its download ranges are relative to the retrieved range.
 	out, got = jbOutput(t, c, "V", job, "bytes=0-1048575")
-	if !bytes.Equal(got, tail[:jbMiB]) {
+	if !bytes.Equal(got, tail[:miB]) {
 		t.Error("relative bytes=0-1048575: wrong bytes")
 	}
 	jbWantHeaders(t, out, "relative first MiB", http.StatusPartialContent,
-		fmt.Sprintf("bytes 0-1048575/%d", len(tail)), jbTree(tail[:jbMiB]), "")
+		fmt.Sprintf("bytes 0-1048575/%d", len(tail)), treeHash(tail[:miB]), "")
 	out, got = jbOutput(t, c, "V", job, "bytes=1048576-1048580")
-	if !bytes.Equal(got, tail[jbMiB:]) {
+	if !bytes.Equal(got, tail[miB:]) {
 		t.Error("relative tail: wrong bytes")
 	}
 	jbWantHeaders(t, out, "relative tail", http.StatusPartialContent,
-		fmt.Sprintf("bytes 1048576-1048580/%d", len(tail)), jbTree(tail[jbMiB:]), "")
+		fmt.Sprintf("bytes 1048576-1048580/%d", len(tail)), treeHash(tail[miB:]), "")
 	out, got = jbOutput(t, c, "V", job, "bytes=10-19")
 	if !bytes.Equal(got, tail[10:20]) {
 		t.Error("relative bytes=10-19: wrong bytes")
 	}
 	jbWantHeaders(t, out, "relative unaligned", http.StatusPartialContent, fmt.Sprintf("bytes 10-19/%d", len(tail)), "", "")
 	_, _, err := jbOutputErr(t, c, "V", job, fmt.Sprintf("bytes=%d-", len(tail)))
-	jbErr(t, err, http.StatusRequestedRangeNotSatisfiable, "", "")
+	wantAPIError(t, err, http.StatusRequestedRangeNotSatisfiable, "", "")
 
 	// A MiB-aligned retrieval range that is not tree-hash aligned: no
 	// checksum for any download, even one aligned in the archive.
-	mid := body[jbMiB : 3*jbMiB]
+	mid := body[miB : 3*miB]
 	job = jbRangeJob(t, c, "V", id, "1048576-3145727")
 	out, got = jbOutput(t, c, "V", job, "")
 	if !bytes.Equal(got, mid) {
@@ -201,7 +201,7 @@ func TestJobOutputRetrievalRangeJobs(t *testing.T) {
 	}
 	jbWantHeaders(t, out, "unaligned range job", http.StatusOK, "", "", "ranged archive")
 	out, got = jbOutput(t, c, "V", job, "bytes=0-1048575")
-	if !bytes.Equal(got, mid[:jbMiB]) {
+	if !bytes.Equal(got, mid[:miB]) {
 		t.Error("unaligned range job, first MiB: wrong bytes")
 	}
 	jbWantHeaders(t, out, "unaligned range job, first MiB", http.StatusPartialContent,
@@ -210,52 +210,52 @@ func TestJobOutputRetrievalRangeJobs(t *testing.T) {
 	// An aligned range in the middle: [1 MiB, 2 MiB).
 	job = jbRangeJob(t, c, "V", id, "1048576-2097151")
 	out, got = jbOutput(t, c, "V", job, "")
-	if !bytes.Equal(got, body[jbMiB:2*jbMiB]) {
+	if !bytes.Equal(got, body[miB:2*miB]) {
 		t.Error("middle MiB job: wrong bytes")
 	}
-	jbWantHeaders(t, out, "middle MiB job", http.StatusOK, "", jbTree(body[jbMiB:2*jbMiB]), "")
+	jbWantHeaders(t, out, "middle MiB job", http.StatusOK, "", treeHash(body[miB:2*miB]), "")
 }
 
 func TestJobOutputSurvivesArchiveDeletion(t *testing.T) {
 	srv := jbNew(t, jbWithDelays)
 	c := srv.Client
-	jbCreateVault(t, c, "V")
-	body := jbData(2*jbMiB+77, 5)
+	createVault(t, c, "V")
+	body := jbData(2*miB+77, 5)
 	id := jbUpload(t, c, "V", body, "doomed")
 	pending := jbArchiveJob(t, c, "V", id, "")             // completes in 4h
 	ranged := jbRangeJob(t, c, "V", id, "1048576-2097151") // also 4h
 	_, err := c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(id)})
-	jbOK(t, "DeleteArchive", err)
+	mustOK(t, "DeleteArchive", err)
 	// A new archive with other bytes does not change what the jobs return.
-	jbUpload(t, c, "V", jbData(2*jbMiB+77, 6), "doomed")
+	jbUpload(t, c, "V", jbData(2*miB+77, 6), "doomed")
 
 	srv.Advance(4 * time.Hour)
 	d := jbWantSucceeded(t, srv, "V", pending, "job of a deleted archive")
-	if aws.ToString(d.ArchiveId) != id || aws.ToString(d.SHA256TreeHash) != jbTree(body) {
+	if aws.ToString(d.ArchiveId) != id || aws.ToString(d.SHA256TreeHash) != treeHash(body) {
 		t.Errorf("job of a deleted archive: ArchiveId %q SHA256TreeHash %q", aws.ToString(d.ArchiveId), aws.ToString(d.SHA256TreeHash))
 	}
 	out, got := jbOutput(t, c, "V", pending, "")
 	if !bytes.Equal(got, body) {
 		t.Error("output of a deleted archive differs from the bytes at initiation")
 	}
-	jbWantHeaders(t, out, "deleted archive", http.StatusOK, "", jbTree(body), "doomed")
-	if _, got := jbOutput(t, c, "V", ranged, ""); !bytes.Equal(got, body[jbMiB:2*jbMiB]) {
+	jbWantHeaders(t, out, "deleted archive", http.StatusOK, "", treeHash(body), "doomed")
+	if _, got := jbOutput(t, c, "V", ranged, ""); !bytes.Equal(got, body[miB:2*miB]) {
 		t.Error("range output of a deleted archive differs")
 	}
 
 	// A job that completed before the deletion keeps its output too.
 	srv2 := jbNew(t)
 	c2 := srv2.Client
-	jbCreateVault(t, c2, "V")
+	createVault(t, c2, "V")
 	id = jbUpload(t, c2, "V", body, "")
 	job := jbArchiveJob(t, c2, "V", id, "")
 	jbWantSucceeded(t, srv2, "V", job, "instant job")
 	_, err = c2.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(id)})
-	jbOK(t, "DeleteArchive", err)
+	mustOK(t, "DeleteArchive", err)
 	if _, got := jbOutput(t, c2, "V", job, ""); !bytes.Equal(got, body) {
 		t.Error("output after deleting the archive differs")
 	}
-	if _, got := jbOutput(t, c2, "V", job, "bytes=1048576-1048675"); !bytes.Equal(got, body[jbMiB:jbMiB+100]) {
+	if _, got := jbOutput(t, c2, "V", job, "bytes=1048576-1048675"); !bytes.Equal(got, body[miB:miB+100]) {
 		t.Error("ranged output after deleting the archive differs")
 	}
 }
@@ -264,20 +264,20 @@ func TestJobOutputDurableStore(t *testing.T) {
 	dir := t.TempDir()
 	srv := jbNew(t, func(c *jbConfig) { c.Memory, c.DataDir, c.JobDelay = false, dir, "Standard=1h" })
 	c := srv.Client
-	jbCreateVault(t, c, "V")
-	body := jbData(3*jbMiB+1, 8)
+	createVault(t, c, "V")
+	body := jbData(3*miB+1, 8)
 	id := jbUpload(t, c, "V", body, "on disk")
 	job := jbArchiveJob(t, c, "V", id, "")
 	inv := jbInventoryJob(t, c, "V", "CSV", nil)
 	_, err := c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(id)})
-	jbOK(t, "DeleteArchive", err)
+	mustOK(t, "DeleteArchive", err)
 	srv.Advance(time.Hour)
 	out, got := jbOutput(t, c, "V", job, "")
 	if !bytes.Equal(got, body) {
 		t.Error("durable store: output differs")
 	}
-	jbWantHeaders(t, out, "durable store", http.StatusOK, "", jbTree(body), "on disk")
-	if _, got := jbOutput(t, c, "V", job, "bytes=2097152-3145727"); !bytes.Equal(got, body[2*jbMiB:3*jbMiB]) {
+	jbWantHeaders(t, out, "durable store", http.StatusOK, "", treeHash(body), "on disk")
+	if _, got := jbOutput(t, c, "V", job, "bytes=2097152-3145727"); !bytes.Equal(got, body[2*miB:3*miB]) {
 		t.Error("durable store: ranged output differs")
 	}
 	// The inventory was taken at completion, after the deletion.

@@ -136,19 +136,26 @@ func isAccountID(s string) bool {
 // prefix is letters, digits and '-'; the name is letters, digits and the
 // wildcards '*' and '?'. Matching is case-insensitive.
 func parseActions(raw *node, where string) ([]pattern, error) {
+	return parsePatterns(raw, where, `"<service>:<action>"`, true, func(v string) bool {
+		svc, name, ok := strings.Cut(v, ":")
+		return ok && validChars(svc, "-") && validChars(name, "*?")
+	})
+}
+
+// parsePatterns compiles the string list raw (case-insensitively when
+// fold) after checking that every value other than "*" is valid; form
+// names the valid values in the error.
+func parsePatterns(raw *node, where, form string, fold bool, valid func(string) bool) ([]pattern, error) {
 	vals, err := stringList(raw, where)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]pattern, 0, len(vals))
 	for _, v := range vals {
-		if v != "*" {
-			svc, name, ok := strings.Cut(v, ":")
-			if !ok || !validChars(svc, "-") || !validChars(name, "*?") {
-				return nil, fmt.Errorf("%s: %q is not \"*\" or \"<service>:<action>\"", where, v)
-			}
+		if v != "*" && !valid(v) {
+			return nil, fmt.Errorf("%s: %q is not \"*\" or %s", where, v, form)
 		}
-		out = append(out, compilePattern(v, true))
+		out = append(out, compilePattern(v, fold))
 	}
 	return out, nil
 }
@@ -173,19 +180,8 @@ func validChars(s, extra string) bool {
 // resource part may itself contain colons) and non-empty partition and
 // service. Matching is case-sensitive.
 func parseResources(raw *node, where string) ([]pattern, error) {
-	vals, err := stringList(raw, where)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]pattern, 0, len(vals))
-	for _, v := range vals {
-		if v != "*" {
-			f := strings.SplitN(v, ":", 6)
-			if len(f) != 6 || f[0] != "arn" || f[1] == "" || f[2] == "" {
-				return nil, fmt.Errorf("%s: %q is not \"*\" or an ARN (arn:partition:service:region:account:resource)", where, v)
-			}
-		}
-		out = append(out, compilePattern(v, false))
-	}
-	return out, nil
+	return parsePatterns(raw, where, "an ARN (arn:partition:service:region:account:resource)", false, func(v string) bool {
+		f := strings.SplitN(v, ":", 6)
+		return len(f) == 6 && f[0] == "arn" && f[1] != "" && f[2] != ""
+	})
 }
