@@ -79,7 +79,9 @@ var (
 func newRequestID() string {
 	var b [32]byte
 	copy(b[:16], requestPrefix)
-	n := requestSeq.Add(1)
+	// An odd multiplier is a bijection on uint64: still unique, but the
+	// IDs look opaque, as the service's do.
+	n := requestSeq.Add(1) * 0x9E3779B97F4A7C15
 	const digits = "0123456789ABCDEF"
 	for i := 31; i >= 16; i-- {
 		b[i] = digits[n&15]
