@@ -18,6 +18,36 @@ const chunkSize = 1 << 20
 type Blobs struct {
 	mu    sync.RWMutex
 	blobs map[string]*memBlob
+
+	// free holds chunks of deleted blobs for reuse: fresh memory costs a
+	// page fault per page on first write, which would dominate storing.
+	freeMu sync.Mutex
+	free   [][]byte
+}
+
+// maxFreeChunks bounds the memory kept for reuse (1 GiB).
+const maxFreeChunks = 1024
+
+func (s *Blobs) getChunk() []byte {
+	s.freeMu.Lock()
+	defer s.freeMu.Unlock()
+	if n := len(s.free); n > 0 {
+		c := s.free[n-1]
+		s.free = s.free[:n-1]
+		return c[:0]
+	}
+	return make([]byte, 0, chunkSize)
+}
+
+func (s *Blobs) recycle(chunks [][]byte) {
+	s.freeMu.Lock()
+	defer s.freeMu.Unlock()
+	for _, c := range chunks {
+		if len(s.free) >= maxFreeChunks {
+			return
+		}
+		s.free = append(s.free, c[:0])
+	}
 }
 
 var _ glacier.Blobs = (*Blobs)(nil)
@@ -28,6 +58,12 @@ func NewBlobs() *Blobs { return &Blobs{blobs: map[string]*memBlob{}} }
 type memBlob struct {
 	chunks [][]byte
 	size   int64
+
+	// Chunks are recycled only once the blob is deleted and no reader
+	// holds it open.
+	mu      sync.Mutex
+	readers int
+	deleted bool
 }
 
 // Create implements glacier.Blobs.
@@ -47,7 +83,7 @@ func (w *memWriter) Write(p []byte) (int, error) {
 	for len(p) > 0 {
 		last := len(w.b.chunks) - 1
 		if last < 0 || len(w.b.chunks[last]) == chunkSize {
-			w.b.chunks = append(w.b.chunks, make([]byte, 0, chunkSize))
+			w.b.chunks = append(w.b.chunks, w.s.getChunk())
 			last++
 		}
 		c := w.b.chunks[last]
@@ -73,21 +109,51 @@ func (w *memWriter) Commit() (string, error) {
 	return id, nil
 }
 
-func (w *memWriter) Abort() { w.done, w.b = true, nil }
+func (w *memWriter) Abort() {
+	if !w.done && w.b != nil {
+		w.s.recycle(w.b.chunks)
+	}
+	w.done, w.b = true, nil
+}
 
 // Open implements glacier.Blobs.
 func (s *Blobs) Open(id string) (glacier.Blob, error) {
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	b, ok := s.blobs[id]
-	s.mu.RUnlock()
 	if !ok {
 		return nil, glacier.ErrNotFound
 	}
-	return b, nil
+	b.mu.Lock()
+	b.readers++
+	b.mu.Unlock()
+	return &memHandle{s: s, b: b}, nil
 }
 
-func (b *memBlob) Size() int64  { return b.size }
-func (b *memBlob) Close() error { return nil }
+// memHandle is one open reader of a blob.
+type memHandle struct {
+	s    *Blobs
+	b    *memBlob
+	once sync.Once
+}
+
+func (h *memHandle) Size() int64 { return h.b.size }
+
+func (h *memHandle) ReadAt(p []byte, off int64) (int, error) { return h.b.ReadAt(p, off) }
+
+func (h *memHandle) Close() error {
+	h.once.Do(func() {
+		b := h.b
+		b.mu.Lock()
+		b.readers--
+		free := b.deleted && b.readers == 0
+		b.mu.Unlock()
+		if free {
+			h.s.recycle(b.chunks)
+		}
+	})
+	return nil
+}
 
 func (b *memBlob) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
@@ -110,8 +176,18 @@ func (b *memBlob) ReadAt(p []byte, off int64) (int, error) {
 // Delete implements glacier.Blobs.
 func (s *Blobs) Delete(id string) error {
 	s.mu.Lock()
+	b := s.blobs[id]
 	delete(s.blobs, id)
 	s.mu.Unlock()
+	if b != nil {
+		b.mu.Lock()
+		b.deleted = true
+		free := b.readers == 0
+		b.mu.Unlock()
+		if free {
+			s.recycle(b.chunks)
+		}
+	}
 	return nil
 }
 
