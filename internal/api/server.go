@@ -26,6 +26,8 @@ type Options struct {
 	Emulator Emulator
 	// Credentials, when set, switches on SigV4 verification.
 	Credentials *sigv4.Credentials
+	// NewCustomers are accounts for which the API is no longer supported.
+	NewCustomers []string
 }
 
 // Handler serves the Glacier API.
@@ -36,6 +38,7 @@ type Handler struct {
 	log      *slog.Logger
 	emulator Emulator
 	creds    *sigv4.Credentials
+	closedTo map[string]bool
 }
 
 // New returns the API handler.
@@ -43,7 +46,12 @@ func New(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials}
+	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
+		closedTo: map[string]bool{}}
+	for _, a := range o.NewCustomers {
+		h.closedTo[a] = true
+	}
+	return h
 }
 
 // call is one request being served.
@@ -161,6 +169,10 @@ func (h *Handler) identify(c *call) error {
 	account, region, err := h.authenticate(c)
 	if err != nil {
 		return err
+	}
+	if h.closedTo[account] {
+		// The service closed to new customers in December 2025 (spec 8).
+		return glacier.Errorf(glacier.NoLongerSupported, "This API is no longer supported for new accounts. Please use Amazon S3 Glacier storage classes instead.")
 	}
 	c.caller = glacier.Caller{Account: account}
 	if region == "" || !glacier.ValidRegion(region) {

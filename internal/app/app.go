@@ -95,7 +95,8 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 	} else if n > 0 {
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
-	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds})
+	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
+		NewCustomers: cfg.NewCustomerAccounts()})
 	return m, nil
 }
 

@@ -34,6 +34,9 @@ type Config struct {
 	// Credentials is a file of "ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID"
 	// lines; when set, every request's SigV4 signature is verified.
 	Credentials string
+	// NewCustomers lists accounts that are not existing Glacier customers:
+	// every operation they call fails with NoLongerSupportedException.
+	NewCustomers string
 }
 
 // Default returns the defaults.
@@ -78,6 +81,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.JobDelay, "job-delay", "completion delay per tier, e.g. Expedited=1m,Standard=4h,Bulk=8h (inventory jobs use Standard)")
 	str(&c.SNSEndpoint, "sns-endpoint", "URL of an SNS-compatible service to publish job notifications to")
 	str(&c.Credentials, "credentials", "file of 'ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID' lines; switches on SigV4 verification")
+	str(&c.NewCustomers, "new-customer-accounts", "comma-separated accounts treated as new customers: every call gets NoLongerSupportedException")
 	str(&c.ExpeditedCapacity, "expedited-capacity", "without provisioned capacity, Expedited retrievals are 'always' available or need 'provisioned' capacity")
 	memEnv := getenv(envName("memory"))
 	if memEnv != "" {
@@ -125,6 +129,11 @@ func (c Config) Validate() error {
 	if c.ExpeditedCapacity != "always" && c.ExpeditedCapacity != "provisioned" {
 		errs = append(errs, fmt.Errorf("--expedited-capacity must be always or provisioned, got %q", c.ExpeditedCapacity))
 	}
+	for _, a := range c.NewCustomerAccounts() {
+		if !validAccount(a) {
+			errs = append(errs, fmt.Errorf("--new-customer-accounts: %q is not a 12-digit account", a))
+		}
+	}
 	if c.SNSEndpoint != "" {
 		if u, err := url.Parse(c.SNSEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("--sns-endpoint must be an http(s) URL, got %q", c.SNSEndpoint))
@@ -162,6 +171,17 @@ func (c Config) JobDelays() (map[string]time.Duration, error) {
 		out[tier] = d
 	}
 	return out, nil
+}
+
+// NewCustomerAccounts splits --new-customer-accounts.
+func (c Config) NewCustomerAccounts() []string {
+	var out []string
+	for _, a := range strings.Split(c.NewCustomers, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func validAccount(s string) bool {

@@ -83,3 +83,16 @@ func TestJobDelays(t *testing.T) {
 		}
 	}
 }
+
+func TestNewCustomerAccounts(t *testing.T) {
+	c, err := Parse([]string{"--new-customer-accounts", "111111111111, 222222222222"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.NewCustomerAccounts(); len(got) != 2 || got[1] != "222222222222" {
+		t.Fatalf("got %v", got)
+	}
+	if _, err := Parse([]string{"--new-customer-accounts", "12345"}, env(nil), io.Discard); err == nil {
+		t.Error("a malformed account was accepted")
+	}
+}
