@@ -1,7 +1,9 @@
 package api
 
 import (
+	"io"
 	"net/http"
+	"time"
 
 	"permafrost/internal/glacier"
 )
@@ -14,13 +16,29 @@ func init() {
 }
 
 // payload collects the body and checksum headers of an upload request.
-func payload(r *http.Request) glacier.Payload {
+// The body fails with a deadline error when the client sends nothing for
+// the handler's idle timeout, which the domain reports as
+// RequestTimeoutException, so a stalled upload never holds the server.
+func (h *Handler) payload(c *call) glacier.Payload {
 	return glacier.Payload{
-		Body:          r.Body,
-		Size:          r.ContentLength,
-		TreeHash:      r.Header.Get("x-amz-sha256-tree-hash"),
-		ContentSHA256: r.Header.Get("x-amz-content-sha256"),
+		Body:          &idleReader{r: c.r.Body, rc: http.NewResponseController(c.w), idle: h.uploadIdle},
+		Size:          c.r.ContentLength,
+		TreeHash:      c.r.Header.Get("x-amz-sha256-tree-hash"),
+		ContentSHA256: c.r.Header.Get("x-amz-content-sha256"),
 	}
+}
+
+// idleReader moves the connection's read deadline forward before each
+// read: the limit is on silence, not on the length of an upload.
+type idleReader struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	_ = ir.rc.SetReadDeadline(time.Now().Add(ir.idle)) // unsupported only on non-TCP test writers
+	return ir.r.Read(p)
 }
 
 // archiveCreated answers UploadArchive and CompleteMultipartUpload.
@@ -33,7 +51,7 @@ func archiveCreated(c *call, res glacier.ArchiveResult) {
 }
 
 func uploadArchive(h *Handler, c *call) error {
-	res, err := h.svc.UploadArchive(c.ref(), c.r.Header.Get("x-amz-archive-description"), payload(c.r))
+	res, err := h.svc.UploadArchive(c.ref(), c.r.Header.Get("x-amz-archive-description"), h.payload(c))
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func uploadPart(h *Handler, c *call) error {
 	tree, err := h.svc.UploadMultipartPart(c.ref(), glacier.PartInput{
 		UploadID:     c.ID,
 		ContentRange: c.r.Header.Get("Content-Range"),
-		Payload:      payload(c.r),
+		Payload:      h.payload(c),
 	})
 	if err != nil {
 		return err

@@ -28,17 +28,21 @@ type Options struct {
 	Credentials *sigv4.Credentials
 	// NewCustomers are accounts for which the API is no longer supported.
 	NewCustomers []string
+	// UploadIdleTimeout bounds the silence within an upload body
+	// (default one minute).
+	UploadIdleTimeout time.Duration
 }
 
 // Handler serves the Glacier API.
 type Handler struct {
-	svc      *glacier.Service
-	account  string
-	region   string
-	log      *slog.Logger
-	emulator Emulator
-	creds    *sigv4.Credentials
-	closedTo map[string]bool
+	svc        *glacier.Service
+	account    string
+	region     string
+	log        *slog.Logger
+	emulator   Emulator
+	creds      *sigv4.Credentials
+	closedTo   map[string]bool
+	uploadIdle time.Duration
 }
 
 // New returns the API handler.
@@ -47,7 +51,10 @@ func New(o Options) *Handler {
 		o.Logger = slog.Default()
 	}
 	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
-		closedTo: map[string]bool{}}
+		closedTo: map[string]bool{}, uploadIdle: o.UploadIdleTimeout}
+	if h.uploadIdle <= 0 {
+		h.uploadIdle = time.Minute
+	}
 	for _, a := range o.NewCustomers {
 		h.closedTo[a] = true
 	}

@@ -96,7 +96,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
-		NewCustomers: cfg.NewCustomerAccounts()})
+		NewCustomers: cfg.NewCustomerAccounts(), UploadIdleTimeout: cfg.UploadIdleTimeout})
 	return m, nil
 }
 
@@ -110,7 +110,10 @@ func (m *Main) Start() error {
 	m.server = &http.Server{
 		Handler:           m.Handler,
 		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+		// Idle keep-alive connections are closed; upload bodies have
+		// their own idle limit (--upload-idle-timeout).
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(ln) }()

@@ -37,6 +37,9 @@ type Config struct {
 	// NewCustomers lists accounts that are not existing Glacier customers:
 	// every operation they call fails with NoLongerSupportedException.
 	NewCustomers string
+	// UploadIdleTimeout is how long an upload body may send nothing before
+	// the request fails with RequestTimeoutException.
+	UploadIdleTimeout time.Duration
 }
 
 // Default returns the defaults.
@@ -49,6 +52,7 @@ func Default() Config {
 		LogLevel:  "info",
 
 		ExpeditedCapacity: "always",
+		UploadIdleTimeout: time.Minute,
 	}
 }
 
@@ -83,6 +87,15 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.Credentials, "credentials", "file of 'ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID' lines; switches on SigV4 verification")
 	str(&c.NewCustomers, "new-customer-accounts", "comma-separated accounts treated as new customers: every call gets NoLongerSupportedException")
 	str(&c.ExpeditedCapacity, "expedited-capacity", "without provisioned capacity, Expedited retrievals are 'always' available or need 'provisioned' capacity")
+	if v := getenv(envName("upload-idle-timeout")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("%s: not a duration: %q", envName("upload-idle-timeout"), v)
+		}
+		c.UploadIdleTimeout = d
+	}
+	fs.DurationVar(&c.UploadIdleTimeout, "upload-idle-timeout", c.UploadIdleTimeout,
+		"how long an upload body may send nothing before RequestTimeoutException (env "+envName("upload-idle-timeout")+")")
 	memEnv := getenv(envName("memory"))
 	if memEnv != "" {
 		b, err := strconv.ParseBool(memEnv)
@@ -122,6 +135,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.SlogLevel(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.UploadIdleTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--upload-idle-timeout must be positive, got %v", c.UploadIdleTimeout))
 	}
 	if _, err := c.JobDelays(); err != nil {
 		errs = append(errs, err)
