@@ -58,18 +58,8 @@ func (t tx) ArchiveVault(s glacier.Scope, id string) (string, error) {
 
 func (t tx) ScanArchives(ref glacier.VaultRef, from string, fn func(*glacier.Archive) bool) error {
 	p := vaultPrefix(ref)
-	var derr error
-	err := t.kv.Scan(bArchives, p, append(p[:len(p):len(p)], from...), func(k, b []byte) bool {
-		a := new(glacier.Archive)
-		if derr = decodeArchiveRecord(b, a, k); derr != nil {
-			return false
-		}
-		return fn(a)
-	})
-	if err == nil {
-		err = derr
-	}
-	return err
+	return scan(t.kv, bArchives, p, append(p[:len(p):len(p)], from...), decodeArchiveRecord,
+		func(_ []byte, a *glacier.Archive) bool { return fn(a) })
 }
 
 func (t tx) Upload(ref glacier.VaultRef, id string) (*glacier.Upload, error) {
@@ -93,24 +83,20 @@ func (t tx) ScanAllUploads(fn func(glacier.VaultRef, *glacier.Upload) bool) erro
 	return scanVaultRecords(t.kv, bUploads, nil, fn)
 }
 
-// scanVaultRecords decodes every record of a bucket keyed
+// scanVaultRecords decodes every JSON record of a bucket keyed
 // "account/region/vault/id" under prefix and hands it to fn with its vault.
 func scanVaultRecords[T any](kv KV, bucket string, prefix []byte, fn func(glacier.VaultRef, *T) bool) error {
-	var derr error
-	err := kv.Scan(bucket, prefix, nil, func(k, b []byte) bool {
+	var kerr error
+	err := scan(kv, bucket, prefix, nil, jsonDecoder[T](bucket), func(k []byte, v *T) bool {
 		f := strings.SplitN(string(k), "/", 4)
 		if len(f) != 4 {
-			derr = fmt.Errorf("kvstore: malformed %s key %q", bucket, k)
-			return false
-		}
-		v := new(T)
-		if derr = decode(b, v, bucket, k); derr != nil {
+			kerr = fmt.Errorf("kvstore: malformed %s key %q", bucket, k)
 			return false
 		}
 		return fn(glacier.Scope{Account: f[0], Region: f[1]}.Ref(f[2]), v)
 	})
 	if err == nil {
-		err = derr
+		err = kerr
 	}
 	return err
 }

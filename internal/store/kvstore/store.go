@@ -83,21 +83,35 @@ func put(kv KV, bucket string, key []byte, v any) error {
 	return kv.Put(bucket, key, b)
 }
 
-// list decodes up to limit records under prefix starting at from.
-func list[T any](kv KV, bucket string, prefix, from []byte, limit int) ([]*T, error) {
-	var out []*T
+// scan decodes each record under prefix from from, in key order, and hands
+// it to fn until fn returns false. dec is the record's decoder.
+func scan[T any](kv KV, bucket string, prefix, from []byte, dec func(raw []byte, v *T, key []byte) error, fn func(key []byte, v *T) bool) error {
 	var derr error
 	err := kv.Scan(bucket, prefix, from, func(k, b []byte) bool {
 		v := new(T)
-		if derr = decode(b, v, bucket, k); derr != nil {
+		if derr = dec(b, v, k); derr != nil {
 			return false
 		}
-		out = append(out, v)
-		return limit <= 0 || len(out) < limit
+		return fn(k, v)
 	})
 	if err == nil {
 		err = derr
 	}
+	return err
+}
+
+// jsonDecoder decodes JSON records of bucket.
+func jsonDecoder[T any](bucket string) func([]byte, *T, []byte) error {
+	return func(raw []byte, v *T, key []byte) error { return decode(raw, v, bucket, key) }
+}
+
+// list decodes up to limit JSON records under prefix starting at from.
+func list[T any](kv KV, bucket string, prefix, from []byte, limit int) ([]*T, error) {
+	var out []*T
+	err := scan(kv, bucket, prefix, from, jsonDecoder[T](bucket), func(_ []byte, v *T) bool {
+		out = append(out, v)
+		return limit <= 0 || len(out) < limit
+	})
 	return out, err
 }
 
@@ -148,18 +162,8 @@ func (t tx) ListVaults(s glacier.Scope, from string, limit int) ([]*glacier.Vaul
 }
 
 func (t tx) ScanAllVaults(fn func(*glacier.Vault) bool) error {
-	var derr error
-	err := t.kv.Scan(bVaults, nil, nil, func(k, b []byte) bool {
-		v := new(glacier.Vault)
-		if derr = decode(b, v, bVaults, k); derr != nil {
-			return false
-		}
-		return fn(v)
-	})
-	if err == nil {
-		err = derr
-	}
-	return err
+	return scan(t.kv, bVaults, nil, nil, jsonDecoder[glacier.Vault](bVaults),
+		func(_ []byte, v *glacier.Vault) bool { return fn(v) })
 }
 
 func (t tx) CountVaults(s glacier.Scope) (int, error) {
