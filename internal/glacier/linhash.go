@@ -43,33 +43,32 @@ func newLinearHash(async bool, bufSize int) *linearHash {
 	return l
 }
 
-// bufferOrNil returns a buffer to read the next chunk into, or nil when
-// the hash is synchronous or absent (the caller uses its own buffer).
-func (l *linearHash) bufferOrNil() []byte {
+// buffer returns the buffer to read the next chunk into: one of the
+// circulating buffers when hashing asynchronously, else own (the caller's
+// buffer). A nil linearHash (no hash wanted) also answers own.
+func (l *linearHash) buffer(own []byte) []byte {
 	if l == nil || l.in == nil {
-		return nil
+		return own
 	}
 	return <-l.free
 }
 
-// write hashes b. When asynchronous, b must come from buffer() and must
-// not be touched afterwards.
+// write hashes b, a chunk of a buffer from buffer. When asynchronous the
+// buffer passes to the hashing goroutine and must not be touched again.
 func (l *linearHash) write(b []byte) {
-	if l.in == nil {
+	switch {
+	case l == nil:
+	case l.in == nil:
 		l.h.Write(b)
-		return
+	default:
+		l.in <- b
 	}
-	l.in <- b
 }
 
-// releaseIfAsync gives back a buffer from bufferOrNil that was not
-// written; it ignores any other buffer.
-func (l *linearHash) releaseIfAsync(b []byte) {
-	if l != nil && l.in != nil && b != nil {
-		select {
-		case l.free <- b[:cap(b)]:
-		default: // not one of ours
-		}
+// unused gives back a buffer from buffer that was not passed to write.
+func (l *linearHash) unused(b []byte) {
+	if l != nil && l.in != nil {
+		l.free <- b[:cap(b)]
 	}
 }
 

@@ -71,24 +71,19 @@ func (s *Service) receive(p Payload) (received, error) {
 	}
 	var n int64
 	for n < p.Size {
-		buf := *bufp
-		if b := lin.bufferOrNil(); b != nil {
-			buf = b
-		}
+		buf := lin.buffer(*bufp)
 		k, rerr := p.Body.Read(buf[:min(int64(len(buf)), p.Size-n)])
 		if k > 0 {
 			chunk := buf[:k]
 			if _, err := sink.Write(chunk); err != nil {
-				lin.releaseIfAsync(buf)
+				lin.unused(buf)
 				return fail(err)
 			}
 			tw.Write(chunk)
-			if lin != nil {
-				lin.write(chunk)
-			}
+			lin.write(chunk)
 			n += int64(k)
 		} else {
-			lin.releaseIfAsync(buf)
+			lin.unused(buf)
 		}
 		if rerr == io.EOF {
 			break
