@@ -70,38 +70,11 @@ func (sr *segmentsReader) Close() error {
 	return errors.Join(errs...)
 }
 
-// ReadAt implements io.ReaderAt over the concatenated segments.
-func (sr *segmentsReader) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, errors.New("negative offset")
-	}
-	n := 0
-	i := sort.Search(len(sr.offs), func(i int) bool { return sr.offs[i] > off }) - 1
-	for len(p) > 0 && off < sr.size && i < len(sr.parts) {
-		end := sr.size
-		if i+1 < len(sr.offs) {
-			end = sr.offs[i+1]
-		}
-		want := min(int64(len(p)), end-off)
-		k, err := sr.parts[i].ReadAt(p[:want], off-sr.offs[i])
-		n += k
-		p = p[k:]
-		off += int64(k)
-		if err != nil && !(errors.Is(err, io.EOF) && int64(k) == want) {
-			return n, err
-		}
-		i++
-	}
-	if len(p) > 0 {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
-// copyRange writes bytes [off, off+n) to w. File-backed parts are handed
-// over as a limited *os.File, which net/http sends with sendfile; others
-// are copied through buf.
-func (sr *segmentsReader) copyRange(w io.Writer, off, n int64, buf []byte) (int64, error) {
+// walk visits the parts holding bytes [off, off+n), in order: fn gets the
+// part's index, the offset within it and how many of its bytes are wanted,
+// and says how many it handled. The walk stops at the first error or
+// short count, and reports the bytes handled.
+func (sr *segmentsReader) walk(off, n int64, fn func(i int, partOff, k int64) (int64, error)) (int64, error) {
 	var done int64
 	i := sort.Search(len(sr.offs), func(i int) bool { return sr.offs[i] > off }) - 1
 	for n > 0 && i >= 0 && i < len(sr.parts) {
@@ -110,15 +83,7 @@ func (sr *segmentsReader) copyRange(w io.Writer, off, n int64, buf []byte) (int6
 			end = sr.offs[i+1]
 		}
 		k := min(n, end-off)
-		var m int64
-		var err error
-		if f := sr.files[i]; f != nil {
-			if _, err = f.Seek(off-sr.offs[i], io.SeekStart); err == nil {
-				m, err = io.Copy(w, &io.LimitedReader{R: f, N: k})
-			}
-		} else {
-			m, err = io.CopyBuffer(onlyWriter{w}, io.NewSectionReader(sr.parts[i], off-sr.offs[i], k), buf)
-		}
+		m, err := fn(i, off-sr.offs[i], k)
 		done += m
 		if err == nil && m < k {
 			err = io.ErrUnexpectedEOF
@@ -130,6 +95,41 @@ func (sr *segmentsReader) copyRange(w io.Writer, off, n int64, buf []byte) (int6
 		i++
 	}
 	return done, nil
+}
+
+// ReadAt implements io.ReaderAt over the concatenated segments.
+func (sr *segmentsReader) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("negative offset")
+	}
+	want := min(int64(len(p)), max(sr.size-off, 0))
+	done, err := sr.walk(off, want, func(i int, partOff, k int64) (int64, error) {
+		m, err := sr.parts[i].ReadAt(p[:k], partOff)
+		p = p[m:]
+		if errors.Is(err, io.EOF) && int64(m) == k {
+			err = nil
+		}
+		return int64(m), err
+	})
+	if err == nil && len(p) > 0 { // asked for bytes past the end
+		err = io.EOF
+	}
+	return int(done), err
+}
+
+// copyRange writes bytes [off, off+n) to w. File-backed parts are handed
+// over as a limited *os.File, which net/http sends with sendfile; others
+// are copied through buf.
+func (sr *segmentsReader) copyRange(w io.Writer, off, n int64, buf []byte) (int64, error) {
+	return sr.walk(off, n, func(i int, partOff, k int64) (int64, error) {
+		if f := sr.files[i]; f != nil {
+			if _, err := f.Seek(partOff, io.SeekStart); err != nil {
+				return 0, err
+			}
+			return io.Copy(w, &io.LimitedReader{R: f, N: k})
+		}
+		return io.CopyBuffer(onlyWriter{w}, io.NewSectionReader(sr.parts[i], partOff, k), buf)
+	})
 }
 
 // onlyWriter hides a writer's ReadFrom so that io.CopyBuffer uses buf.
