@@ -97,11 +97,3 @@ func sigv4Error(err error) error {
 	}
 	return glacier.Errorf(glacier.IncompleteSignature, "%s", err.Error())
 }
-
-// Credentials loads the --credentials file; nil path means none.
-func Credentials(path string) (*sigv4.Credentials, error) {
-	if path == "" {
-		return nil, nil
-	}
-	return sigv4.LoadCredentialsFile(path)
-}

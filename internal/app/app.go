@@ -18,6 +18,7 @@ import (
 	"permafrost/internal/config"
 	"permafrost/internal/glacier"
 	"permafrost/internal/notify"
+	"permafrost/internal/sigv4"
 	"permafrost/internal/store/boltdb"
 	"permafrost/internal/store/memory"
 )
@@ -60,9 +61,12 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 		base = clock.Real{}
 	}
 	m := &Main{Config: cfg, Logger: logger}
-	creds, err := api.Credentials(cfg.Credentials)
-	if err != nil {
-		return nil, fmt.Errorf("--credentials: %w", err)
+	var creds *sigv4.Credentials
+	var err error
+	if cfg.Credentials != "" {
+		if creds, err = sigv4.LoadCredentialsFile(cfg.Credentials); err != nil {
+			return nil, fmt.Errorf("--credentials: %w", err)
+		}
 	}
 	if cfg.Memory {
 		m.Store = memory.New()

@@ -14,7 +14,7 @@ func activeLock(v *Vault, now time.Time) *Lock {
 // InitiateVaultLock installs a lock policy in the InProgress state and
 // returns the lock ID that completes it.
 func (s *Service) InitiateVaultLock(ref VaultRef, policy string) (string, error) {
-	if validPolicyDocument(policy) != nil {
+	if s.validPolicyDocument(policy) != nil {
 		return "", invalid("The specified vault lock policy is invalid. Provide a valid policy.")
 	}
 	id := randomID(LockIDLen)

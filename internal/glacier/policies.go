@@ -7,11 +7,11 @@ import (
 
 // validPolicyDocument reports whether doc is a policy of the IAM subset
 // that vault policies use, of at most 20 KB.
-func validPolicyDocument(doc string) error {
+func (s *Service) validPolicyDocument(doc string) error {
 	if len(doc) == 0 || len(doc) > MaxPolicyBytes {
 		return errors.New("a policy must hold 1 to 20480 bytes")
 	}
-	_, err := parsePolicy(doc)
+	_, err := s.policies.parse(doc)
 	return err
 }
 
@@ -20,7 +20,7 @@ func (s *Service) SetVaultAccessPolicy(ref VaultRef, policy string) error {
 	if len(policy) > MaxPolicyBytes {
 		return invalid("The vault access policy exceeds the maximum size of %d bytes.", MaxPolicyBytes)
 	}
-	if err := validPolicyDocument(policy); err != nil {
+	if err := s.validPolicyDocument(policy); err != nil {
 		return invalid("The specified vault access policy is invalid: %v", err)
 	}
 	s.policied.add(ref)

@@ -200,17 +200,25 @@ func (s *Service) deleteBlobs(ids []string) {
 // requests that were cut off before their metadata was. Run it at start,
 // before serving.
 func (s *Service) Recover() (int, error) {
-	var orphans []string
-	err := s.store.Blobs().List(func(id string) bool {
-		var n int64
-		if err := s.store.View(func(tx Tx) error {
-			var err error
-			n, err = tx.Refs(id)
-			return err
-		}); err == nil && n == 0 {
-			orphans = append(orphans, id)
-		}
+	var ids []string
+	if err := s.store.Blobs().List(func(id string) bool {
+		ids = append(ids, id)
 		return true
+	}); err != nil {
+		return 0, err
+	}
+	var orphans []string
+	err := s.store.View(func(tx Tx) error {
+		for _, id := range ids {
+			n, err := tx.Refs(id)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				orphans = append(orphans, id)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, err

@@ -18,6 +18,7 @@ type Service struct {
 	renderJob func(JobInfo) ([]byte, error)
 	wakeups   chan struct{}
 	policied  policiedVaults
+	policies  policyCache
 }
 
 // Options configure a Service.
