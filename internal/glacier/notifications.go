@@ -1,6 +1,9 @@
 package glacier
 
-import "slices"
+import (
+	"errors"
+	"slices"
+)
 
 // queueNotifications stores the completion messages of j: one to the job's
 // own topic and one to the vault's topic when its configuration asks for
@@ -51,26 +54,37 @@ func (s *Service) Notifications() ([]Notification, error) {
 	return out, err
 }
 
+// PendingNotifications returns the messages not yet delivered, oldest
+// first.
+func (s *Service) PendingNotifications() ([]Notification, error) {
+	var out []Notification
+	err := s.store.View(func(tx Tx) error {
+		ns, err := tx.PendingNotifications()
+		for _, n := range ns {
+			out = append(out, *n)
+		}
+		return err
+	})
+	return out, err
+}
+
 // RecordDelivery notes the outcome of one attempt to publish notification
 // id; deliverErr nil means it was delivered.
 func (s *Service) RecordDelivery(id string, deliverErr error) error {
 	return s.store.Update(func(tx Tx) error {
-		ns, err := tx.Notifications()
+		n, err := tx.Notification(id)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		for _, n := range ns {
-			if n.ID != id {
-				continue
-			}
-			n.Attempts++
-			n.Delivered = deliverErr == nil
-			n.LastError = ""
-			if deliverErr != nil {
-				n.LastError = deliverErr.Error()
-			}
-			return tx.PutNotification(n)
+		n.Attempts++
+		n.Delivered = deliverErr == nil
+		n.LastError = ""
+		if deliverErr != nil {
+			n.LastError = deliverErr.Error()
 		}
-		return nil
+		return tx.PutNotification(n)
 	})
 }

@@ -123,11 +123,17 @@ type Tx interface {
 	Setting(name string) ([]byte, error)
 	PutSetting(name string, value []byte) error
 
-	// PutNotification stores a notification under its ID (time-ordered).
+	// PutNotification stores a notification under its ID (time-ordered);
+	// an undelivered one is also listed by PendingNotifications until it is
+	// put again as delivered.
 	PutNotification(n *Notification) error
+	// Notification returns one notification (ErrNotFound when unknown).
+	Notification(id string) (*Notification, error)
 	// Notifications returns every stored notification, oldest first.
 	Notifications() ([]*Notification, error)
-	DeleteNotification(id string) error
+	// PendingNotifications returns the undelivered notifications, oldest
+	// first, without reading the delivered ones.
+	PendingNotifications() ([]*Notification, error)
 
 	// Refs returns how many records refer to a segment (0 when unknown);
 	// SetRefs with 0 forgets it.

@@ -19,7 +19,7 @@ import (
 
 // Source is where pending notifications come from and where outcomes go.
 type Source interface {
-	Notifications() ([]glacier.Notification, error)
+	PendingNotifications() ([]glacier.Notification, error)
 	RecordDelivery(id string, err error) error
 }
 
@@ -85,15 +85,12 @@ func backoff(attempts int) time.Duration {
 // Deliver attempts every pending notification that is not backing off and
 // reports whether any remain pending.
 func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
-	ns, err := d.src.Notifications()
+	ns, err := d.src.PendingNotifications()
 	if err != nil {
 		return false, err
 	}
 	now := d.now()
 	for _, n := range ns {
-		if n.Delivered {
-			continue
-		}
 		if t, ok := d.retry[n.ID]; ok && now.Before(t) {
 			pending = true
 			continue

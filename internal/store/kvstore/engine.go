@@ -2,7 +2,7 @@ package kvstore
 
 // Buckets are the key spaces the typed layer uses. Engines must provide all
 // of them.
-var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs, bJobs, bSettings, bNotifications}
+var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs, bJobs, bSettings, bNotifications, bOutbox}
 
 const (
 	bVaults        = "vaults"
@@ -17,6 +17,7 @@ const (
 	bJobs          = "jobs"
 	bSettings      = "settings"
 	bNotifications = "notifications"
+	bOutbox        = "outbox" // IDs of undelivered notifications
 )
 
 // Engine is an ordered key-value store with transactions.

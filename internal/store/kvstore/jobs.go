@@ -42,13 +42,35 @@ func (t tx) PutSetting(name string, value []byte) error {
 }
 
 func (t tx) PutNotification(n *glacier.Notification) error {
-	return put(t.kv, bNotifications, []byte(n.ID), n)
+	if err := put(t.kv, bNotifications, []byte(n.ID), n); err != nil {
+		return err
+	}
+	if n.Delivered {
+		return t.kv.Delete(bOutbox, []byte(n.ID))
+	}
+	return t.kv.Put(bOutbox, []byte(n.ID), nil)
+}
+
+func (t tx) Notification(id string) (*glacier.Notification, error) {
+	return get[glacier.Notification](t.kv, bNotifications, []byte(id))
+}
+
+func (t tx) PendingNotifications() ([]*glacier.Notification, error) {
+	var ids []string
+	err := t.kv.Scan(bOutbox, nil, nil, func(k, _ []byte) bool { ids = append(ids, string(k)); return true })
+	out := make([]*glacier.Notification, 0, len(ids))
+	for _, id := range ids {
+		if err != nil {
+			break
+		}
+		var n *glacier.Notification
+		if n, err = t.Notification(id); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out, err
 }
 
 func (t tx) Notifications() ([]*glacier.Notification, error) {
 	return list[glacier.Notification](t.kv, bNotifications, nil, nil, 0)
-}
-
-func (t tx) DeleteNotification(id string) error {
-	return t.kv.Delete(bNotifications, []byte(id))
 }

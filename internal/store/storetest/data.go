@@ -291,6 +291,30 @@ func testSettings(t *testing.T, s glacier.Store) {
 		if err != nil || len(ns) != 2 || ns[0].ID != "n1" {
 			t.Errorf("Notifications = %v, %v", ns, err)
 		}
+		if p, err := tx.PendingNotifications(); err != nil || len(p) != 2 {
+			t.Errorf("PendingNotifications = %v, %v", p, err)
+		}
+		return nil
+	})
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		n, err := tx.Notification("n1")
+		if err != nil {
+			return err
+		}
+		n.Delivered = true
+		return tx.PutNotification(n)
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		p, err := tx.PendingNotifications()
+		if err != nil || len(p) != 1 || p[0].ID != "n2" {
+			t.Errorf("after delivering n1, PendingNotifications = %v, %v", p, err)
+		}
+		if all, _ := tx.Notifications(); len(all) != 2 {
+			t.Errorf("the log lost a delivered notification: %d left", len(all))
+		}
+		if _, err := tx.Notification("nope"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("unknown notification: %v", err)
+		}
 		return nil
 	})
 }
