@@ -119,7 +119,7 @@ func getJobOutput(h *Handler, c *call) error {
 		hd.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(o.Size, 10))
 	}
 	c.w.WriteHeader(status)
-	if c.r.Method == http.MethodHead || n == 0 {
+	if n == 0 {
 		return nil
 	}
 	bufp := outputBufs.Get().(*[]byte)

@@ -57,12 +57,14 @@ func (s *Service) complete(ref VaultRef, id string) (*Job, error) {
 		}
 		return tx.PutJob(ref, j)
 	})
-	if errors.Is(err, errAlreadyDone) || err != nil {
+	if err != nil {
+		// Lost the race to another completer, or failed: either way the
+		// prepared output is not referenced.
 		if out.output != nil {
 			s.discard(*out.output)
 		}
 		if errors.Is(err, errAlreadyDone) {
-			err = nil
+			return j, nil
 		}
 		return j, err
 	}
