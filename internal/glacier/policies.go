@@ -63,7 +63,7 @@ func ValidTopicARN(arn string) bool {
 	default:
 		return false
 	}
-	if !validRegion(p[3]) || !ValidAccountID(p[4]) {
+	if !ValidRegion(p[3]) || !ValidAccountID(p[4]) {
 		return false
 	}
 	name := strings.TrimSuffix(p[5], ".fifo")
@@ -92,8 +92,9 @@ func ValidAccountID(id string) bool {
 	return true
 }
 
-// validRegion accepts region names such as us-east-1 or cn-north-1.
-func validRegion(r string) bool {
+// ValidRegion reports whether r looks like an AWS region name, such as
+// us-east-1 or cn-north-1.
+func ValidRegion(r string) bool {
 	if len(r) < 4 || len(r) > 32 {
 		return false
 	}
@@ -105,9 +106,6 @@ func validRegion(r string) bool {
 	}
 	return r[0] != '-' && r[len(r)-1] != '-'
 }
-
-// ValidRegion reports whether r looks like an AWS region name.
-func ValidRegion(r string) bool { return validRegion(r) }
 
 // SetVaultNotifications replaces the vault's notification configuration.
 func (s *Service) SetVaultNotifications(ref VaultRef, n Notifications) error {

@@ -23,11 +23,6 @@ func (v VaultRef) ARN() string {
 	return "arn:aws:glacier:" + v.Region + ":" + v.Account + ":vaults/" + v.Name
 }
 
-// RetrievalPolicyARN is the resource ARN of the scope's data retrieval policy.
-func (s Scope) RetrievalPolicyARN() string {
-	return "arn:aws:glacier:" + s.Region + ":" + s.Account + ":policies/retrieval-limit-policy"
-}
-
 // Caller identifies who makes a request: the account its credentials belong
 // to. Access decisions compare it with the owner of the resource.
 type Caller struct {
