@@ -41,22 +41,11 @@ func (h *Handler) authenticate(c *call) (account, region string, err error) {
 	}
 	// The request time is checked against the host's real clock: the
 	// emulated clock is for Glacier's own timings and may be far ahead.
-	now := time.Now()
-	res, cred, err := sigv4.Verify(c.r, payload, h.creds, now)
-	var se *sigv4.Error
-	if err != nil && presigned(c) && errors.As(err, &se) && se.Code == sigv4.CodeInvalidSignature {
-		// SDKs presign non-S3 requests with the body's hash; S3-style
-		// presigners use UNSIGNED-PAYLOAD. Both are accepted.
-		res, cred, err = sigv4.Verify(c.r, "UNSIGNED-PAYLOAD", h.creds, now)
-	}
+	res, cred, err := sigv4.Verify(c.r, payload, h.creds, time.Now())
 	if err != nil {
 		return "", "", sigv4Error(err)
 	}
 	return cred.AccountID, res.Region, nil
-}
-
-func presigned(c *call) bool {
-	return c.r.Header.Get("Authorization") == "" && c.r.URL.Query().Has("X-Amz-Signature")
 }
 
 // accountOf maps an access key to its account when signatures are not

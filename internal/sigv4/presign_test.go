@@ -133,3 +133,18 @@ func TestPresignFailures(t *testing.T) {
 		})
 	}
 }
+
+// A presigned request signed with UNSIGNED-PAYLOAD (S3-style presigners) is
+// valid whatever body hash the server vouches for; one signed with the
+// body's hash (as SDKs presign non-S3 services) needs that hash.
+func TestPresignedUnsignedPayloadWithAnyVouchedHash(t *testing.T) {
+	u, h := presign(t, presignURL, 60, unsignedPayload, signTime)
+	r := presignedRequest(t, u, h)
+	for _, vouched := range []string{emptySHA256, "", unsignedPayload} {
+		_, _, err := Verify(r, vouched, testCreds(t), signTime)
+		wantCode(t, err, "")
+	}
+	u, h = presign(t, presignURL, 60, emptySHA256, signTime)
+	_, _, err := Verify(presignedRequest(t, u, h), sha256Hex([]byte("other body")), testCreds(t), signTime)
+	wantCode(t, err, CodeInvalidSignature)
+}

@@ -31,7 +31,8 @@ type Result struct {
 // payloadHash is the hex SHA-256 of the body that the caller vouches for; it
 // becomes the last line of the canonical request. An empty payloadHash means
 // the SHA-256 of an empty body for the header form and "UNSIGNED-PAYLOAD" for
-// presigned requests.
+// presigned requests; a presigned request signed with UNSIGNED-PAYLOAD is
+// accepted whatever payloadHash is given.
 //
 // Rules, in the order they are checked (each failure is an *Error):
 //   - No Authorization header and no presign parameters:
@@ -118,9 +119,18 @@ func verify(r *http.Request, payloadHash string, creds *Credentials, now time.Ti
 		return Result{}, Credential{}, skewError(reqTime, now)
 	}
 
-	want := signature(r, &a, amzDate[:], rawQuery, presigned, payloadHash, creds.signingKey(&cred, a.date, a.region))
+	key := creds.signingKey(&cred, a.date, a.region)
+	want := signature(r, &a, amzDate[:], rawQuery, presigned, payloadHash, key)
 	if subtle.ConstantTimeCompare(want[:], a.signature[:]) != 1 {
-		return Result{}, Credential{}, errMismatch.clone()
+		// SDKs presign requests to services other than S3 with the body's
+		// hash, S3-style presigners with UNSIGNED-PAYLOAD: both are valid.
+		if !presigned || payloadHash == unsignedPayload {
+			return Result{}, Credential{}, errMismatch.clone()
+		}
+		want = signature(r, &a, amzDate[:], rawQuery, presigned, unsignedPayload, key)
+		if subtle.ConstantTimeCompare(want[:], a.signature[:]) != 1 {
+			return Result{}, Credential{}, errMismatch.clone()
+		}
 	}
 	return Result{AccessKeyID: a.accessKeyID, Region: a.region, Presigned: presigned}, cred, nil
 }
