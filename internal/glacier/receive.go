@@ -106,7 +106,7 @@ func (s *Service) receive(p Payload) (received, error) {
 	}
 	rec.seg.Size = n
 	if bw == nil {
-		rec.seg.Blob, rec.seg.Inline = randomID(32), true
+		rec.seg.Blob, rec.seg.Inline = timeID(s.clock.Now(), 32), true
 		return rec, nil
 	}
 	id, err := bw.Commit()

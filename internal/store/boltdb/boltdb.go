@@ -151,6 +151,9 @@ func (t txn) bucket(b string) (*bolt.Bucket, error) {
 	if bk == nil {
 		return nil, fmt.Errorf("boltdb: unknown bucket %s", b)
 	}
+	// Most keys are time-ordered and arrive in order, so full pages
+	// (instead of bbolt's half-full default) mean fewer pages per commit.
+	bk.FillPercent = 0.9
 	return bk, nil
 }
 
