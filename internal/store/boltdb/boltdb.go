@@ -1,12 +1,14 @@
 // Package boltdb is the durable storage engine, the default: metadata in a
-// bbolt database (meta.db) under the data directory.
+// bbolt database (meta.db) under the data directory, made durable by a
+// write-ahead log (meta.wal).
 //
-// Durability uses group commit: transactions commit without their own
-// fsync, and Update returns only after one fdatasync that covers its
-// commit, shared by every transaction that committed meanwhile. So a
-// successful Update is on disk, exactly as with bbolt's own per-commit
-// sync, but concurrent writers share the cost of the sync instead of
-// paying two each.
+// Durability is group commit over the log: bbolt commits without syncing,
+// each committed transaction's writes are appended to the log, and Update
+// returns only after one fdatasync of the log that covers its record,
+// shared by every transaction appended meanwhile. When the log has grown
+// past its limit, meta.db is synced and the log starts again. At open,
+// records meta.db lacks (after a crash of the machine, not just of the
+// process) are replayed.
 package boltdb
 
 import (
@@ -27,12 +29,22 @@ import (
 
 // Engine is a kvstore.Engine over bbolt.
 type Engine struct {
-	db *bolt.DB
+	db  *bolt.DB
+	wal *wal
 
-	seq    atomic.Uint64 // numbers write transactions in commit order
-	done   atomic.Uint64 // highest seq whose commit has returned
-	synced atomic.Uint64 // highest seq known to be on disk
-	syncMu sync.Mutex    // one fdatasync at a time
+	cur    *walTx        // the write transaction in progress (under bbolt's writer lock)
+	synced atomic.Uint64 // highest transaction ID known to be on disk
+	syncMu sync.Mutex    // one sync at a time
+
+	qmu        sync.Mutex // guards queue and committing
+	queue      []*call    // Batch calls waiting for the next batch
+	committing bool       // a commitQueue goroutine is running
+}
+
+// walTx is one write transaction's record.
+type walTx struct {
+	tx  *bolt.Tx
+	ops walOps
 }
 
 var _ kvstore.Engine = (*Engine)(nil)
@@ -47,7 +59,77 @@ func OpenEngine(dir string) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltdb: open %s: %w (is another permafrost using this data directory?)", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	e, err := start(db, dir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// start replays the log into meta.db, creates missing buckets (all synced
+// by bbolt itself), and from then on leaves durability to the log.
+func start(db *bolt.DB, dir string) (*Engine, error) {
+	w, err := openWAL(filepath.Join(dir, walFile))
+	if err != nil {
+		return nil, fmt.Errorf("boltdb: %w", err)
+	}
+	fail := func(err error) (*Engine, error) {
+		w.f.Close()
+		return nil, err
+	}
+	if err := w.replay(lastTx(db), func(seq uint64, payload []byte) error { return apply(db, seq, payload) }); err != nil {
+		return fail(fmt.Errorf("boltdb: recover from %s: %w", walFile, err))
+	}
+	if err := createBuckets(db); err != nil {
+		return fail(fmt.Errorf("boltdb: init %s: %w", db.Path(), err))
+	}
+	if err := syncDir(dir); err != nil { // the log file's own entry
+		return fail(fmt.Errorf("boltdb: %w", err))
+	}
+	// Every commit so far was synced by bbolt itself.
+	w.written = lastTx(db)
+	e := &Engine{db: db, wal: w}
+	e.synced.Store(w.written)
+	// Commits are made durable by the log, not one by one.
+	db.NoSync = true
+	return e, nil
+}
+
+// apply commits one log record as transaction seq.
+func apply(db *bolt.DB, seq uint64, payload []byte) error {
+	return db.Update(func(tx *bolt.Tx) error {
+		if uint64(tx.ID()) != seq {
+			return fmt.Errorf("replaying transaction %d as %d", seq, tx.ID())
+		}
+		return decodeOps(payload, func(del bool, bucket, k, v []byte) error {
+			b := tx.Bucket(bucket)
+			if b == nil {
+				return fmt.Errorf("unknown bucket %q", bucket)
+			}
+			if del {
+				return b.Delete(k)
+			}
+			return b.Put(k, v)
+		})
+	})
+}
+
+// createBuckets creates the buckets a new database (or an older one) lacks,
+// committing only if there are any, so that an existing database's
+// transaction IDs still continue the log's.
+func createBuckets(db *bolt.DB) error {
+	var missing bool
+	_ = db.View(func(tx *bolt.Tx) error {
+		for _, b := range kvstore.Buckets {
+			missing = missing || tx.Bucket([]byte(b)) == nil
+		}
+		return nil
+	})
+	if !missing {
+		return nil
+	}
+	return db.Update(func(tx *bolt.Tx) error {
 		for _, b := range kvstore.Buckets {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
@@ -55,15 +137,22 @@ func OpenEngine(dir string) (*Engine, error) {
 		}
 		return nil
 	})
+}
+
+// lastTx is the ID of the last committed write transaction.
+func lastTx(db *bolt.DB) uint64 {
+	var id int
+	_ = db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil })
+	return uint64(id)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("boltdb: init %s: %w", path, err)
+		return err
 	}
-	// Commits are synced by groupSync, not one by one; batches are cut
-	// short because a lone writer should not wait.
-	db.NoSync = true
-	db.MaxBatchDelay = 200 * time.Microsecond
-	return &Engine{db: db}, nil
+	defer d.Close()
+	return d.Sync()
 }
 
 // Open returns a durable glacier.Store in dir: metadata in dir/meta.db,
@@ -83,68 +172,13 @@ func Open(dir string) (glacier.Store, error) {
 
 // View implements kvstore.Engine.
 func (e *Engine) View(fn func(kvstore.KV) error) error {
-	return e.db.View(func(tx *bolt.Tx) error { return fn(txn{tx}) })
+	return e.db.View(func(tx *bolt.Tx) error { return fn(txn{tx: tx}) })
 }
 
-// Update implements kvstore.Engine: the transaction is on disk when it
-// returns nil.
-func (e *Engine) Update(fn func(kvstore.KV) error) error {
-	return e.commit(e.db.Update, fn)
+type txn struct {
+	tx  *bolt.Tx
+	ops *walOps
 }
-
-// Batch implements kvstore.Engine with bbolt's batching: concurrent calls
-// share one transaction, which saves page writes, and then one sync.
-func (e *Engine) Batch(fn func(kvstore.KV) error) error {
-	return e.commit(e.db.Batch, fn)
-}
-
-func (e *Engine) commit(run func(func(*bolt.Tx) error) error, fn func(kvstore.KV) error) error {
-	var seq uint64
-	err := run(func(tx *bolt.Tx) error {
-		if err := fn(txn{tx}); err != nil {
-			return err
-		}
-		seq = e.seq.Add(1) // bbolt runs one write transaction at a time
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for d := e.done.Load(); d < seq && !e.done.CompareAndSwap(d, seq); d = e.done.Load() {
-	}
-	return e.groupSync(seq)
-}
-
-// groupSync returns once commit seq is on disk. Whoever finds it is not
-// yet synced takes the lock and syncs everything committed so far, so one
-// fdatasync serves all the transactions that were waiting.
-func (e *Engine) groupSync(seq uint64) error {
-	if e.synced.Load() >= seq {
-		return nil
-	}
-	e.syncMu.Lock()
-	defer e.syncMu.Unlock()
-	if e.synced.Load() >= seq {
-		return nil
-	}
-	target := e.done.Load() // >= seq: our own commit has returned
-	if err := e.db.Sync(); err != nil {
-		return fmt.Errorf("boltdb: sync: %w", err)
-	}
-	e.synced.Store(target)
-	return nil
-}
-
-// Close implements kvstore.Engine.
-func (e *Engine) Close() error {
-	err := e.db.Sync()
-	if cerr := e.db.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-type txn struct{ tx *bolt.Tx }
 
 func (t txn) bucket(b string) (*bolt.Bucket, error) {
 	bk := t.tx.Bucket([]byte(b))
@@ -170,7 +204,11 @@ func (t txn) Put(b string, k, v []byte) error {
 	if err != nil {
 		return err
 	}
-	return bk.Put(k, v)
+	if err := bk.Put(k, v); err != nil {
+		return err
+	}
+	t.ops.put(b, k, v)
+	return nil
 }
 
 func (t txn) Delete(b string, k []byte) error {
@@ -178,7 +216,11 @@ func (t txn) Delete(b string, k []byte) error {
 	if err != nil {
 		return err
 	}
-	return bk.Delete(k)
+	if err := bk.Delete(k); err != nil {
+		return err
+	}
+	t.ops.delete(b, k)
+	return nil
 }
 
 func (t txn) Scan(b string, prefix, from []byte, fn func(k, v []byte) bool) error {
