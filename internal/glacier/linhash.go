@@ -9,12 +9,13 @@ import (
 // linearHash computes the linear SHA-256 of a body. For large bodies it
 // hashes on its own goroutine, so that on a multi-core machine the linear
 // hash, the tree hash (whose leaves have their own workers) and the copy
-// into storage all proceed at once. Buffers handed to it are returned
-// through Free once hashed.
+// into storage all proceed at once. With pooled buffers, the reader reads
+// into the pool's buffers (see buffer), which come back once hashed;
+// without, the bytes written must stay unchanged until sum or close.
 type linearHash struct {
 	h    hash.Hash
 	in   chan []byte
-	free chan []byte
+	free chan []byte // nil without pooled buffers
 	done chan struct{}
 }
 
@@ -22,22 +23,26 @@ type linearHash struct {
 // and the hashing goroutine.
 const pipelineBuffers = 4
 
-func newLinearHash(async bool, bufSize int) *linearHash {
+func newLinearHash(async, pooled bool) *linearHash {
 	l := &linearHash{h: sha256.New()}
 	if !async {
 		return l
 	}
 	l.in = make(chan []byte, pipelineBuffers)
-	l.free = make(chan []byte, pipelineBuffers)
 	l.done = make(chan struct{})
-	for i := 0; i < pipelineBuffers; i++ {
-		l.free <- make([]byte, bufSize)
+	if pooled {
+		l.free = make(chan []byte, pipelineBuffers)
+		for i := 0; i < pipelineBuffers; i++ {
+			l.free <- make([]byte, copyBufSize)
+		}
 	}
 	go func() {
 		defer close(l.done)
 		for b := range l.in {
 			l.h.Write(b)
-			l.free <- b[:cap(b)]
+			if l.free != nil {
+				l.free <- b[:cap(b)]
+			}
 		}
 	}()
 	return l
@@ -47,7 +52,7 @@ func newLinearHash(async bool, bufSize int) *linearHash {
 // circulating buffers when hashing asynchronously, else own (the caller's
 // buffer). A nil linearHash (no hash wanted) also answers own.
 func (l *linearHash) buffer(own []byte) []byte {
-	if l == nil || l.in == nil {
+	if l == nil || l.free == nil {
 		return own
 	}
 	return <-l.free
@@ -67,7 +72,7 @@ func (l *linearHash) write(b []byte) {
 
 // unused gives back a buffer from buffer that was not passed to write.
 func (l *linearHash) unused(b []byte) {
-	if l != nil && l.in != nil {
+	if l != nil && l.free != nil {
 		l.free <- b[:cap(b)]
 	}
 }
@@ -80,7 +85,7 @@ func (l *linearHash) sum() string {
 }
 
 func (l *linearHash) close() {
-	if l.in != nil {
+	if l != nil && l.in != nil {
 		close(l.in)
 		<-l.done
 		l.in = nil

@@ -34,7 +34,10 @@ type received struct {
 	tree   treehash.Hash
 }
 
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+// copyBufSize is the size of the buffers a body is read through.
+const copyBufSize = 256 << 10
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
 // receive streams p into storage while computing its tree hash and, when
 // the client sent one, its linear SHA-256, then checks both. On any error
@@ -56,41 +59,33 @@ func (s *Service) receive(p Payload) (received, error) {
 		}
 		sink = bw
 	}
-	bufp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bufp)
+	cw, direct := sink.(ChunkWriter)
 	var lin *linearHash
 	if checkLinear {
-		lin = newLinearHash(p.Size > InlineMax, len(*bufp))
+		lin = newLinearHash(p.Size > InlineMax, !direct)
 		defer lin.close()
 	}
 	fail := func(err error) (received, error) {
+		// The hashes may still be reading the store's memory.
+		tw.Close()
+		lin.close()
 		if bw != nil {
 			bw.Abort()
 		}
 		return received{}, err
 	}
 	var n int64
-	for n < p.Size {
-		buf := lin.buffer(*bufp)
-		k, rerr := p.Body.Read(buf[:min(int64(len(buf)), p.Size-n)])
-		if k > 0 {
-			chunk := buf[:k]
-			if _, err := sink.Write(chunk); err != nil {
-				lin.unused(buf)
-				return fail(err)
-			}
-			tw.Write(chunk)
-			lin.write(chunk)
-			n += int64(k)
-		} else {
-			lin.unused(buf)
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return fail(Errorf(RequestTimeout, "The request body could not be read completely (%d of %d bytes): %v", n, p.Size, rerr))
-		}
+	var rerr, werr error
+	if direct {
+		n, rerr, werr = readChunks(cw, p, tw, lin)
+	} else {
+		n, rerr, werr = copyBody(sink, p, tw, lin)
+	}
+	if werr != nil {
+		return fail(werr)
+	}
+	if rerr != nil {
+		return fail(Errorf(RequestTimeout, "The request body could not be read completely (%d of %d bytes): %v", n, p.Size, rerr))
 	}
 	if n != p.Size {
 		return fail(Errorf(RequestTimeout, "The request body ended after %d of the %d bytes declared in Content-Length.", n, p.Size))
@@ -115,6 +110,62 @@ func (s *Service) receive(p Payload) (received, error) {
 	}
 	rec.seg.Blob = id
 	return rec, nil
+}
+
+// copyBody reads p's body through a buffer into sink and the hashes. A
+// body that ends early is not an error here (the caller checks the count);
+// rerr is a failure to read, werr one to store.
+func copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *linearHash) (n int64, rerr, werr error) {
+	bufp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bufp)
+	for n < p.Size {
+		buf := lin.buffer(*bufp)
+		k, err := p.Body.Read(buf[:min(int64(len(buf)), p.Size-n)])
+		if k > 0 {
+			chunk := buf[:k]
+			if _, werr := sink.Write(chunk); werr != nil {
+				lin.unused(buf)
+				return n, nil, werr
+			}
+			tw.Write(chunk)
+			lin.write(chunk)
+			n += int64(k)
+		} else {
+			lin.unused(buf)
+		}
+		if err == io.EOF {
+			return n, nil, nil
+		}
+		if err != nil {
+			return n, err, nil
+		}
+	}
+	return n, nil, nil
+}
+
+// readChunks reads p's body straight into the store's own memory, chunk by
+// chunk, and the hashes read the chunks where they lie: no copy at all.
+func readChunks(cw ChunkWriter, p Payload, tw *treehash.Writer, lin *linearHash) (n int64, rerr, werr error) {
+	for n < p.Size {
+		c := cw.NextChunk()
+		c = c[:min(int64(len(c)), p.Size-n)]
+		k, err := io.ReadFull(p.Body, c)
+		if k > 0 {
+			if werr := cw.AddChunk(c[:k]); werr != nil {
+				return n, nil, werr
+			}
+			tw.WriteShared(c[:k])
+			lin.write(c[:k])
+			n += int64(k)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return n, nil, nil
+		}
+		if err != nil {
+			return n, err, nil
+		}
+	}
+	return n, nil, nil
 }
 
 type sliceWriter []byte

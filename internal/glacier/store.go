@@ -47,6 +47,18 @@ type BlobWriter interface {
 	Abort()
 }
 
+// ChunkWriter is a BlobWriter that lends its own memory, so that a body is
+// read straight into the store instead of through a buffer and a copy.
+// The chunks are never moved or changed once added.
+type ChunkWriter interface {
+	BlobWriter
+	// NextChunk returns empty memory for the blob's next bytes.
+	NextChunk() []byte
+	// AddChunk appends c, a prefix of the memory the last NextChunk
+	// returned, to the blob. Every chunk but the last must be whole.
+	AddChunk(c []byte) error
+}
+
 // Blob is a committed blob.
 type Blob interface {
 	ReadAt(p []byte, off int64) (int, error)

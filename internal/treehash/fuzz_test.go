@@ -49,8 +49,13 @@ func FuzzWriter(f *testing.F) {
 				n = len(rest)
 			}
 			n = min(n, len(rest))
-			if k, err := w.Write(rest[:n]); k != n || err != nil {
-				t.Fatalf("Write(%d bytes) = %d, %v", n, k, err)
+			// p stays unchanged until Sum, so it may be written shared.
+			write, name := w.Write, "Write"
+			if r.IntN(2) == 0 {
+				write, name = w.WriteShared, "WriteShared"
+			}
+			if k, err := write(rest[:n]); k != n || err != nil {
+				t.Fatalf("%s(%d bytes) = %d, %v", name, n, k, err)
 			}
 			rest = rest[n:]
 		}

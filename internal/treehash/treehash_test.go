@@ -135,6 +135,18 @@ func TestSizesAroundLeafBoundaries(t *testing.T) {
 				t.Errorf("size %d, %s: Writer.Sum = %s, want %s", n, c.name, got, want)
 			}
 		}
+		// Shared writes: whole leaves hashed in place, the rest copied.
+		for _, step := range []int{MiB, 2*MiB + 5, MiB - 1, max(n, 1)} {
+			w := New()
+			for rest := p; len(rest) > 0; {
+				k := min(step, len(rest))
+				w.WriteShared(rest[:k])
+				rest = rest[k:]
+			}
+			if got := w.Sum().String(); got != want {
+				t.Errorf("size %d, WriteShared in %d-byte pieces: Sum = %s, want %s", n, step, got, want)
+			}
+		}
 	}
 }
 

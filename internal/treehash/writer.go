@@ -24,7 +24,8 @@ var leafPool = sync.Pool{New: func() any { return new([MiB]byte) }}
 
 // job is one full or final leaf handed to the workers.
 type job struct {
-	buf  *[MiB]byte
+	buf  *[MiB]byte // a pooled copy of the leaf, or
+	data []byte     // the caller's own bytes (WriteShared)
 	n    int
 	sum  Hash
 	done chan struct{} // receives once when sum is set
@@ -116,6 +117,30 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// WriteShared is Write for bytes that stay unchanged until Sum or Close
+// returns (a store's own memory, say): whole leaves of p are hashed where
+// they lie instead of being copied. Leaf 0 is hashed before it returns, as
+// by Write.
+func (w *Writer) WriteShared(p []byte) (int, error) {
+	if w.state != open {
+		return 0, ErrClosed
+	}
+	n := len(p)
+	for len(p) > 0 {
+		if w.leaf > 0 && w.leafN == 0 && len(p) >= MiB {
+			w.size += MiB
+			w.submit(p[:MiB:MiB])
+			w.leaf++
+			p = p[MiB:]
+			continue
+		}
+		k := min(len(p), MiB-w.leafN)
+		w.Write(p[:k])
+		p = p[k:]
+	}
+	return n, nil
+}
+
 // endLeaf finishes the current (full, or final partial) leaf.
 func (w *Writer) endLeaf() {
 	if w.leaf == 0 {
@@ -124,14 +149,15 @@ func (w *Writer) endLeaf() {
 		w.first = nil
 		w.fold(h)
 	} else {
-		w.submit()
+		w.submit(nil)
 	}
 	w.leaf++
 	w.leafN = 0
 }
 
-// submit hands the current leaf buffer to the workers.
-func (w *Writer) submit() {
+// submit hands a full leaf to the workers: shared, or else the current
+// leaf buffer.
+func (w *Writer) submit(shared []byte) {
 	if w.jobs == nil {
 		w.jobs = make(chan *job, maxInFlight)
 		w.wg.Add(numWorkers)
@@ -148,8 +174,12 @@ func (w *Writer) submit() {
 		j = &job{done: make(chan struct{}, 1)}
 		w.ring[slot] = j
 	}
-	j.buf, j.n = w.buf, w.leafN
-	w.buf = nil
+	if shared != nil {
+		j.data, j.n = shared, len(shared)
+	} else {
+		j.buf, j.n = w.buf, w.leafN
+		w.buf = nil
+	}
 	w.count++
 	w.jobs <- j // never blocks: the channel holds maxInFlight jobs
 }
@@ -158,7 +188,11 @@ func (w *Writer) submit() {
 func work(jobs <-chan *job, wg *sync.WaitGroup) {
 	defer wg.Done()
 	for j := range jobs {
-		j.sum = sha256.Sum256(j.buf[:j.n])
+		if j.data != nil {
+			j.sum = sha256.Sum256(j.data)
+		} else {
+			j.sum = sha256.Sum256(j.buf[:j.n])
+		}
 		j.done <- struct{}{}
 	}
 }
@@ -171,8 +205,10 @@ func (w *Writer) retire(keep bool) {
 	if keep {
 		w.fold(j.sum)
 	}
-	leafPool.Put(j.buf)
-	j.buf = nil
+	if j.buf != nil {
+		leafPool.Put(j.buf)
+	}
+	j.buf, j.data = nil, nil
 	w.head = (w.head + 1) % maxInFlight
 	w.count--
 }

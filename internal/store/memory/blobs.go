@@ -72,6 +72,7 @@ func (s *Blobs) Create() (glacier.BlobWriter, error) { return &memWriter{s: s, b
 type memWriter struct {
 	s    *Blobs
 	b    *memBlob
+	lent []byte // the chunk NextChunk returned and AddChunk has not taken
 	done bool
 }
 
@@ -95,6 +96,32 @@ func (w *memWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// NextChunk implements glacier.ChunkWriter: a whole chunk, recycled when
+// possible.
+func (w *memWriter) NextChunk() []byte {
+	if w.lent == nil {
+		w.lent = w.s.getChunk()
+	}
+	return w.lent[:chunkSize]
+}
+
+// AddChunk implements glacier.ChunkWriter.
+func (w *memWriter) AddChunk(c []byte) error {
+	last := len(w.b.chunks) - 1
+	switch {
+	case w.done:
+		return errors.New("memory: write to a finished blob")
+	case w.lent == nil || len(c) == 0 || len(c) > chunkSize || &c[0] != &w.lent[:1][0]:
+		return errors.New("memory: AddChunk of memory not from NextChunk")
+	case last >= 0 && len(w.b.chunks[last]) != chunkSize:
+		return errors.New("memory: AddChunk after a partial chunk")
+	}
+	w.b.chunks = append(w.b.chunks, c)
+	w.b.size += int64(len(c))
+	w.lent = nil
+	return nil
+}
+
 func (w *memWriter) Commit() (string, error) {
 	if w.done {
 		return "", errors.New("memory: commit of a finished blob")
@@ -112,8 +139,11 @@ func (w *memWriter) Commit() (string, error) {
 func (w *memWriter) Abort() {
 	if !w.done && w.b != nil {
 		w.s.recycle(w.b.chunks)
+		if w.lent != nil {
+			w.s.recycle([][]byte{w.lent})
+		}
 	}
-	w.done, w.b = true, nil
+	w.done, w.b, w.lent = true, nil, nil
 }
 
 // Open implements glacier.Blobs.
