@@ -67,8 +67,8 @@ func OpenEngine(dir string) (*Engine, error) {
 	return e, nil
 }
 
-// start replays the log into meta.db, creates missing buckets (all synced
-// by bbolt itself), and from then on leaves durability to the log.
+// start replays the log into meta.db, creates missing buckets and syncs
+// meta.db; from then on durability is the log's.
 func start(db *bolt.DB, dir string) (*Engine, error) {
 	w, err := openWAL(filepath.Join(dir, walFile))
 	if err != nil {
@@ -78,21 +78,24 @@ func start(db *bolt.DB, dir string) (*Engine, error) {
 		w.f.Close()
 		return nil, err
 	}
+	// Nothing below needs a sync of its own: one at the end covers it,
+	// and until then the log still holds what is replayed.
+	db.NoSync = true
 	if err := w.replay(lastTx(db), func(seq uint64, payload []byte) error { return apply(db, seq, payload) }); err != nil {
 		return fail(fmt.Errorf("boltdb: recover from %s: %w", walFile, err))
 	}
 	if err := createBuckets(db); err != nil {
 		return fail(fmt.Errorf("boltdb: init %s: %w", db.Path(), err))
 	}
-	if err := syncDir(dir); err != nil { // the log file's own entry
+	if err := db.Sync(); err != nil {
+		return fail(fmt.Errorf("boltdb: sync %s: %w", db.Path(), err))
+	}
+	if err := syncDir(dir); err != nil { // meta.db's and the log's entries
 		return fail(fmt.Errorf("boltdb: %w", err))
 	}
-	// Every commit so far was synced by bbolt itself.
 	w.written = lastTx(db)
 	e := &Engine{db: db, wal: w}
 	e.synced.Store(w.written)
-	// Commits are made durable by the log, not one by one.
-	db.NoSync = true
 	return e, nil
 }
 
