@@ -118,9 +118,8 @@ func apply(db *bolt.DB, seq uint64, payload []byte) error {
 	})
 }
 
-// createBuckets creates the buckets a new database (or an older one) lacks,
-// committing only if there are any, so that an existing database's
-// transaction IDs still continue the log's.
+// createBuckets creates the buckets a new database (or an older one)
+// lacks, committing only if there are any.
 func createBuckets(db *bolt.DB) error {
 	var missing bool
 	_ = db.View(func(tx *bolt.Tx) error {

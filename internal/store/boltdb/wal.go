@@ -184,7 +184,7 @@ func (w *wal) replay(applied uint64, fn func(seq uint64, payload []byte) error) 
 		case seq <= applied:
 			return true // already in meta.db
 		case seq != applied+1:
-			ferr = fmt.Errorf("boltdb: %s continues at transaction %d but meta.db ends at %d", walFile, seq, applied)
+			ferr = fmt.Errorf("%s continues at transaction %d but meta.db ends at %d (if meta.db was replaced on purpose, remove %s)", walFile, seq, applied, walFile)
 			return false
 		}
 		if ferr = fn(seq, payload); ferr != nil {
