@@ -62,55 +62,65 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
+// snapshot copies meta.db as it is now (after a sync, as a machine crash
+// could find it later) and returns the copy's path.
+func snapshot(t *testing.T, dir string) string {
+	t.Helper()
+	snap := filepath.Join(t.TempDir(), "snap.db")
+	copyFile(t, filepath.Join(dir, "meta.db"), snap)
+	return snap
+}
+
 // machineCrash builds, in a new directory, what a machine that lost power
-// could leave: meta.db as of snapshot (its last sync) and the log as it is
-// now, cut to keep bytes if keep >= 0.
-func machineCrash(t *testing.T, live *Engine, liveDir, snapshot string, keep int64) string {
+// could leave: meta.db as of snap (its last sync) and the log as it is now.
+func machineCrash(t *testing.T, liveDir, snap string) string {
 	t.Helper()
 	dir := t.TempDir()
-	copyFile(t, snapshot, filepath.Join(dir, "meta.db"))
+	copyFile(t, snap, filepath.Join(dir, "meta.db"))
 	copyFile(t, filepath.Join(liveDir, walFile), filepath.Join(dir, walFile))
-	if keep >= 0 {
-		if err := os.Truncate(filepath.Join(dir, walFile), keep); err != nil {
-			t.Fatal(err)
-		}
-	}
 	return dir
+}
+
+// wantRecovered opens dir and checks that it holds exactly want.
+func wantRecovered(t *testing.T, dir, want, what string) {
+	t.Helper()
+	r := openT(t, dir)
+	defer r.Close()
+	if got := dump(t, r); got != want {
+		t.Fatalf("%s:\n%s\nwant:\n%s", what, got, want)
+	}
+}
+
+// logEnd is where the log's next record goes.
+func logEnd(e *Engine) int64 {
+	e.wal.mu.Lock()
+	defer e.wal.mu.Unlock()
+	return e.wal.off
 }
 
 func TestLogReplaysWhatMetaDBLacks(t *testing.T) {
 	dir := t.TempDir()
 	e := openT(t, dir)
 	defer e.Close()
-	snap := filepath.Join(t.TempDir(), "snap.db")
-	copyFile(t, filepath.Join(dir, "meta.db"), snap) // synced at open
+	snap := snapshot(t, dir) // synced at open
 	for i := 0; i < 20; i++ {
 		put(t, e, fmt.Sprintf("k%02d", i), fmt.Sprintf("v%d", i))
 	}
 	if err := e.Update(func(kv kvstore.KV) error { return kv.Delete(testBucket, []byte("k03")) }); err != nil {
 		t.Fatal(err)
 	}
-	want := dump(t, e)
-
-	r := openT(t, machineCrash(t, e, dir, snap, -1))
-	defer r.Close()
-	if got := dump(t, r); got != want {
-		t.Fatalf("after replay:\n%s\nwant:\n%s", got, want)
-	}
+	wantRecovered(t, machineCrash(t, dir, snap), dump(t, e), "after replay")
 }
 
 func TestTornLastRecordIsDropped(t *testing.T) {
 	dir := t.TempDir()
 	e := openT(t, dir)
 	defer e.Close()
-	snap := filepath.Join(t.TempDir(), "snap.db")
-	copyFile(t, filepath.Join(dir, "meta.db"), snap)
+	snap := snapshot(t, dir)
 	put(t, e, "a", "1")
 	put(t, e, "b", "2")
 	before := dump(t, e)
-	e.wal.mu.Lock()
-	end := e.wal.off
-	e.wal.mu.Unlock()
+	end := logEnd(e)
 	put(t, e, "c", "3")
 
 	for name, damage := range map[string]func(path string){
@@ -122,13 +132,9 @@ func TestTornLastRecordIsDropped(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			d := machineCrash(t, e, dir, snap, -1)
+			d := machineCrash(t, dir, snap)
 			damage(filepath.Join(d, walFile))
-			r := openT(t, d)
-			defer r.Close()
-			if got := dump(t, r); got != before {
-				t.Fatalf("got:\n%s\nwant the state before the damaged record:\n%s", got, before)
-			}
+			wantRecovered(t, d, before, "with the last record damaged")
 		})
 	}
 }
@@ -146,43 +152,27 @@ func TestRestartedLogIgnoresOlderRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.syncMu.Unlock()
-	snap := filepath.Join(t.TempDir(), "snap.db")
-	copyFile(t, filepath.Join(dir, "meta.db"), snap)
+	snap := snapshot(t, dir)
 	// Two records at the log's start; older ones follow them.
 	put(t, e, "k000", "rewritten")
 	if err := e.Update(func(kv kvstore.KV) error { return kv.Delete(testBucket, []byte("k001")) }); err != nil {
 		t.Fatal(err)
 	}
 	want := dump(t, e)
-
-	r := openT(t, machineCrash(t, e, dir, snap, -1))
-	defer r.Close()
-	if got := dump(t, r); got != want {
-		t.Fatalf("after replay:\n%s\nwant:\n%s", got, want)
-	}
+	wantRecovered(t, machineCrash(t, dir, snap), want, "after replay")
 	// A process crash: meta.db as the page cache holds it.
-	d := t.TempDir()
-	copyFile(t, filepath.Join(dir, "meta.db"), filepath.Join(d, "meta.db"))
-	copyFile(t, filepath.Join(dir, walFile), filepath.Join(d, walFile))
-	p := openT(t, d)
-	defer p.Close()
-	if got := dump(t, p); got != want {
-		t.Fatalf("after a process crash:\n%s\nwant:\n%s", got, want)
-	}
+	wantRecovered(t, machineCrash(t, dir, filepath.Join(dir, "meta.db")), want, "after a process crash")
 }
 
 func TestLogThatSkipsTransactionsIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	e := openT(t, dir)
-	snap := filepath.Join(t.TempDir(), "snap.db")
-	copyFile(t, filepath.Join(dir, "meta.db"), snap)
+	snap := snapshot(t, dir)
 	put(t, e, "a", "1")
-	e.wal.mu.Lock()
-	first := e.wal.off
-	e.wal.mu.Unlock()
+	first := logEnd(e)
 	put(t, e, "b", "2")
 	e.Close()
-	d := machineCrash(t, e, dir, snap, -1)
+	d := machineCrash(t, dir, snap)
 	// Drop the first record: the log now starts one transaction late.
 	b, _ := os.ReadFile(filepath.Join(d, walFile))
 	os.WriteFile(filepath.Join(d, walFile), b[first:], 0o600)
