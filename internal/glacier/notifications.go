@@ -41,7 +41,23 @@ func (s *Service) queueNotifications(tx Tx, ref VaultRef, j *Job) error {
 	return nil
 }
 
-// Notifications returns every completion message, oldest first.
+// NotificationsKept is how many completion messages are kept, newest
+// first; the janitor drops older ones.
+const NotificationsKept = 10_000
+
+// TrimNotifications drops all but the newest NotificationsKept messages,
+// delivered or not, and returns how many it dropped.
+func (s *Service) TrimNotifications() (int, error) {
+	var n int
+	err := s.store.Update(func(tx Tx) error {
+		var err error
+		n, err = tx.TrimNotifications(NotificationsKept)
+		return err
+	})
+	return n, err
+}
+
+// Notifications returns every kept completion message, oldest first.
 func (s *Service) Notifications() ([]Notification, error) {
 	var out []Notification
 	err := s.store.View(func(tx Tx) error {

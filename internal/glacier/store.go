@@ -146,6 +146,9 @@ type Tx interface {
 	// PendingNotifications returns the undelivered notifications, oldest
 	// first, without reading the delivered ones.
 	PendingNotifications() ([]*Notification, error)
+	// TrimNotifications deletes all but the newest keep notifications,
+	// delivered or not, and returns how many it deleted.
+	TrimNotifications(keep int) (int, error)
 
 	// Refs returns how many records refer to a segment (0 when unknown);
 	// SetRefs with 0 forgets it.

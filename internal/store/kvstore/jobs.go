@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"bytes"
 	"permafrost/internal/glacier"
 )
 
@@ -69,6 +70,27 @@ func (t tx) PendingNotifications() ([]*glacier.Notification, error) {
 		}
 	}
 	return out, err
+}
+
+func (t tx) TrimNotifications(keep int) (int, error) {
+	var ids [][]byte
+	err := t.kv.Scan(bNotifications, nil, nil, func(k, _ []byte) bool {
+		ids = append(ids, bytes.Clone(k))
+		return true
+	})
+	if err != nil || len(ids) <= keep {
+		return 0, err
+	}
+	old := ids[:len(ids)-max(keep, 0)]
+	for _, id := range old {
+		if err := t.kv.Delete(bNotifications, id); err != nil {
+			return 0, err
+		}
+		if err := t.kv.Delete(bOutbox, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(old), nil
 }
 
 func (t tx) Notifications() ([]*glacier.Notification, error) {

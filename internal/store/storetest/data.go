@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -314,6 +315,37 @@ func testSettings(t *testing.T, s glacier.Store) {
 		}
 		if _, err := tx.Notification("nope"); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("unknown notification: %v", err)
+		}
+		return nil
+	})
+	// Trimming keeps the newest, delivered or not, and their outbox.
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		for _, id := range []string{"n3", "n4", "n5"} {
+			if err := tx.PutNotification(&glacier.Notification{ID: id, Topic: "t", Message: "m"}); err != nil {
+				return err
+			}
+		}
+		if n, err := tx.TrimNotifications(5); n != 0 || err != nil {
+			t.Errorf("TrimNotifications(5) of 5 = %d, %v", n, err)
+		}
+		if n, err := tx.TrimNotifications(2); n != 3 || err != nil {
+			t.Errorf("TrimNotifications(2) of 5 = %d, %v", n, err)
+		}
+		return nil
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		var ids []string
+		all, _ := tx.Notifications()
+		for _, n := range all {
+			ids = append(ids, n.ID)
+		}
+		var pending []string
+		p, _ := tx.PendingNotifications()
+		for _, n := range p {
+			pending = append(pending, n.ID)
+		}
+		if fmt.Sprint(ids) != "[n4 n5]" || fmt.Sprint(pending) != "[n4 n5]" {
+			t.Errorf("after trimming to 2: kept %v, pending %v; want [n4 n5] for both", ids, pending)
 		}
 		return nil
 	})
