@@ -14,8 +14,7 @@ import (
 func (e *Engine) Update(fn func(kvstore.KV) error) error {
 	var seq uint64
 	err := e.db.Update(func(tx *bolt.Tx) error {
-		w := e.record(tx)
-		if err := fn(txn{tx, &w.ops}); err != nil {
+		if err := fn(e.txn(tx)); err != nil {
 			return err
 		}
 		seq = uint64(tx.ID())
@@ -74,9 +73,9 @@ func (e *Engine) commitBatch(calls []*call) {
 		failed := -1
 		var seq uint64
 		err := e.db.Update(func(tx *bolt.Tx) error {
-			w := e.record(tx)
+			kv := e.txn(tx)
 			for i, c := range calls {
-				if err := safely(c.fn, txn{tx, &w.ops}); err != nil {
+				if err := safely(c.fn, kv); err != nil {
 					failed = i
 					return err
 				}
@@ -110,14 +109,19 @@ func safely(fn func(kvstore.KV) error, kv kvstore.KV) (err error) {
 	return fn(kv)
 }
 
-// record returns the log record of write transaction tx, which several
-// batched calls share; its commit hook appends it to the log. A rolled-back
-// transaction's record is dropped with it. Called under bbolt's writer
-// lock.
-func (e *Engine) record(tx *bolt.Tx) *walTx {
-	if e.cur != nil && e.cur.tx == tx {
-		return e.cur
+// txn returns the KV of write transaction tx, whose writes are recorded
+// for the log. Several batched calls share one record; its commit hook
+// appends it to the log, and a rolled-back transaction's record is dropped
+// with it. Called under bbolt's writer lock.
+func (e *Engine) txn(tx *bolt.Tx) txn {
+	if e.cur == nil || e.cur.tx != tx {
+		e.cur = e.record(tx)
 	}
+	return txn{tx, &e.cur.ops}
+}
+
+// record starts the log record of write transaction tx.
+func (e *Engine) record(tx *bolt.Tx) *walTx {
 	w := &walTx{tx: tx}
 	if b, ok := opBufs.Get().(*[]byte); ok {
 		w.ops.buf = (*b)[:0]
@@ -129,7 +133,6 @@ func (e *Engine) record(tx *bolt.Tx) *walTx {
 			opBufs.Put(&w.ops.buf)
 		}
 	})
-	e.cur = w
 	return w
 }
 

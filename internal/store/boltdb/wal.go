@@ -46,18 +46,19 @@ type walOps struct{ buf []byte }
 
 func (w *walOps) put(bucket string, k, v []byte) {
 	w.buf = append(w.buf, opPut)
-	w.buf = appendBytes(w.buf, []byte(bucket))
-	w.buf = appendBytes(w.buf, k)
-	w.buf = appendBytes(w.buf, v)
+	w.buf = appendField(w.buf, bucket)
+	w.buf = appendField(w.buf, k)
+	w.buf = appendField(w.buf, v)
 }
 
 func (w *walOps) delete(bucket string, k []byte) {
 	w.buf = append(w.buf, opDelete)
-	w.buf = appendBytes(w.buf, []byte(bucket))
-	w.buf = appendBytes(w.buf, k)
+	w.buf = appendField(w.buf, bucket)
+	w.buf = appendField(w.buf, k)
 }
 
-func appendBytes(dst, b []byte) []byte {
+// appendField appends b with its uvarint length.
+func appendField[B string | []byte](dst []byte, b B) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(b)))
 	return append(dst, b...)
 }
