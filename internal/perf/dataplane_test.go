@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -117,22 +118,7 @@ func BenchmarkStreamingMemory4GiB(b *testing.B) {
 
 func uploadArchive(b *testing.B, c *http.Client, base string, hdr map[string]string, size int64) string {
 	b.Helper()
-	req, _ := http.NewRequest("POST", base+"/archives", newPattern(size))
-	req.ContentLength = size
-	req.Header.Set("x-amz-glacier-version", "2012-06-01")
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		b.Fatalf("upload: %d", resp.StatusCode)
-	}
-	return resp.Header.Get("x-amz-archive-id")
+	return mustSend(b, c, "POST", base+"/archives", hdr, newPattern(size), size, http.StatusCreated).Get("x-amz-archive-id")
 }
 
 func initiateRetrieval(b *testing.B, c *http.Client, base, archiveID string) string {
@@ -142,18 +128,7 @@ func initiateRetrieval(b *testing.B, c *http.Client, base, archiveID string) str
 
 func initiateJob(b *testing.B, c *http.Client, base, body string) string {
 	b.Helper()
-	req, _ := http.NewRequest("POST", base+"/jobs", stringReader(body))
-	req.Header.Set("x-amz-glacier-version", "2012-06-01")
-	resp, err := c.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		b.Fatalf("initiate job: %d", resp.StatusCode)
-	}
-	return resp.Header.Get("x-amz-job-id")
+	return mustSend(b, c, "POST", base+"/jobs", nil, strings.NewReader(body), int64(len(body)), http.StatusAccepted).Get("x-amz-job-id")
 }
 
 func download(b *testing.B, c *http.Client, url string) int64 {
@@ -170,22 +145,6 @@ func download(b *testing.B, c *http.Client, url string) int64 {
 		b.Fatalf("download: status %d, %v", resp.StatusCode, err)
 	}
 	return n
-}
-
-type strReader struct {
-	s string
-	i int
-}
-
-func stringReader(s string) *strReader { return &strReader{s: s} }
-
-func (r *strReader) Read(p []byte) (int, error) {
-	if r.i >= len(r.s) {
-		return 0, io.EOF
-	}
-	n := copy(p, r.s[r.i:])
-	r.i += n
-	return n, nil
 }
 
 // BenchmarkCompleteMultipart1GiB times CompleteMultipartUpload of a 1 GiB
@@ -207,15 +166,8 @@ func BenchmarkCompleteMultipart1GiB(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		req, _ := http.NewRequest("POST", base+"/multipart-uploads", nil)
-		req.Header.Set("x-amz-glacier-version", "2012-06-01")
-		req.Header.Set("x-amz-part-size", strconv.Itoa(treehash.MiB))
-		resp, err := c.Do(req)
-		if err != nil || resp.StatusCode != http.StatusCreated {
-			b.Fatalf("initiate: %v %v", err, resp)
-		}
-		resp.Body.Close()
-		upload := base + "/multipart-uploads/" + resp.Header.Get("x-amz-multipart-upload-id")
+		h := mustSend(b, c, "POST", base+"/multipart-uploads", map[string]string{"x-amz-part-size": strconv.Itoa(treehash.MiB)}, nil, 0, http.StatusCreated)
+		upload := base + "/multipart-uploads/" + h.Get("x-amz-multipart-upload-id")
 		var wg sync.WaitGroup
 		var next atomic.Int64
 		for w := 0; w < 4; w++ {

@@ -54,9 +54,15 @@ func newClient(conns int) *http.Client {
 // do sends one request and drains the answer, failing on an unexpected
 // status.
 func do(c *http.Client, method, url string, hdr map[string]string, body io.Reader, size int64, want int) error {
+	_, err := send(c, method, url, hdr, body, size, want)
+	return err
+}
+
+// send is do returning the answer's headers.
+func send(c *http.Client, method, url string, hdr map[string]string, body io.Reader, size int64, want int) (http.Header, error) {
 	req, err := http.NewRequest(method, url, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.ContentLength = size
 	req.Header.Set("x-amz-glacier-version", "2012-06-01")
@@ -65,16 +71,16 @@ func do(c *http.Client, method, url string, hdr map[string]string, body io.Reade
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: status %d, want %d", method, url, resp.StatusCode, want)
+		return nil, fmt.Errorf("%s %s: status %d, want %d", method, url, resp.StatusCode, want)
 	}
-	return nil
+	return resp.Header, nil
 }
 
 func mustDo(b *testing.B, c *http.Client, method, url string, hdr map[string]string, body io.Reader, size int64, want int) {
@@ -82,6 +88,16 @@ func mustDo(b *testing.B, c *http.Client, method, url string, hdr map[string]str
 	if err := do(c, method, url, hdr, body, size, want); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// mustSend is send that fails the benchmark on error.
+func mustSend(b *testing.B, c *http.Client, method, url string, hdr map[string]string, body io.Reader, size int64, want int) http.Header {
+	b.Helper()
+	h, err := send(c, method, url, hdr, body, size, want)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h
 }
 
 // pattern is a reader of n bytes repeating a fixed 1 MiB block, so that a
