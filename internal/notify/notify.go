@@ -6,6 +6,7 @@ package notify
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -89,6 +90,7 @@ func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	d.forgetGone(ns)
 	now := d.now()
 	for _, n := range ns {
 		if t, ok := d.retry[n.ID]; ok && now.Before(t) {
@@ -109,4 +111,19 @@ func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
 		}
 	}
 	return pending, nil
+}
+
+// forgetGone drops the backoff of notifications that are no longer pending
+// without having been delivered here: the log keeps only the newest
+// messages, delivered or not, so against an endpoint that keeps failing
+// the map would otherwise grow by one entry per message for good.
+func (d *Deliverer) forgetGone(pending []glacier.Notification) {
+	if len(d.retry) == 0 {
+		return
+	}
+	live := make(map[string]bool, len(pending))
+	for _, n := range pending {
+		live[n.ID] = true
+	}
+	maps.DeleteFunc(d.retry, func(id string, _ time.Time) bool { return !live[id] })
 }
