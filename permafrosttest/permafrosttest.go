@@ -52,6 +52,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		tb.Fatalf("permafrosttest: %v", err)
 	}
 	if err := m.Start(); err != nil {
+		_ = m.Close(context.Background()) // release the store (a durable one is locked)
 		tb.Fatalf("permafrosttest: %v", err)
 	}
 	tb.Cleanup(func() {
