@@ -42,13 +42,7 @@ func (m *Main) schedule() {
 				m.Logger.Error("delivering notifications", "err", err)
 			}
 		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
-		timer.Reset(wait)
+		timer.Reset(wait) // since Go 1.23, Reset discards a tick not yet received
 	}
 }
 
