@@ -44,8 +44,8 @@ type Main struct {
 	closeErr  error
 }
 
-// SweepInterval is how often expired uploads (and, later, jobs) are
-// discarded in the background.
+// SweepInterval is how often expired uploads and jobs are discarded, and
+// the notification log trimmed, in the background.
 const SweepInterval = 30 * time.Second
 
 // New builds a server from cfg. base is the clock underneath the adjustable
