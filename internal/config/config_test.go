@@ -96,3 +96,18 @@ func TestNewCustomerAccounts(t *testing.T) {
 		t.Error("a malformed account was accepted")
 	}
 }
+
+func TestUploadIdleTimeoutEnv(t *testing.T) {
+	e := env(map[string]string{"PERMAFROST_UPLOAD_IDLE_TIMEOUT": "90s"})
+	if c, err := Parse(nil, e, io.Discard); err != nil || c.UploadIdleTimeout != 90*time.Second {
+		t.Fatalf("from the environment: %v, %v", c.UploadIdleTimeout, err)
+	}
+	if c, err := Parse([]string{"--upload-idle-timeout", "5s"}, e, io.Discard); err != nil || c.UploadIdleTimeout != 5*time.Second {
+		t.Fatalf("the flag does not win: %v, %v", c.UploadIdleTimeout, err)
+	}
+	for _, bad := range []string{"soon", "0s", "-1m"} {
+		if _, err := Parse(nil, env(map[string]string{"PERMAFROST_UPLOAD_IDLE_TIMEOUT": bad}), io.Discard); err == nil {
+			t.Errorf("PERMAFROST_UPLOAD_IDLE_TIMEOUT=%s accepted", bad)
+		}
+	}
+}
