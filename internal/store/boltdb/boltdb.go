@@ -90,7 +90,7 @@ func start(db *bolt.DB, dir string) (*Engine, error) {
 	if err := db.Sync(); err != nil {
 		return fail(fmt.Errorf("boltdb: sync %s: %w", db.Path(), err))
 	}
-	if err := syncDir(dir); err != nil { // meta.db's and the log's entries
+	if err := fsblob.SyncDir(dir); err != nil { // meta.db's and the log's entries
 		return fail(fmt.Errorf("boltdb: %w", err))
 	}
 	w.written = lastTx(db)
@@ -146,15 +146,6 @@ func lastTx(db *bolt.DB) uint64 {
 	var id int
 	_ = db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil })
 	return uint64(id)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // Open returns a durable glacier.Store in dir: metadata in dir/meta.db,

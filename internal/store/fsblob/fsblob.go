@@ -90,7 +90,7 @@ func (w *writer) Commit() (string, error) {
 		err = os.Rename(w.f.Name(), final)
 	}
 	if err == nil {
-		err = syncDir(filepath.Dir(final))
+		err = SyncDir(filepath.Dir(final))
 	}
 	if err != nil {
 		os.Remove(w.f.Name())
@@ -117,10 +117,12 @@ func (s *Store) ensureDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	return syncDir(s.dir)
+	return SyncDir(s.dir)
 }
 
-func syncDir(dir string) error {
+// SyncDir makes dir's entries (files created, renamed or removed in it)
+// durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
