@@ -71,6 +71,7 @@ const (
 	routeOK routeError = iota
 	routeNoResource
 	routeBadMethod
+	routeBadOperation // a tags POST whose operation is neither add nor remove
 )
 
 // resources maps a resource shape to its methods. Shapes use "*" for a path
@@ -132,12 +133,16 @@ func match(method, escapedPath, rawQuery string) (route, routeError) {
 		shape = append(shape, s)
 	}
 	key := strings.Join(shape, "/")
-	if key == "vaults/*/tags" && method == "POST" {
+	tagsPost := key == "vaults/*/tags" && method == "POST"
+	if tagsPost {
 		q, _ := url.ParseQuery(rawQuery)
 		key += "?" + q.Get("operation")
 	}
 	methods, ok := resources[key]
-	if !ok {
+	switch {
+	case !ok && tagsPost:
+		return route{}, routeBadOperation
+	case !ok:
 		return route{}, routeNoResource
 	}
 	op, ok := methods[method]

@@ -71,6 +71,17 @@ func TestRouteParams(t *testing.T) {
 	if _, rerr := match("PATCH", "/-/vaults/v", ""); rerr != routeBadMethod {
 		t.Errorf("PATCH: %v", rerr)
 	}
+	for _, q := range []string{"", "operation=", "operation=ADD", "operation=bogus"} {
+		if _, rerr := match("POST", "/-/vaults/v/tags", q); rerr != routeBadOperation {
+			t.Errorf("POST tags?%s: %v, want bad operation", q, rerr)
+		}
+	}
+	// Only the vault's tags resource has an operation parameter.
+	for _, p := range []string{"/-/tags", "/-/vaults/v/archives/a/tags"} {
+		if _, rerr := match("POST", p, "operation=bogus"); rerr != routeNoResource {
+			t.Errorf("POST %s: %v, want no resource", p, rerr)
+		}
+	}
 }
 
 func TestErrorTableCoversEveryCode(t *testing.T) {

@@ -146,10 +146,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serve(c *call, rerr routeError) error {
 	switch rerr {
 	case routeNoResource:
-		if strings.HasSuffix(c.r.URL.Path, "/tags") && c.r.Method == http.MethodPost {
-			return glacier.Errorf(glacier.InvalidParameterValue, "Invalid value for the operation parameter: %q. Valid values are add and remove.", c.r.URL.Query().Get("operation"))
-		}
 		return glacier.Errorf(glacier.ResourceNotFound, "No resource matches %s %s", c.r.Method, c.r.URL.Path)
+	case routeBadOperation:
+		return glacier.Errorf(glacier.InvalidParameterValue, "Invalid value for the operation parameter: %q. Valid values are add and remove.", c.r.URL.Query().Get("operation"))
 	case routeBadMethod:
 		return glacier.Errorf(glacier.BadRequest, "The method %s is not allowed for %s", c.r.Method, c.r.URL.Path)
 	}
