@@ -67,12 +67,9 @@ func (h *Handler) payloadHash(c *call) (string, error) {
 		}
 		return sum, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxJSONBody+1))
+	body, err := readBody(c.r)
 	if err != nil {
-		return "", glacier.Errorf(glacier.RequestTimeout, "The request body could not be read: %v", err)
-	}
-	if len(body) > maxJSONBody {
-		return "", glacier.Errorf(glacier.InvalidParameterValue, "The request body exceeds the maximum size of %d bytes.", maxJSONBody)
+		return "", err
 	}
 	c.r.Body = io.NopCloser(bytes.NewReader(body))
 	sum := sha256.Sum256(body)

@@ -17,15 +17,25 @@ import (
 // legitimate one is a 20 KB policy, escaped inside a JSON string.
 const maxJSONBody = 1 << 20
 
+// readBody reads a control-plane request body, refusing one over
+// maxJSONBody. Upload bodies never come here: they stream.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
+	if err != nil {
+		return nil, glacier.Errorf(glacier.RequestTimeout, "The request body could not be read: %v", err)
+	}
+	if len(body) > maxJSONBody {
+		return nil, glacier.Errorf(glacier.InvalidParameterValue, "The request body exceeds the maximum size of %d bytes.", maxJSONBody)
+	}
+	return body, nil
+}
+
 // decodeJSON reads the request body as JSON into v, whatever the
 // Content-Type. An empty body leaves v at its zero value.
 func decodeJSON(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
+	body, err := readBody(r)
 	if err != nil {
-		return glacier.Errorf(glacier.RequestTimeout, "The request body could not be read: %v", err)
-	}
-	if len(body) > maxJSONBody {
-		return glacier.Errorf(glacier.InvalidParameterValue, "The request body exceeds the maximum size of %d bytes.", maxJSONBody)
+		return err
 	}
 	return decodeJSONBytes(body, v)
 }
