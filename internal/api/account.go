@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"permafrost/internal/glacier"
 )
@@ -21,10 +20,12 @@ type retrievalRuleJSON struct {
 	BytesPerHour *int64  `json:"BytesPerHour,omitempty"`
 }
 
+type retrievalRulesJSON struct {
+	Rules []retrievalRuleJSON `json:"Rules"`
+}
+
 type retrievalPolicyJSON struct {
-	Policy *struct {
-		Rules []retrievalRuleJSON `json:"Rules"`
-	} `json:"Policy"`
+	Policy *retrievalRulesJSON `json:"Policy"`
 }
 
 func getRetrievalPolicy(h *Handler, c *call) error {
@@ -32,10 +33,7 @@ func getRetrievalPolicy(h *Handler, c *call) error {
 	if err != nil {
 		return err
 	}
-	var out retrievalPolicyJSON
-	out.Policy = &struct {
-		Rules []retrievalRuleJSON `json:"Rules"`
-	}{Rules: make([]retrievalRuleJSON, len(p.Rules))}
+	out := retrievalPolicyJSON{Policy: &retrievalRulesJSON{Rules: make([]retrievalRuleJSON, len(p.Rules))}}
 	for i, r := range p.Rules {
 		s := r.Strategy
 		out.Policy.Rules[i] = retrievalRuleJSON{Strategy: &s, BytesPerHour: r.BytesPerHour}
@@ -94,7 +92,7 @@ func listCapacity(h *Handler, c *call) error {
 		out.List[i] = capacityJSON{
 			CapacityID:     cp.ID,
 			StartDate:      isoTime(cp.Start),
-			ExpirationDate: isoTime(cp.Expiration.Truncate(time.Second)),
+			ExpirationDate: isoTime(cp.Expiration), // whole seconds, set by the domain
 		}
 	}
 	writeJSON(c.w, http.StatusOK, out)
