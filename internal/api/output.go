@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"permafrost/internal/glacier"
@@ -13,29 +14,12 @@ import (
 // malformed means the header cannot be understood; unsatisfiable means it
 // can, but selects nothing of the output.
 func parseRange(h string, size int64) (start, end int64, malformed, unsatisfiable bool) {
-	const prefix = "bytes="
-	if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
+	spec, ok := strings.CutPrefix(h, "bytes=")
+	first, last, dash := strings.Cut(spec, "-")
+	if !ok || !dash {
 		return 0, 0, true, false
 	}
-	spec := h[len(prefix):]
-	dash := -1
-	for i := 0; i < len(spec); i++ {
-		if spec[i] == '-' {
-			dash = i
-			break
-		}
-		if spec[i] < '0' || spec[i] > '9' {
-			return 0, 0, true, false
-		}
-	}
-	if dash < 0 {
-		return 0, 0, true, false
-	}
-	first, last := spec[:dash], spec[dash+1:]
-	switch {
-	case first == "" && last == "":
-		return 0, 0, true, false
-	case first == "":
+	if first == "" { // the last N bytes
 		n, ok := decimal(last)
 		if !ok {
 			return 0, 0, true, false
