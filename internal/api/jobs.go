@@ -39,7 +39,8 @@ type jobParamsJSON struct {
 	Wrapped                      *jobParamsJSON       `json:"jobParameters"`
 }
 
-// decodeJobParams turns a decoded body into the domain's parameters.
+// params turns a decoded body into the domain's parameters, unwrapping
+// the documentation's {"jobParameters": {...}} form.
 func (in *jobParamsJSON) params() glacier.JobParams {
 	if in.Wrapped != nil {
 		return in.Wrapped.params()
