@@ -123,12 +123,16 @@ func (s *Service) Authorize(req AccessRequest) error {
 }
 
 // policiedVaults is the set of vaults that have, or may have, an access or
-// lock policy. It may hold vaults that no longer have one (it is only
-// shrunk when a vault is deleted), never miss one that has: a vault joins
-// before the transaction that sets its policy commits.
+// lock policy. It may hold vaults that no longer have one, never miss one
+// that has: a vault joins inside the transaction that sets its policy,
+// before it commits. It shrinks only when a vault is deleted, and then only
+// if nothing joined since the deletion began: a vault of the same name may
+// have been created and given a policy meanwhile (whose transaction, having
+// seen the new vault, joined after the deletion committed). Each entry
+// counts its joins for that test.
 type policiedVaults struct {
 	mu  sync.RWMutex
-	set map[VaultRef]struct{}
+	set map[VaultRef]uint64
 }
 
 func (p *policiedVaults) has(ref VaultRef) bool {
@@ -142,15 +146,25 @@ func (p *policiedVaults) add(ref VaultRef) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.set == nil {
-		p.set = map[VaultRef]struct{}{}
+		p.set = map[VaultRef]uint64{}
 	}
-	p.set[ref] = struct{}{}
+	p.set[ref]++
 }
 
-func (p *policiedVaults) remove(ref VaultRef) {
+// joins returns how often ref has joined (0 when it is not in the set).
+func (p *policiedVaults) joins(ref VaultRef) uint64 {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.set[ref]
+}
+
+// remove drops ref unless it joined again since joins returned n.
+func (p *policiedVaults) remove(ref VaultRef, n uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(p.set, ref)
+	if p.set[ref] == n {
+		delete(p.set, ref)
+	}
 }
 
 // loadPolicied fills the set from the store, at start.

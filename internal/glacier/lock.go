@@ -18,7 +18,6 @@ func (s *Service) InitiateVaultLock(ref VaultRef, policy string) (string, error)
 		return "", invalid("The specified vault lock policy is invalid. Provide a valid policy.")
 	}
 	id := randomID(LockIDLen)
-	s.policied.add(ref)
 	err := s.updateVault(ref, func(v *Vault) error {
 		now := s.clock.Now()
 		switch l := activeLock(v, now); {
@@ -28,6 +27,7 @@ func (s *Service) InitiateVaultLock(ref VaultRef, policy string) (string, error)
 		default:
 			return Errorf(AccessDenied, "A vault lock is already in progress; abort it before initiating a new one: %s", ref.ARN())
 		}
+		s.policied.add(ref)
 		v.Lock = &Lock{ID: id, Policy: policy, Created: now}
 		return nil
 	})

@@ -23,8 +23,8 @@ func (s *Service) SetVaultAccessPolicy(ref VaultRef, policy string) error {
 	if err := s.validPolicyDocument(policy); err != nil {
 		return invalid("The specified vault access policy is invalid: %v", err)
 	}
-	s.policied.add(ref)
 	return s.updateVault(ref, func(v *Vault) error {
+		s.policied.add(ref)
 		v.AccessPolicy = policy
 		return nil
 	})

@@ -121,6 +121,7 @@ func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput,
 // DeleteVault deletes a vault that holds no archives, with its policies,
 // tags and notification configuration.
 func (s *Service) DeleteVault(ref VaultRef) error {
+	joins := s.policied.joins(ref)
 	var dead []string
 	err := s.store.Update(func(tx Tx) error {
 		dead = nil
@@ -139,7 +140,7 @@ func (s *Service) DeleteVault(ref VaultRef) error {
 		return tx.DeleteVault(ref)
 	})
 	if err == nil {
-		s.policied.remove(ref)
+		s.policied.remove(ref, joins)
 		s.deleteBlobs(dead)
 	}
 	return err
