@@ -259,18 +259,26 @@ func (s *Service) SweepJobs() (int, error) {
 			if err != nil {
 				return err
 			}
-			segs := j.Segments
-			if j.Output.Blob != "" {
-				segs = append(segs, j.Output)
-			}
-			if dead, err = release(tx, segs); err != nil {
-				return err
-			}
-			return tx.DeleteJob(k.ref, k.id)
+			dead, err = dropJob(tx, k.ref, j)
+			return err
 		})
 		if err == nil {
 			s.deleteBlobs(dead)
 		}
 	}
 	return len(old), err
+}
+
+// dropJob deletes a job and releases the bytes it holds: the archive's
+// segments it retained at initiation and its inventory output.
+func dropJob(tx Tx, ref VaultRef, j *Job) ([]string, error) {
+	segs := j.Segments
+	if j.Output.Blob != "" {
+		segs = append(segs, j.Output)
+	}
+	dead, err := release(tx, segs)
+	if err != nil {
+		return nil, err
+	}
+	return dead, tx.DeleteJob(ref, j.ID)
 }

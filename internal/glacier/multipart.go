@@ -298,6 +298,16 @@ func dropParts(tx Tx, ref VaultRef, uploadID string) ([]string, error) {
 	return dead, nil
 }
 
+// dropUpload deletes an upload record with its parts and releases their
+// bytes.
+func dropUpload(tx Tx, ref VaultRef, uploadID string) ([]string, error) {
+	dead, err := dropParts(tx, ref, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	return dead, tx.DeleteUpload(ref, uploadID)
+}
+
 // UploadInfo describes a multipart upload in ListParts and
 // ListMultipartUploads.
 type UploadInfo struct {
@@ -442,10 +452,8 @@ func (s *Service) SweepUploads() (int, error) {
 			if err != nil {
 				return err
 			}
-			if dead, err = dropParts(tx, v.ref, v.id); err != nil {
-				return err
-			}
-			return tx.DeleteUpload(v.ref, v.id)
+			dead, err = dropUpload(tx, v.ref, v.id)
+			return err
 		})
 		if err != nil {
 			return 0, err

@@ -155,32 +155,22 @@ func dropVaultJobsAndUploads(tx Tx, ref VaultRef) ([]string, error) {
 		return nil, err
 	}
 	for _, j := range jobs {
-		segs := j.Segments
-		if j.Output.Blob != "" {
-			segs = append(segs, j.Output)
-		}
-		d, err := release(tx, segs)
+		d, err := dropJob(tx, ref, j)
 		if err != nil {
 			return nil, err
 		}
 		dead = append(dead, d...)
-		if err := tx.DeleteJob(ref, j.ID); err != nil {
-			return nil, err
-		}
 	}
 	uploads, err := tx.ListUploads(ref, "", 0)
 	if err != nil {
 		return nil, err
 	}
 	for _, u := range uploads {
-		d, err := dropParts(tx, ref, u.ID)
+		d, err := dropUpload(tx, ref, u.ID)
 		if err != nil {
 			return nil, err
 		}
 		dead = append(dead, d...)
-		if err := tx.DeleteUpload(ref, u.ID); err != nil {
-			return nil, err
-		}
 	}
 	return dead, nil
 }
