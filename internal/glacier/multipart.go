@@ -17,8 +17,8 @@ func uploadNotFound(id string) *Error {
 	return Errorf(ResourceNotFound, "The upload ID was not found: %s", id)
 }
 
-// loadUpload returns a live upload, treating one idle for UploadTTL as gone.
-func (s *Service) loadUpload(tx Tx, ref VaultRef, id string) (*Upload, error) {
+// findUpload returns an upload of an existing vault, live or a tombstone.
+func findUpload(tx Tx, ref VaultRef, id string) (*Upload, error) {
 	if _, err := loadVault(tx, ref); err != nil {
 		return nil, err
 	}
@@ -26,6 +26,12 @@ func (s *Service) loadUpload(tx Tx, ref VaultRef, id string) (*Upload, error) {
 	if errors.Is(err, ErrNotFound) {
 		return nil, uploadNotFound(id)
 	}
+	return u, err
+}
+
+// loadUpload returns a live upload, treating one idle for UploadTTL as gone.
+func (s *Service) loadUpload(tx Tx, ref VaultRef, id string) (*Upload, error) {
+	u, err := findUpload(tx, ref, id)
 	if err != nil {
 		return nil, err
 	}
@@ -169,13 +175,7 @@ func (s *Service) CompleteMultipartUpload(ref VaultRef, in CompleteInput) (Archi
 	}
 	var res ArchiveResult
 	err := s.store.Update(func(tx Tx) error {
-		if _, err := loadVault(tx, ref); err != nil {
-			return err
-		}
-		u, err := tx.Upload(ref, in.UploadID)
-		if errors.Is(err, ErrNotFound) {
-			return uploadNotFound(in.UploadID)
-		}
+		u, err := findUpload(tx, ref, in.UploadID)
 		if err != nil {
 			return err
 		}
@@ -250,13 +250,7 @@ func (s *Service) AbortMultipartUpload(ref VaultRef, id string) error {
 	var dead []string
 	err := s.store.Update(func(tx Tx) error {
 		dead = nil
-		if _, err := loadVault(tx, ref); err != nil {
-			return err
-		}
-		u, err := tx.Upload(ref, id)
-		if errors.Is(err, ErrNotFound) {
-			return uploadNotFound(id)
-		}
+		u, err := findUpload(tx, ref, id)
 		if err != nil {
 			return err
 		}
