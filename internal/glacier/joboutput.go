@@ -43,11 +43,6 @@ func (s *Service) GetJobOutput(ref VaultRef, id string) (*JobOutput, error) {
 	return o, nil
 }
 
-// Section returns a reader of n bytes of the output from offset start.
-func (o *JobOutput) Section(start, n int64) io.Reader {
-	return io.NewSectionReader(o.r, o.base+start, n)
-}
-
 // WriteRange writes n bytes of the output from offset start to w, letting
 // the kernel send file-backed bytes where w allows it. buf is used for the
 // rest.
@@ -71,12 +66,7 @@ func (o *JobOutput) TreeHash(start, end int64) (string, error) {
 	if !treehash.IsTreeHashAligned(a, b, j.ArchiveSize) {
 		return "", nil
 	}
-	w := treehash.New()
-	defer w.Close()
-	if _, err := io.Copy(w, o.Section(start, end-start+1)); err != nil {
-		return "", err
-	}
-	return w.Sum().String(), nil
+	return sectionTreeHash(o.r, a, b-a+1)
 }
 
 // Close releases the output.

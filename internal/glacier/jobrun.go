@@ -107,9 +107,14 @@ func (s *Service) rangeTreeHash(segs []Segment, start, end int64) (string, error
 		return "", err
 	}
 	defer sr.Close()
+	return sectionTreeHash(sr, start, end-start+1)
+}
+
+// sectionTreeHash returns the tree hash of n bytes of r from offset off.
+func sectionTreeHash(r io.ReaderAt, off, n int64) (string, error) {
 	w := treehash.New()
 	defer w.Close()
-	if _, err := io.Copy(w, io.NewSectionReader(sr, start, end-start+1)); err != nil {
+	if _, err := io.Copy(w, io.NewSectionReader(r, off, n)); err != nil {
 		return "", err
 	}
 	return w.Sum().String(), nil
