@@ -8,7 +8,7 @@ type Vault struct {
 	Region        string
 	Name          string
 	Created       time.Time
-	LastInventory time.Time // zero until the first inventory
+	LastInventory time.Time // last archive change (counts are live); zero before the first
 	Archives      int64     // live number of archives
 	Size          int64     // live total archive bytes
 	Tags          map[string]string

@@ -56,8 +56,9 @@ func New(o Options) (*Service, error) {
 	return s, nil
 }
 
-// Wakeups signals when a job was initiated or the clock moved, so that the
-// scheduler can look again for due jobs.
+// Wakeups signals when a job was initiated or completed or the clock moved,
+// so that the scheduler looks again for due jobs and delivers the
+// notifications of completed ones.
 func (s *Service) Wakeups() <-chan struct{} { return s.wakeups }
 
 func (s *Service) wake() {
@@ -78,9 +79,6 @@ func (s *Service) delay(j *Job) time.Duration {
 	}
 	return s.delays[tier]
 }
-
-// Clock returns the service's clock.
-func (s *Service) Clock() clock.Clock { return s.clock }
 
 // loadVault reads a vault inside a transaction, mapping ErrNotFound to the
 // wire error.
