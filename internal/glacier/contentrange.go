@@ -1,31 +1,21 @@
 package glacier
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // ParseContentRange parses an UploadMultipartPart Content-Range header,
 // "bytes S-E/*" (spec 3.2), into its inclusive byte offsets.
 func ParseContentRange(h string) (start, end int64, ok bool) {
-	const prefix = "bytes "
-	if len(h) < len(prefix) || h[:len(prefix)] != prefix {
+	rest, ok1 := strings.CutPrefix(h, "bytes ")
+	rest, ok2 := strings.CutSuffix(rest, "/*")
+	first, last, ok3 := strings.Cut(rest, "-")
+	if !ok1 || !ok2 || !ok3 {
 		return 0, 0, false
 	}
-	rest := h[len(prefix):]
-	if len(rest) < 2 || rest[len(rest)-2:] != "/*" {
-		return 0, 0, false
-	}
-	rest = rest[:len(rest)-2]
-	dash := -1
-	for i := 0; i < len(rest); i++ {
-		if rest[i] == '-' {
-			dash = i
-			break
-		}
-	}
-	if dash <= 0 {
-		return 0, 0, false
-	}
-	start, ok1 := parseDecimal(rest[:dash])
-	end, ok2 := parseDecimal(rest[dash+1:])
+	start, ok1 = parseDecimal(first)
+	end, ok2 = parseDecimal(last)
 	if !ok1 || !ok2 || end < start {
 		return 0, 0, false
 	}
