@@ -80,16 +80,16 @@ func TestAuthCrossAccountNoPolicy(t *testing.T) {
 }
 
 // TestAuthCrossAccountMissingVault: a request to another account's vault
-// that does not exist never succeeds nor creates anything. Whether it is 403
-// (no policy grants it, README) or 404 (as dp_archives_test.go expects) is
-// left open here: both are accepted.
+// that does not exist never succeeds nor creates anything, and is 403 like
+// any request no policy grants (spec 1.1): whether the vault exists is not
+// revealed to other accounts.
 func TestAuthCrossAccountMissingVault(t *testing.T) {
 	srv := newAuthShared(t)
 	refused := func(what string, err error) {
 		t.Helper()
 		var ae smithy.APIError
-		if err == nil || !errors.As(err, &ae) || (ae.ErrorCode() != "AccessDeniedException" && ae.ErrorCode() != "ResourceNotFoundException") {
-			t.Errorf("%s: got %v, want 403 AccessDeniedException or 404 ResourceNotFoundException", what, err)
+		if err == nil || !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" {
+			t.Errorf("%s: got %v, want 403 AccessDeniedException", what, err)
 		}
 	}
 	_, err := auDescribe(t, srv.bob, auAlice, "no-such-vault")

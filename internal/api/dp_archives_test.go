@@ -334,12 +334,14 @@ func testDPPartitioning(t *testing.T, srv *permafrosttest.Server) {
 	dpWantCounts(t, eu, "V", 1, 2)
 	dpWantCounts(t, us, "V", 1, 12)
 
-	// Another account's vault of the same name (cross-account path).
+	// Another account's vault of the same name (cross-account path): it
+	// does not exist, which is not the caller's to learn (spec 1.1: a wrong
+	// account id is 403).
 	other := "111111111111"
 	_, err = us.UploadArchive(t.Context(), &glacier.UploadArchiveInput{AccountId: aws.String(other), VaultName: aws.String("V"), Body: strings.NewReader("x")})
-	wantAPIError(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: arn:aws:glacier:us-east-1:"+other+":vaults/V")
+	wantAPIError(t, err, 403, "AccessDeniedException", "User: arn:aws:iam::"+testAccount+":root is not authorized to perform: glacier:UploadArchive on resource: arn:aws:glacier:us-east-1:"+other+":vaults/V")
 	_, err = us.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{AccountId: aws.String(other), VaultName: aws.String("V"), ArchiveId: aws.String(id)})
-	wantAPIError(t, err, 404, "ResourceNotFoundException", "")
+	wantAPIError(t, err, 403, "AccessDeniedException", "")
 	dpWantCounts(t, us, "V", 1, 12)
 }
 

@@ -75,6 +75,11 @@ func (s *Service) Authorize(req AccessRequest) error {
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {
+		if !owner {
+			// Another account's missing vault: no policy grants anything,
+			// and its absence is not the caller's to learn (spec 1.1).
+			return denied(req, false)
+		}
 		return nil // the operation reports the missing vault
 	}
 	if err != nil {
