@@ -294,8 +294,10 @@ func testDPCompleteFailures(t *testing.T, srv *permafrosttest.Server) {
 			dpPart(t, c, "V", id, int64(i)*miB, p[i])
 		}
 		for _, s := range []int64{size + 1, size - 1, 0} {
+			// The real service answers a wrong size with the tree-hash
+			// message (spec 2.3).
 			_, err := dpCompleteErr(t, c, "V", id, s, hash)
-			wantAPIError(t, err, 400, "InvalidParameterValueException", "")
+			wantAPIError(t, err, 400, "InvalidParameterValueException", "Invalid x-amz-sha256-tree-hash: "+hash)
 		}
 		_, err := c.CompleteMultipartUpload(t.Context(), &glacier.CompleteMultipartUploadInput{
 			VaultName: aws.String("V"), UploadId: aws.String(id), ArchiveSize: aws.String("12x"), Checksum: aws.String(hash),

@@ -234,12 +234,15 @@ func assemble(u *Upload, parts []*Part, size int64, treeHash string) (*Archive, 
 		hashes[i], segs[i] = h, p.Segment
 		total += p.Size
 	}
+	// A size that is not the parts' total gets the tree-hash message, as
+	// from the real service (spec 2.3).
+	mismatch := invalid("Invalid x-amz-sha256-tree-hash: %s", treeHash)
 	if len(parts) == 0 || total != size {
-		return nil, invalid("Invalid x-amz-archive-size: %d. The uploaded parts hold %d bytes.", size, total)
+		return nil, mismatch
 	}
 	got := treehash.Combine(hashes).String()
 	if !strings.EqualFold(got, treeHash) {
-		return nil, invalid("Invalid x-amz-sha256-tree-hash: %s", treeHash)
+		return nil, mismatch
 	}
 	return &Archive{Vault: u.Vault, Description: u.Description, Size: total, TreeHash: got, Segments: segs}, nil
 }
