@@ -70,7 +70,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 	}
 	if cfg.Memory {
 		m.Store = memory.New()
-	} else if m.Store, err = boltdb.Open(cfg.DataDir); err != nil {
+	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger}); err != nil {
 		return nil, err
 	}
 	off, err := loadClockOffset(m.Store)

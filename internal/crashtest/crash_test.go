@@ -499,7 +499,7 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 	p := &problems{t: t, round: round}
 	defer p.done()
 
-	st, err := boltdb.Open(dir)
+	st, err := boltdb.Open(dir, boltdb.Options{})
 	if err != nil {
 		t.Fatalf("round %d: opening the store: %v", round, err)
 	}
@@ -670,7 +670,7 @@ func checkRawBuckets(t *testing.T, p *problems, dir string, refs map[string]int6
 			t.Fatalf("kvstore has no %q bucket any more (buckets %v): update checkRawBuckets", b, kvstore.Buckets)
 		}
 	}
-	e, err := boltdb.OpenEngine(dir)
+	e, err := boltdb.OpenEngine(dir, boltdb.Options{})
 	if err != nil {
 		t.Fatalf("opening the metadata engine: %v", err)
 	}

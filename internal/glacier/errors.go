@@ -67,6 +67,12 @@ func ErrorCode(err error) Code {
 // service turns it into the operation's ResourceNotFoundException.
 var ErrNotFound = errors.New("not found")
 
+// ErrMaybeCommitted is wrapped by a store's write error when the store could
+// not prove the write undone: it is not visible now, but may become visible
+// after a restart. Whatever such a write would have referred to (a blob)
+// must be kept; Recover removes it at the next start if it is unreferenced.
+var ErrMaybeCommitted = errors.New("the failed write may still be applied at the next start")
+
 func invalid(format string, args ...any) *Error {
 	return Errorf(InvalidParameterValue, format, args...)
 }

@@ -11,7 +11,10 @@ type Store interface {
 	View(fn func(Tx) error) error
 	// Update runs fn in a read-write transaction. If fn returns an error
 	// nothing it did is kept. When Update returns nil on a durable store,
-	// the changes survive a crash.
+	// the changes survive a crash. A write is visible to readers only once
+	// it is durable, and when Update returns an error (fn's, or the
+	// store's own, such as a full disk) nothing fn did is visible, now or
+	// after a restart, unless the error wraps ErrMaybeCommitted.
 	Update(fn func(Tx) error) error
 	// Batch is Update for writes that may be coalesced with concurrent
 	// ones into one durable commit; fn may therefore run more than once and

@@ -2,18 +2,20 @@
 // bbolt database (meta.db) under the data directory, made durable by a
 // write-ahead log (meta.wal).
 //
-// Durability is group commit over the log: bbolt commits without syncing,
-// each committed transaction's writes are appended to the log, and Update
-// returns only after one fdatasync of the log that covers its record,
-// shared by every transaction appended meanwhile. When the log has grown
-// past its limit, meta.db is synced and the log starts again. At open,
-// records meta.db lacks (after a crash of the machine, not just of the
-// process) are replayed.
+// Durability is the log's: a write transaction's writes are appended to the
+// log and fdatasynced before bbolt commits it (without syncing meta.db), so
+// a write is visible only once it is durable, and a write that fails is
+// never visible, before or after a restart. Concurrent Batch calls share
+// one transaction and so one sync. When the log has grown past its limit,
+// meta.db is synced and the log starts again. At open, records meta.db
+// lacks (after a crash of the machine, not just of the process) are
+// replayed.
 package boltdb
 
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -23,34 +25,37 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"permafrost/internal/glacier"
+	"permafrost/internal/store/diskfault"
 	"permafrost/internal/store/fsblob"
 	"permafrost/internal/store/kvstore"
 )
 
 // Engine is a kvstore.Engine over bbolt.
 type Engine struct {
-	db  *bolt.DB
-	wal *wal
-
-	cur    *walTx        // the write transaction in progress (under bbolt's writer lock)
-	synced atomic.Uint64 // highest transaction ID known to be on disk
-	syncMu sync.Mutex    // one sync at a time
+	db       *bolt.DB
+	wal      *wal // written under bbolt's writer lock
+	log      *slog.Logger
+	faults   *diskfault.Injector
+	failures atomic.Int64 // writes failed since the last one that succeeded
 
 	qmu        sync.Mutex // guards queue and committing
 	queue      []*call    // Batch calls waiting for the next batch
 	committing bool       // a commitQueue goroutine is running
 }
 
-// walTx is one write transaction's record.
-type walTx struct {
-	tx  *bolt.Tx
-	ops walOps
+// Options configure an engine.
+type Options struct {
+	// Logger receives storage failures and recoveries (default
+	// slog.Default()).
+	Logger *slog.Logger
+	// Faults, in tests, makes disk operations fail on command.
+	Faults *diskfault.Injector
 }
 
 var _ kvstore.Engine = (*Engine)(nil)
 
 // OpenEngine opens (creating if needed) the database in dir.
-func OpenEngine(dir string) (*Engine, error) {
+func OpenEngine(dir string, o Options) (*Engine, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("boltdb: %w", err)
 	}
@@ -59,7 +64,10 @@ func OpenEngine(dir string) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltdb: open %s: %w (is another permafrost using this data directory?)", path, err)
 	}
-	e, err := start(db, dir)
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	e, err := start(db, dir, o)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -69,8 +77,8 @@ func OpenEngine(dir string) (*Engine, error) {
 
 // start replays the log into meta.db, creates missing buckets and syncs
 // meta.db; from then on durability is the log's.
-func start(db *bolt.DB, dir string) (*Engine, error) {
-	w, err := openWAL(filepath.Join(dir, walFile))
+func start(db *bolt.DB, dir string, o Options) (*Engine, error) {
+	w, err := openWAL(filepath.Join(dir, walFile), o.Faults)
 	if err != nil {
 		return nil, fmt.Errorf("boltdb: %w", err)
 	}
@@ -94,9 +102,7 @@ func start(db *bolt.DB, dir string) (*Engine, error) {
 		return fail(fmt.Errorf("boltdb: %w", err))
 	}
 	w.written = lastTx(db)
-	e := &Engine{db: db, wal: w}
-	e.synced.Store(w.written)
-	return e, nil
+	return &Engine{db: db, wal: w, log: o.Logger, faults: o.Faults}, nil
 }
 
 // apply commits one log record as transaction seq.
@@ -150,12 +156,12 @@ func lastTx(db *bolt.DB) uint64 {
 
 // Open returns a durable glacier.Store in dir: metadata in dir/meta.db,
 // blobs under dir/blobs.
-func Open(dir string) (glacier.Store, error) {
-	e, err := OpenEngine(dir)
+func Open(dir string, o Options) (glacier.Store, error) {
+	e, err := OpenEngine(dir, o)
 	if err != nil {
 		return nil, err
 	}
-	blobs, err := fsblob.Open(dir)
+	blobs, err := fsblob.Open(dir, o.Faults)
 	if err != nil {
 		e.Close()
 		return nil, err

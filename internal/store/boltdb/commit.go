@@ -1,29 +1,20 @@
 package boltdb
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
-	bolt "go.etcd.io/bbolt"
-
+	"permafrost/internal/glacier"
+	"permafrost/internal/store/diskfault"
 	"permafrost/internal/store/kvstore"
 )
 
 // Update implements kvstore.Engine: the transaction is on disk when it
-// returns nil.
+// returns nil, and when it returns an error nothing it wrote is visible,
+// now or after a restart (unless the error wraps glacier.ErrMaybeCommitted).
 func (e *Engine) Update(fn func(kvstore.KV) error) error {
-	var seq uint64
-	err := e.db.Update(func(tx *bolt.Tx) error {
-		if err := fn(e.txn(tx)); err != nil {
-			return err
-		}
-		seq = uint64(tx.ID())
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return e.groupSync(seq)
+	return e.commit(func(kv txn) error { return fn(kv) })
 }
 
 // Batch implements kvstore.Engine: calls that arrive while a batch is
@@ -65,31 +56,34 @@ func (e *Engine) commitQueue() {
 	}
 }
 
+// errCall marks the error of one call of a batch, which fails that call
+// alone.
+type errCall struct {
+	i   int
+	err error
+}
+
+func (e *errCall) Error() string { return e.err.Error() }
+
 // commitBatch runs calls in one transaction, syncs it, and answers them.
 // A call that fails gets its error and the rest are run again without it
-// (its writes, like everybody's, were rolled back).
+// (its writes, like everybody's, were rolled back). A failure to make the
+// batch durable fails every call in it.
 func (e *Engine) commitBatch(calls []*call) {
 	for len(calls) > 0 {
-		failed := -1
-		var seq uint64
-		err := e.db.Update(func(tx *bolt.Tx) error {
-			kv := e.txn(tx)
+		err := e.commit(func(kv txn) error {
 			for i, c := range calls {
 				if err := safely(c.fn, kv); err != nil {
-					failed = i
-					return err
+					return &errCall{i, err}
 				}
 			}
-			seq = uint64(tx.ID())
 			return nil
 		})
-		if failed >= 0 {
-			calls[failed].done <- err
-			calls = append(calls[:failed:failed], calls[failed+1:]...)
+		var ec *errCall
+		if errors.As(err, &ec) {
+			calls[ec.i].done <- ec.err
+			calls = append(calls[:ec.i:ec.i], calls[ec.i+1:]...)
 			continue
-		}
-		if err == nil {
-			err = e.groupSync(seq)
 		}
 		for _, c := range calls {
 			c.done <- err
@@ -109,83 +103,112 @@ func safely(fn func(kvstore.KV) error, kv kvstore.KV) (err error) {
 	return fn(kv)
 }
 
-// txn returns the KV of write transaction tx, whose writes are recorded
-// for the log. Several batched calls share one record; its commit hook
-// appends it to the log, and a rolled-back transaction's record is dropped
-// with it. Called under bbolt's writer lock.
-func (e *Engine) txn(tx *bolt.Tx) txn {
-	if e.cur == nil || e.cur.tx != tx {
-		e.cur = e.record(tx)
-	}
-	return txn{tx, &e.cur.ops}
-}
-
-// record starts the log record of write transaction tx.
-func (e *Engine) record(tx *bolt.Tx) *walTx {
-	w := &walTx{tx: tx}
-	if b, ok := opBufs.Get().(*[]byte); ok {
-		w.ops.buf = (*b)[:0]
-	}
-	seq := uint64(tx.ID())
-	tx.OnCommit(func() {
-		e.wal.append(seq, w.ops.buf)
-		if cap(w.ops.buf) <= 1<<20 {
-			opBufs.Put(&w.ops.buf)
-		}
-	})
-	return w
-}
-
-// opBufs recycles records' buffers.
-var opBufs sync.Pool
-
-// groupSync returns once transaction seq is on disk. Whoever finds it is
-// not yet synced takes the lock and syncs every record written so far, so
-// one fdatasync serves all the transactions that were waiting. A log past
-// its limit is restarted after a checkpoint.
-func (e *Engine) groupSync(seq uint64) error {
-	if e.synced.Load() >= seq {
-		return nil
-	}
-	e.syncMu.Lock()
-	defer e.syncMu.Unlock()
-	if e.synced.Load() >= seq {
-		return nil
-	}
-	target, err := e.wal.syncAll()
+// commit runs fn in a write transaction and makes its writes durable, then
+// visible: the log record is written and synced first, and only then does
+// bbolt commit (so readers never see a write that a crash could lose). A
+// log failure rolls the transaction back; a commit failure erases the
+// record. Either way the caller gets the error and the store is as before.
+func (e *Engine) commit(fn func(kv txn) error) error {
+	tx, err := e.db.Begin(true)
 	if err != nil {
+		return e.failed(fmt.Errorf("boltdb: begin: %w", err))
+	}
+	e.checkpoint() // under the writer lock: no record is between log and commit
+	ops := getOps()
+	defer putOps(ops)
+	if err := fn(txn{tx, ops}); err != nil {
+		_ = tx.Rollback()
 		return err
 	}
-	e.synced.Store(target)
-	if e.wal.full() {
-		return e.checkpoint()
+	if len(ops.buf) == 0 {
+		return tx.Rollback() // nothing written, nothing to log
 	}
+	seq := uint64(tx.ID())
+	if err := e.wal.log(seq, ops.buf); err != nil {
+		_ = tx.Rollback()
+		return e.failed(err)
+	}
+	if err := e.faults.Check(diskfault.DBCommit, e.db.Path()); err != nil {
+		_ = tx.Rollback()
+		return e.failed(errors.Join(err, e.wal.undo(seq)))
+	}
+	if err := tx.Commit(); err != nil {
+		return e.failed(errors.Join(fmt.Errorf("boltdb: commit: %w", err), e.wal.undo(seq)))
+	}
+	e.succeeded()
 	return nil
+}
+
+// getOps and putOps recycle records' buffers.
+var opBufs sync.Pool
+
+func getOps() *walOps {
+	if w, ok := opBufs.Get().(*walOps); ok {
+		w.buf = w.buf[:0]
+		return w
+	}
+	return &walOps{}
+}
+
+func putOps(w *walOps) {
+	if cap(w.buf) <= 1<<20 {
+		opBufs.Put(w)
+	}
+}
+
+// failed notes a failed write for the server's log: the first failure of a
+// run of them is logged as an error, and the recovery as the run's end.
+func (e *Engine) failed(err error) error {
+	if e.failures.Add(1) == 1 {
+		e.log.Error("storage writes are failing: every write is refused, and changes nothing, until they succeed again", "err", err)
+	}
+	if errors.Is(err, glacier.ErrMaybeCommitted) {
+		e.log.Error("a failed write could not be erased from the log; it is erased before the next write", "err", err)
+	}
+	return err
+}
+
+func (e *Engine) succeeded() {
+	if n := e.failures.Swap(0); n > 0 {
+		e.log.Warn("storage writes succeed again", "failed_writes", n)
+	}
 }
 
 // checkpoint syncs meta.db, which then holds every record in the log, and
-// restarts the log at its beginning. The caller holds syncMu.
-func (e *Engine) checkpoint() error {
-	w := e.wal
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.err != nil {
-		return w.err
+// restarts the log at its beginning, once the log has passed its limit.
+// The caller holds bbolt's writer lock. A failed sync only postpones it:
+// the log still holds everything.
+func (e *Engine) checkpoint() {
+	if !e.wal.full() || e.wal.revoke >= 0 {
+		return
+	}
+	if err := e.syncDB(); err != nil {
+		e.log.Warn("checkpoint postponed", "err", err)
+		return
+	}
+	e.wal.off = 0
+}
+
+func (e *Engine) syncDB() error {
+	if err := e.faults.Check(diskfault.DBSync, e.db.Path()); err != nil {
+		return err
 	}
 	if err := e.db.Sync(); err != nil {
-		w.err = fmt.Errorf("boltdb: sync: %w", err)
-		return w.err
+		return fmt.Errorf("boltdb: sync: %w", err)
 	}
-	e.synced.Store(w.written)
-	w.off = 0
 	return nil
 }
 
-// Close implements kvstore.Engine.
+// Close implements kvstore.Engine: meta.db is synced so that the next
+// start replays nothing.
 func (e *Engine) Close() error {
-	e.syncMu.Lock()
-	err := e.checkpoint()
-	e.syncMu.Unlock()
+	var err error
+	if tx, berr := e.db.Begin(true); berr == nil {
+		if err = e.syncDB(); err == nil {
+			err = e.wal.erase(0) // meta.db has it all: the next start replays nothing
+		}
+		_ = tx.Rollback()
+	}
 	if cerr := e.wal.f.Close(); err == nil {
 		err = cerr
 	}

@@ -8,13 +8,16 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
-	"sync"
+
+	"permafrost/internal/glacier"
+	"permafrost/internal/store/diskfault"
 )
 
-// The write-ahead log (meta.wal) is what makes a commit durable. bbolt
-// commits without syncing; each committed transaction's writes are then
-// appended to the log as one record, and one fdatasync of the log
-// acknowledges every transaction appended before it. A small sequential
+// The write-ahead log (meta.wal) is what makes a commit durable. A write
+// transaction's writes are appended to the log as one record and synced
+// before bbolt commits the transaction (without syncing meta.db), so no
+// reader ever sees a write that is not yet on disk; a record whose bbolt
+// commit then fails is erased. A small sequential
 // sync of a preallocated file costs a fraction of syncing the dozens of
 // scattered pages a bbolt commit dirties.
 //
@@ -139,21 +142,22 @@ func readLog(r io.Reader, size int64, fn func(seq uint64, payload []byte) bool) 
 	}
 }
 
-// wal is the open log. Records are appended in sequence order whatever
-// order their commit hooks run in.
+// wal is the open log. It is written only under bbolt's writer lock, by
+// the one transaction being committed, so it needs no lock of its own.
 type wal struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
 	f       *os.File
+	path    string
+	faults  *diskfault.Injector
 	off     int64  // where the next record goes
+	last    int64  // where the last record written starts
 	filled  int64  // the file's allocated (zero-filled or written) length
 	written uint64 // seq of the last record written
-	err     error  // sticky: once a write fails nothing more is acknowledged
+	revoke  int64  // a record that must be erased before the next (-1: none)
 	limit   int64
 	scratch []byte
 }
 
-func openWAL(path string) (*wal, error) {
+func openWAL(path string, faults *diskfault.Injector) (*wal, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
@@ -163,9 +167,7 @@ func openWAL(path string) (*wal, error) {
 		f.Close()
 		return nil, err
 	}
-	w := &wal{f: f, filled: st.Size(), limit: walLimit}
-	w.cond = sync.NewCond(&w.mu)
-	return w, nil
+	return &wal{f: f, path: path, faults: faults, filled: st.Size(), revoke: -1, limit: walLimit}, nil
 }
 
 // replay calls fn for each record of the log's chain that meta.db does not
@@ -200,38 +202,86 @@ func (w *wal) replay(applied uint64, fn func(seq uint64, payload []byte) error) 
 	return err
 }
 
-// append writes the record of transaction seq once every earlier record
-// is written.
-func (w *wal) append(seq uint64, payload []byte) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for w.written != seq-1 && w.err == nil {
-		w.cond.Wait()
-	}
-	defer w.cond.Broadcast()
-	if w.err != nil {
-		return
+// log writes the record of transaction seq and makes it durable. When it
+// fails, no record of seq is left that a restart could replay: a record
+// that may have reached the disk is erased before anything else is
+// written, and until it is, every log call fails.
+func (w *wal) log(seq uint64, payload []byte) error {
+	if w.revoke >= 0 {
+		if err := w.erase(w.revoke); err != nil {
+			return err
+		}
+		w.revoke = -1
 	}
 	w.scratch = frame(w.scratch[:0], seq, payload)
 	end := w.off + int64(len(w.scratch))
-	if _, err := w.f.WriteAt(w.scratch, w.off); err != nil {
-		w.err = fmt.Errorf("boltdb: write %s: %w", walFile, err)
-		return
-	}
 	if end > w.filled {
-		// Syncs that change the file's size cost twice as much; keep
-		// zeroes ahead of the writer.
+		// Space is taken before the record is written, so that a full
+		// disk fails here, with nothing written. Syncs that change the
+		// file's size also cost twice as much: zeroes stay ahead.
 		grow := end + walGrowStep - end%walGrowStep
-		if err := zeroFill(w.f, end, grow); err != nil {
-			w.err = fmt.Errorf("boltdb: extend %s: %w", walFile, err)
-			return
+		if err := w.faults.Check(diskfault.WALGrow, w.path); err != nil {
+			return err
+		}
+		if err := zeroFill(w.f, w.filled, grow); err != nil {
+			return fmt.Errorf("boltdb: extend %s: %w", walFile, err)
 		}
 		w.filled = grow
 	}
-	w.off, w.written = end, seq
+	err := w.faults.Check(diskfault.WALWrite, w.path)
+	if err == nil {
+		_, err = w.f.WriteAt(w.scratch, w.off)
+	}
+	if err == nil {
+		if err = w.faults.Check(diskfault.WALSync, w.path); err == nil {
+			err = fdatasync(w.f)
+		}
+	}
 	if cap(w.scratch) > 1<<20 {
 		w.scratch = nil
 	}
+	if err != nil {
+		w.revoke = w.off // a part of it, or all, may be on disk
+		if eerr := w.erase(w.off); eerr == nil {
+			w.revoke = -1
+		}
+		return fmt.Errorf("boltdb: write %s: %w", walFile, err)
+	}
+	w.last, w.off, w.written = w.off, end, seq
+	return nil
+}
+
+// undo erases the last record written, that of transaction seq, whose
+// commit to meta.db failed. If it cannot be erased now, later log calls
+// keep trying and fail until it is; the error then wraps
+// glacier.ErrMaybeCommitted, since a restart before that would replay it.
+func (w *wal) undo(seq uint64) error {
+	if w.written != seq {
+		return nil
+	}
+	w.off, w.written = w.last, seq-1
+	if err := w.erase(w.off); err != nil {
+		w.revoke = w.off
+		return fmt.Errorf("%w: %w", glacier.ErrMaybeCommitted, err)
+	}
+	return nil
+}
+
+// erase zeroes the header of the record at off and syncs it, which ends
+// the log's chain there.
+func (w *wal) erase(off int64) error {
+	var zero [walHeader]byte
+	err := w.faults.Check(diskfault.WALRevoke, w.path)
+	if err == nil {
+		_, err = w.f.WriteAt(zero[:], off)
+	}
+	if err == nil {
+		err = fdatasync(w.f)
+	}
+	if err != nil {
+		return fmt.Errorf("boltdb: erase a failed record of %s: %w", walFile, err)
+	}
+	return nil
 }
 
 var zeroes [64 << 10]byte
@@ -247,24 +297,5 @@ func zeroFill(f *os.File, from, to int64) error {
 	return nil
 }
 
-// syncAll makes every record written so far durable and returns the last
-// one's seq.
-func (w *wal) syncAll() (uint64, error) {
-	w.mu.Lock()
-	seq, err := w.written, w.err
-	w.mu.Unlock()
-	if err != nil {
-		return 0, err
-	}
-	if err := fdatasync(w.f); err != nil {
-		return 0, fmt.Errorf("boltdb: sync %s: %w", walFile, err)
-	}
-	return seq, nil
-}
-
 // full reports whether the log has passed its limit.
-func (w *wal) full() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.off > w.limit
-}
+func (w *wal) full() bool { return w.off > w.limit }

@@ -16,7 +16,7 @@ const testBucket = "vaults"
 
 func openT(t *testing.T, dir string) *Engine {
 	t.Helper()
-	e, err := OpenEngine(dir)
+	e, err := OpenEngine(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,9 +93,26 @@ func wantRecovered(t *testing.T, dir, want, what string) {
 
 // logEnd is where the log's next record goes.
 func logEnd(e *Engine) int64 {
-	e.wal.mu.Lock()
-	defer e.wal.mu.Unlock()
+	tx, err := e.db.Begin(true)
+	if err != nil {
+		panic(err)
+	}
+	defer tx.Rollback()
 	return e.wal.off
+}
+
+// forceCheckpoint syncs meta.db and restarts the log now.
+func forceCheckpoint(t *testing.T, e *Engine) {
+	t.Helper()
+	tx, err := e.db.Begin(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := e.syncDB(); err != nil {
+		t.Fatal(err)
+	}
+	e.wal.off = 0
 }
 
 func TestLogReplaysWhatMetaDBLacks(t *testing.T) {
@@ -147,11 +164,7 @@ func TestRestartedLogIgnoresOlderRecords(t *testing.T) {
 	for i := 0; i < 200; i++ { // several checkpoints
 		put(t, e, fmt.Sprintf("k%03d", i), "value-that-fills-the-log-quickly")
 	}
-	e.syncMu.Lock()
-	if err := e.checkpoint(); err != nil {
-		t.Fatal(err)
-	}
-	e.syncMu.Unlock()
+	forceCheckpoint(t, e)
 	snap := snapshot(t, dir)
 	// Two records at the log's start; older ones follow them.
 	put(t, e, "k000", "rewritten")
@@ -176,7 +189,7 @@ func TestLogThatSkipsTransactionsIsRefused(t *testing.T) {
 	// Drop the first record: the log now starts one transaction late.
 	b, _ := os.ReadFile(filepath.Join(d, walFile))
 	os.WriteFile(filepath.Join(d, walFile), b[first:], 0o600)
-	if r, err := OpenEngine(d); err == nil {
+	if r, err := OpenEngine(d, Options{}); err == nil {
 		r.Close()
 		t.Fatal("a log with a gap before it was accepted")
 	}

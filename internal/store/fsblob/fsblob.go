@@ -14,20 +14,23 @@ import (
 	"path/filepath"
 
 	"permafrost/internal/glacier"
+	"permafrost/internal/store/diskfault"
 )
 
 // Store is a directory of blobs.
 type Store struct {
-	dir string // blobs/<2 hex>/<id>
-	tmp string // temporary files of blobs being written
+	dir    string // blobs/<2 hex>/<id>
+	tmp    string // temporary files of blobs being written
+	faults *diskfault.Injector
 }
 
 var _ glacier.Blobs = (*Store)(nil)
 
 // Open opens (creating) the blob store under root and removes temporary
-// files left by a previous run.
-func Open(root string) (*Store, error) {
-	s := &Store{dir: filepath.Join(root, "blobs"), tmp: filepath.Join(root, "tmp")}
+// files left by a previous run. faults, in tests, makes its disk operations
+// fail on command (nil in production).
+func Open(root string, faults *diskfault.Injector) (*Store, error) {
+	s := &Store{dir: filepath.Join(root, "blobs"), tmp: filepath.Join(root, "tmp"), faults: faults}
 	if err := os.RemoveAll(s.tmp); err != nil {
 		return nil, fmt.Errorf("fsblob: clean %s: %w", s.tmp, err)
 	}
@@ -57,6 +60,9 @@ func (s *Store) path(id string) string { return filepath.Join(s.dir, id[:2], id)
 
 // Create implements glacier.Blobs.
 func (s *Store) Create() (glacier.BlobWriter, error) {
+	if err := s.faults.Check(diskfault.BlobCreate, s.tmp); err != nil {
+		return nil, fmt.Errorf("fsblob: %w", err)
+	}
 	f, err := os.CreateTemp(s.tmp, "blob-*")
 	if err != nil {
 		return nil, fmt.Errorf("fsblob: %w", err)
@@ -70,7 +76,12 @@ type writer struct {
 	done bool
 }
 
-func (w *writer) Write(p []byte) (int, error) { return w.f.Write(p) }
+func (w *writer) Write(p []byte) (int, error) {
+	if err := w.s.faults.Check(diskfault.BlobWrite, w.f.Name()); err != nil {
+		return 0, err
+	}
+	return w.f.Write(p)
+}
 
 func (w *writer) Commit() (string, error) {
 	if w.done {
@@ -79,7 +90,11 @@ func (w *writer) Commit() (string, error) {
 	w.done = true
 	id := newID()
 	final := w.s.path(id)
-	err := w.f.Sync()
+	fl := w.s.faults
+	err := fl.Check(diskfault.BlobSync, w.f.Name())
+	if err == nil {
+		err = w.f.Sync()
+	}
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
@@ -87,13 +102,21 @@ func (w *writer) Commit() (string, error) {
 		err = w.s.ensureDir(filepath.Dir(final))
 	}
 	if err == nil {
-		err = os.Rename(w.f.Name(), final)
-	}
-	if err == nil {
-		err = SyncDir(filepath.Dir(final))
+		if err = fl.Check(diskfault.BlobRename, final); err == nil {
+			err = os.Rename(w.f.Name(), final)
+		}
 	}
 	if err != nil {
 		os.Remove(w.f.Name())
+		return "", fmt.Errorf("fsblob: commit: %w", err)
+	}
+	if err = fl.Check(diskfault.BlobDir, final); err == nil {
+		err = SyncDir(filepath.Dir(final))
+	}
+	if err != nil {
+		// Renamed but perhaps not durably: nothing refers to it yet, so
+		// it goes, rather than waiting for the next start's Recover.
+		os.Remove(final)
 		return "", fmt.Errorf("fsblob: commit: %w", err)
 	}
 	return id, nil
@@ -169,6 +192,9 @@ func (b *blob) File() *os.File { return b.f }
 func (s *Store) Delete(id string) error {
 	if !validID(id) {
 		return nil
+	}
+	if err := s.faults.Check(diskfault.BlobDelete, id); err != nil {
+		return fmt.Errorf("fsblob: %w", err)
 	}
 	err := os.Remove(s.path(id))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
