@@ -57,7 +57,7 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 		return addArchive(tx, ref, a)
 	})
 	if err != nil {
-		s.discard(rec)
+		s.discard(rec, err)
 		return ArchiveResult{}, err
 	}
 	return ArchiveResult{ID: a.ID, TreeHash: a.TreeHash}, nil

@@ -61,7 +61,7 @@ func (s *Service) complete(ref VaultRef, id string) (*Job, error) {
 		// Lost the race to another completer, or failed: either way the
 		// prepared output is not referenced.
 		if out.output != nil {
-			s.discard(*out.output)
+			s.discard(*out.output, err)
 		}
 		if errors.Is(err, errAlreadyDone) {
 			return j, nil

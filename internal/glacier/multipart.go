@@ -144,7 +144,7 @@ func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error
 		return tx.PutUpload(ref, u)
 	})
 	if err != nil {
-		s.discard(rec)
+		s.discard(rec, err)
 		return "", err
 	}
 	s.deleteBlobs(dead)

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -185,8 +186,15 @@ func (r *received) keep(tx Tx) error {
 	return tx.SetRefs(r.seg.Blob, 1)
 }
 
-// discard removes a received body that no record came to reference.
-func (s *Service) discard(r received) {
+// discard removes a received body that no record came to reference
+// because the write that would have referred to it failed with err. A
+// write that the store could not prove undone may still be applied at the
+// next start, so its blob is kept for Recover to judge then.
+func (s *Service) discard(r received, err error) {
+	if errors.Is(err, ErrMaybeCommitted) {
+		s.log.Warn("keeping the blob of a write that may be applied at the next start", "blob", r.seg.Blob)
+		return
+	}
 	if !r.seg.Inline && r.seg.Blob != "" {
 		if err := s.store.Blobs().Delete(r.seg.Blob); err != nil {
 			s.log.Warn("deleting unreferenced blob", "blob", r.seg.Blob, "err", err)
