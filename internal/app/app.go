@@ -20,6 +20,7 @@ import (
 	"permafrost/internal/notify"
 	"permafrost/internal/sigv4"
 	"permafrost/internal/store/boltdb"
+	"permafrost/internal/store/diskfault"
 	"permafrost/internal/store/memory"
 )
 
@@ -48,9 +49,26 @@ type Main struct {
 // the notification log trimmed, in the background.
 const SweepInterval = 30 * time.Second
 
+// Option adjusts how a server is built, for tests.
+type Option func(*options)
+
+type options struct {
+	faults *diskfault.Injector
+}
+
+// WithDiskFaults makes the durable store's disk operations fail on
+// command (tests of what each write path does when the disk fails).
+func WithDiskFaults(fl *diskfault.Injector) Option {
+	return func(o *options) { o.faults = fl }
+}
+
 // New builds a server from cfg. base is the clock underneath the adjustable
 // offset (nil for the wall clock).
-func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error) {
+func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Option) (*Main, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -70,7 +88,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock) (*Main, error
 	}
 	if cfg.Memory {
 		m.Store = memory.New()
-	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger}); err != nil {
+	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults}); err != nil {
 		return nil, err
 	}
 	off, err := loadClockOffset(m.Store)
