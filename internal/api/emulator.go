@@ -1,9 +1,11 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
+	"permafrost/internal/clock"
 	"permafrost/internal/glacier"
 )
 
@@ -11,11 +13,17 @@ import (
 type Emulator interface {
 	// Now is the server's clock.
 	Now() time.Time
-	// AdvanceClock moves the server's clock forward by d.
+	// AdvanceClock moves the server's clock forward by d. It refuses an
+	// advance that is not positive, is longer than clock.MaxAdvance or
+	// would take the offset past clock.MaxOffset with a *clock.AdvanceError,
+	// leaving the clock as it was.
 	AdvanceClock(d time.Duration) (time.Time, error)
 	// Notifications returns every job-completion message, oldest first.
 	Notifications() ([]glacier.Notification, error)
 }
+
+// advanceRule is what the message of a refused advance asks for.
+const advanceRule = "give a positive Go duration of at most 876000h (100 years), such as 36h or 90m"
 
 type clockJSON struct {
 	Now string `json:"now"`
@@ -44,11 +52,16 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 	case path == "clock/advance" && r.Method == http.MethodPost:
 		by := r.URL.Query().Get("by")
 		d, err := time.ParseDuration(by)
-		if err != nil || d < 0 {
-			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: give a non-negative Go duration such as 36h or 90m.", by))
+		if err != nil {
+			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s.", by, advanceRule))
 			return
 		}
 		now, err := h.emulator.AdvanceClock(d)
+		var ae *clock.AdvanceError
+		if errors.As(err, &ae) {
+			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s; %s.", by, ae.Reason, advanceRule))
+			return
+		}
 		if err != nil {
 			h.log.Error("advancing the clock", "err", err)
 			emulatorError(w, err)
