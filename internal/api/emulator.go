@@ -85,7 +85,7 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 		now, err := h.emulator.AdvanceClock(d)
 		var ae *clock.AdvanceError
 		if errors.As(err, &ae) {
-			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s; %s.", by, ae.Reason, advanceRule))
+			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s.", by, ae.Reason))
 			return
 		}
 		if err != nil {

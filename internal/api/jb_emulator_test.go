@@ -152,12 +152,13 @@ func TestJobSurvivesRestart(t *testing.T) {
 }
 
 // jbWantAdvanceRefused asserts that an advance by `by` is refused with 400
-// InvalidParameterValueException and leaves the clock where it was.
-func jbWantAdvanceRefused(t *testing.T, srv *permafrosttest.Server, by string) {
+// InvalidParameterValueException, a message containing msg, and leaves the
+// clock where it was.
+func jbWantAdvanceRefused(t *testing.T, srv *permafrosttest.Server, by, msg string) {
 	t.Helper()
 	before := jbClock(t, srv)
 	r := jbEmu(t, srv, http.MethodPost, "clock/advance?by="+by)
-	if !wantRawError(t, r, http.StatusBadRequest, jbInvalid, "") {
+	if !wantRawErrorContaining(t, r, http.StatusBadRequest, jbInvalid, msg) {
 		t.Errorf("(in an advance by %s)", by)
 	}
 	if d := jbClock(t, srv).Sub(before); d < 0 || d > time.Minute {
@@ -190,8 +191,13 @@ func TestJobClockAdvanceBounds(t *testing.T) {
 	srv := jbNew(t)
 	start := jbClock(t, srv)
 	// Positive only; at most 100 years (876000h) at a time.
-	for _, by := range []string{"0", "0s", "-0h", "-1ns", "876000h1ns", "876001h", jbMaxDuration, "9223372036854775807ns"} {
-		jbWantAdvanceRefused(t, srv, by)
+	for _, c := range []struct{ by, msg string }{
+		{"0", "must be positive"}, {"0s", "must be positive"}, {"-0h", "must be positive"}, {"-1ns", "must be positive"},
+		{"876000h1ns", "limit of 876000h (100 years) per advance"}, {"876001h", "limit of 876000h"},
+		{jbMaxDuration, "limit of 876000h"}, {"9223372036854775807ns", "limit of 876000h"},
+		{"9223372036854775808ns", "give a positive Go duration"}, {"1y", "give a positive Go duration"},
+	} {
+		jbWantAdvanceRefused(t, srv, c.by, c.msg)
 	}
 	if got := jbAdvance(t, srv, "1ns"); got.Before(start) {
 		t.Errorf("an advance by 1ns answered %v, before the start %v", got, start)
@@ -206,9 +212,9 @@ func TestJobClockAdvanceBounds(t *testing.T) {
 	if d := second.Sub(first); d < 876000*time.Hour || d > 876000*time.Hour+time.Minute {
 		t.Errorf("a second 100-year advance moved the clock by %v", d)
 	}
-	jbWantAdvanceRefused(t, srv, "876000h")
+	jbWantAdvanceRefused(t, srv, "876000h", "would pass the limit of 2562047h47m16.854775807s (about 292 years)")
 	// 1ns and 1752000h are taken: 810047h47m16.854775806s remain.
-	jbWantAdvanceRefused(t, srv, "810048h")
+	jbWantAdvanceRefused(t, srv, "810048h", "292 years")
 	if got := jbAdvance(t, srv, "810000h"); got.Sub(second) < 810000*time.Hour {
 		t.Errorf("an advance within the largest offset moved the clock from %v to %v", second, got)
 	}

@@ -133,11 +133,11 @@ func (o *Offset) Advance(d time.Duration, commit func(off time.Duration) error) 
 	cur := o.Offset()
 	switch {
 	case d <= 0:
-		return cur, refuse("%v is not a positive duration", d)
+		return cur, refuse("an advance must be positive, not %v", d)
 	case d > MaxAdvance:
 		return cur, refuse("%v is more than the limit of 876000h (100 years) per advance", d)
 	case cur > MaxOffset-d: // cur+d would overflow
-		return cur, refuse("the clock is already %v ahead; %v more would pass the limit of %v (about 292 years) ahead", cur, d, MaxOffset)
+		return cur, refuse("the clock is already %v ahead, and %v more would pass the limit of %v (about 292 years) ahead", cur, d, MaxOffset)
 	}
 	next := cur + d
 	if o.base.Now().Add(next).After(latest) {
