@@ -3,6 +3,7 @@ package clock
 import (
 	"errors"
 	"math"
+	"sync"
 	"testing"
 	"time"
 )
@@ -124,5 +125,27 @@ func TestCheckOffset(t *testing.T) {
 	}
 	if err := CheckOffset(NewFake(time.Date(LatestYear, 12, 31, 0, 0, 0, 0, time.UTC)), 48*time.Hour); err == nil {
 		t.Errorf("CheckOffset accepted an offset reading past %d", LatestYear)
+	}
+}
+
+// Concurrent advances are checked one at a time: however they interleave,
+// no two checks see the same offset, so the total never passes MaxOffset.
+func TestOffsetAdvanceConcurrent(t *testing.T) {
+	o := NewOffset(NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), 0)
+	var mu sync.Mutex
+	var stored []time.Duration
+	commit := func(off time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		stored = append(stored, off)
+		return nil
+	}
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() { _, _ = o.Advance(MaxAdvance, commit) })
+	}
+	wg.Wait()
+	if o.Offset() != 2*MaxAdvance || len(stored) != 2 || stored[0] != MaxAdvance || stored[1] != 2*MaxAdvance {
+		t.Errorf("16 concurrent 100-year advances: offset %v, commits %v; want 2 of them, in order", o.Offset(), stored)
 	}
 }
