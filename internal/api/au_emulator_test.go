@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	pfglacier "permafrost/internal/glacier"
+	"permafrost/permafrosttest"
 )
 
 // auEmuPaths are requests to every emulator endpoint but health, and to one
@@ -263,4 +264,30 @@ func TestAuthEmulatorAdministrator(t *testing.T) {
 	mustOK(t, "presigning", err)
 	req, _ = http.NewRequest(http.MethodGet, u, nil)
 	wantRawErrorContaining(t, doRaw(t, req), http.StatusForbidden, "AccessDeniedException", "")
+}
+
+// Without --credentials nothing changes: the endpoints are open, and a
+// signature (which then only picks an account) narrows nothing.
+func TestAuthEmulatorSignaturesOff(t *testing.T) {
+	srv := &auServer{Server: permafrosttest.New(t)}
+	// A 12-digit access key is its own account when signatures are off.
+	alice := srv.NewClient(testRegion, auAlice, "any")
+	bob := srv.NewClient(testRegion, auBob, "any")
+	createVault(t, alice, "jobs")
+	createVault(t, bob, "jobs")
+	auJobsNotified(t, srv, []auNotifiedJob{
+		{alice, "arn:aws:sns:" + testRegion + ":" + auAlice + ":t"},
+		{bob, "arn:aws:sns:" + testRegion + ":" + auBob + ":t"},
+	})
+	for _, key := range []string{"", auAlice} {
+		if got := auNotes(t, srv, key, "any"); len(got) != 2 {
+			t.Errorf("notifications read with key %q: %d, want both accounts' 2", key, len(got))
+		}
+		if r := auEmu(t, srv, key, "any", http.MethodPost, "clock/advance?by=1h"); r.Status != http.StatusOK {
+			t.Errorf("advance with key %q: HTTP %d %s", key, r.Status, r.Body)
+		}
+		if r := auEmu(t, srv, key, "any", http.MethodGet, "clock"); r.Status != http.StatusOK {
+			t.Errorf("GET clock with key %q: HTTP %d %s", key, r.Status, r.Body)
+		}
+	}
 }
