@@ -79,7 +79,10 @@ func (s *Server) NewClient(region, accessKey, secret string) *glacier.Client {
 }
 
 // Advance moves the server's clock forward by d, as the
-// /_permafrost/clock/advance endpoint does, and lets due jobs complete.
+// /_permafrost/clock/advance endpoint does, and lets due jobs complete. As
+// there, d must be positive and at most 100 years (876000h), and the
+// clock no more than about 292 years (the largest time.Duration) ahead in
+// all; Advance panics on an advance the server refuses.
 func (s *Server) Advance(d time.Duration) {
 	if _, err := s.Main.AdvanceClock(d); err != nil {
 		panic("permafrosttest: advancing the clock: " + err.Error())

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
@@ -34,6 +35,12 @@ const (
 	auCarol       = "333333333333"
 	auCarolKey    = "AKIDCAROL"
 	auCarolSecret = "carol-secret-key"
+
+	// The administrator of newAuthAdmin's servers: an account like the
+	// others whose credential line ends in "admin".
+	auAdmin       = "444444444444"
+	auAdminKey    = "AKIDADMIN"
+	auAdminSecret = "admin-secret-key"
 )
 
 // auServer is a server verifying signatures, with a client per account.
@@ -42,24 +49,42 @@ type auServer struct {
 	alice, bob, carol *glacier.Client
 }
 
-// auWriteCredentials writes the three-account credentials file.
-func auWriteCredentials(tb testing.TB) string {
+// auWriteCredentials writes the three-account credentials file, followed
+// by the extra lines.
+func auWriteCredentials(tb testing.TB, extra ...string) string {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "credentials")
 	text := "# permafrost test accounts\n" +
 		auAliceKey + " " + auAliceSecret + " " + auAlice + "\n\n" +
 		auBobKey + "\t" + auBobSecret + "\t" + auBob + "\n" +
 		auCarolKey + " " + auCarolSecret + " " + auCarol + "\n"
+	for _, l := range extra {
+		text += l + "\n"
+	}
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		tb.Fatalf("writing credentials: %v", err)
 	}
 	return path
 }
 
-// newAuth starts a server with signatures on.
+// newAuth starts a server with signatures on and no administrator.
 func newAuth(tb testing.TB) *auServer {
 	tb.Helper()
-	path := auWriteCredentials(tb)
+	return newAuthWith(tb, auWriteCredentials(tb))
+}
+
+// newAuthAdmin starts a server with signatures on whose credentials file
+// also holds an administrator (auAdminKey).
+func newAuthAdmin(tb testing.TB) *auServer {
+	tb.Helper()
+	return newAuthWith(tb, auWriteCredentials(tb, "# the emulator's administrator",
+		auAdminKey+"  "+auAdminSecret+"  "+auAdmin+"  admin"))
+}
+
+// newAuthWith starts a server verifying signatures against the credentials
+// file at path.
+func newAuthWith(tb testing.TB, path string) *auServer {
+	tb.Helper()
 	srv := permafrosttest.New(tb, permafrosttest.WithConfig(func(c *config.Config) { c.Credentials = path }))
 	return &auServer{
 		Server: srv,
@@ -159,4 +184,18 @@ func auPolicy(stmts ...auStmt) string {
 // auRoot is the AWS principal of an account's root.
 func auRoot(account string) map[string]any {
 	return map[string]any{"AWS": "arn:aws:iam::" + account + ":root"}
+}
+
+// auEmu sends method /_permafrost/path (with any query) to srv, signed with
+// key and secret now, or unsigned when key is "".
+func auEmu(t *testing.T, srv *auServer, key, secret, method, path string) rawResp {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.Endpoint+"/_permafrost/"+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		signRequest(t, req, key, secret, testRegion, linearHash(nil), time.Now())
+	}
+	return doRaw(t, req)
 }

@@ -48,20 +48,17 @@ func auLockState(t *testing.T, c *glacier.Client, vault string) string {
 	return aws.ToString(out.State)
 }
 
-// auAdvanceRaw moves the server clock through the emulator endpoint.
+// auAdvanceRaw moves the server clock through the emulator endpoint, as
+// the administrator of a newAuthAdmin server.
 func auAdvanceRaw(t *testing.T, srv *auServer, by string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, srv.Endpoint+"/_permafrost/clock/advance?by="+by, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := doRaw(t, req); r.Status != http.StatusOK {
+	if r := auEmu(t, srv, auAdminKey, auAdminSecret, http.MethodPost, "clock/advance?by="+by); r.Status != http.StatusOK {
 		t.Fatalf("advancing the clock by %s: status %d: %s", by, r.Status, r.Body)
 	}
 }
 
 func TestAuthLockWORM(t *testing.T) {
-	srv := newAuth(t)
+	srv := newAuthAdmin(t)
 	createVault(t, srv.alice, "worm")
 	old := auMustUpload(t, srv.alice, "worm", []byte("an archive from before the lock"))
 	id, err := auInitiateLock(t, srv.alice, "worm", auWORM("worm"))

@@ -17,35 +17,44 @@ import (
 // checked against it while it streams (glacier.Payload).
 var streamingOps = map[Op]bool{OpUploadArchive: true, OpUploadMultipartPart: true}
 
+// identity is who sent a request, as its signature says.
+type identity struct {
+	account string
+	region  string // of the signature's credential scope; "" if none
+	// admin is a verified credential marked admin in the credentials file;
+	// never true without --credentials.
+	admin bool
+}
+
 // authenticate establishes the caller's account and the request's region.
 //
 // With credentials, the SigV4 signature is verified. Without them, any
 // well-formed signature is accepted and the access key decides the account:
 // a 12-digit key is itself the account, any other key (or no signature)
 // gets the default account.
-func (h *Handler) authenticate(c *call) (account, region string, err error) {
-	region = sigv4.RegionOf(c.r)
+func (h *Handler) authenticate(c *call) (identity, error) {
+	region := sigv4.RegionOf(c.r)
 	if h.creds == nil {
 		if auth := c.r.Header.Get("Authorization"); auth != "" {
 			a, err := sigv4.ParseAuthorization(auth)
 			if err != nil {
-				return "", "", sigv4Error(err)
+				return identity{}, sigv4Error(err)
 			}
-			return h.accountOf(a.AccessKeyID), region, nil
+			return identity{account: h.accountOf(a.AccessKeyID), region: region}, nil
 		}
-		return h.account, region, nil
+		return identity{account: h.account, region: region}, nil
 	}
 	payload, err := h.payloadHash(c)
 	if err != nil {
-		return "", "", err
+		return identity{}, err
 	}
 	// The request time is checked against the host's real clock: the
 	// emulated clock is for Glacier's own timings and may be far ahead.
 	res, cred, err := sigv4.Verify(c.r, payload, h.creds, time.Now())
 	if err != nil {
-		return "", "", sigv4Error(err)
+		return identity{}, sigv4Error(err)
 	}
-	return cred.AccountID, res.Region, nil
+	return identity{account: cred.AccountID, region: res.Region, admin: cred.Admin}, nil
 }
 
 // accountOf maps an access key to its account when signatures are not

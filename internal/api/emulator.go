@@ -1,21 +1,32 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 
+	"permafrost/internal/clock"
 	"permafrost/internal/glacier"
+	"permafrost/internal/sigv4"
 )
 
 // Emulator is what the /_permafrost/ endpoints control.
 type Emulator interface {
 	// Now is the server's clock.
 	Now() time.Time
-	// AdvanceClock moves the server's clock forward by d.
+	// AdvanceClock moves the server's clock forward by d. It refuses an
+	// advance that is not positive, is longer than clock.MaxAdvance or
+	// would take the offset past clock.MaxOffset with a *clock.AdvanceError,
+	// leaving the clock as it was.
 	AdvanceClock(d time.Duration) (time.Time, error)
 	// Notifications returns every job-completion message, oldest first.
 	Notifications() ([]glacier.Notification, error)
 }
+
+// advanceRule is what the message of a refused advance asks for.
+const advanceRule = "give a positive Go duration of at most 876000h (100 years), such as 36h or 90m"
 
 type clockJSON struct {
 	Now string `json:"now"`
@@ -32,11 +43,34 @@ func emulatorError(w http.ResponseWriter, err error) {
 	writeError(w, code, row, msg)
 }
 
+// serveEmulator answers the /_permafrost/ endpoints. Health is open to
+// all. With credentials, every other request must be signed as API
+// requests are (the same verification and errors); an administrator's
+// signature may do everything, any other may only read its own account's
+// notifications. Without credentials every caller may do everything.
 func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path[len(EmulatorPrefix):]
-	switch {
-	case path == "health" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+	if path == "health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return
+	}
+	var who *identity // nil: signatures are not verified, everyone is trusted
+	if h.creds != nil {
+		id, err := h.authenticate(&call{r: r, w: w})
+		if err != nil {
+			emulatorError(w, err)
+			return
+		}
+		readsNotes := path == "notifications" && r.Method == http.MethodGet
+		if !id.admin && !readsNotes {
+			emulatorError(w, glacier.Errorf(glacier.AccessDenied,
+				"Access denied: %s %s%s is for administrators of the emulator (keys marked %s in the credentials file); account %s's key is not one.",
+				r.Method, EmulatorPrefix, path, sigv4.AdminMarker, id.account))
+			return
+		}
+		who = &id
+	}
+	switch {
 	case h.emulator == nil:
 		emulatorError(w, glacier.Errorf(glacier.ResourceNotFound, "No emulator endpoint %s", path))
 	case path == "clock" && r.Method == http.MethodGet:
@@ -44,11 +78,16 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 	case path == "clock/advance" && r.Method == http.MethodPost:
 		by := r.URL.Query().Get("by")
 		d, err := time.ParseDuration(by)
-		if err != nil || d < 0 {
-			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: give a non-negative Go duration such as 36h or 90m.", by))
+		if err != nil {
+			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s.", by, advanceRule))
 			return
 		}
 		now, err := h.emulator.AdvanceClock(d)
+		var ae *clock.AdvanceError
+		if errors.As(err, &ae) {
+			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s.", by, ae.Reason))
+			return
+		}
 		if err != nil {
 			h.log.Error("advancing the clock", "err", err)
 			emulatorError(w, err)
@@ -62,12 +101,36 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 			emulatorError(w, err)
 			return
 		}
-		out := make([]notificationJSON, len(ns))
-		for i, n := range ns {
-			out[i] = notificationJSON{Topic: n.Topic, Message: n.Message, Time: n.Time.Format(time.RFC3339Nano)}
+		out := make([]notificationJSON, 0, len(ns))
+		for _, n := range ns {
+			if who != nil && !who.admin && notificationAccount(n) != who.account {
+				continue
+			}
+			out = append(out, notificationJSON{Topic: n.Topic, Message: n.Message, Time: n.Time.Format(time.RFC3339Nano)})
 		}
 		writeJSON(w, http.StatusOK, out)
 	default:
 		emulatorError(w, glacier.Errorf(glacier.ResourceNotFound, "No emulator endpoint %s %s", r.Method, path))
 	}
+}
+
+// notificationAccount is the account a notification belongs to: that of
+// the vault whose job it is about (not the topic's, which the job's
+// initiator chose).
+func notificationAccount(n glacier.Notification) string {
+	if n.Account != "" {
+		return n.Account
+	}
+	// Logged before notifications recorded their account: the message is
+	// the job description MarshalJob rendered, whose VaultARN is
+	// arn:aws:glacier:REGION:ACCOUNT:vaults/NAME.
+	var m struct{ VaultARN string }
+	if json.Unmarshal([]byte(n.Message), &m) != nil {
+		return ""
+	}
+	f := strings.SplitN(m.VaultARN, ":", 6)
+	if len(f) != 6 || f[0] != "arn" || f[2] != "glacier" || !glacier.ValidAccountID(f[4]) {
+		return ""
+	}
+	return f[4]
 }

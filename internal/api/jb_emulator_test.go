@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	"permafrost/internal/config"
+	"permafrost/permafrosttest"
 )
 
 func TestJobClockEndpoint(t *testing.T) {
@@ -147,5 +148,105 @@ func TestJobSurvivesRestart(t *testing.T) {
 	jbWantSucceeded(t, srv2, "V", invID, "inventory across a restart")
 	if _, csv := jbOutput(t, c2, "V", invID, ""); !bytes.Contains(csv, []byte(id+`,"durable",`)) {
 		t.Errorf("CSV inventory after the restart:\n%s", csv)
+	}
+}
+
+// jbWantAdvanceRefused asserts that an advance by `by` is refused with 400
+// InvalidParameterValueException, a message containing msg, and leaves the
+// clock where it was.
+func jbWantAdvanceRefused(t *testing.T, srv *permafrosttest.Server, by, msg string) {
+	t.Helper()
+	before := jbClock(t, srv)
+	r := jbEmu(t, srv, http.MethodPost, "clock/advance?by="+by)
+	if !wantRawErrorContaining(t, r, http.StatusBadRequest, jbInvalid, msg) {
+		t.Errorf("(in an advance by %s)", by)
+	}
+	if d := jbClock(t, srv).Sub(before); d < 0 || d > time.Minute {
+		t.Errorf("the refused advance by %s moved the clock by %v", by, d)
+	}
+}
+
+// jbAdvance advances the clock by `by` through the endpoint and returns the
+// answered time.
+func jbAdvance(t *testing.T, srv *permafrosttest.Server, by string) time.Time {
+	t.Helper()
+	r := jbEmu(t, srv, http.MethodPost, "clock/advance?by="+by)
+	var c struct {
+		Now string `json:"now"`
+	}
+	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &c) != nil {
+		t.Fatalf("advance by %s: HTTP %d %s", by, r.Status, r.Body)
+	}
+	now, err := time.Parse(time.RFC3339, c.Now)
+	if err != nil {
+		t.Fatalf("advance by %s answered now = %q", by, c.Now)
+	}
+	return now
+}
+
+// The largest Go duration, 2^63-1 nanoseconds (about 292 years).
+const jbMaxDuration = "2562047h47m16.854775807s"
+
+func TestJobClockAdvanceBounds(t *testing.T) {
+	srv := jbNew(t)
+	start := jbClock(t, srv)
+	// Positive only; at most 100 years (876000h) at a time.
+	for _, c := range []struct{ by, msg string }{
+		{"0", "must be positive"}, {"0s", "must be positive"}, {"-0h", "must be positive"}, {"-1ns", "must be positive"},
+		{"876000h1ns", "limit of 876000h (100 years) per advance"}, {"876001h", "limit of 876000h"},
+		{jbMaxDuration, "limit of 876000h"}, {"9223372036854775807ns", "limit of 876000h"},
+		{"9223372036854775808ns", "give a positive Go duration"}, {"1y", "give a positive Go duration"},
+	} {
+		jbWantAdvanceRefused(t, srv, c.by, c.msg)
+	}
+	if got := jbAdvance(t, srv, "1ns"); got.Before(start) {
+		t.Errorf("an advance by 1ns answered %v, before the start %v", got, start)
+	}
+	// Two advances of 100 years are allowed; a third would take the offset
+	// past the largest duration and is refused, never wrapped around.
+	first := jbAdvance(t, srv, "876000h")
+	if d := first.Sub(start); d < 876000*time.Hour || d > 876000*time.Hour+time.Minute {
+		t.Errorf("a 100-year advance moved the clock by %v", d)
+	}
+	second := jbAdvance(t, srv, "876000h")
+	if d := second.Sub(first); d < 876000*time.Hour || d > 876000*time.Hour+time.Minute {
+		t.Errorf("a second 100-year advance moved the clock by %v", d)
+	}
+	jbWantAdvanceRefused(t, srv, "876000h", "would pass the limit of 2562047h47m16.854775807s (about 292 years)")
+	// 1ns and 1752000h are taken: 810047h47m16.854775806s remain.
+	jbWantAdvanceRefused(t, srv, "810048h", "292 years")
+	if got := jbAdvance(t, srv, "810000h"); got.Sub(second) < 810000*time.Hour {
+		t.Errorf("an advance within the largest offset moved the clock from %v to %v", second, got)
+	}
+	// The API still answers, with dates on the advanced clock.
+	createVault(t, srv.Client, "V")
+	dv := rawRequest(t, srv, http.MethodGet, "/-/vaults/V", nil)
+	var v struct{ CreationDate string }
+	_ = json.Unmarshal(dv.Body, &v)
+	if cd, err := time.Parse(time.RFC3339, v.CreationDate); dv.Status != http.StatusOK || err != nil || cd.Before(second) {
+		t.Errorf("DescribeVault after the advances: HTTP %d, CreationDate %q", dv.Status, v.CreationDate)
+	}
+}
+
+func TestJobClockOverflowSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.Memory, cfg.DataDir = false, dir
+	srv, stop := jbStart(t, cfg, nil)
+	// A year, then the largest Go duration twice: once wrapped the
+	// offset took the persisted clock to the year 1735.
+	year := jbAdvance(t, srv, "8800h")
+	for range 2 {
+		before := jbClock(t, srv)
+		jbEmu(t, srv, http.MethodPost, "clock/advance?by="+jbMaxDuration)
+		if now := jbClock(t, srv); now.Before(before) {
+			t.Errorf("an advance by the largest duration moved the clock back from %v to %v", before, now)
+		}
+	}
+	stop()
+	srv2, _ := jbStart(t, cfg, nil)
+	now := jbClock(t, srv2)
+	if now.Before(year) || now.Sub(year) > time.Minute {
+		t.Errorf("after a restart the clock reads %v, want about %v (refused advances not persisted)", now, year)
 	}
 }

@@ -172,10 +172,11 @@ func (h *Handler) serve(c *call, rerr routeError) error {
 
 // identify establishes the caller and the scope of the request.
 func (h *Handler) identify(c *call) error {
-	account, region, err := h.authenticate(c)
+	id, err := h.authenticate(c)
 	if err != nil {
 		return err
 	}
+	account, region := id.account, id.region
 	if h.closedTo[account] {
 		// The service closed to new customers in December 2025 (spec 8).
 		return glacier.Errorf(glacier.NoLongerSupported, "This API is no longer supported for new accounts. Please use Amazon S3 Glacier storage classes instead.")

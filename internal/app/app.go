@@ -40,7 +40,6 @@ type Main struct {
 	janitor   chan struct{}
 	scheduler chan struct{}
 	deliverer *notify.Deliverer
-	advanceMu sync.Mutex
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -95,6 +94,13 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	if err != nil {
 		m.Store.Close()
 		return nil, err
+	}
+	if err := clock.CheckOffset(base, off); err != nil {
+		// Only a version that added advances unchecked could store one
+		// (two advances by the largest duration wrapped it to -2ns); it
+		// means nothing, so the clock starts again from the wall clock.
+		logger.Warn("ignoring the stored clock offset; the clock starts from the base clock", "offset", off, "err", err)
+		off = 0
 	}
 	m.Clock = clock.NewOffset(base, off)
 	delays, _ := cfg.JobDelays() // validated above

@@ -72,19 +72,21 @@ func loadClockOffset(s glacier.Store) (time.Duration, error) {
 func (m *Main) Now() time.Time { return m.Clock.Now() }
 
 // AdvanceClock implements api.Emulator: it moves the clock forward, keeps
-// the new offset across restarts, and lets due jobs complete.
+// the new offset across restarts, and lets due jobs complete. The clock
+// checks the advance (positive, at most clock.MaxAdvance, the offset never
+// past clock.MaxOffset) and moves only once the new offset is stored; a
+// refusal is a *clock.AdvanceError.
 func (m *Main) AdvanceClock(d time.Duration) (time.Time, error) {
-	m.advanceMu.Lock()
-	defer m.advanceMu.Unlock()
-	err := m.Store.Update(func(tx glacier.Tx) error {
-		var b [8]byte
-		binary.BigEndian.PutUint64(b[:], uint64(m.Clock.Offset()+d))
-		return tx.PutSetting(clockOffsetSetting, b[:])
+	_, err := m.Clock.Advance(d, func(off time.Duration) error {
+		return m.Store.Update(func(tx glacier.Tx) error {
+			var b [8]byte
+			binary.BigEndian.PutUint64(b[:], uint64(off))
+			return tx.PutSetting(clockOffsetSetting, b[:])
+		})
 	})
 	if err != nil {
 		return time.Time{}, err
 	}
-	m.Clock.Advance(d)
 	m.Service.Wake()
 	return m.Clock.Now(), nil
 }

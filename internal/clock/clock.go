@@ -7,6 +7,8 @@
 package clock
 
 import (
+	"fmt"
+	"math"
 	"sync"
 	"time"
 )
@@ -47,18 +49,64 @@ func (f *Fake) Advance(d time.Duration) time.Time {
 	return f.t
 }
 
+// MaxAdvance is the longest single advance of an Offset: 100 years of 365
+// days (876000h).
+const MaxAdvance = 100 * 365 * 24 * time.Hour
+
+// MaxOffset is the largest total offset: the largest time.Duration, 2^63-1
+// nanoseconds (about 292 years). An advance that would pass it is refused;
+// adding it unchecked wrapped the offset around to about -292 years.
+const MaxOffset = time.Duration(math.MaxInt64)
+
+// LatestYear is the last year an Offset may read: the last one that RFC
+// 3339 and Glacier's ISO 8601 dates can write. With a wall-clock base
+// MaxOffset is reached long before; this guards a base that is already far
+// in the future.
+const LatestYear = 9999
+
+// latest is the last instant of LatestYear.
+var latest = time.Date(LatestYear+1, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
+
+// AdvanceError is how [Offset.Advance] and [CheckOffset] refuse an
+// advance or an offset (as opposed to an error of Advance's commit).
+type AdvanceError struct {
+	// Reason says what is wrong, as a sentence without a final period.
+	Reason string
+}
+
+func (e *AdvanceError) Error() string { return "invalid clock advance: " + e.Reason }
+
+func refuse(format string, args ...any) error {
+	return &AdvanceError{Reason: fmt.Sprintf(format, args...)}
+}
+
 // Offset is a base clock shifted by an adjustable offset. The server's clock
 // is an Offset over Real so that time can be moved forward through the
 // emulator endpoint while still flowing on its own.
 type Offset struct {
 	base Clock
+	adv  sync.Mutex // serialises Advance, commit included
 	mu   sync.RWMutex
 	off  time.Duration
 }
 
-// NewOffset returns base shifted by off.
+// NewOffset returns base shifted by off. off is taken as it is: a caller
+// restoring a persisted offset checks it with [CheckOffset] first.
 func NewOffset(base Clock, off time.Duration) *Offset {
 	return &Offset{base: base, off: off}
+}
+
+// CheckOffset reports whether off is an offset that a sequence of valid
+// advances can reach from zero over base: neither negative nor reading past
+// the end of LatestYear.
+func CheckOffset(base Clock, off time.Duration) error {
+	if off < 0 {
+		return refuse("the offset %v is negative", off)
+	}
+	if base.Now().Add(off).After(latest) {
+		return refuse("the offset %v reads past %s", off, latest.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // Now returns the base time plus the offset.
@@ -69,12 +117,41 @@ func (o *Offset) Now() time.Time {
 	return o.base.Now().Add(off)
 }
 
-// Advance adds d to the offset and returns the new offset.
-func (o *Offset) Advance(d time.Duration) time.Duration {
+// Advance moves the offset forward by d and returns the new offset. d must
+// be positive and at most MaxAdvance, the new offset at most MaxOffset, and
+// the clock must not then read past the end of LatestYear; otherwise the
+// offset is left as it was and the error is an *AdvanceError. The sum is
+// checked before it is made, so it can never wrap around.
+//
+// commit, when not nil, is called with the new offset before it takes
+// effect (to persist it); if it fails, the offset is left as it was and
+// its error is returned. Advances are serialised, so commit sees them in
+// order; readers of Now are not held up while commit runs.
+func (o *Offset) Advance(d time.Duration, commit func(off time.Duration) error) (time.Duration, error) {
+	o.adv.Lock()
+	defer o.adv.Unlock()
+	cur := o.Offset()
+	switch {
+	case d <= 0:
+		return cur, refuse("an advance must be positive, not %v", d)
+	case d > MaxAdvance:
+		return cur, refuse("%v is more than the limit of 876000h (100 years) per advance", d)
+	case cur > MaxOffset-d: // cur+d would overflow
+		return cur, refuse("the clock is already %v ahead, and %v more would pass the limit of %v (about 292 years) ahead", cur, d, MaxOffset)
+	}
+	next := cur + d
+	if o.base.Now().Add(next).After(latest) {
+		return cur, refuse("%v more would take the clock past %s", d, latest.Format(time.RFC3339))
+	}
+	if commit != nil {
+		if err := commit(next); err != nil {
+			return cur, err
+		}
+	}
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.off += d
-	return o.off
+	o.off = next
+	o.mu.Unlock()
+	return next, nil
 }
 
 // Offset reports the current offset.

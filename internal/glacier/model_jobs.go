@@ -83,8 +83,12 @@ const JobRetention = 24 * time.Hour
 
 // Notification is one message published (or to be published) to SNS.
 type Notification struct {
-	ID        string
-	Topic     string
+	ID    string
+	Topic string
+	// Account owns the vault whose job the message is about: the account
+	// the message belongs to, whatever account the topic is in. It is ""
+	// in messages logged before it was recorded.
+	Account   string
 	Message   string
 	Time      time.Time
 	Delivered bool

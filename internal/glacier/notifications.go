@@ -33,7 +33,7 @@ func (s *Service) queueNotifications(tx Tx, ref VaultRef, j *Job) error {
 	}
 	now := s.clock.Now()
 	for _, t := range topics {
-		n := &Notification{ID: timeID(now, 32), Topic: t, Message: string(msg), Time: now}
+		n := &Notification{ID: timeID(now, 32), Topic: t, Account: ref.Account, Message: string(msg), Time: now}
 		if err := tx.PutNotification(n); err != nil {
 			return err
 		}

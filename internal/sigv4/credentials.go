@@ -10,13 +10,21 @@ import (
 	"sync"
 )
 
-// Credential is one access key: its id, its secret and the 12-digit AWS
-// account it belongs to.
+// Credential is one access key: its id, its secret, the 12-digit AWS
+// account it belongs to and whether it is an administrator of the emulator.
 type Credential struct {
 	AccessKeyID     string
 	SecretAccessKey string
 	AccountID       string
+	// Admin marks a key that may use the emulator's own endpoints (moving
+	// the clock, reading every account's notifications). For the Glacier
+	// API it is an ordinary key of its account.
+	Admin bool
 }
+
+// AdminMarker is the optional fourth field of a credentials line that makes
+// the key an administrator.
+const AdminMarker = "admin"
 
 // Credentials is an immutable lookup table of access keys, safe for
 // concurrent use. It also caches derived SigV4 signing keys so that a
@@ -37,7 +45,10 @@ type keyScope struct{ accessKeyID, date, region string }
 const maxCachedKeys = 1024
 
 // ParseCredentials reads a credentials table: one key per line,
-// "ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID" separated by whitespace.
+// "ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID [admin]" separated by
+// whitespace. The optional fourth field, exactly "admin" ([AdminMarker]),
+// marks an administrator; any other fourth field is an error, so that a
+// misspelt marker never silently yields an ordinary key (or the reverse).
 // Blank lines and lines whose first non-space character is '#' are ignored.
 // ACCOUNT_ID must be exactly 12 digits and an access key id may appear only
 // once. Errors name the 1-based line number, as in "line 3: ...".
@@ -73,8 +84,8 @@ func ParseCredentials(r io.Reader) (*Credentials, error) {
 
 func parseCredentialLine(text string) (Credential, error) {
 	f := strings.Fields(text)
-	if len(f) != 3 {
-		return Credential{}, fmt.Errorf("want 3 fields (ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID), got %d", len(f))
+	if len(f) != 3 && len(f) != 4 {
+		return Credential{}, fmt.Errorf("want 3 fields (ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID) and an optional fourth, %s; got %d", AdminMarker, len(f))
 	}
 	id, secret, account := f[0], f[1], f[2]
 	if strings.ContainsAny(id, "/,=") {
@@ -83,7 +94,11 @@ func parseCredentialLine(text string) (Credential, error) {
 	if !isDigits(account, 12) {
 		return Credential{}, fmt.Errorf("account id %q must be exactly 12 digits", account)
 	}
-	return Credential{AccessKeyID: id, SecretAccessKey: secret, AccountID: account}, nil
+	admin := len(f) == 4
+	if admin && f[3] != AdminMarker {
+		return Credential{}, fmt.Errorf("fourth field %q is not %s, the only marker a key may have", f[3], AdminMarker)
+	}
+	return Credential{AccessKeyID: id, SecretAccessKey: secret, AccountID: account, Admin: admin}, nil
 }
 
 func isDigits(s string, n int) bool {

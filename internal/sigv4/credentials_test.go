@@ -14,18 +14,22 @@ func TestParseCredentials(t *testing.T) {
 		"AKID1 secret1 111111111111\n" +
 		"  AKID2\tsecret/2+x   222222222222  \r\n" +
 		"\t\n" +
-		"AKID3 s3 333333333333"
+		"AKID3 s3 333333333333\n" +
+		"AKID4 s4 444444444444 admin\n" +
+		" AKID5\ts5\t555555555555\tadmin \r\n"
 	c, err := ParseCredentials(strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Len() != 3 {
+	if c.Len() != 5 {
 		t.Fatalf("Len = %d", c.Len())
 	}
 	for _, want := range []Credential{
-		{"AKID1", "secret1", "111111111111"},
-		{"AKID2", "secret/2+x", "222222222222"},
-		{"AKID3", "s3", "333333333333"},
+		{"AKID1", "secret1", "111111111111", false},
+		{"AKID2", "secret/2+x", "222222222222", false},
+		{"AKID3", "s3", "333333333333", false},
+		{"AKID4", "s4", "444444444444", true},
+		{"AKID5", "s5", "555555555555", true},
 	} {
 		got, ok := c.Lookup(want.AccessKeyID)
 		if !ok || got != want {
@@ -44,7 +48,12 @@ func TestParseCredentials(t *testing.T) {
 func TestParseCredentialsErrors(t *testing.T) {
 	for _, c := range []struct{ text, want string }{
 		{"AKID1 secret", "line 1: want 3 fields"},
-		{"# c\n\nAKID1 secret 111111111111 extra", "line 3: want 3 fields"},
+		{"# c\n\nAKID1 secret 111111111111 extra", "line 3: fourth field \"extra\" is not admin"},
+		{"AKID1 secret 111111111111 Admin", "line 1: fourth field \"Admin\" is not admin"},
+		{"AKID1 secret 111111111111 admin admin", "line 1: want 3 fields"},
+		{"AKID1 secret admin", "line 1: account id \"admin\""},
+		{"AKID1 111111111111 admin", "line 1: account id \"admin\""},
+		{"AKID1 s 11111111111 admin", "line 1: account id"},
 		{"AKID1 s 11111111111", "line 1: account id \"11111111111\" must be exactly 12 digits"},
 		{"AKID1 s 1111111111111", "line 1: account id"},
 		{"AKID1 s 11111111111a", "line 1: account id"},
@@ -52,7 +61,8 @@ func TestParseCredentialsErrors(t *testing.T) {
 		{"AKID1 s 111111111111\nAKID2 s 222222222222\nAKID1 t 333333333333", "line 3: duplicate access key id \"AKID1\""},
 		{"AK/ID s 111111111111", "line 1: access key id \"AK/ID\" must not contain"},
 		{"AKID1 s 111111111111\n" + strings.Repeat("x", 70000), "line 2: line too long"},
-		{"AKID1 s # 111111111111", "line 1: want 3 fields"},
+		{"AKID1 s # 111111111111", "line 1: account id \"#\""},
+		{"AKID1 s 111111111111 # admin", "line 1: want 3 fields"},
 	} {
 		_, err := ParseCredentials(strings.NewReader(c.text))
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {

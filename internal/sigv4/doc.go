@@ -27,6 +27,13 @@
 //     ','. "host" comes from Request.Host and "content-length" falls back to
 //     Request.ContentLength.
 //
+// The credentials table ([ParseCredentials]) has one key per line,
+// "ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID [admin]". The optional fourth
+// field marks the key as an administrator of the emulator ([Credential.Admin]);
+// this package only records the mark, and the HTTP layer decides what an
+// administrator may do (the /_permafrost/ endpoints). Files without the
+// fourth field keep their meaning: every key is an ordinary one.
+//
 // Failures are reported as *[Error] values whose Code is the exact AWS wire
 // error code and whose Message mirrors the AWS wording.
 package sigv4

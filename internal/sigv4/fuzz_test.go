@@ -42,6 +42,8 @@ func FuzzParseCredentials(f *testing.F) {
 	f.Add("AKID s 123456789012\n# c\n\n  AKID2 t 000000000000\r\n")
 	f.Add("AKID s 12\n")
 	f.Add("a b c d\nAKID s 123456789012\nAKID s 123456789012")
+	f.Add("AKID s 123456789012 admin\nAKID2 t 000000000000 admin x\n")
+	f.Add("AKID s 123456789012 ADMIN\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		c, err := ParseCredentials(strings.NewReader(text))
 		if err != nil {
@@ -50,10 +52,25 @@ func FuzzParseCredentials(f *testing.F) {
 			}
 			return
 		}
+		admins := 0
 		for id, cred := range c.byID {
 			if got, ok := c.Lookup(id); !ok || got != cred || !isDigits(cred.AccountID, 12) {
 				t.Fatalf("bad entry %+v", cred)
 			}
+			if cred.Admin {
+				admins++
+			}
+		}
+		// A key is an administrator exactly when its line ends in the
+		// marker: count the lines that do.
+		marked := 0
+		for _, l := range strings.Split(text, "\n") {
+			if f := strings.Fields(l); len(f) == 4 && f[3] == AdminMarker && f[0][0] != '#' {
+				marked++
+			}
+		}
+		if admins != marked {
+			t.Fatalf("%d administrators from %d lines marked %s in %q", admins, marked, AdminMarker, text)
 		}
 	})
 }
