@@ -2,6 +2,7 @@ package glacier
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -33,8 +34,11 @@ func (s *Service) complete(ref VaultRef, id string) (*Job, error) {
 	if j.done() {
 		return j, nil
 	}
-	out := s.prepare(ref, j)
-	err := s.store.Update(func(tx Tx) error {
+	out, err := s.prepare(ref, j)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(func(tx Tx) error {
 		cur, err := tx.Job(ref, id)
 		if err != nil {
 			return err
@@ -74,7 +78,10 @@ func (s *Service) complete(ref VaultRef, id string) (*Job, error) {
 
 var errAlreadyDone = errors.New("job already completed")
 
-func (s *Service) prepare(ref VaultRef, j *Job) outcome {
+// A job whose output cannot be stored (a full disk) is not completed: it
+// stays InProgress, the error is returned, and a later attempt completes
+// it. Only what no retry can change (unreadable archive bytes) fails it.
+func (s *Service) prepare(ref VaultRef, j *Job) (outcome, error) {
 	ok := outcome{status: StatusSucceeded, message: StatusSucceeded}
 	switch j.Action {
 	case ActionArchiveRetrieval:
@@ -85,19 +92,18 @@ func (s *Service) prepare(ref VaultRef, j *Job) outcome {
 			h, err := s.rangeTreeHash(j.Segments, j.RangeStart, j.RangeEnd)
 			if err != nil {
 				s.log.Error("job failed", "job", j.ID, "err", err)
-				return outcome{status: StatusFailed, message: "The archive data could not be read."}
+				return outcome{status: StatusFailed, message: "The archive data could not be read."}, nil
 			}
 			ok.treeHash = h
 		}
 	case ActionInventoryRetrieval:
 		rec, next, err := s.buildInventory(ref, j)
 		if err != nil {
-			s.log.Error("inventory failed", "job", j.ID, "err", err)
-			return outcome{status: StatusFailed, message: "The inventory could not be generated."}
+			return outcome{}, fmt.Errorf("storing the inventory of job %s: %w", j.ID, err)
 		}
 		ok.output, ok.nextMarker = &rec, next
 	}
-	return ok
+	return ok, nil
 }
 
 // rangeTreeHash computes the tree hash of bytes [start, end] of segs.

@@ -188,3 +188,17 @@ func (t tx) PutCapacity(s glacier.Scope, c *glacier.Capacity) error {
 	k := fmt.Appendf(scopeKey(s), "%020d/%s", c.Start.UnixNano(), c.ID)
 	return put(t.kv, bCapacity, k, c)
 }
+
+// Dump calls fn with every record of every bucket, bucket by bucket in key
+// order, from one snapshot: for tests and diagnostics that compare whole
+// states. The slices are valid only during the call.
+func (s *Store) Dump(fn func(bucket string, k, v []byte)) error {
+	return s.eng.View(func(kv KV) error {
+		for _, b := range Buckets {
+			if err := kv.Scan(b, nil, nil, func(k, v []byte) bool { fn(b, k, v); return true }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
