@@ -175,8 +175,9 @@ func (e *Engine) View(fn func(kvstore.KV) error) error {
 }
 
 type txn struct {
-	tx  *bolt.Tx
-	ops *walOps
+	tx   *bolt.Tx
+	ops  *walOps  // the log record of a write transaction
+	undo *undoLog // how to take back the writes of the call running now
 }
 
 func (t txn) bucket(b string) (*bolt.Bucket, error) {
@@ -203,6 +204,7 @@ func (t txn) Put(b string, k, v []byte) error {
 	if err != nil {
 		return err
 	}
+	t.undo.note(bk, b, k)
 	if err := bk.Put(k, v); err != nil {
 		return err
 	}
@@ -215,6 +217,7 @@ func (t txn) Delete(b string, k []byte) error {
 	if err != nil {
 		return err
 	}
+	t.undo.note(bk, b, k)
 	if err := bk.Delete(k); err != nil {
 		return err
 	}

@@ -13,15 +13,17 @@ import (
 // Update implements kvstore.Engine: the transaction is on disk when it
 // returns nil, and when it returns an error nothing it wrote is visible,
 // now or after a restart (unless the error wraps glacier.ErrMaybeCommitted).
-func (e *Engine) Update(fn func(kvstore.KV) error) error {
-	return e.commit(func(kv txn) error { return fn(kv) })
-}
+// Concurrent calls share one transaction and one sync (see Batch); fn runs
+// exactly once.
+func (e *Engine) Update(fn func(kvstore.KV) error) error { return e.Batch(fn) }
 
 // Batch implements kvstore.Engine: calls that arrive while a batch is
 // being committed and synced are queued, and the next batch commits all of
 // them in one transaction, covered by one sync. The batches pace
 // themselves: a lone call is committed at once, and under load each batch
-// holds what arrived during the previous one.
+// holds what arrived during the previous one. Each call runs once, in
+// order; one that fails has its own writes taken back (a savepoint) and
+// gets its own error, without touching the others.
 func (e *Engine) Batch(fn func(kvstore.KV) error) error {
 	c := &call{fn: fn, done: make(chan error, 1)}
 	e.qmu.Lock()
@@ -37,6 +39,7 @@ func (e *Engine) Batch(fn func(kvstore.KV) error) error {
 
 type call struct {
 	fn   func(kvstore.KV) error
+	err  error // the call's own error
 	done chan error
 }
 
@@ -56,39 +59,28 @@ func (e *Engine) commitQueue() {
 	}
 }
 
-// errCall marks the error of one call of a batch, which fails that call
-// alone.
-type errCall struct {
-	i   int
-	err error
-}
-
-func (e *errCall) Error() string { return e.err.Error() }
-
-// commitBatch runs calls in one transaction, syncs it, and answers them.
-// A call that fails gets its error and the rest are run again without it
-// (its writes, like everybody's, were rolled back). A failure to make the
-// batch durable fails every call in it.
+// commitBatch runs calls in one transaction, makes it durable, and answers
+// them: a call that failed gets its own error, the others the commit's.
 func (e *Engine) commitBatch(calls []*call) {
-	for len(calls) > 0 {
-		err := e.commit(func(kv txn) error {
-			for i, c := range calls {
-				if err := safely(c.fn, kv); err != nil {
-					return &errCall{i, err}
+	var undo undoLog
+	err := e.commit(func(kv txn) error {
+		kv.undo = &undo
+		for _, c := range calls {
+			sp := kv.savepoint()
+			if c.err = safely(c.fn, kv); c.err != nil {
+				if err := kv.rollbackTo(sp); err != nil {
+					return err
 				}
 			}
-			return nil
-		})
-		var ec *errCall
-		if errors.As(err, &ec) {
-			calls[ec.i].done <- ec.err
-			calls = append(calls[:ec.i:ec.i], calls[ec.i+1:]...)
-			continue
 		}
-		for _, c := range calls {
+		return nil
+	})
+	for _, c := range calls {
+		if c.err != nil {
+			c.done <- c.err
+		} else {
 			c.done <- err
 		}
-		return
 	}
 }
 
@@ -116,7 +108,7 @@ func (e *Engine) commit(fn func(kv txn) error) error {
 	e.checkpoint() // under the writer lock: no record is between log and commit
 	ops := getOps()
 	defer putOps(ops)
-	if err := fn(txn{tx, ops}); err != nil {
+	if err := fn(txn{tx: tx, ops: ops}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -3,7 +3,9 @@ package boltdb
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"permafrost/internal/glacier"
 	"permafrost/internal/store/diskfault"
@@ -126,4 +128,102 @@ func TestFailedCheckpointIsPostponed(t *testing.T) {
 	if e.wal.off > 4<<10 {
 		t.Fatalf("the log was not restarted once syncs worked (at %d)", e.wal.off)
 	}
+}
+
+// A call of a batch that fails has exactly its own writes taken back, in
+// the shared transaction and in its log record; the calls after it see the
+// store as if it had never run, and every call runs once.
+func TestFailedCallOfABatchIsTakenBack(t *testing.T) {
+	dir := t.TempDir()
+	e := openFaulty(t, dir, nil)
+	defer e.Close()
+	snap := snapshot(t, dir)
+	put(t, e, "x", "old")
+	put(t, e, "y", "kept")
+
+	// The first call holds the committer until the others have queued, so
+	// that they share the next transaction.
+	release, running := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- e.Update(func(kv kvstore.KV) error {
+			close(running)
+			<-release
+			return kv.Put(testBucket, []byte("a"), []byte("1"))
+		})
+	}()
+	<-running
+	bad := errors.New("refused")
+	var runs [3]int
+	results := make(chan error, 3)
+	var seen string
+	calls := []func(kv kvstore.KV) error{
+		func(kv kvstore.KV) error {
+			runs[0]++
+			if err := kv.Put(testBucket, []byte("x"), []byte("new")); err != nil {
+				return err
+			}
+			if err := kv.Delete(testBucket, []byte("y")); err != nil {
+				return err
+			}
+			if err := kv.Put(testBucket, []byte("ghost"), []byte("g")); err != nil {
+				return err
+			}
+			return bad
+		},
+		func(kv kvstore.KV) error {
+			runs[1]++
+			seen = string(kv.Get(testBucket, []byte("x"))) + "," + string(kv.Get(testBucket, []byte("y")))
+			return kv.Put(testBucket, []byte("z"), []byte("3"))
+		},
+		func(kv kvstore.KV) error {
+			runs[2]++
+			panic("boom")
+		},
+	}
+	for _, fn := range calls {
+		go func() { results <- e.Update(fn) }()
+	}
+	for { // wait until all three are queued behind the first
+		e.qmu.Lock()
+		n := len(e.queue)
+		e.qmu.Unlock()
+		if n == len(calls) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	var failed, ok int
+	for range calls {
+		if err := <-results; err != nil {
+			failed++
+		} else {
+			ok++
+		}
+	}
+	if failed != 2 || ok != 1 {
+		t.Fatalf("%d failed and %d succeeded, want 2 and 1", failed, ok)
+	}
+	if runs != [3]int{1, 1, 1} {
+		t.Fatalf("calls ran %v times, want once each", runs)
+	}
+	if seen != "old,kept" {
+		t.Fatalf("the call after the failed one saw x,y = %s", seen)
+	}
+	want := dump(t, e)
+	for _, bad := range []string{`"ghost"`, `"new"`} {
+		if strings.Contains(want, bad) {
+			t.Fatalf("a failed call's write %s is visible:\n%s", bad, want)
+		}
+	}
+	for _, good := range []string{`"x"="old"`, `"y"="kept"`, `"z"="3"`, `"a"="1"`} {
+		if !strings.Contains(want, good) {
+			t.Fatalf("missing %s:\n%s", good, want)
+		}
+	}
+	wantRecovered(t, machineCrash(t, dir, snap), want, "replay of the shared record")
 }
