@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"permafrost/internal/glacier"
+	"permafrost/internal/regions"
 	"permafrost/internal/sigv4"
 )
 
@@ -23,17 +24,27 @@ var streamingOps = map[Op]bool{OpUploadArchive: true, OpUploadMultipartPart: tru
 // well-formed signature is accepted and the access key decides the account:
 // a 12-digit key is itself the account, any other key (or no signature)
 // gets the default account.
+//
+// Either way, a credential scope must name a region where Glacier exists
+// (internal/regions); a request with no scope is in the default region
+// ("" here).
 func (h *Handler) authenticate(c *call) (account, region string, err error) {
-	region = sigv4.RegionOf(c.r)
 	if h.creds == nil {
+		region = sigv4.RegionOf(c.r)
+		account = h.account
 		if auth := c.r.Header.Get("Authorization"); auth != "" {
 			a, err := sigv4.ParseAuthorization(auth)
 			if err != nil {
 				return "", "", sigv4Error(err)
 			}
-			return h.accountOf(a.AccessKeyID), region, nil
+			account = h.accountOf(a.AccessKeyID)
 		}
-		return h.account, region, nil
+		if c.r.Header.Get("Authorization") != "" || region != "" {
+			if err := checkRegion(region); err != nil {
+				return "", "", err
+			}
+		}
+		return account, region, nil
 	}
 	payload, err := h.payloadHash(c)
 	if err != nil {
@@ -45,7 +56,21 @@ func (h *Handler) authenticate(c *call) (account, region string, err error) {
 	if err != nil {
 		return "", "", sigv4Error(err)
 	}
+	if err := checkRegion(res.Region); err != nil {
+		return "", "", err
+	}
 	return cred.AccountID, res.Region, nil
+}
+
+// checkRegion refuses a credential scope whose region Glacier does not
+// have, with the error and message AWS gives a signature scoped to a region
+// the endpoint does not serve. Without it every made-up name would open a
+// partition of its own, with its own 1,000 vaults.
+func checkRegion(region string) error {
+	if regions.Known(region) {
+		return nil
+	}
+	return glacier.Errorf(glacier.InvalidSignature, "Credential should be scoped to a valid region, not '%s'. ", region)
 }
 
 // accountOf maps an access key to its account when signatures are not

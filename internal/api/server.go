@@ -181,7 +181,7 @@ func (h *Handler) identify(c *call) error {
 		return glacier.Errorf(glacier.NoLongerSupported, "This API is no longer supported for new accounts. Please use Amazon S3 Glacier storage classes instead.")
 	}
 	c.caller = glacier.Caller{Account: account}
-	if region == "" || !glacier.ValidRegion(region) {
+	if region == "" { // no credential scope; authenticate refuses unknown ones
 		region = h.region
 	}
 	owner := c.Account
