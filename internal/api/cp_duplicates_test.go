@@ -54,6 +54,15 @@ func TestCPDuplicateMembers(t *testing.T) {
 			wantRawErrorContaining(t, r, http.StatusBadRequest, "SerializationException", fmt.Sprintf("Duplicate member %q", c.member))
 		})
 	}
+	t.Run("inside a policy document", func(t *testing.T) {
+		// The document is JSON inside a JSON string: internal/policy
+		// refuses its duplicate keys, as an invalid policy.
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Effect":"Deny","Principal":"*","Action":"glacier:ListTagsForVault","Resource":"*"}]}`
+		r := cpRaw(t, srv, "PUT", "/-/vaults/v/access-policy", `{"Policy":`+jsonString(doc)+`}`)
+		wantRawErrorContaining(t, r, http.StatusBadRequest, "InvalidParameterValueException", `duplicate key "Effect"`)
+		r = cpRaw(t, srv, "POST", "/-/vaults/v/lock-policy", `{"Policy":`+jsonString(doc)+`}`)
+		wantRawError(t, r, http.StatusBadRequest, "InvalidParameterValueException", "The specified vault lock policy is invalid. Provide a valid policy.")
+	})
 	t.Run("nothing was applied", func(t *testing.T) {
 		if tags := cpListTags(t, srv.Client, "v"); len(tags) != 0 {
 			t.Errorf("tags = %v, want none", tags)

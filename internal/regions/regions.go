@@ -3,14 +3,14 @@ package regions
 import "slices"
 
 // all is every region with a Glacier endpoint, by partition, sorted within
-// each. Sources: "Amazon S3 Glacier endpoints and quotas"
+// each. Source: the endpoint table generated from the AWS endpoints model
+// in aws-sdk-go-v2 service/glacier v1.33.0 (internal/endpoints/endpoints.go),
+// checked against "Amazon S3 Glacier endpoints and quotas"
 // (https://docs.aws.amazon.com/general/latest/gr/s3glacier.html, the
-// glacier.{region}.amazonaws.com table) and the endpoint table generated
-// from the AWS endpoints model in aws-sdk-go-v2 service/glacier v1.33.0
-// (internal/endpoints/endpoints.go), which agree; the FIPS names
-// (fips-us-east-1, ...) are SDK aliases that sign for the plain region and
-// so are not listed. Newer regions (ap-south-2, eu-central-2, il-central-1,
-// ...) have no Glacier endpoint in either.
+// glacier.{region}.amazonaws.com table). The FIPS names (fips-us-east-1,
+// ...) are SDK aliases that sign for the plain region and so are not
+// listed. Regions the SDK's table lacks (ap-south-2, eu-central-2,
+// il-central-1, ...) have no Glacier endpoint to sign for.
 var all = []string{
 	// aws
 	"af-south-1",
