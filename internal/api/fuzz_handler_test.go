@@ -25,7 +25,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,31 +47,12 @@ const (
 
 const fhHost = "glacier.us-east-1.amazonaws.com"
 
-// errorCounter counts log records at Error level: a panic or an error the
-// handler does not know.
-type errorCounter struct {
-	n    atomic.Int64
-	last atomic.Value
-}
-
-func (c *errorCounter) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
-func (c *errorCounter) Handle(_ context.Context, r slog.Record) error {
-	c.n.Add(1)
-	var b strings.Builder
-	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool { fmt.Fprintf(&b, " %s=%v", a.Key, a.Value); return true })
-	c.last.Store(b.String())
-	return nil
-}
-func (c *errorCounter) WithAttrs([]slog.Attr) slog.Handler { return c }
-func (c *errorCounter) WithGroup(string) slog.Handler      { return c }
-
 // fhEnv is one fresh server state.
 type fhEnv struct {
 	h     http.Handler
 	creds bool
 	ids   *strings.Replacer
-	errs  *errorCounter
+	logs  *logCapture
 }
 
 var fhCredentials = func() *sigv4.Credentials {
@@ -85,16 +65,16 @@ var fhCredentials = func() *sigv4.Credentials {
 
 func newFHEnv(t *testing.T, creds bool) *fhEnv {
 	t.Helper()
-	errs := &errorCounter{}
-	svc, err := glacier.New(glacier.Options{Store: memory.New(), Logger: slog.New(errs), RenderJob: api.MarshalJob})
+	logs := &logCapture{}
+	svc, err := glacier.New(glacier.Options{Store: memory.New(), Logger: slog.New(logs), RenderJob: api.MarshalJob})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := api.Options{Service: svc, Account: testAccount, Region: testRegion, Logger: slog.New(errs)}
+	o := api.Options{Service: svc, Account: testAccount, Region: testRegion, Logger: slog.New(logs)}
 	if creds {
 		o.Credentials = fhCredentials
 	}
-	e := &fhEnv{h: api.New(o), creds: creds, errs: errs}
+	e := &fhEnv{h: api.New(o), creds: creds, logs: logs}
 	do := func(method, target string, hdr map[string]string, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, "http://"+fhHost+target, strings.NewReader(body))
 		req.Header.Set("x-amz-glacier-version", "2012-06-01")
@@ -285,8 +265,8 @@ func FuzzHandler(f *testing.F) {
 		}
 		w := httptest.NewRecorder()
 		env.h.ServeHTTP(w, req)
-		if n := env.errs.n.Load(); n > 0 {
-			t.Fatalf("%s %s: %d error(s) logged, the last: %v", method, target, n, env.errs.last.Load())
+		if errs := env.logs.errors(); len(errs) > 0 {
+			t.Fatalf("%s %s: %d error(s) logged, the first: %+v", method, target, len(errs), errs[0])
 		}
 		var e struct{ Code, Message, Type string }
 		if w.Code >= 400 {

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,48 +22,12 @@ import (
 	"permafrost/internal/store/memory"
 )
 
-// jbLogRecord is one captured log record: its message and attributes.
-type jbLogRecord struct {
-	msg   string
-	attrs map[string]string
-}
-
-// jbLogCapture is an slog.Handler that keeps every record.
-type jbLogCapture struct {
-	mu      sync.Mutex
-	records []jbLogRecord
-}
-
-func (c *jbLogCapture) Enabled(context.Context, slog.Level) bool { return true }
-func (c *jbLogCapture) Handle(_ context.Context, r slog.Record) error {
-	rec := jbLogRecord{msg: r.Message, attrs: map[string]string{}}
-	r.Attrs(func(a slog.Attr) bool { rec.attrs[a.Key] = a.Value.String(); return true })
-	c.mu.Lock()
-	c.records = append(c.records, rec)
-	c.mu.Unlock()
-	return nil
-}
-func (c *jbLogCapture) WithAttrs([]slog.Attr) slog.Handler { return c }
-func (c *jbLogCapture) WithGroup(string) slog.Handler      { return c }
-
-// find returns the first record with message msg and attribute op.
-func (c *jbLogCapture) find(msg, op string) (jbLogRecord, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, r := range c.records {
-		if r.msg == msg && r.attrs["op"] == op {
-			return r, true
-		}
-	}
-	return jbLogRecord{}, false
-}
-
 // jbRangedJob builds a handler over a fresh memory store logging to the
 // returned capture, with a completed retrieval job of an archive of size
 // bytes; it returns the job output path.
-func jbRangedJob(t *testing.T, size int) (http.Handler, *jbLogCapture, string) {
+func jbRangedJob(t *testing.T, size int) (http.Handler, *logCapture, string) {
 	t.Helper()
-	logs := &jbLogCapture{}
+	logs := &logCapture{}
 	logger := slog.New(logs)
 	svc, err := glacier.New(glacier.Options{Store: memory.New(), Logger: logger, RenderJob: api.MarshalJob})
 	if err != nil {
@@ -130,7 +93,7 @@ func TestJBRangedOutputDisconnect(t *testing.T) {
 	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nx-amz-glacier-version: 2012-06-01\r\nRange: bytes=0-%d\r\n\r\n",
 		path, srv.Listener.Addr(), 16*miB-1)
 	conn.Close()
-	var rec jbLogRecord
+	var rec logRecord
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		var ok bool
 		if rec, ok = logs.find("request", "GetJobOutput"); ok {
