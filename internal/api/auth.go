@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"permafrost/internal/glacier"
+	"permafrost/internal/regions"
 	"permafrost/internal/sigv4"
 )
 
@@ -32,17 +33,26 @@ type identity struct {
 // well-formed signature is accepted and the access key decides the account:
 // a 12-digit key is itself the account, any other key (or no signature)
 // gets the default account.
+//
+// Either way, a credential scope must name a region where Glacier exists
+// (internal/regions); a request with no scope is in the default region
+// ("" here).
 func (h *Handler) authenticate(c *call) (identity, error) {
-	region := sigv4.RegionOf(c.r)
 	if h.creds == nil {
+		id := identity{account: h.account, region: sigv4.RegionOf(c.r)}
 		if auth := c.r.Header.Get("Authorization"); auth != "" {
 			a, err := sigv4.ParseAuthorization(auth)
 			if err != nil {
 				return identity{}, sigv4Error(err)
 			}
-			return identity{account: h.accountOf(a.AccessKeyID), region: region}, nil
+			id.account = h.accountOf(a.AccessKeyID)
 		}
-		return identity{account: h.account, region: region}, nil
+		if c.r.Header.Get("Authorization") != "" || id.region != "" {
+			if err := checkRegion(id.region); err != nil {
+				return identity{}, err
+			}
+		}
+		return id, nil
 	}
 	payload, err := h.payloadHash(c)
 	if err != nil {
@@ -54,7 +64,21 @@ func (h *Handler) authenticate(c *call) (identity, error) {
 	if err != nil {
 		return identity{}, sigv4Error(err)
 	}
+	if err := checkRegion(res.Region); err != nil {
+		return identity{}, err
+	}
 	return identity{account: cred.AccountID, region: res.Region, admin: cred.Admin}, nil
+}
+
+// checkRegion refuses a credential scope whose region Glacier does not
+// have, with the error and message AWS gives a signature scoped to a region
+// the endpoint does not serve. Without it every made-up name would open a
+// partition of its own, with its own 1,000 vaults.
+func checkRegion(region string) error {
+	if regions.Known(region) {
+		return nil
+	}
+	return glacier.Errorf(glacier.InvalidSignature, "Credential should be scoped to a valid region, not '%s'. ", region)
 }
 
 // accountOf maps an access key to its account when signatures are not

@@ -12,15 +12,18 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -399,4 +402,55 @@ func mustUpload(t *testing.T, c *glacier.Client, vault string, body []byte) *gla
 	out, err := uploadArchive(t, c, "", vault, "", body)
 	mustOK(t, fmt.Sprintf("UploadArchive(%d bytes) to %s", len(body), vault), err)
 	return out
+}
+
+// logRecord is one captured log record: its message and attributes.
+type logRecord struct {
+	level slog.Level
+	msg   string
+	attrs map[string]string
+}
+
+// logCapture is an slog.Handler that keeps every record.
+type logCapture struct {
+	mu      sync.Mutex
+	records []logRecord
+}
+
+func (c *logCapture) Enabled(context.Context, slog.Level) bool { return true }
+func (c *logCapture) Handle(_ context.Context, r slog.Record) error {
+	rec := logRecord{level: r.Level, msg: r.Message, attrs: map[string]string{}}
+	r.Attrs(func(a slog.Attr) bool { rec.attrs[a.Key] = a.Value.String(); return true })
+	c.mu.Lock()
+	c.records = append(c.records, rec)
+	c.mu.Unlock()
+	return nil
+}
+func (c *logCapture) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c *logCapture) WithGroup(string) slog.Handler      { return c }
+
+// errors returns the records at Error level or above: a panic or an
+// error the handler does not know.
+func (c *logCapture) errors() []logRecord {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []logRecord
+	for _, r := range c.records {
+		if r.level >= slog.LevelError {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// find returns the first record with message msg and attribute op.
+func (c *logCapture) find(msg, op string) (logRecord, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range c.records {
+		if r.msg == msg && r.attrs["op"] == op {
+			return r, true
+		}
+	}
+	return logRecord{}, false
 }

@@ -89,7 +89,7 @@ func getJobOutput(h *Handler, c *call) error {
 		if o.ArchiveDescription != "" {
 			hd.Set("x-amz-archive-description", o.ArchiveDescription)
 		}
-		sum, err := o.TreeHash(start, end)
+		sum, err := o.TreeHash(c.r.Context(), start, end)
 		if err != nil {
 			return err
 		}

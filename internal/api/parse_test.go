@@ -63,6 +63,7 @@ func FuzzDecodeJobParameters(f *testing.F) {
 		`{"Type":"inventory-retrieval","Format":"CSV","InventoryRetrievalParameters":{"StartDate":"2013-03-20T17:03:43Z","Limit":"10","Marker":"m"}}`,
 		`{"jobParameters":{"Type":"select","SelectParameters":{"Expression":"x"}}}`,
 		`{"Type":5}`, `{"InventoryRetrievalParameters":{"Limit":10}}`, `null`,
+		`{"Type":"x","type":"y"}`, `{"SelectParameters":{"a":1,"a":2}}`, `{"jobParameters":{"Tier":"Bulk"},"JobParameters":{}}`,
 	} {
 		f.Add([]byte(s))
 	}

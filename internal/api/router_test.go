@@ -118,7 +118,8 @@ func FuzzRoute(f *testing.F) {
 }
 
 func FuzzDecodeJSON(f *testing.F) {
-	for _, s := range []string{`{"Policy":"x"}`, `{"Tags":{"a":"b"}}`, `{"Policy":{"Rules":[{"Strategy":"BytesPerHour","BytesPerHour":5}]}}`, `{`, `[]`, `{"a":1}{}`, `{"BytesPerHour":1e400}`} {
+	for _, s := range []string{`{"Policy":"x"}`, `{"Tags":{"a":"b"}}`, `{"Policy":{"Rules":[{"Strategy":"BytesPerHour","BytesPerHour":5}]}}`, `{`, `[]`, `{"a":1}{}`, `{"BytesPerHour":1e400}`,
+		`{"Tags":{"a":"b"},"Tags":{"c":"d"}}`, `{"Tags":{"a":"b","a":"c"}}`, `{"Policy":"x","policy":"y"}`, `{"Policy":{"Rules":[{"Strategy":"None"}],"Rules":[]}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -132,6 +134,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op = rt.Op
 	c := &call{route: rt, r: r, w: sw}
 	if err := h.serve(c, rerr); err != nil {
+		if clientGone(r, err) {
+			// Nobody is left to answer; not a server fault either.
+			if !sw.wrote {
+				sw.status = statusClientClosed
+			}
+			h.log.Info("client went away", "request_id", id, "op", string(op), "err", err)
+			return
+		}
 		code, row, msg, known := errorResponse(err)
 		if !known {
 			h.log.Error("internal error", "request_id", id, "op", string(op), "err", err)
@@ -141,6 +151,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeError(sw, code, row, msg)
 	}
+}
+
+// statusClientClosed is the status logged for a request whose client went
+// away before it was answered (nginx's 499); it is never sent.
+const statusClientClosed = 499
+
+// clientGone reports whether err is r's own context ending: the client
+// disconnected while the request was being served.
+func clientGone(r *http.Request, err error) bool {
+	return r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }
 
 func (h *Handler) serve(c *call, rerr routeError) error {
@@ -182,7 +202,7 @@ func (h *Handler) identify(c *call) error {
 		return glacier.Errorf(glacier.NoLongerSupported, "This API is no longer supported for new accounts. Please use Amazon S3 Glacier storage classes instead.")
 	}
 	c.caller = glacier.Caller{Account: account}
-	if region == "" || !glacier.ValidRegion(region) {
+	if region == "" { // no credential scope; authenticate refuses unknown ones
 		region = h.region
 	}
 	owner := c.Account

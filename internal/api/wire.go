@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -31,7 +32,8 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // decodeJSON reads the request body as JSON into v, whatever the
-// Content-Type. An empty body leaves v at its zero value.
+// Content-Type. An empty body leaves v at its zero value. A member named
+// twice in one object is refused (checkDuplicates).
 func decodeJSON(r *http.Request, v any) error {
 	body, err := readBody(r)
 	if err != nil {
@@ -53,7 +55,7 @@ func decodeJSONBytes(body []byte, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return glacier.Errorf(glacier.Serialization, "Unexpected content after the JSON document.")
 	}
-	return nil
+	return checkDuplicates(body, reflect.TypeOf(v))
 }
 
 func serializationError(err error) error {

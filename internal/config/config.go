@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"permafrost/internal/regions"
 )
 
 // Config is the server's configuration.
@@ -130,8 +132,8 @@ func (c Config) Validate() error {
 	if !validAccount(c.AccountID) {
 		errs = append(errs, fmt.Errorf("--account-id must be 12 digits, got %q", c.AccountID))
 	}
-	if c.Region == "" || strings.ContainsAny(c.Region, "/ ") {
-		errs = append(errs, fmt.Errorf("--region is not a region name: %q", c.Region))
+	if !regions.Known(c.Region) {
+		errs = append(errs, fmt.Errorf("--region must be a region where Glacier exists (%s), got %q", strings.Join(regions.All(), ", "), c.Region))
 	}
 	if _, err := c.SlogLevel(); err != nil {
 		errs = append(errs, err)

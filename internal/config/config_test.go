@@ -40,6 +40,10 @@ func TestValidation(t *testing.T) {
 		{"--log-level", "loud"},
 		{"--addr", ""},
 		{"extra"},
+		// --region must be a region where Glacier exists, spelled exactly.
+		{"--region", "xx-fake-1"},
+		{"--region", "US-EAST-1"},
+		{"--region", "ap-south-2"},
 	} {
 		if _, err := Parse(args, env(nil), io.Discard); err == nil {
 			t.Errorf("%v: accepted", args)

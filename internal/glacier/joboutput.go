@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"io"
 
 	"permafrost/internal/treehash"
@@ -53,8 +54,10 @@ func (o *JobOutput) WriteRange(w io.Writer, start, n int64, buf []byte) (int64, 
 // TreeHash returns the checksum to send with a download of output bytes
 // [start, end], or "" when the service sends none (spec 3.4): only archive
 // retrievals whose retrieval range and download range are both tree-hash
-// aligned have one.
-func (o *JobOutput) TreeHash(start, end int64) (string, error) {
+// aligned have one. A range inside the retrieval is hashed before its first
+// byte can be sent; ctx is the download's, and once it is done the hashing
+// stops with its error.
+func (o *JobOutput) TreeHash(ctx context.Context, start, end int64) (string, error) {
 	j := o.job
 	if j.Action != ActionArchiveRetrieval || !j.rangeAligned() {
 		return "", nil
@@ -66,7 +69,7 @@ func (o *JobOutput) TreeHash(start, end int64) (string, error) {
 	if !treehash.IsTreeHashAligned(a, b, j.ArchiveSize) {
 		return "", nil
 	}
-	return sectionTreeHash(o.r, a, b-a+1)
+	return sectionTreeHash(ctx, o.r, a, b-a+1)
 }
 
 // Close releases the output.

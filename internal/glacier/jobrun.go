@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -113,15 +114,33 @@ func (s *Service) rangeTreeHash(segs []Segment, start, end int64) (string, error
 		return "", err
 	}
 	defer sr.Close()
-	return sectionTreeHash(sr, start, end-start+1)
+	// Completing a job belongs to no request: nothing cancels it.
+	return sectionTreeHash(context.Background(), sr, start, end-start+1)
 }
 
-// sectionTreeHash returns the tree hash of n bytes of r from offset off.
-func sectionTreeHash(r io.ReaderAt, off, n int64) (string, error) {
+// hashChunk is how much sectionTreeHash reads between looks at its context.
+const hashChunk = 256 << 10
+
+// sectionTreeHash returns the tree hash of n bytes of r from offset off. It
+// stops with ctx's error as soon as ctx is done, so that a download whose
+// client has gone does not go on hashing a range of up to 40 TiB.
+func sectionTreeHash(ctx context.Context, r io.ReaderAt, off, n int64) (string, error) {
 	w := treehash.New()
 	defer w.Close()
-	if _, err := io.Copy(w, io.NewSectionReader(r, off, n)); err != nil {
-		return "", err
+	buf := make([]byte, min(n, hashChunk))
+	for done := int64(0); done < n; {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		k, err := r.ReadAt(buf[:min(int64(len(buf)), n-done)], off+done)
+		w.Write(buf[:k])
+		done += int64(k)
+		if err == io.EOF && done < n {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil && err != io.EOF {
+			return "", err
+		}
 	}
 	return w.Sum().String(), nil
 }

@@ -102,20 +102,25 @@ func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error
 	}); err != nil {
 		return "", err
 	}
-	length := end - start + 1
+	// end-start cannot overflow (0 <= start <= end), but end-start+1 can:
+	// the range is held against the part size before its length is formed.
 	switch {
 	case start%u.PartSize != 0:
 		return "", invalid("Content-Range: %s is not aligned to the part size of %d bytes: the start must be a multiple of the part size.", in.ContentRange, u.PartSize)
-	case length > u.PartSize:
+	case end-start >= u.PartSize:
 		return "", invalid("Content-Range: %s is larger than the part size of %d bytes.", in.ContentRange, u.PartSize)
-	case in.Size >= 0 && length != in.Size:
+	}
+	length := end - start + 1
+	if in.Size >= 0 && length != in.Size {
 		return "", invalid("Content-Range: %s does not match the Content-Length of %d bytes.", in.ContentRange, in.Size)
 	}
 	index := start / u.PartSize
 	if index >= MaxParts {
 		return "", invalid("This is part number %d for the current multipart upload. It exceeds the limit of %d parts.", index+1, MaxParts)
 	}
-	in.Size = length
+	// A chunked body has no Content-Length: the range is its declared
+	// length, and receive holds the body to it exactly.
+	in.Size, in.declaredBy = length, "Content-Range: "+in.ContentRange
 	rec, err := s.receive(in.Payload)
 	if err != nil {
 		return "", err

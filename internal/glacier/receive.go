@@ -18,6 +18,10 @@ type Payload struct {
 	TreeHash string
 	// ContentSHA256 is the client's x-amz-content-sha256, "" when absent.
 	ContentSHA256 string
+
+	// declaredBy names what declared Size when it is not Content-Length
+	// (a part's Content-Range), for the error of a body of another length.
+	declaredBy string
 }
 
 // InlineMax is the largest body kept inline in the metadata store rather
@@ -46,6 +50,10 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); retur
 func (s *Service) receive(p Payload) (received, error) {
 	tw := treehash.New()
 	defer tw.Close()
+	if p.Size < 0 || p.Size > MaxArchiveSize {
+		// Callers validate the size; this guards the allocation below.
+		return received{}, invalid("Invalid body length: %d.", p.Size)
+	}
 	checkLinear := p.ContentSHA256 != "" && p.ContentSHA256 != "UNSIGNED-PAYLOAD"
 	var rec received
 	var sink io.Writer
@@ -82,13 +90,26 @@ func (s *Service) receive(p Payload) (received, error) {
 	} else {
 		n, rerr, werr = copyBody(sink, p, tw, lin)
 	}
+	var more bool
+	if werr == nil && rerr == nil && n == p.Size {
+		more, rerr = bodyHasMore(p.Body)
+	}
 	if werr != nil {
 		return fail(werr)
 	}
 	if rerr != nil {
 		return fail(Errorf(RequestTimeout, "The request body could not be read completely (%d of %d bytes): %v", n, p.Size, rerr))
 	}
-	if n != p.Size {
+	switch {
+	case more && p.declaredBy != "":
+		return fail(invalid("%s declares %d bytes, but the request body is longer.", p.declaredBy, p.Size))
+	case more:
+		return fail(invalid("The request body is longer than the %d bytes declared in Content-Length.", p.Size))
+	case n != p.Size && p.declaredBy != "":
+		// A chunked body that ended cleanly: not cut off, but of another
+		// length than its range.
+		return fail(invalid("%s declares %d bytes, but the request body has %d.", p.declaredBy, p.Size, n))
+	case n != p.Size:
 		return fail(Errorf(RequestTimeout, "The request body ended after %d of the %d bytes declared in Content-Length.", n, p.Size))
 	}
 	rec.tree = tw.Sum()
@@ -150,7 +171,7 @@ func readChunks(cw ChunkWriter, p Payload, tw *treehash.Writer, lin *linearHash)
 	for n < p.Size {
 		c := cw.NextChunk()
 		c = c[:min(int64(len(c)), p.Size-n)]
-		k, err := io.ReadFull(p.Body, c)
+		k, err := readFull(p.Body, c)
 		if k > 0 {
 			if werr := cw.AddChunk(c[:k]); werr != nil {
 				return n, nil, werr
@@ -159,7 +180,7 @@ func readChunks(cw ChunkWriter, p Payload, tw *treehash.Writer, lin *linearHash)
 			lin.write(c[:k])
 			n += int64(k)
 		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if err == io.EOF {
 			return n, nil, nil
 		}
 		if err != nil {
@@ -167,6 +188,41 @@ func readChunks(cw ChunkWriter, p Payload, tw *treehash.Writer, lin *linearHash)
 		}
 	}
 	return n, nil, nil
+}
+
+// bodyHasMore reports whether body holds bytes beyond those read. A sized
+// net/http body is at EOF already; a chunked one may run on past the
+// length its Content-Range declared, which must not be dropped silently.
+func bodyHasMore(body io.Reader) (bool, error) {
+	var b [1]byte
+	for range 16 { // readers may return 0, nil; do not spin on one
+		k, err := body.Read(b[:])
+		if k > 0 {
+			return true, nil
+		}
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// readFull is io.ReadFull without its translation of errors: a body that
+// ends cleanly gives io.EOF, and one cut off (net/http's
+// io.ErrUnexpectedEOF) stays a read failure, as in copyBody.
+func readFull(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 type sliceWriter []byte
