@@ -6,6 +6,7 @@ package crashtest
 // the test, and a ballast file that takes and gives back its space.
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -90,3 +91,16 @@ func (b *ballast) set(size int64) error {
 	b.size = fi.Size()
 	return err
 }
+
+// fill grows the ballast until only about leave bytes are free on dir's
+// filesystem.
+func (b *ballast) fill(t *testing.T, dir string, leave int64) error {
+	t.Helper()
+	grow := freeBytes(t, dir) - leave
+	if grow <= 0 {
+		return nil
+	}
+	return b.set(b.size + grow)
+}
+
+func errorsIsENOSPC(err error) bool { return errors.Is(err, syscall.ENOSPC) }

@@ -134,7 +134,8 @@ type traffic struct {
 	m      *model
 	client *sdk.Client
 	w      weights
-	strict bool // every call must succeed
+	strict bool  // every call must succeed
+	budget int64 // > 0: live archive bytes above which uploads give way to deletes
 
 	killed   atomic.Bool // set just before the server is killed
 	stopping atomic.Bool // workers stop after their current operation
@@ -239,6 +240,9 @@ func (tr *traffic) worker(ctx context.Context, id int, src *rand.ChaCha8) {
 	for seq := 0; ctx.Err() == nil && !tr.killed.Load() && !tr.stopping.Load(); seq++ {
 		desc := fmt.Sprintf("r%d w%d #%d", tr.round, id, seq)
 		k := rng.IntN(total)
+		if k < w.single+w.multipart && tr.overBudget() {
+			k = w.single + w.multipart // delete instead
+		}
 		switch {
 		case k < w.single:
 			tr.single(ctx, id, rng, src, desc)
@@ -347,6 +351,23 @@ func (tr *traffic) multipart(ctx context.Context, owner int, rng *rand.Rand, src
 			a.id = aws.ToString(out.ArchiveId)
 		}
 	})
+}
+
+// overBudget reports whether the archives that may be there hold more
+// than the budget.
+func (tr *traffic) overBudget() bool {
+	if tr.budget <= 0 {
+		return false
+	}
+	tr.m.mu.Lock()
+	defer tr.m.mu.Unlock()
+	var live int64
+	for _, a := range tr.m.archives {
+		if a.st != absent {
+			live += a.size
+		}
+	}
+	return live > tr.budget
 }
 
 // ownArchive picks one of the worker's archives that are certainly there.
