@@ -15,7 +15,7 @@ import (
 )
 
 const (
-	soakRounds  = 5
+	soakRounds  = 8
 	soakWorkers = 4
 	soakFS      = 128 << 20
 	soakBudget  = 48 << 20 // live archive bytes above which uploads give way to deletes
@@ -52,7 +52,7 @@ func TestSoakFaultsAndCrashes(t *testing.T) {
 		if n == 1 {
 			setup(t, m, srv.client, soakWorkers)
 		}
-		tr := newTraffic(t, n, m, srv.client, weights{single: 6, multipart: 2, delete: 3, tags: 2, policy: 1, vault: 1, job: 2})
+		tr := newTraffic(t, n, m, srv.client, weights{single: 6, multipart: 2, delete: 3, tags: 2, policy: 1, vault: 1, job: 1})
 		tr.budget = soakBudget
 		ctx, cancel := context.WithCancel(t.Context())
 		var wg sync.WaitGroup

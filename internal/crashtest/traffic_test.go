@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -118,7 +119,11 @@ func newModel() *model {
 	}
 }
 
-const dataVault = "data" // where every archive goes
+const (
+	dataVault     = "data"    // where every archive goes
+	maxJobArchive = 512 << 10 // largest archive a job retrieves
+	maxVaults     = 400       // well under the limit of 1,000
+)
 
 func ownedName(worker int) string { return fmt.Sprintf("own-%d", worker) }
 
@@ -254,8 +259,10 @@ func (tr *traffic) worker(ctx context.Context, id int, src *rand.ChaCha8) {
 			tr.tags(ctx, id, desc)
 		case k < total-w.vault-w.job:
 			tr.policy(ctx, id, seq)
-		case k < total-w.job:
+		case k < total-w.job && tr.vaults() < maxVaults:
 			tr.createVault(ctx, fmt.Sprintf("v-r%d-w%d-%d", tr.round, id, seq))
+		case k < total-w.job:
+			tr.tags(ctx, id, desc)
 		default:
 			tr.job(ctx, id, rng, desc)
 		}
@@ -264,6 +271,12 @@ func (tr *traffic) worker(ctx context.Context, id int, src *rand.ChaCha8) {
 
 func (tr *traffic) single(ctx context.Context, owner int, rng *rand.Rand, src *rand.ChaCha8, desc string) {
 	tr.upload(ctx, owner, randomBytes(src, singleSize(rng)), desc)
+}
+
+func (tr *traffic) vaults() int {
+	tr.m.mu.Lock()
+	defer tr.m.mu.Unlock()
+	return len(tr.m.vaults)
 }
 
 func (tr *traffic) upload(ctx context.Context, owner int, data []byte, desc string) {
@@ -353,8 +366,9 @@ func (tr *traffic) multipart(ctx context.Context, owner int, rng *rand.Rand, src
 	})
 }
 
-// overBudget reports whether the archives that may be there hold more
-// than the budget.
+// overBudget reports whether the bytes the store may hold (archives and
+// pending parts) pass the budget. Jobs, whose bytes outlive a delete, only
+// retrieve small archives (see job).
 func (tr *traffic) overBudget() bool {
 	if tr.budget <= 0 {
 		return false
@@ -367,16 +381,26 @@ func (tr *traffic) overBudget() bool {
 			live += a.size
 		}
 	}
+	for _, u := range tr.m.uploads {
+		if u.done != present {
+			for _, p := range u.parts {
+				if p.st != absent {
+					live += partSize
+				}
+			}
+		}
+	}
 	return live > tr.budget
 }
 
-// ownArchive picks one of the worker's archives that are certainly there.
-func (tr *traffic) ownArchive(owner int, rng *rand.Rand) (string, *archiveState) {
+// ownArchive picks one of the worker's archives of at most maxSize bytes
+// that are certainly there.
+func (tr *traffic) ownArchive(owner int, rng *rand.Rand, maxSize int64) (string, *archiveState) {
 	tr.m.mu.Lock()
 	defer tr.m.mu.Unlock()
 	var descs []string
 	for d, a := range tr.m.archives {
-		if a.owner == owner && a.st == present {
+		if a.owner == owner && a.st == present && a.size <= maxSize {
 			descs = append(descs, d)
 		}
 	}
@@ -389,7 +413,7 @@ func (tr *traffic) ownArchive(owner int, rng *rand.Rand) (string, *archiveState)
 }
 
 func (tr *traffic) deleteArchive(ctx context.Context, owner int, rng *rand.Rand) {
-	_, a := tr.ownArchive(owner, rng)
+	_, a := tr.ownArchive(owner, rng, math.MaxInt64)
 	if a == nil {
 		return
 	}
@@ -472,9 +496,11 @@ func (tr *traffic) createVault(ctx context.Context, name string) {
 	tr.m.mu.Unlock()
 }
 
-// job starts an archive retrieval of one of the worker's archives.
+// job starts an archive retrieval of one of the worker's smaller archives
+// (a job keeps its archive's bytes until it expires, deleted or not, and
+// the soak must not fill its disk with them).
 func (tr *traffic) job(ctx context.Context, owner int, rng *rand.Rand, desc string) {
-	ad, a := tr.ownArchive(owner, rng)
+	ad, a := tr.ownArchive(owner, rng, maxJobArchive)
 	if a == nil {
 		return
 	}
