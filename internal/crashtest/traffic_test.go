@@ -74,10 +74,11 @@ type archiveState struct {
 }
 
 type uploadState struct {
-	id    string // "" when InitiateMultipartUpload got no answer
-	st    presence
-	parts map[int64]*partState // by first byte
-	done  presence             // completed: the upload is finished
+	id      string // "" when InitiateMultipartUpload got no answer
+	st      presence
+	parts   map[int64]*partState // by first byte
+	done    presence             // completed: the upload is finished
+	aborted presence             // aborted after a part failed
 }
 
 type partState struct {
@@ -210,7 +211,7 @@ func (tr *traffic) summary() string {
 	defer tr.mu.Unlock()
 	var b bytes.Buffer
 	for _, op := range []string{"UploadArchive", "InitiateMultipartUpload", "UploadMultipartPart", "CompleteMultipartUpload",
-		"DeleteArchive", "AddTagsToVault", "RemoveTagsFromVault", "SetVaultAccessPolicy", "CreateVault", "InitiateJob"} {
+		"AbortMultipartUpload", "DeleteArchive", "AddTagsToVault", "RemoveTagsFromVault", "SetVaultAccessPolicy", "CreateVault", "InitiateJob"} {
 		if c, ok := tr.counts[op]; ok {
 			fmt.Fprintf(&b, " %s %d/%d/%d", op, c[okay], c[refused], c[cut])
 		}
@@ -346,6 +347,14 @@ func (tr *traffic) multipart(ctx context.Context, owner int, rng *rand.Rand, src
 			return err
 		})
 		set(func() { p.st = after(absent, present, o); u.parts[int64(start)] = p })
+		if o == refused {
+			// Give the parts' space back, as a client would.
+			o := tr.call(ctx, "AbortMultipartUpload", func(ctx context.Context) error {
+				_, err := tr.client.AbortMultipartUpload(ctx, &sdk.AbortMultipartUploadInput{VaultName: aws.String(dataVault), UploadId: aws.String(id)})
+				return err
+			})
+			set(func() { u.aborted = after(absent, present, o) })
+		}
 		if o != okay {
 			return
 		}
@@ -382,7 +391,7 @@ func (tr *traffic) overBudget() bool {
 		}
 	}
 	for _, u := range tr.m.uploads {
-		if u.done != present {
+		if u.done != present && u.aborted != present {
 			for _, p := range u.parts {
 				if p.st != absent {
 					live += partSize

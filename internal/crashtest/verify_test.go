@@ -123,13 +123,13 @@ func checkAPI(t *testing.T, s *server, m *model, round int) (count, size int64) 
 	}
 
 	for desc, u := range m.uploads {
-		if u.id == "" || u.st != present || u.done == maybe {
+		if u.id == "" || u.st != present || u.done == maybe || u.aborted == maybe {
 			continue // checkStore sees these
 		}
 		got, err := listParts(ctx, c, u.id)
-		if u.done == present {
+		if u.done == present || u.aborted == present {
 			if errCode(err) != string(glacier.ResourceNotFound) {
-				p.add("completed upload %s (%q): ListParts answered %v, want ResourceNotFoundException", u.id, desc, err)
+				p.add("completed or aborted upload %s (%q): ListParts answered %v, want ResourceNotFoundException", u.id, desc, err)
 			}
 			continue
 		}
@@ -489,6 +489,20 @@ func checkUploads(tx glacier.Tx, blobs glacier.Blobs, ref glacier.VaultRef, m *m
 		if err != nil {
 			return fmt.Errorf("parts of %s: %w", what, err)
 		}
+		if u.Aborted {
+			if want.aborted == absent {
+				p.add("%s is aborted but AbortMultipartUpload was refused or never sent", what)
+			}
+			want.aborted = present
+			if len(ps) > 0 {
+				p.add("aborted %s still has %d part(s)", what, len(ps))
+			}
+			continue
+		}
+		if want.aborted == present {
+			p.add("%s is not aborted but AbortMultipartUpload was acknowledged", what)
+		}
+		want.aborted = absent
 		if done := u.ArchiveID != ""; done {
 			if want.done == absent {
 				p.add("%s is completed (archive %s) but CompleteMultipartUpload was refused", what, u.ArchiveID)
