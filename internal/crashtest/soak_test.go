@@ -78,8 +78,10 @@ func TestSoakFaultsAndCrashes(t *testing.T) {
 		if err := bal.set(0); err != nil {
 			t.Fatalf("freeing the ballast: %v", err)
 		}
-		t.Logf("round %d: SIGKILL after %v with %d call(s) in flight; %d ballast change(s); %s",
-			n, d.Round(time.Millisecond), inFlight, faults, tr.summary())
+		log := srv.stderr.String()
+		t.Logf("round %d: SIGKILL after %v with %d call(s) in flight; %d ballast change(s); the server logged %d run(s) of failing metadata writes and %d other line(s) saying ENOSPC; %s",
+			n, d.Round(time.Millisecond), inFlight, faults, strings.Count(log, "storage writes are failing"),
+			strings.Count(log, "no space left on device")-strings.Count(log, "storage writes are failing"), tr.summary())
 		checkLog(t, srv, false)
 
 		re := startServer(t, bin, dataDir, fmt.Sprintf("soak round %d restart", n))
