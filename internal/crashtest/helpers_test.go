@@ -7,8 +7,10 @@ package crashtest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -227,7 +229,7 @@ func tryStart(t *testing.T, bin, dataDir, name string) (*server, error) {
 		BaseEndpoint: aws.String(s.endpoint),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
 		Retryer:      aws.NopRetryer{},
-		HTTPClient:   &http.Client{Transport: s.tr},
+		HTTPClient:   &http.Client{Transport: envelopeCheck{t: t, name: name, rt: s.tr}},
 	})
 	return s, nil
 }
@@ -346,4 +348,37 @@ func listFiles(dir string) ([]string, error) {
 		return nil
 	})
 	return files, err
+}
+
+// envelopeCheck is the clients' transport: it checks that every error
+// answer is a Glacier error envelope (a JSON body with code, message and
+// type, and x-amzn-ErrorType naming the code), then passes it on.
+type envelopeCheck struct {
+	t    *testing.T
+	name string
+	rt   http.RoundTripper
+}
+
+func (c envelopeCheck) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.rt.RoundTrip(req)
+	if err != nil || resp.StatusCode < 400 || req.Method == http.MethodHead {
+		return resp, err
+	}
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if rerr != nil {
+		return resp, nil // cut off (by a kill): the SDK reports it
+	}
+	var e struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Type    string `json:"type"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Code == "" || e.Message == "" ||
+		(e.Type != "Client" && e.Type != "Server") || resp.Header.Get("x-amzn-ErrorType") != e.Code {
+		c.t.Errorf("%s: %s %s answered %s with a malformed error envelope (x-amzn-ErrorType %q): %q",
+			c.name, req.Method, req.URL.Path, resp.Status, resp.Header.Get("x-amzn-ErrorType"), body)
+	}
+	return resp, nil
 }
