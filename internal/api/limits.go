@@ -1,0 +1,82 @@
+package api
+
+import (
+	"io"
+	"net/http"
+	"time"
+)
+
+// Idle limits on both directions of a request, set as it progresses rather
+// than as whole-request timeouts, so that a long transfer that keeps moving
+// is never cut and one that stops is cut after a bounded silence:
+//
+//   - every request body is read through an idleReader, which moves the
+//     connection's read deadline forward before each read; a body that
+//     sends nothing for the body idle timeout fails the read, which the
+//     handler answers with RequestTimeoutException (408);
+//   - a request that declares a body is given the read deadline as it
+//     starts, so a body that no handler reads cannot pin the connection
+//     either: net/http's own reads of the rest of it fail at the deadline;
+//   - an answer sent before its request's body was read to the end says
+//     Connection: close and ends the read at once, so it leaves without
+//     waiting for that body (net/http would otherwise read it first);
+//   - each response write (at most writeChunk bytes, so a large one is
+//     split) gets a fresh write deadline, so a client that stops reading
+//     is cut after the write idle timeout.
+
+// writeChunk is the most a single response write may carry under one
+// deadline: a client must read this much within the write idle timeout.
+const writeChunk = 256 << 10
+
+// idleReader moves the connection's read deadline forward before each
+// read: the limit is on silence, not on the length of a body. It records
+// whether the body was read to its end.
+type idleReader struct {
+	r    io.ReadCloser
+	rc   *http.ResponseController
+	idle time.Duration
+	eof  bool
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	_ = ir.rc.SetReadDeadline(time.Now().Add(ir.idle)) // unsupported only on non-TCP test writers
+	n, err := ir.r.Read(p)
+	if err == io.EOF {
+		ir.eof = true
+	}
+	return n, err
+}
+
+func (ir *idleReader) Close() error { return ir.r.Close() }
+
+// guard sets up the idle limits of one request: r's body is replaced by an
+// idleReader, and sw extends the write deadline as it writes.
+func (h *Handler) guard(sw *statusWriter, r *http.Request) {
+	rc := http.NewResponseController(sw.ResponseWriter)
+	sw.rc, sw.writeIdle = rc, h.writeIdle
+	_ = rc.SetWriteDeadline(time.Now().Add(h.writeIdle))
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	_ = rc.SetReadDeadline(time.Now().Add(h.bodyIdle))
+	sw.body = &idleReader{r: r.Body, rc: rc, idle: h.bodyIdle}
+	r.Body = sw.body
+}
+
+// beforeHeader runs as the answer's header is about to be written: an
+// answer to a request whose body was not read to the end closes the
+// connection rather than wait for the rest of the body.
+func (s *statusWriter) beforeHeader() {
+	if s.body != nil && !s.body.eof {
+		s.ResponseWriter.Header().Set("Connection", "close")
+		_ = s.rc.SetReadDeadline(time.Now())
+		s.body = nil
+	}
+}
+
+// extend gives the next write a fresh deadline.
+func (s *statusWriter) extend() {
+	if s.rc != nil {
+		_ = s.rc.SetWriteDeadline(time.Now().Add(s.writeIdle))
+	}
+}
