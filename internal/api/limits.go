@@ -18,11 +18,18 @@ import (
 //     starts, so a body that no handler reads cannot pin the connection
 //     either: net/http's own reads of the rest of it fail at the deadline;
 //   - an answer sent before its request's body was read to the end says
-//     Connection: close and ends the read at once, so it leaves without
-//     waiting for that body (net/http would otherwise read it first);
+//     Connection: close, so it leaves at once instead of after the body
+//     (net/http would otherwise read up to 256 KiB of it first). net/http
+//     still reads what arrives of the rest for up to drainGrace before it
+//     closes the connection, so that a client that sends its whole body
+//     before reading the answer gets the answer rather than a reset;
 //   - each response write (at most writeChunk bytes, so a large one is
 //     split) gets a fresh write deadline, so a client that stops reading
 //     is cut after the write idle timeout.
+
+// drainGrace is how long the rest of an unread body may take to arrive
+// once the answer is out (at most the body idle timeout).
+const drainGrace = 2 * time.Second
 
 // writeChunk is the most a single response write may carry under one
 // deadline: a client must read this much within the write idle timeout.
@@ -50,17 +57,23 @@ func (ir *idleReader) Read(p []byte) (int, error) {
 func (ir *idleReader) Close() error { return ir.r.Close() }
 
 // guard sets up the idle limits of one request: r's body is replaced by an
-// idleReader, and sw extends the write deadline as it writes.
-func (h *Handler) guard(sw *statusWriter, r *http.Request) {
+// idleReader, and sw extends the write deadline as it writes. The returned
+// function puts the original body back, for net/http: once the handler
+// returns it decides from that body's own state whether to close the
+// connection gently (FIN, a pause, then close) so the client reads the
+// answer instead of a reset.
+func (h *Handler) guard(sw *statusWriter, r *http.Request) (restore func()) {
 	rc := http.NewResponseController(sw.ResponseWriter)
 	sw.rc, sw.writeIdle = rc, h.writeIdle
 	_ = rc.SetWriteDeadline(time.Now().Add(h.writeIdle))
 	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
-		return
+		return func() {}
 	}
 	_ = rc.SetReadDeadline(time.Now().Add(h.bodyIdle))
-	sw.body = &idleReader{r: r.Body, rc: rc, idle: h.bodyIdle}
+	orig := r.Body
+	sw.body = &idleReader{r: orig, rc: rc, idle: h.bodyIdle}
 	r.Body = sw.body
+	return func() { r.Body = orig }
 }
 
 // beforeHeader runs as the answer's header is about to be written: an
@@ -69,7 +82,7 @@ func (h *Handler) guard(sw *statusWriter, r *http.Request) {
 func (s *statusWriter) beforeHeader() {
 	if s.body != nil && !s.body.eof {
 		s.ResponseWriter.Header().Set("Connection", "close")
-		_ = s.rc.SetReadDeadline(time.Now())
+		_ = s.rc.SetReadDeadline(time.Now().Add(min(drainGrace, s.body.idle)))
 		s.body = nil
 	}
 }

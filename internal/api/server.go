@@ -117,7 +117,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := newRequestID()
 	w.Header()["x-amzn-RequestId"] = []string{id}
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	h.guard(sw, r)
+	defer h.guard(sw, r)()
 	var op Op
 	defer func() {
 		if p := recover(); p != nil {
