@@ -37,18 +37,22 @@ const writeChunk = 256 << 10
 
 // idleReader moves the connection's read deadline forward before each
 // read: the limit is on silence, not on the length of a body. It records
-// whether the body was read to its end.
+// whether the body was read to its end: its declared length, or EOF.
 type idleReader struct {
 	r    io.ReadCloser
 	rc   *http.ResponseController
 	idle time.Duration
+	left int64 // bytes declared and not yet read; -1 for a chunked body
 	eof  bool
 }
 
 func (ir *idleReader) Read(p []byte) (int, error) {
 	_ = ir.rc.SetReadDeadline(time.Now().Add(ir.idle)) // unsupported only on non-TCP test writers
 	n, err := ir.r.Read(p)
-	if err == io.EOF {
+	if ir.left > 0 {
+		ir.left -= int64(n)
+	}
+	if err == io.EOF || ir.left == 0 {
 		ir.eof = true
 	}
 	return n, err
@@ -71,7 +75,7 @@ func (h *Handler) guard(sw *statusWriter, r *http.Request) (restore func()) {
 	}
 	_ = rc.SetReadDeadline(time.Now().Add(h.bodyIdle))
 	orig := r.Body
-	sw.body = &idleReader{r: orig, rc: rc, idle: h.bodyIdle}
+	sw.body = &idleReader{r: orig, rc: rc, idle: h.bodyIdle, left: r.ContentLength}
 	r.Body = sw.body
 	return func() { r.Body = orig }
 }

@@ -282,3 +282,37 @@ func TestRLUploadsQueueThenThrottle(t *testing.T) {
 		t.Fatalf("after the stalled uploads went: %d %s, want 201", a.status, a.code)
 	})
 }
+
+// Requests whose bodies were read to their declared end keep their
+// connection: the limits above close only connections with a body left
+// unread.
+func TestRLCompleteBodiesKeepTheConnection(t *testing.T) {
+	srv := permafrosttest.New(t)
+	createVault(t, srv.Client, "V")
+	conn := rlDial(t, srv)
+	br := bufio.NewReader(conn)
+	for i, body := range [][]byte{jbData(4096, 1), jbData(200<<10, 2), jbData(4096, 3)} {
+		fmt.Fprintf(conn, "POST /-/vaults/V/archives HTTP/1.1\r\nHost: x\r\nx-amz-glacier-version: 2012-06-01\r\n"+
+			"x-amz-sha256-tree-hash: %s\r\nContent-Length: %d\r\n\r\n", treeHash(body), len(body))
+		conn.Write(body)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("upload %d on the same connection: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated || resp.Close {
+			t.Fatalf("upload %d: %d, close %v; want 201 on a kept connection", i, resp.StatusCode, resp.Close)
+		}
+	}
+	policy := `{"Policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"glacier:ListJobs\",\"Resource\":\"*\"}]}"}`
+	fmt.Fprintf(conn, "PUT /-/vaults/V/access-policy HTTP/1.1\r\nHost: x\r\nx-amz-glacier-version: 2012-06-01\r\nContent-Length: %d\r\n\r\n%s", len(policy), policy)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Close {
+		t.Fatalf("SetVaultAccessPolicy: %d, close %v; want 204 on a kept connection", resp.StatusCode, resp.Close)
+	}
+}
