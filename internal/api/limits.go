@@ -80,10 +80,12 @@ func (h *Handler) guard(sw *statusWriter, r *http.Request) (restore func()) {
 	return func() { r.Body = orig }
 }
 
-// beforeHeader runs as the answer's header is about to be written: an
-// answer to a request whose body was not read to the end closes the
-// connection rather than wait for the rest of the body.
+// beforeHeader runs as the answer's header is about to be written. The
+// write deadline starts again (an upload's answer comes long after the
+// request began), and an answer to a request whose body was not read to
+// the end closes the connection rather than wait for the rest of the body.
 func (s *statusWriter) beforeHeader() {
+	s.extend()
 	if s.body != nil && !s.body.eof {
 		s.ResponseWriter.Header().Set("Connection", "close")
 		_ = s.rc.SetReadDeadline(time.Now().Add(min(drainGrace, s.body.idle)))

@@ -316,3 +316,20 @@ func TestRLCompleteBodiesKeepTheConnection(t *testing.T) {
 		t.Fatalf("SetVaultAccessPolicy: %d, close %v; want 204 on a kept connection", resp.StatusCode, resp.Close)
 	}
 }
+
+// The write idle limit starts when the answer does: an upload whose body
+// takes longer than the limit to arrive still gets its answer.
+func TestRLWriteLimitStartsWithTheAnswer(t *testing.T) {
+	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.WriteIdleTimeout = 100 * time.Millisecond }))
+	createVault(t, srv.Client, "V")
+	body := jbData(200<<10, 4)
+	conn := rlDial(t, srv)
+	fmt.Fprintf(conn, "POST /-/vaults/V/archives HTTP/1.1\r\nHost: x\r\nx-amz-glacier-version: 2012-06-01\r\n"+
+		"x-amz-sha256-tree-hash: %s\r\nContent-Length: %d\r\n\r\n", treeHash(body), len(body))
+	conn.Write(body[:1000])
+	time.Sleep(500 * time.Millisecond)
+	conn.Write(body[1000:])
+	if a := rlRead(t, conn, false); a.status != http.StatusCreated {
+		t.Fatalf("got %d %s (closed %v), want 201", a.status, a.code, a.closed)
+	}
+}
