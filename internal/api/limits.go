@@ -68,14 +68,14 @@ func (ir *idleReader) Close() error { return ir.r.Close() }
 // answer instead of a reset.
 func (h *Handler) guard(sw *statusWriter, r *http.Request) (restore func()) {
 	rc := http.NewResponseController(sw.ResponseWriter)
-	sw.rc, sw.writeIdle = rc, h.writeIdle
-	_ = rc.SetWriteDeadline(time.Now().Add(h.writeIdle))
+	sw.rc, sw.writeIdle = rc, h.writeLimit
+	_ = rc.SetWriteDeadline(time.Now().Add(h.writeLimit))
 	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
 		return func() {}
 	}
-	_ = rc.SetReadDeadline(time.Now().Add(h.bodyIdle))
+	_ = rc.SetReadDeadline(time.Now().Add(h.readLimit))
 	orig := r.Body
-	sw.body = &idleReader{r: orig, rc: rc, idle: h.bodyIdle, left: r.ContentLength}
+	sw.body = &idleReader{r: orig, rc: rc, idle: h.readLimit, left: r.ContentLength}
 	r.Body = sw.body
 	return func() { r.Body = orig }
 }

@@ -37,15 +37,15 @@ type Options struct {
 
 // Handler serves the Glacier API.
 type Handler struct {
-	svc       *glacier.Service
-	account   string
-	region    string
-	log       *slog.Logger
-	emulator  Emulator
-	creds     *sigv4.Credentials
-	closedTo  map[string]bool
-	bodyIdle  time.Duration
-	writeIdle time.Duration
+	svc        *glacier.Service
+	account    string
+	region     string
+	log        *slog.Logger
+	emulator   Emulator
+	creds      *sigv4.Credentials
+	closedTo   map[string]bool
+	readLimit  time.Duration // idle limits of bodies and of response writes
+	writeLimit time.Duration
 }
 
 // New returns the API handler.
@@ -54,12 +54,12 @@ func New(o Options) *Handler {
 		o.Logger = slog.Default()
 	}
 	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
-		closedTo: map[string]bool{}, bodyIdle: o.BodyIdleTimeout, writeIdle: o.WriteIdleTimeout}
-	if h.bodyIdle <= 0 {
-		h.bodyIdle = time.Minute
+		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout}
+	if h.readLimit <= 0 {
+		h.readLimit = time.Minute
 	}
-	if h.writeIdle <= 0 {
-		h.writeIdle = time.Minute
+	if h.writeLimit <= 0 {
+		h.writeLimit = time.Minute
 	}
 	for _, a := range o.NewCustomers {
 		h.closedTo[a] = true
