@@ -1,9 +1,7 @@
 package api
 
 import (
-	"io"
 	"net/http"
-	"time"
 
 	"permafrost/internal/glacier"
 )
@@ -17,28 +15,16 @@ func init() {
 
 // payload collects the body and checksum headers of an upload request.
 // The body fails with a deadline error when the client sends nothing for
-// the handler's idle timeout, which the domain reports as
+// the body idle timeout (limits.go), which the domain reports as
 // RequestTimeoutException, so a stalled upload never holds the server.
 func (h *Handler) payload(c *call) glacier.Payload {
 	return glacier.Payload{
-		Body:          &idleReader{r: c.r.Body, rc: http.NewResponseController(c.w), idle: h.uploadIdle},
+		Body:          c.r.Body,
 		Size:          c.r.ContentLength,
 		TreeHash:      c.r.Header.Get("x-amz-sha256-tree-hash"),
 		ContentSHA256: c.r.Header.Get("x-amz-content-sha256"),
+		Ctx:           c.r.Context(),
 	}
-}
-
-// idleReader moves the connection's read deadline forward before each
-// read: the limit is on silence, not on the length of an upload.
-type idleReader struct {
-	r    io.Reader
-	rc   *http.ResponseController
-	idle time.Duration
-}
-
-func (ir *idleReader) Read(p []byte) (int, error) {
-	_ = ir.rc.SetReadDeadline(time.Now().Add(ir.idle)) // unsupported only on non-TCP test writers
-	return ir.r.Read(p)
 }
 
 // archiveCreated answers UploadArchive and CompleteMultipartUpload.

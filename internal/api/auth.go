@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"permafrost/internal/glacier"
@@ -54,15 +55,11 @@ func (h *Handler) authenticate(c *call) (identity, error) {
 		}
 		return id, nil
 	}
-	payload, err := h.payloadHash(c)
-	if err != nil {
-		return identity{}, err
-	}
 	// The request time is checked against the host's real clock: the
 	// emulated clock is for Glacier's own timings and may be far ahead.
-	res, cred, err := sigv4.Verify(c.r, payload, h.creds, time.Now())
+	res, cred, err := h.verify(c, time.Now())
 	if err != nil {
-		return identity{}, sigv4Error(err)
+		return identity{}, err
 	}
 	if err := checkRegion(res.Region); err != nil {
 		return identity{}, err
@@ -81,6 +78,100 @@ func checkRegion(region string) error {
 	return glacier.Errorf(glacier.InvalidSignature, "Credential should be scoped to a valid region, not '%s'. ", region)
 }
 
+// verify checks the signature, reading the body only when the protocol
+// leaves no other way, and only after everything else has been checked.
+// The order (docs/behaviour.md, "Resource limits and timeouts"):
+//
+//   - uploads: their signature covers x-amz-content-sha256, which they
+//     must send; the body is checked against it as it streams;
+//   - requests that declare no body: the signature covers the empty hash;
+//   - requests that send x-amz-content-sha256 (a 64-digit hash): the
+//     signature is verified over it first, then the body is read and must
+//     match it;
+//   - others: the signature covers a hash that only the body gives. Every
+//     check the body cannot change (signature present and well formed,
+//     known key, scope, request time) is made first, by verifying over a
+//     placeholder and refusing any failure but a mismatch; then the body
+//     is read (bounded in size and by the body idle timeout) and the
+//     signature verified over its hash.
+//
+// So an unsigned, unknown or stale request never waits for its body.
+func (h *Handler) verify(c *call, now time.Time) (sigv4.Result, sigv4.Credential, error) {
+	r := c.r
+	check := func(payload string) (sigv4.Result, sigv4.Credential, error) {
+		res, cred, err := sigv4.Verify(r, payload, h.creds, now)
+		if err != nil {
+			return res, cred, sigv4Error(err)
+		}
+		return res, cred, nil
+	}
+	declared := r.Header.Get("x-amz-content-sha256")
+	switch {
+	case streamingOps[c.Op] && declared != "":
+		return check(declared)
+	case streamingOps[c.Op]:
+		// Said after what the headers alone refuse, such as no signature.
+		if _, _, err := sigv4.Verify(r, "", h.creds, now); err != nil && !sigv4.IsSignatureMismatch(err) {
+			return sigv4.Result{}, sigv4.Credential{}, sigv4Error(err)
+		}
+		return sigv4.Result{}, sigv4.Credential{}, glacier.Errorf(glacier.MissingParameterValue, "Required parameter missing: x-amz-content-sha256")
+	case r.ContentLength == 0:
+		return check(emptySHA256)
+	case isSHA256Hex(declared):
+		res, cred, err := check(declared)
+		if err != nil {
+			return res, cred, err
+		}
+		got, err := h.bufferBody(c)
+		if err != nil {
+			return res, cred, err
+		}
+		if !strings.EqualFold(got, declared) {
+			return res, cred, glacier.Errorf(glacier.InvalidParameterValue, "The provided x-amz-content-sha256 header does not match what was computed: expected %s, computed %s", declared, got)
+		}
+		return res, cred, nil
+	}
+	if _, _, err := sigv4.Verify(r, "", h.creds, now); err != nil && !sigv4.IsSignatureMismatch(err) {
+		return sigv4.Result{}, sigv4.Credential{}, sigv4Error(err)
+	}
+	got, err := h.bufferBody(c)
+	if err != nil {
+		return sigv4.Result{}, sigv4.Credential{}, err
+	}
+	return check(got)
+}
+
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// bufferBody reads a control-plane body (readBody's limits apply), puts
+// it back for the handler and returns its SHA-256.
+func (h *Handler) bufferBody(c *call) (string, error) {
+	body, err := readBody(c.r)
+	if err != nil {
+		return "", err
+	}
+	c.r.Body = &replayBody{Reader: bytes.NewReader(body), orig: c.r.Body}
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// replayBody is a body already read, served again to the handler; the
+// original stays reachable so that it is still closed.
+type replayBody struct {
+	*bytes.Reader
+	orig io.ReadCloser
+}
+
+func (b *replayBody) Close() error { return b.orig.Close() }
+
 // accountOf maps an access key to its account when signatures are not
 // verified.
 func (h *Handler) accountOf(key string) string {
@@ -88,25 +179,6 @@ func (h *Handler) accountOf(key string) string {
 		return key
 	}
 	return h.account
-}
-
-// payloadHash returns the body hash the signature must cover. Small bodies
-// are read, hashed and put back; streaming bodies vouch for themselves.
-func (h *Handler) payloadHash(c *call) (string, error) {
-	if streamingOps[c.Op] {
-		sum := c.r.Header.Get("x-amz-content-sha256")
-		if sum == "" {
-			return "", glacier.Errorf(glacier.MissingParameterValue, "Required parameter missing: x-amz-content-sha256")
-		}
-		return sum, nil
-	}
-	body, err := readBody(c.r)
-	if err != nil {
-		return "", err
-	}
-	c.r.Body = io.NopCloser(bytes.NewReader(body))
-	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:]), nil
 }
 
 func sigv4Error(err error) error {

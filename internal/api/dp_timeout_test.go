@@ -18,7 +18,7 @@ import (
 // RequestTimeoutException after the idle timeout instead of holding the
 // server, and stores nothing.
 func TestDPStalledUploadTimesOut(t *testing.T) {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.UploadIdleTimeout = 300 * time.Millisecond }))
+	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.BodyIdleTimeout = 300 * time.Millisecond }))
 	createVault(t, srv.Client, "V")
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.Endpoint, "http://"))
 	if err != nil {

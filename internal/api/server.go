@@ -30,9 +30,11 @@ type Options struct {
 	Credentials *sigv4.Credentials
 	// NewCustomers are accounts for which the API is no longer supported.
 	NewCustomers []string
-	// UploadIdleTimeout bounds the silence within an upload body
-	// (default one minute).
-	UploadIdleTimeout time.Duration
+	// BodyIdleTimeout bounds the silence within a request body, and
+	// WriteIdleTimeout the time one response write may wait for the
+	// client to read (defaults one minute each; see limits.go).
+	BodyIdleTimeout  time.Duration
+	WriteIdleTimeout time.Duration
 }
 
 // Handler serves the Glacier API.
@@ -44,7 +46,8 @@ type Handler struct {
 	emulator   Emulator
 	creds      *sigv4.Credentials
 	closedTo   map[string]bool
-	uploadIdle time.Duration
+	readLimit  time.Duration // idle limits of bodies and of response writes
+	writeLimit time.Duration
 }
 
 // New returns the API handler.
@@ -53,9 +56,12 @@ func New(o Options) *Handler {
 		o.Logger = slog.Default()
 	}
 	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
-		closedTo: map[string]bool{}, uploadIdle: o.UploadIdleTimeout}
-	if h.uploadIdle <= 0 {
-		h.uploadIdle = time.Minute
+		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout}
+	if h.readLimit <= 0 {
+		h.readLimit = time.Minute
+	}
+	if h.writeLimit <= 0 {
+		h.writeLimit = time.Minute
 	}
 	for _, a := range o.NewCustomers {
 		h.closedTo[a] = true
@@ -113,6 +119,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := newRequestID()
 	w.Header()["x-amzn-RequestId"] = []string{id}
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	defer h.guard(sw, r)()
 	var op Op
 	defer func() {
 		if p := recover(); p != nil {
@@ -227,42 +234,82 @@ func register(m map[Op]handlerFunc) {
 	}
 }
 
-// statusWriter records the status and size for the request log. It keeps
-// io.ReaderFrom so streamed downloads still reach sendfile.
+// statusWriter records the status and size for the request log, and
+// applies the idle limits (limits.go) as it writes. It keeps io.ReaderFrom
+// so streamed downloads still reach sendfile.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	n      int64
 	wrote  bool
+
+	rc        *http.ResponseController
+	writeIdle time.Duration
+	body      *idleReader // the request body, until the header is written
 }
 
 func (s *statusWriter) WriteHeader(code int) {
 	if !s.wrote {
 		s.status, s.wrote = code, true
+		s.beforeHeader()
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
 func (s *statusWriter) Write(p []byte) (int, error) {
-	s.wrote = true
-	n, err := s.ResponseWriter.Write(p)
-	s.n += int64(n)
-	return n, err
+	if !s.wrote {
+		s.wrote = true
+		s.beforeHeader()
+	}
+	var n int
+	for len(p) > 0 {
+		s.extend()
+		k, err := s.ResponseWriter.Write(p[:min(len(p), writeChunk)])
+		n += k
+		s.n += int64(k)
+		if err != nil {
+			return n, err
+		}
+		p = p[k:]
+	}
+	return n, nil
 }
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // ReadFrom lets io.Copy reach net/http's own ReadFrom, which sends files
 // with sendfile.
+// It sends writeChunk bytes at a time, each under a fresh write deadline;
+// a limited file stays a limited file, which sendfile still takes.
 func (s *statusWriter) ReadFrom(r io.Reader) (int64, error) {
-	s.wrote = true
-	var n int64
-	var err error
-	if rf, ok := s.ResponseWriter.(io.ReaderFrom); ok {
-		n, err = rf.ReadFrom(r)
-	} else {
-		n, err = io.Copy(struct{ io.Writer }{s.ResponseWriter}, r)
+	if !s.wrote {
+		s.wrote = true
+		s.beforeHeader()
 	}
-	s.n += n
-	return n, err
+	rf, ok := s.ResponseWriter.(io.ReaderFrom)
+	if !ok {
+		n, err := io.Copy(struct{ io.Writer }{s}, r)
+		return n, err
+	}
+	lr, limited := r.(*io.LimitedReader)
+	var total int64
+	for {
+		var part io.LimitedReader
+		if limited {
+			part = io.LimitedReader{R: lr.R, N: min(lr.N, writeChunk)}
+		} else {
+			part = io.LimitedReader{R: r, N: writeChunk}
+		}
+		want := part.N
+		s.extend()
+		n, err := rf.ReadFrom(&part)
+		total += n
+		s.n += n
+		if limited {
+			lr.N -= n
+		}
+		if err != nil || n < want || (limited && lr.N == 0) {
+			return total, err
+		}
+	}
 }

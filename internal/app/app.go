@@ -109,6 +109,8 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		JobDelays:           delays,
 		NoExpeditedOnDemand: cfg.ExpeditedCapacity == "provisioned",
 		RenderJob:           api.MarshalJob,
+		BufferMemory:        int64(cfg.UploadBufferMemory),
+		QueueTimeout:        cfg.UploadQueueTimeout,
 	})
 	if err != nil {
 		m.Store.Close()
@@ -124,7 +126,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
-		NewCustomers: cfg.NewCustomerAccounts(), UploadIdleTimeout: cfg.UploadIdleTimeout})
+		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout})
 	return m, nil
 }
 
@@ -137,10 +139,12 @@ func (m *Main) Start() error {
 	m.ln = ln
 	m.server = &http.Server{
 		Handler:           m.Handler,
-		ReadHeaderTimeout: 30 * time.Second,
-		// Idle keep-alive connections are closed; upload bodies have
-		// their own idle limit (--upload-idle-timeout).
-		IdleTimeout: 2 * time.Minute,
+		ReadHeaderTimeout: m.Config.ReadHeaderTimeout,
+		// Idle keep-alive connections are closed. Bodies and responses
+		// have idle limits of their own, set by the handler as they
+		// progress (--body-idle-timeout, --write-idle-timeout), so no
+		// ReadTimeout or WriteTimeout bounds a long transfer as a whole.
+		IdleTimeout: m.Config.IdleTimeout,
 		ErrorLog:    slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	m.done = make(chan error, 1)

@@ -39,9 +39,24 @@ type Config struct {
 	// NewCustomers lists accounts that are not existing Glacier customers:
 	// every operation they call fails with NoLongerSupportedException.
 	NewCustomers string
-	// UploadIdleTimeout is how long an upload body may send nothing before
-	// the request fails with RequestTimeoutException.
-	UploadIdleTimeout time.Duration
+	// BodyIdleTimeout is how long any request body may send nothing before
+	// the request fails with RequestTimeoutException (or, when the body is
+	// not read, the connection is closed). --upload-idle-timeout is its
+	// old name.
+	BodyIdleTimeout time.Duration
+	// WriteIdleTimeout is how long one write of a response (at most 256
+	// KiB) may wait for the client to read before the connection is cut.
+	WriteIdleTimeout time.Duration
+	// ReadHeaderTimeout bounds the time to receive a request's headers;
+	// IdleTimeout how long a keep-alive connection may wait for its next
+	// request.
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+	// UploadBufferMemory is the budget of buffer memory that upload
+	// bodies are admitted through, and UploadQueueTimeout how long a body
+	// may wait for its share before ThrottlingException.
+	UploadBufferMemory ByteSize
+	UploadQueueTimeout time.Duration
 }
 
 // Default returns the defaults.
@@ -54,7 +69,13 @@ func Default() Config {
 		LogLevel:  "info",
 
 		ExpeditedCapacity: "always",
-		UploadIdleTimeout: time.Minute,
+
+		BodyIdleTimeout:    time.Minute,
+		WriteIdleTimeout:   time.Minute,
+		ReadHeaderTimeout:  30 * time.Second,
+		IdleTimeout:        2 * time.Minute,
+		UploadBufferMemory: 32 << 20,
+		UploadQueueTimeout: 30 * time.Second,
 	}
 }
 
@@ -89,15 +110,43 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.Credentials, "credentials", "file of 'ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID' lines; switches on SigV4 verification")
 	str(&c.NewCustomers, "new-customer-accounts", "comma-separated accounts treated as new customers: every call gets NoLongerSupportedException")
 	str(&c.ExpeditedCapacity, "expedited-capacity", "without provisioned capacity, Expedited retrievals are 'always' available or need 'provisioned' capacity")
-	if v := getenv(envName("upload-idle-timeout")); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return c, fmt.Errorf("%s: not a duration: %q", envName("upload-idle-timeout"), v)
+	dur := func(p *time.Duration, name, usage string, envs ...string) error {
+		for _, env := range append(envs, envName(name)) {
+			if v := getenv(env); v != "" {
+				d, err := time.ParseDuration(v)
+				if err != nil {
+					return fmt.Errorf("%s: not a duration: %q", env, v)
+				}
+				*p = d
+			}
 		}
-		c.UploadIdleTimeout = d
+		fs.DurationVar(p, name, *p, usage+" (env "+envName(name)+")")
+		return nil
 	}
-	fs.DurationVar(&c.UploadIdleTimeout, "upload-idle-timeout", c.UploadIdleTimeout,
-		"how long an upload body may send nothing before RequestTimeoutException (env "+envName("upload-idle-timeout")+")")
+	for _, d := range []struct {
+		p           *time.Duration
+		name, usage string
+		envs        []string
+	}{
+		{&c.BodyIdleTimeout, "body-idle-timeout", "how long a request body may send nothing before RequestTimeoutException",
+			[]string{envName("upload-idle-timeout")}},
+		{&c.WriteIdleTimeout, "write-idle-timeout", "how long one write of a response (at most 256 KiB) may wait for the client before the connection is cut", nil},
+		{&c.ReadHeaderTimeout, "read-header-timeout", "how long a client may take to send a request's headers", nil},
+		{&c.IdleTimeout, "idle-timeout", "how long a keep-alive connection may wait for its next request", nil},
+		{&c.UploadQueueTimeout, "upload-queue-timeout", "how long an upload body may wait for buffer memory before ThrottlingException", nil},
+	} {
+		if err := dur(d.p, d.name, d.usage, d.envs...); err != nil {
+			return c, err
+		}
+	}
+	// The old name of --body-idle-timeout, from when only uploads had one.
+	fs.DurationVar(&c.BodyIdleTimeout, "upload-idle-timeout", c.BodyIdleTimeout, "old name of --body-idle-timeout (env "+envName("upload-idle-timeout")+")")
+	if v := getenv(envName("upload-buffer-memory")); v != "" {
+		if err := c.UploadBufferMemory.Set(v); err != nil {
+			return c, fmt.Errorf("%s: %v", envName("upload-buffer-memory"), err)
+		}
+	}
+	fs.Var(&c.UploadBufferMemory, "upload-buffer-memory", "buffer memory that upload bodies share, e.g. 32MiB; more wait in turn (env "+envName("upload-buffer-memory")+")")
 	memEnv := getenv(envName("memory"))
 	if memEnv != "" {
 		b, err := strconv.ParseBool(memEnv)
@@ -138,8 +187,20 @@ func (c Config) Validate() error {
 	if _, err := c.SlogLevel(); err != nil {
 		errs = append(errs, err)
 	}
-	if c.UploadIdleTimeout <= 0 {
-		errs = append(errs, fmt.Errorf("--upload-idle-timeout must be positive, got %v", c.UploadIdleTimeout))
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"--body-idle-timeout", c.BodyIdleTimeout}, {"--write-idle-timeout", c.WriteIdleTimeout},
+		{"--read-header-timeout", c.ReadHeaderTimeout}, {"--idle-timeout", c.IdleTimeout},
+		{"--upload-queue-timeout", c.UploadQueueTimeout},
+	} {
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive, got %v", d.name, d.v))
+		}
+	}
+	if c.UploadBufferMemory < MinUploadBufferMemory {
+		errs = append(errs, fmt.Errorf("--upload-buffer-memory must be at least %v, got %v", ByteSize(MinUploadBufferMemory), c.UploadBufferMemory))
 	}
 	if _, err := c.JobDelays(); err != nil {
 		errs = append(errs, err)
@@ -212,4 +273,51 @@ func validAccount(s string) bool {
 		}
 	}
 	return true
+}
+
+// MinUploadBufferMemory is the smallest --upload-buffer-memory: one 256 KiB
+// read buffer and one 16 KiB ticket (glacier.MinBufferMemory).
+const MinUploadBufferMemory = 272 << 10
+
+// ByteSize is a size in bytes, written as a number with an optional unit:
+// B, KiB, MiB, GiB (or K, M, G, KB, MB, GB, all powers of 1024).
+type ByteSize int64
+
+var sizeUnits = []struct {
+	suffix string
+	shift  uint
+}{
+	{"KiB", 10}, {"MiB", 20}, {"GiB", 30},
+	{"KB", 10}, {"MB", 20}, {"GB", 30},
+	{"K", 10}, {"M", 20}, {"G", 30}, {"B", 0},
+}
+
+// Set implements flag.Value.
+func (b *ByteSize) Set(s string) error {
+	num, shift := strings.TrimSpace(s), uint(0)
+	for _, u := range sizeUnits {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, shift = strings.TrimSpace(rest), u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)>>shift {
+		return fmt.Errorf("not a size: %q (give e.g. 32MiB)", s)
+	}
+	*b = ByteSize(n << shift)
+	return nil
+}
+
+// String implements flag.Value.
+func (b ByteSize) String() string {
+	for _, u := range []struct {
+		suffix string
+		shift  uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if b != 0 && b%(1<<u.shift) == 0 {
+			return strconv.FormatInt(int64(b)>>u.shift, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(int64(b), 10) + "B"
 }

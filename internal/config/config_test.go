@@ -103,15 +103,46 @@ func TestNewCustomerAccounts(t *testing.T) {
 
 func TestUploadIdleTimeoutEnv(t *testing.T) {
 	e := env(map[string]string{"PERMAFROST_UPLOAD_IDLE_TIMEOUT": "90s"})
-	if c, err := Parse(nil, e, io.Discard); err != nil || c.UploadIdleTimeout != 90*time.Second {
-		t.Fatalf("from the environment: %v, %v", c.UploadIdleTimeout, err)
+	if c, err := Parse(nil, e, io.Discard); err != nil || c.BodyIdleTimeout != 90*time.Second {
+		t.Fatalf("from the environment: %v, %v", c.BodyIdleTimeout, err)
 	}
-	if c, err := Parse([]string{"--upload-idle-timeout", "5s"}, e, io.Discard); err != nil || c.UploadIdleTimeout != 5*time.Second {
-		t.Fatalf("the flag does not win: %v, %v", c.UploadIdleTimeout, err)
+	if c, err := Parse([]string{"--upload-idle-timeout", "5s"}, e, io.Discard); err != nil || c.BodyIdleTimeout != 5*time.Second {
+		t.Fatalf("the flag does not win: %v, %v", c.BodyIdleTimeout, err)
 	}
 	for _, bad := range []string{"soon", "0s", "-1m"} {
 		if _, err := Parse(nil, env(map[string]string{"PERMAFROST_UPLOAD_IDLE_TIMEOUT": bad}), io.Discard); err == nil {
 			t.Errorf("PERMAFROST_UPLOAD_IDLE_TIMEOUT=%s accepted", bad)
 		}
+	}
+}
+
+func TestResourceLimitFlags(t *testing.T) {
+	e := env(map[string]string{
+		"PERMAFROST_BODY_IDLE_TIMEOUT": "10s", "PERMAFROST_WRITE_IDLE_TIMEOUT": "20s",
+		"PERMAFROST_READ_HEADER_TIMEOUT": "3s", "PERMAFROST_IDLE_TIMEOUT": "4s",
+		"PERMAFROST_UPLOAD_QUEUE_TIMEOUT": "5s", "PERMAFROST_UPLOAD_BUFFER_MEMORY": "8MiB",
+	})
+	c, err := Parse(nil, e, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BodyIdleTimeout != 10*time.Second || c.WriteIdleTimeout != 20*time.Second || c.ReadHeaderTimeout != 3*time.Second ||
+		c.IdleTimeout != 4*time.Second || c.UploadQueueTimeout != 5*time.Second || c.UploadBufferMemory != 8<<20 {
+		t.Fatalf("from the environment: %+v", c)
+	}
+	c, err = Parse([]string{"--write-idle-timeout", "1s", "--upload-buffer-memory", "1G", "--body-idle-timeout", "2s"}, e, io.Discard)
+	if err != nil || c.WriteIdleTimeout != time.Second || c.UploadBufferMemory != 1<<30 || c.BodyIdleTimeout != 2*time.Second {
+		t.Fatalf("the flags do not win: %+v, %v", c, err)
+	}
+	for _, bad := range [][]string{
+		{"--write-idle-timeout", "0s"}, {"--read-header-timeout", "-1s"}, {"--idle-timeout", "0"},
+		{"--upload-queue-timeout", "0s"}, {"--upload-buffer-memory", "100KiB"}, {"--upload-buffer-memory", "lots"},
+	} {
+		if _, err := Parse(bad, env(nil), io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	if got := ByteSize(32 << 20).String(); got != "32MiB" {
+		t.Errorf("ByteSize(32 MiB) = %q", got)
 	}
 }

@@ -6,60 +6,40 @@ import (
 	"hash"
 )
 
-// linearHash computes the linear SHA-256 of a body. For large bodies it
-// hashes on its own goroutine, so that on a multi-core machine the linear
-// hash, the tree hash (whose leaves have their own workers) and the copy
-// into storage all proceed at once. With pooled buffers, the reader reads
-// into the pool's buffers (see buffer), which come back once hashed;
-// without, the bytes written must stay unchanged until sum or close.
+// linearHash computes the linear SHA-256 of a body, on the caller's
+// goroutine, or on its own when the bytes written stay unchanged until sum
+// or close (the memory store's chunks): then the linear hash, the tree hash
+// (whose leaves have their own workers) and the read from the socket all
+// proceed at once on a multi-core machine. Read buffers are reused as soon
+// as a write returns, so they are hashed in place: holding them for another
+// goroutine would cost buffers per upload.
 type linearHash struct {
 	h    hash.Hash
-	in   chan []byte
-	free chan []byte // nil without pooled buffers
+	in   chan []byte // nil when synchronous
 	done chan struct{}
 }
 
-// pipelineBuffers is how many read buffers circulate between the reader
-// and the hashing goroutine.
-const pipelineBuffers = 4
+// pipelineDepth is how many chunks may wait for the hashing goroutine.
+const pipelineDepth = 4
 
-func newLinearHash(async, pooled bool) *linearHash {
+func newLinearHash(async bool) *linearHash {
 	l := &linearHash{h: sha256.New()}
 	if !async {
 		return l
 	}
-	l.in = make(chan []byte, pipelineBuffers)
+	l.in = make(chan []byte, pipelineDepth)
 	l.done = make(chan struct{})
-	if pooled {
-		l.free = make(chan []byte, pipelineBuffers)
-		for i := 0; i < pipelineBuffers; i++ {
-			l.free <- make([]byte, copyBufSize)
-		}
-	}
 	go func() {
 		defer close(l.done)
 		for b := range l.in {
 			l.h.Write(b)
-			if l.free != nil {
-				l.free <- b[:cap(b)]
-			}
 		}
 	}()
 	return l
 }
 
-// buffer returns the buffer to read the next chunk into: one of the
-// circulating buffers when hashing asynchronously, else own (the caller's
-// buffer). A nil linearHash (no hash wanted) also answers own.
-func (l *linearHash) buffer(own []byte) []byte {
-	if l == nil || l.free == nil {
-		return own
-	}
-	return <-l.free
-}
-
-// write hashes b, a chunk of a buffer from buffer. When asynchronous the
-// buffer passes to the hashing goroutine and must not be touched again.
+// write hashes b. When asynchronous b must not change until sum or close.
+// A nil linearHash (no hash wanted) ignores it.
 func (l *linearHash) write(b []byte) {
 	switch {
 	case l == nil:
@@ -67,13 +47,6 @@ func (l *linearHash) write(b []byte) {
 		l.h.Write(b)
 	default:
 		l.in <- b
-	}
-}
-
-// unused gives back a buffer from buffer that was not passed to write.
-func (l *linearHash) unused(b []byte) {
-	if l != nil && l.free != nil {
-		l.free <- b[:cap(b)]
 	}
 }
 

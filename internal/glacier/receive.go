@@ -1,10 +1,10 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"io"
 	"strings"
-	"sync"
 
 	"permafrost/internal/treehash"
 )
@@ -18,6 +18,9 @@ type Payload struct {
 	TreeHash string
 	// ContentSHA256 is the client's x-amz-content-sha256, "" when absent.
 	ContentSHA256 string
+	// Ctx ends a wait for buffer memory when the client goes away (nil:
+	// never).
+	Ctx context.Context
 
 	// declaredBy names what declared Size when it is not Content-Length
 	// (a part's Content-Range), for the error of a body of another length.
@@ -39,21 +42,30 @@ type received struct {
 	tree   treehash.Hash
 }
 
-// copyBufSize is the size of the buffers a body is read through.
-const copyBufSize = 256 << 10
-
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
-
 // receive streams p into storage while computing its tree hash and, when
 // the client sent one, its linear SHA-256, then checks both. On any error
-// nothing is left behind.
+// nothing is left behind. The body is admitted through the buffer budget
+// first (see admission.go): it may wait there, or be refused with
+// ThrottlingException, before a byte is read.
 func (s *Service) receive(p Payload) (received, error) {
-	tw := treehash.New()
-	defer tw.Close()
 	if p.Size < 0 || p.Size > MaxArchiveSize {
-		// Callers validate the size; this guards the allocation below.
+		// Callers validate the size; this guards the allocations below.
 		return received{}, invalid("Invalid body length: %d.", p.Size)
 	}
+	ctx := p.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ticket := int64(smallBuf)
+	if p.Size <= InlineMax {
+		ticket += p.Size // the inline bytes are held as they arrive
+	}
+	if err := s.admit.admit(ctx, ticket); err != nil {
+		return received{}, err
+	}
+	defer s.admit.release(ticket)
+	tw := treehash.New()
+	defer tw.Close()
 	checkLinear := p.ContentSHA256 != "" && p.ContentSHA256 != "UNSIGNED-PAYLOAD"
 	var rec received
 	var sink io.Writer
@@ -71,7 +83,10 @@ func (s *Service) receive(p Payload) (received, error) {
 	cw, direct := sink.(ChunkWriter)
 	var lin *linearHash
 	if checkLinear {
-		lin = newLinearHash(p.Size > InlineMax, !direct)
+		// Only bytes that stay where they are (the store's own chunks)
+		// can be hashed on another goroutine; read buffers are reused at
+		// once.
+		lin = newLinearHash(direct)
 		defer lin.close()
 	}
 	fail := func(err error) (received, error) {
@@ -88,7 +103,7 @@ func (s *Service) receive(p Payload) (received, error) {
 	if direct {
 		n, rerr, werr = readChunks(cw, p, tw, lin)
 	} else {
-		n, rerr, werr = copyBody(sink, p, tw, lin)
+		n, rerr, werr = s.copyBody(sink, p, tw, lin)
 	}
 	var more bool
 	if werr == nil && rerr == nil && n == p.Size {
@@ -134,32 +149,50 @@ func (s *Service) receive(p Payload) (received, error) {
 	return rec, nil
 }
 
-// copyBody reads p's body through a buffer into sink and the hashes. A
-// body that ends early is not an error here (the caller checks the count);
-// rerr is a failure to read, werr one to store.
-func copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *linearHash) (n int64, rerr, werr error) {
-	bufp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bufp)
+// copyBody reads p's body into sink and the hashes, which run on this
+// goroutine and keep nothing of the bytes. It waits for the network with
+// its ticket's small buffer; while reads fill their buffer it borrows a
+// big one from the budget, and gives it back as soon as they stop filling
+// a quarter of it or a ticket waits, so a slow client holds only the small
+// one. A body that
+// ends early is not an error here (the caller checks the count); rerr is a
+// failure to read, werr one to store.
+func (s *Service) copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *linearHash) (n int64, rerr, werr error) {
+	small := smallBufs.Get().(*[smallBuf]byte)
+	defer smallBufs.Put(small)
+	var big []byte
+	defer func() {
+		if big != nil {
+			s.admit.giveBack(big)
+		}
+	}()
 	for n < p.Size {
-		buf := lin.buffer(*bufp)
+		buf := small[:]
+		if big != nil {
+			buf = big
+		}
 		k, err := p.Body.Read(buf[:min(int64(len(buf)), p.Size-n)])
 		if k > 0 {
 			chunk := buf[:k]
 			if _, werr := sink.Write(chunk); werr != nil {
-				lin.unused(buf)
 				return n, nil, werr
 			}
 			tw.Write(chunk)
 			lin.write(chunk)
 			n += int64(k)
-		} else {
-			lin.unused(buf)
 		}
 		if err == io.EOF {
 			return n, nil, nil
 		}
 		if err != nil {
 			return n, err, nil
+		}
+		switch {
+		case big == nil && k == len(small) && p.Size-n > smallBuf:
+			big = s.admit.borrow()
+		case big != nil && (k < bigBuf/4 || s.admit.wanted()):
+			s.admit.giveBack(big)
+			big = nil
 		}
 	}
 	return n, nil, nil

@@ -19,6 +19,7 @@ type Service struct {
 	wakeups   chan struct{}
 	policied  policiedVaults
 	policies  policyCache
+	admit     *admission
 }
 
 // Options configure a Service.
@@ -35,6 +36,12 @@ type Options struct {
 	// RenderJob renders a job description as the JSON message of a
 	// completion notification (spec 5.4).
 	RenderJob func(JobInfo) ([]byte, error)
+	// BufferMemory is the budget of buffer memory that upload bodies are
+	// admitted through (default DefaultBufferMemory, at least
+	// MinBufferMemory), and QueueTimeout how long a body waits for its
+	// share before ThrottlingException (default DefaultQueueTimeout).
+	BufferMemory int64
+	QueueTimeout time.Duration
 }
 
 // New returns a Service. It fails only if the store cannot be read.
@@ -50,6 +57,10 @@ func New(o Options) (*Service, error) {
 		delays: o.JobDelays, onDemand: !o.NoExpeditedOnDemand, renderJob: o.RenderJob,
 		wakeups: make(chan struct{}, 1),
 	}
+	if o.BufferMemory <= 0 {
+		o.BufferMemory = DefaultBufferMemory
+	}
+	s.admit = newAdmission(o.BufferMemory, o.QueueTimeout)
 	if err := s.loadPolicied(); err != nil {
 		return nil, err
 	}

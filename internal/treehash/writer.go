@@ -10,25 +10,21 @@ import (
 const (
 	// numWorkers is the number of goroutines hashing leaves for one Writer.
 	numWorkers = 2
-	// maxInFlight bounds the full leaves handed to the workers and not yet
-	// folded into the tree. With the leaf being filled, a Writer holds at
-	// most maxInFlight+1 MiB of buffers (none for shared leaves). Eight
-	// rather than three keeps the workers busy while the reader waits on
-	// the network: +20% for a 1 GiB upload into the memory store.
+	// maxInFlight bounds the shared leaves handed to the workers and not
+	// yet folded into the tree. Eight rather than three keeps the workers
+	// busy while the reader waits on the network: +20% for a 1 GiB upload
+	// into the memory store.
 	maxInFlight = 8
 )
 
 // ErrClosed is returned by Write after Sum or Close.
 var ErrClosed = errors.New("treehash: write to finished Writer")
 
-// leafPool recycles leaf buffers across Writers.
-var leafPool = sync.Pool{New: func() any { return new([MiB]byte) }}
-
-// job is one full or final leaf handed to the workers.
+// job is one leaf in flight: shared bytes handed to the workers, or a leaf
+// already hashed on the caller's goroutine that waits for the older ones
+// to be folded first.
 type job struct {
-	buf  *[MiB]byte // a pooled copy of the leaf, or
-	data []byte     // the caller's own bytes (WriteShared)
-	n    int
+	data []byte // the caller's own bytes (WriteShared); nil once hashed
 	sum  Hash
 	done chan struct{} // receives once when sum is set
 }
@@ -44,13 +40,13 @@ const (
 // Writer computes a tree hash over a stream of writes. Create Writers with
 // New; a Writer must not be copied.
 //
-// The first leaf (1 MiB) is hashed incrementally on the caller's goroutine
-// without buffering, so a Writer that never sees more than 1 MiB starts no
-// goroutine and allocates no leaf buffer. Later leaves are copied into
-// pooled 1 MiB buffers and hashed by two background goroutines, at most
-// eight full leaves at a time, so that the caller's goroutine stays free for
-// other work (such as a linear SHA-256 over the same bytes). Memory held is
-// bounded by about 9 MiB whatever the total size.
+// Bytes given to Write are hashed incrementally on the caller's goroutine,
+// leaf by leaf, and never buffered: a Writer holds no leaf buffer however
+// slowly its bytes arrive, and one fed only by Write starts no goroutine.
+// Whole leaves given to WriteShared are hashed where they lie by two
+// background goroutines, at most eight at a time, so that the caller's
+// goroutine stays free for other work (such as a linear SHA-256 over the
+// same bytes).
 //
 // Sum ends the Writer: Write after Sum returns ErrClosed, and further Sum
 // calls return the same hash. Close releases the goroutines and buffers of
@@ -64,8 +60,7 @@ type Writer struct {
 
 	leaf  int64     // index of the leaf being filled
 	leafN int       // bytes in the leaf being filled
-	first hash.Hash // hasher for leaf 0, created on its first byte
-	buf   *[MiB]byte
+	cur   hash.Hash // hasher of the leaf being filled, reused across leaves
 
 	// In-flight jobs, oldest at ring[head]; ring slots are reused.
 	ring  [maxInFlight]*job
@@ -99,17 +94,10 @@ func (w *Writer) Write(p []byte) (int, error) {
 	w.size += int64(n)
 	for len(p) > 0 {
 		k := min(len(p), MiB-w.leafN)
-		if w.leaf == 0 {
-			if w.first == nil {
-				w.first = sha256.New()
-			}
-			w.first.Write(p[:k])
-		} else {
-			if w.buf == nil {
-				w.buf = leafPool.Get().(*[MiB]byte)
-			}
-			copy(w.buf[w.leafN:], p[:k])
+		if w.cur == nil {
+			w.cur = sha256.New()
 		}
+		w.cur.Write(p[:k])
 		w.leafN += k
 		p = p[k:]
 		if w.leafN == MiB {
@@ -121,8 +109,8 @@ func (w *Writer) Write(p []byte) (int, error) {
 
 // WriteShared is Write for bytes that stay unchanged until Sum or Close
 // returns (a store's own memory, say): whole leaves of p are hashed where
-// they lie instead of being copied. Leaf 0 is hashed before it returns, as
-// by Write.
+// they lie on the background goroutines. Leaf 0, and bytes that do not
+// make a whole leaf, are hashed before it returns, as by Write.
 func (w *Writer) WriteShared(p []byte) (int, error) {
 	if w.state != open {
 		return 0, ErrClosed
@@ -143,30 +131,27 @@ func (w *Writer) WriteShared(p []byte) (int, error) {
 	return n, nil
 }
 
-// endLeaf finishes the current (full, or final partial) leaf.
+// endLeaf finishes the current (full, or final partial) leaf, hashed on
+// the caller's goroutine. Its digest is folded at once unless older leaves
+// are still with the workers; then it queues behind them.
 func (w *Writer) endLeaf() {
-	if w.leaf == 0 {
-		var h Hash
-		w.first.Sum(h[:0])
-		w.first = nil
+	var h Hash
+	w.cur.Sum(h[:0])
+	w.cur.Reset()
+	if w.count == 0 {
 		w.fold(h)
 	} else {
-		w.submit(nil)
+		j := w.push()
+		j.sum = h
+		j.done <- struct{}{}
 	}
 	w.leaf++
 	w.leafN = 0
 }
 
-// submit hands a full leaf to the workers: shared, or else the current
-// leaf buffer.
-func (w *Writer) submit(shared []byte) {
-	if w.jobs == nil {
-		w.jobs = make(chan *job, maxInFlight)
-		w.wg.Add(numWorkers)
-		for range numWorkers {
-			go work(w.jobs, &w.wg)
-		}
-	}
+// push takes the next ring slot, waiting for the oldest job when all are
+// in flight.
+func (w *Writer) push() *job {
 	if w.count == maxInFlight {
 		w.retire(true)
 	}
@@ -176,13 +161,21 @@ func (w *Writer) submit(shared []byte) {
 		j = &job{done: make(chan struct{}, 1)}
 		w.ring[slot] = j
 	}
-	if shared != nil {
-		j.data, j.n = shared, len(shared)
-	} else {
-		j.buf, j.n = w.buf, w.leafN
-		w.buf = nil
-	}
 	w.count++
+	return j
+}
+
+// submit hands a full shared leaf to the workers.
+func (w *Writer) submit(shared []byte) {
+	if w.jobs == nil {
+		w.jobs = make(chan *job, maxInFlight)
+		w.wg.Add(numWorkers)
+		for range numWorkers {
+			go work(w.jobs, &w.wg)
+		}
+	}
+	j := w.push()
+	j.data = shared
 	w.jobs <- j // never blocks: the channel holds maxInFlight jobs
 }
 
@@ -190,27 +183,20 @@ func (w *Writer) submit(shared []byte) {
 func work(jobs <-chan *job, wg *sync.WaitGroup) {
 	defer wg.Done()
 	for j := range jobs {
-		if j.data != nil {
-			j.sum = sha256.Sum256(j.data)
-		} else {
-			j.sum = sha256.Sum256(j.buf[:j.n])
-		}
+		j.sum = sha256.Sum256(j.data)
 		j.done <- struct{}{}
 	}
 }
 
-// retire waits for the oldest in-flight job, recycles its buffer and, if
-// keep is set, folds its digest into the tree.
+// retire waits for the oldest in-flight job, drops its bytes and, if keep
+// is set, folds its digest into the tree.
 func (w *Writer) retire(keep bool) {
 	j := w.ring[w.head]
 	<-j.done
 	if keep {
 		w.fold(j.sum)
 	}
-	if j.buf != nil {
-		leafPool.Put(j.buf)
-	}
-	j.buf, j.data = nil, nil
+	j.data = nil
 	w.head = (w.head + 1) % maxInFlight
 	w.count--
 }
@@ -237,11 +223,7 @@ func (w *Writer) stop(keep bool) {
 		w.wg.Wait()
 		w.jobs = nil
 	}
-	if w.buf != nil {
-		leafPool.Put(w.buf)
-		w.buf = nil
-	}
-	w.first = nil
+	w.cur = nil
 }
 
 // Sum returns the tree hash of everything written and ends the Writer (see
@@ -259,8 +241,8 @@ func (w *Writer) Sum() Hash {
 		w.sum = emptyHash
 		return w.sum
 	case w.leaf == 0: // a single partial leaf: no tree, no goroutine
-		w.first.Sum(w.sum[:0])
-		w.first = nil
+		w.cur.Sum(w.sum[:0])
+		w.cur = nil
 		return w.sum
 	case w.leafN > 0:
 		w.endLeaf()

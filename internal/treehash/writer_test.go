@@ -10,30 +10,33 @@ import (
 
 var _ io.WriteCloser = (*Writer)(nil)
 
-func TestWriterSmallStartsNoGoroutine(t *testing.T) {
-	for _, n := range []int{0, 1, 4096, MiB - 1, MiB} {
+// Write hashes on the caller's goroutine and buffers nothing, however the
+// bytes come; only whole shared leaves go to the workers.
+func TestWriterWriteStartsNoGoroutine(t *testing.T) {
+	for _, n := range []int{0, 1, 4096, MiB - 1, MiB, MiB + 1, 3*MiB + 5} {
 		p := randBytes(n, uint64(n))
 		w := New()
-		writeChunked(t, w, p, []int{4096})
-		if w.jobs != nil || w.buf != nil {
-			t.Errorf("size %d: workers or leaf buffer started", n)
+		writeChunked(t, w, p, []int{4096, MiB, 100000})
+		if w.jobs != nil || w.count != 0 {
+			t.Errorf("size %d: workers started or leaves held", n)
 		}
 		if got, want := w.Sum(), Sum(p); got != want {
 			t.Errorf("size %d: Sum = %s, want %s", n, got, want)
 		}
 	}
 	w := New()
-	writeChunked(t, w, make([]byte, MiB+1), nil)
-	if w.buf == nil {
-		t.Errorf("second leaf not buffered")
-	}
-	writeChunked(t, w, make([]byte, MiB), nil)
+	p := randBytes(3*MiB, 3)
+	w.Write(p[:MiB])
+	w.WriteShared(p[MiB : 2*MiB])
 	if w.jobs == nil {
-		t.Errorf("workers not started after a full second leaf")
+		t.Errorf("workers not started after a shared second leaf")
 	}
-	w.Sum()
-	if w.jobs != nil || w.buf != nil || w.count != 0 {
-		t.Errorf("Sum left workers or buffers behind")
+	w.Write(p[2*MiB:]) // a leaf hashed here while the shared one may be in flight
+	if got, want := w.Sum(), Sum(p); got != want {
+		t.Errorf("mixed: Sum = %s, want %s", got, want)
+	}
+	if w.jobs != nil || w.count != 0 {
+		t.Errorf("Sum left workers or jobs behind")
 	}
 }
 
@@ -58,12 +61,8 @@ func TestWriterMemoryBounded(t *testing.T) {
 	chunk := make([]byte, 256<<10)
 	for range 64 * 4 {
 		w.Write(chunk)
-		held := w.count
-		if w.buf != nil {
-			held++
-		}
-		if held > maxInFlight+1 {
-			t.Fatalf("%d leaf buffers held", held)
+		if w.count != 0 {
+			t.Fatalf("%d leaves held", w.count)
 		}
 		if len(w.stack) > 8 {
 			t.Fatalf("stack of %d subtrees after %d bytes", len(w.stack), w.Size())
@@ -136,7 +135,7 @@ func TestWriterNoGoroutineLeak(t *testing.T) {
 	var ws []*Writer
 	for i, n := range sizes {
 		w := New()
-		writeChunked(t, w, randBytes(n, uint64(i)), []int{100000})
+		w.WriteShared(randBytes(n, uint64(i)))
 		ws = append(ws, w)
 	}
 	if n := runtime.NumGoroutine(); n <= base {
