@@ -1,6 +1,7 @@
 package faulttest
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -126,5 +127,30 @@ func TestReadsNeedNoDisk(t *testing.T) {
 	e.fl.Clear()
 	if got := e.state(); got != before {
 		t.Fatalf("reads changed the store:\n%s\nwant:\n%s", got, before)
+	}
+}
+
+// TestDueJobReadsWithDiskFailing: DescribeJob and ListJobs complete a due
+// job on the way; when the disk cannot record that, they still answer, with
+// the job in progress, and a later read completes it.
+func TestDueJobReadsWithDiskFailing(t *testing.T) {
+	e := newEnv(t)
+	if err := steps(createVault, withArchive("archive", 1000), initiateJob("archive-retrieval"), dueJob)(e); err != nil {
+		t.Fatal(err)
+	}
+	before := e.state()
+	e.fl.Fail(diskfault.WALWrite, diskfault.ENOSPC)
+	if err := reads["ListJobs"](e); err != nil {
+		t.Fatalf("ListJobs with the disk full: %v", err)
+	}
+	if err := describeJob(e); !errors.Is(err, errStillInProgress) {
+		t.Fatalf("DescribeJob with the disk full: %v, want the job still in progress", err)
+	}
+	if got := e.state(); got != before {
+		t.Fatalf("reads changed the store:\n%s\nwant:\n%s", got, before)
+	}
+	e.fl.Clear()
+	if err := describeJob(e); err != nil {
+		t.Fatalf("once the disk works: %v", err)
 	}
 }

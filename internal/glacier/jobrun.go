@@ -23,7 +23,22 @@ type outcome struct {
 // complete completes a due job: it prepares the output (the inventory, or
 // the checksum of a retrieved range), records the job as done and queues
 // its notifications. Completing a job twice is harmless.
+//
+// A read that finds a job due completes it on the way, so when the store
+// cannot record the completion (a full disk), the read must still answer:
+// the failure is logged and the job returned is nil (it is shown as
+// stored, in progress, and completed by a later attempt). Only the
+// job's own absence is an error.
 func (s *Service) complete(ref VaultRef, id string) (*Job, error) {
+	j, err := s.tryComplete(ref, id)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		s.log.Warn("a due job could not be completed now; it stays in progress until a later attempt", "job", id, "err", err)
+		return nil, nil
+	}
+	return j, err
+}
+
+func (s *Service) tryComplete(ref VaultRef, id string) (*Job, error) {
 	var j *Job
 	if err := s.store.View(func(tx Tx) error {
 		var err error
@@ -207,7 +222,7 @@ func (s *Service) buildInventory(ref VaultRef, j *Job) (received, string, error)
 	return received{seg: Segment{Blob: id, Size: cw.n}}, next, nil
 }
 
-// completeDue completes the vault's due jobs.
+// completeDue completes the vault's due jobs (see complete for failures).
 func (s *Service) completeDue(ref VaultRef) (int, error) {
 	now := s.clock.Now()
 	var due []string
