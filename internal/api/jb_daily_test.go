@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	"permafrost/internal/config"
+	pfglacier "permafrost/internal/glacier"
 	"permafrost/permafrosttest"
 )
 
@@ -92,7 +93,7 @@ func TestDailyDescribeVaultShowsLastInventory(t *testing.T) {
 	srv.Advance(2 * time.Hour)
 	date := dyWant(t, c, "V", 2, 8, true, "25h after the first upload")
 	d, err := time.Parse(time.RFC3339, date)
-	if err != nil || d.Before(first.Add(24*time.Hour)) || d.After(first.Add(24*time.Hour+time.Minute)) {
+	if err != nil || d.Before(first.Add(24*time.Hour).Truncate(time.Millisecond)) || d.After(first.Add(24*time.Hour+time.Minute)) {
 		t.Errorf("LastInventoryDate %s, want 24h after the first upload (%s)", date, first)
 	}
 
@@ -203,8 +204,15 @@ func TestDailyInventoryRetrievalIsTheSnapshot(t *testing.T) {
 		t.Errorf("EndDate 2000: %v", page)
 	}
 
-	// The next inventory lets the deletion and the upload show.
+	if n := dyRecords(t, srv, "V"); n != 3 {
+		t.Errorf("%d archive records before the next inventory, want 3 (b, c and a's tombstone)", n)
+	}
+	// The next inventory lets the deletion and the upload show, and the
+	// tombstone go.
 	dyTakeInventories(t, srv)
+	if n := dyRecords(t, srv, "V"); n != 2 {
+		t.Errorf("%d archive records after the next inventory, want 2 (the tombstone purged)", n)
+	}
 	_, ids, _ = dyInventory(t, srv, "V", nil)
 	if !slices.Equal(ids, []string{b, cc}) {
 		t.Errorf("after the next inventory: %v, want [b c]", ids)
@@ -214,6 +222,18 @@ func TestDailyInventoryRetrievalIsTheSnapshot(t *testing.T) {
 	_, err := jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(a)})
 	wantAPIErrorContaining(t, err, 404, "ResourceNotFoundException", "")
 	dyDelete(t, c, "V", a)
+}
+
+// dyRecords counts the vault's archive records, tombstones included.
+func dyRecords(t *testing.T, srv *permafrosttest.Server, vault string) int {
+	t.Helper()
+	n := 0
+	ref := pfglacier.Scope{Account: testAccount, Region: testRegion}.Ref(vault)
+	err := srv.Main.Store.View(func(tx pfglacier.Tx) error {
+		return tx.ScanArchiveHistory(ref, "", func(*pfglacier.Archive) bool { n++; return true })
+	})
+	mustOK(t, "ScanArchiveHistory", err)
+	return n
 }
 
 func TestLiveInventoryRetrievalIsLive(t *testing.T) {

@@ -96,16 +96,21 @@ func (s *Service) TakeInventories(now bool) (int, time.Time, error) {
 	}
 	t := s.clock.Now()
 	var refs []VaultRef
+	var next time.Time
 	err := s.store.View(func(tx Tx) error {
 		return tx.ScanAllVaults(func(v *Vault) bool {
-			if st := v.Inv; st != nil && (!st.Next.IsZero() || st.Tombstones > 0) {
+			st := v.Inv
+			switch {
+			case st == nil:
+			case !st.Next.IsZero() && (now || t.After(st.Next)), st.purgeable():
 				refs = append(refs, v.Ref())
+			case !st.Next.IsZero() && (next.IsZero() || st.Next.Before(next)):
+				next = st.Next
 			}
 			return true
 		})
 	})
 	taken := 0
-	var next time.Time
 	for _, ref := range refs {
 		if err != nil {
 			break
@@ -137,7 +142,7 @@ func (s *Service) TakeInventories(now bool) (int, time.Time, error) {
 		if err != nil || v == nil {
 			continue
 		}
-		if v.Inv.Tombstones > 0 && !v.Inv.Date.IsZero() {
+		if v.Inv.purgeable() {
 			err = s.purge(ref)
 		}
 		if n := v.Inv.Next; !n.IsZero() && (next.IsZero() || n.Before(next)) {
@@ -145,6 +150,12 @@ func (s *Service) TakeInventories(now bool) (int, time.Time, error) {
 		}
 	}
 	return taken, next, err
+}
+
+// purgeable reports whether an inventory was recorded since the last purge
+// while tombstones remain: some of them may be invisible to it.
+func (st *InventoryState) purgeable() bool {
+	return st.Tombstones > 0 && st.Date.After(st.Purged)
 }
 
 // purge deletes the vault's tombstones that its last recorded inventory
@@ -156,7 +167,7 @@ func (s *Service) purge(ref VaultRef) error {
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
-		if err != nil || v.Inv == nil || v.Inv.Tombstones == 0 {
+		if err != nil || v.Inv == nil || !v.Inv.purgeable() {
 			return err
 		}
 		var gone []string
@@ -166,7 +177,7 @@ func (s *Service) purge(ref VaultRef) error {
 			}
 			return true
 		})
-		if err != nil || len(gone) == 0 {
+		if err != nil {
 			return err
 		}
 		for _, id := range gone {
@@ -175,6 +186,7 @@ func (s *Service) purge(ref VaultRef) error {
 			}
 		}
 		v.Inv.Tombstones -= int64(len(gone))
+		v.Inv.Purged = v.Inv.Date
 		return tx.PutVault(v)
 	})
 }

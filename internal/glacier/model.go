@@ -36,6 +36,9 @@ type InventoryState struct {
 	// Tombstones counts deleted archives whose records remain until an
 	// inventory taken after their deletion lets them go.
 	Tombstones int64
+	// Purged is the Date of the inventory the tombstones were last purged
+	// for: a vault is scanned for tombstones once per inventory.
+	Purged time.Time
 }
 
 // Notifications is a vault's notification configuration.
