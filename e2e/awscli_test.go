@@ -157,6 +157,7 @@ func TestAWSCLI(t *testing.T) {
 			srv := startSignedServer(t)
 			cliSignatures(t, bin, srv)
 		})
+		t.Run("AWSProfile", func(t *testing.T) { t.Parallel(); cliAWSProfile(t, bin) })
 	})
 	t.Run("AllOperations", func(t *testing.T) {
 		if len(glacierOps) != 33 {

@@ -8,7 +8,9 @@ import (
 
 // TestBoto3 runs python/test_boto3.py: boto3's client and resource APIs,
 // uploads with botocore's checksums, multipart, job polling (also with a
-// job delay and the emulator's clock), paginators and waiters.
+// job delay and the emulator's clock), paginators and waiters, and a
+// client of --profile aws that polls jobs and moves the clock where a real
+// one would wait.
 func TestBoto3(t *testing.T) {
 	t.Parallel()
 	python := requireClient(t, "boto3 suite", "python3")
@@ -17,11 +19,13 @@ func TestBoto3(t *testing.T) {
 	}
 	srv := startServer(t)
 	delayed := startServer(t, "--job-delay", "Standard=1h", "--expedited-capacity", "provisioned")
+	awsProfile := startServer(t, "--profile", "aws", "--seed", "1")
 	signed := startSignedServer(t)
 	script := filepath.Join(repoDir(t), "python", "test_boto3.py")
 	env := clientEnv(t, append(signedEnv(signed),
 		"PERMAFROST_ENDPOINT="+srv.URL,
 		"PERMAFROST_DELAYED_ENDPOINT="+delayed.URL,
+		"PERMAFROST_AWS_ENDPOINT="+awsProfile.URL,
 		"PYTHONUNBUFFERED=1",
 		"PYTHONDONTWRITEBYTECODE=1",
 	)...)

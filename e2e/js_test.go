@@ -29,8 +29,9 @@ func TestJSSDK(t *testing.T) {
 		}
 	}
 	srv := startServer(t)
+	awsProfile := startServer(t, "--profile", "aws", "--seed", "2")
 	signed := startSignedServer(t)
-	env := clientEnv(t, append(signedEnv(signed), "PERMAFROST_ENDPOINT="+srv.URL)...)
+	env := clientEnv(t, append(signedEnv(signed), "PERMAFROST_ENDPOINT="+srv.URL, "PERMAFROST_AWS_ENDPOINT="+awsProfile.URL)...)
 	code, out := streamRun(t, "js", dir, env, node, filepath.Join(dir, "test.mjs"))
 	checkScript(t, "js", code, out)
 }

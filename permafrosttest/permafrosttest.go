@@ -88,3 +88,14 @@ func (s *Server) Advance(d time.Duration) {
 		panic("permafrosttest: advancing the clock: " + err.Error())
 	}
 }
+
+// TakeInventories takes every vault's inventory now, as POST
+// /_permafrost/inventory does (with --inventory daily or --profile aws;
+// nothing in live mode), and returns how many it took.
+func (s *Server) TakeInventories() int {
+	n, err := s.Main.TakeInventories()
+	if err != nil {
+		panic("permafrosttest: taking inventories: " + err.Error())
+	}
+	return n
+}

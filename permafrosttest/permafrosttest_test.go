@@ -4,7 +4,11 @@ import (
 	"context"
 	"net"
 	"runtime"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
 	"permafrost/internal/app"
 	"permafrost/internal/config"
@@ -52,5 +56,35 @@ func TestStartFailureReleasesStore(t *testing.T) {
 	}
 	if err := m.Close(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTakeInventories: with daily inventories an upload shows in
+// DescribeVault only once TakeInventories has run.
+func TestTakeInventories(t *testing.T) {
+	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.Inventory = config.InventoryDaily }))
+	ctx := context.Background()
+	v := aws.String("v")
+	if _, err := srv.Client.CreateVault(ctx, &glacier.CreateVaultInput{AccountId: aws.String("-"), VaultName: v}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client.UploadArchive(ctx, &glacier.UploadArchiveInput{AccountId: aws.String("-"), VaultName: v, Body: strings.NewReader("abc")}); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int64 {
+		d, err := srv.Client.DescribeVault(ctx, &glacier.DescribeVaultInput{AccountId: aws.String("-"), VaultName: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.NumberOfArchives
+	}
+	if n := count(); n != 0 {
+		t.Errorf("before the inventory: %d archives", n)
+	}
+	if n := srv.TakeInventories(); n != 1 {
+		t.Errorf("TakeInventories = %d, want 1", n)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("after the inventory: %d archives", n)
 	}
 }

@@ -48,7 +48,7 @@ func run() int {
 	if cfg.Memory {
 		where = "data in memory only"
 	}
-	fmt.Printf("permafrost listening on %s, %s\n", m.Endpoint(), where)
+	fmt.Printf("permafrost listening on %s, %s, %s\n", m.Endpoint(), where, m.ProfileSummary())
 
 	s := <-sig
 	logger.Info("shutting down", "signal", s.String())

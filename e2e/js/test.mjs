@@ -7,6 +7,8 @@
 //                              --credentials (optional); its keys are
 //                              PERMAFROST_SIGNED_OWNER (KEY:SECRET) and
 //                              PERMAFROST_SIGNED_OTHER (KEY:SECRET:ACCOUNT)
+//   PERMAFROST_AWS_ENDPOINT    base URL of a permafrost started with
+//                              --profile aws (optional)
 //   PERMAFROST_E2E_ALLOW_BUGS  if set, "BUG:" findings do not fail the run
 //
 // Every check prints one line: "ok: ...", "FAIL: ..." or "BUG: ...". A
@@ -520,7 +522,68 @@ async function signatures() {
   }
 }
 
-const SECTIONS = { vaults, uploadsAndJobs, multipart, tagsLockAndConfig, vaultPaginator, signatures };
+const AWS_ENDPOINT = (process.env.PERMAFROST_AWS_ENDPOINT ?? "").replace(/\/$/, "");
+
+// emulatorPost calls POST /_permafrost/PATH of the aws-profile server.
+async function emulatorPost(path) {
+  const r = await fetch(`${AWS_ENDPOINT}/_permafrost/${path}`, { method: "POST" });
+  const body = await r.json();
+  if (r.status !== 200) throw new Error(`POST /_permafrost/${path}: HTTP ${r.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+// awsProfile drives a --profile aws server as AWS must be driven: jobs are
+// polled while the clock is moved on where a client would sleep, and
+// DescribeVault, inventories and DeleteVault follow the daily inventory.
+async function awsProfile() {
+  if (!AWS_ENDPOINT) {
+    log("note: PERMAFROST_AWS_ENDPOINT unset; the aws-profile section is not run");
+    return;
+  }
+  const c = new GlacierClient({ endpoint: AWS_ENDPOINT, region: REGION, credentials: { accessKeyId: "x", secretAccessKey: "y" }, maxAttempts: 2 });
+  const vaultName = "js-aws";
+  try {
+    await c.send(new CreateVaultCommand({ vaultName }));
+    const data = dataOf(99, 3 * MIB + 1);
+    const { archiveId } = await c.send(new UploadArchiveCommand({ vaultName, body: data }));
+    let d = await c.send(new DescribeVaultCommand({ vaultName }));
+    same([d.NumberOfArchives, d.SizeInBytes, d.LastInventoryDate ?? null], [0, 0, null], "aws profile: DescribeVault before the first inventory");
+    await rejects(c.send(new InitiateJobCommand({ vaultName, jobParameters: { Type: "inventory-retrieval" } })), "ResourceNotFoundException",
+      "aws profile: inventory retrieval before the first inventory");
+
+    const { jobId } = await c.send(new InitiateJobCommand({ vaultName, jobParameters: { Type: "archive-retrieval", ArchiveId: archiveId, Tier: "Expedited" } }));
+    let job;
+    for (let i = 0; i < 20; i++) {
+      job = await c.send(new DescribeJobCommand({ vaultName, jobId }));
+      if (job.Completed) break;
+      await emulatorPost("clock/advance?by=1m");
+    }
+    const took = Date.parse(job.CompletionDate) - Date.parse(job.CreationDate);
+    check(job.StatusCode === "Succeeded" && took >= 60000 && took <= 300000, "aws profile: an Expedited job takes 1-5 minutes", `${job.StatusCode} after ${took} ms`);
+    const out = await c.send(new GetJobOutputCommand({ vaultName, jobId }));
+    check(Buffer.compare(await pipeToBuffer(out.body), data) === 0, "aws profile: the job output is the archive");
+
+    // A day after the upload: the first inventory.
+    await emulatorPost("clock/advance?by=24h");
+    d = await c.send(new DescribeVaultCommand({ vaultName }));
+    same([d.NumberOfArchives, d.SizeInBytes], [1, data.length + 32 * 1024], "aws profile: DescribeVault after the first inventory counts 32 KiB per archive");
+    check(typeof d.LastInventoryDate === "string", "aws profile: LastInventoryDate is set", d.LastInventoryDate);
+
+    await c.send(new DeleteArchiveCommand({ vaultName, archiveId }));
+    const e = await rejects(c.send(new DeleteVaultCommand({ vaultName })), "InvalidParameterValueException", "aws profile: DeleteVault right after deleting every archive");
+    check(e?.message === `Vault not empty or recently written to: ${vaultArn(vaultName)}`, "aws profile: DeleteVault message", e?.message);
+    const r = await emulatorPost("inventory");
+    same(r.inventories, 1, "aws profile: POST /_permafrost/inventory takes one inventory");
+    d = await c.send(new DescribeVaultCommand({ vaultName }));
+    same(d.NumberOfArchives, 0, "aws profile: the new inventory is empty");
+    await c.send(new DeleteVaultCommand({ vaultName }));
+    check(true, "aws profile: DeleteVault succeeds after the inventory");
+  } finally {
+    c.destroy();
+  }
+}
+
+const SECTIONS = { vaults, uploadsAndJobs, multipart, tagsLockAndConfig, vaultPaginator, awsProfile, signatures };
 
 async function main() {
   let pkg = {};

@@ -11,6 +11,8 @@ Environment:
                                PERMAFROST_SIGNED_OWNER (KEY:SECRET, the
                                default account) and PERMAFROST_SIGNED_OTHER
                                (KEY:SECRET:ACCOUNT)
+  PERMAFROST_AWS_ENDPOINT      base URL of a permafrost started with
+                               --profile aws (optional)
   PERMAFROST_E2E_ALLOW_BUGS    if set, "BUG:" findings do not fail the run
 
 Every check prints one line: "ok: ...", "FAIL: ..." or "BUG: ...". A
@@ -42,6 +44,7 @@ from botocore.utils import calculate_tree_hash
 ENDPOINT = os.environ["PERMAFROST_ENDPOINT"].rstrip("/")
 DELAYED = os.environ.get("PERMAFROST_DELAYED_ENDPOINT", "").rstrip("/")
 SIGNED = os.environ.get("PERMAFROST_SIGNED_ENDPOINT", "").rstrip("/")
+AWS = os.environ.get("PERMAFROST_AWS_ENDPOINT", "").rstrip("/")
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 MIB = 1 << 20
@@ -680,6 +683,76 @@ def section_delayed_jobs():
     c.delete_vault(vaultName=vault)
 
 
+def wait_job_aws(c, endpoint, vault, job_id, step="30m", limit=48):
+    """Polls DescribeJob as a client of AWS would, moving the emulator's
+    clock on by step where that client would sleep."""
+    for _ in range(limit):
+        d = c.describe_job(vaultName=vault, jobId=job_id)
+        if d["Completed"]:
+            return d
+        emulator(endpoint, "POST", "/_permafrost/clock/advance?by=" + step)
+    raise AssertionError("job %s did not complete after %d polls" % (job_id, limit))
+
+
+def section_aws_profile():
+    """--profile aws: daily inventories, AWS's job times, 32 KiB per archive."""
+    if not AWS:
+        log("note: PERMAFROST_AWS_ENDPOINT unset; the aws-profile section is not run")
+        return
+    c = new_client(AWS)
+    vault = "py-aws"
+    c.create_vault(vaultName=vault)
+    data = data_of(77, MIB + 5)
+    aid = c.upload_archive(vaultName=vault, body=data)["archiveId"]
+    d = c.describe_vault(vaultName=vault)
+    equal((d["NumberOfArchives"], d["SizeInBytes"], d.get("LastInventoryDate")), (0, 0, None),
+          "aws profile: DescribeVault shows no inventory right after the upload")
+    expect_error("ResourceNotFoundException", c.initiate_job, vaultName=vault, jobParameters={"Type": "inventory-retrieval"})
+
+    # Standard retrieval: 3-5 hours.
+    job = c.initiate_job(vaultName=vault, jobParameters={"Type": "archive-retrieval", "ArchiveId": aid})["jobId"]
+    equal(c.describe_job(vaultName=vault, jobId=job)["StatusCode"], "InProgress", "aws profile: a Standard job is in progress at first")
+    d = wait_job_aws(c, AWS, vault, job)
+    equal(d["StatusCode"], "Succeeded", "aws profile: the Standard job succeeds once the clock has moved")
+    took = _iso(d["CompletionDate"]) - _iso(d["CreationDate"])
+    check(3 * 3600 <= took <= 5 * 3600, "aws profile: the Standard job took 3-5 hours", took)
+    equal(c.get_job_output(vaultName=vault, jobId=job)["body"].read(), data, "aws profile: job output")
+
+    # The first inventory: POST /_permafrost/inventory instead of waiting a day.
+    status, out = emulator(AWS, "POST", "/_permafrost/inventory")
+    equal((status, out["inventories"]), (200, 1), "POST /_permafrost/inventory takes the vault's inventory")
+    d = c.describe_vault(vaultName=vault)
+    equal((d["NumberOfArchives"], d["SizeInBytes"]), (1, len(data) + 32 * 1024),
+          "aws profile: DescribeVault counts the archive and 32 KiB of index data")
+    check(d.get("LastInventoryDate") is not None, "aws profile: LastInventoryDate is set")
+    inv_job = c.initiate_job(vaultName=vault, jobParameters={"Type": "inventory-retrieval"})["jobId"]
+    d = wait_job_aws(c, AWS, vault, inv_job)
+    took = _iso(d["CompletionDate"]) - _iso(d["CreationDate"])
+    check(abs(took - 4 * 3600) < 1, "aws profile: the inventory job took 4 hours", took)
+    inv = json.loads(c.get_job_output(vaultName=vault, jobId=inv_job)["body"].read())
+    equal([(a["ArchiveId"], a["Size"]) for a in inv["ArchiveList"]], [(aid, len(data))],
+          "aws profile: the inventory lists the archive with its own size")
+    check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", inv["InventoryDate"]) is not None,
+          "aws profile: InventoryDate in whole seconds", inv["InventoryDate"])
+
+    # Delete every archive: DeleteVault fails until the next inventory.
+    c.delete_archive(vaultName=vault, archiveId=aid)
+    e = expect_error("InvalidParameterValueException", c.delete_vault, vaultName=vault)
+    if e:
+        check("Vault not empty or recently written to: " + vault_arn(vault) in str(e), "DeleteVault message", str(e))
+    equal(c.describe_vault(vaultName=vault)["NumberOfArchives"], 1, "aws profile: the deletion shows only after the next inventory")
+    emulator(AWS, "POST", "/_permafrost/clock/advance?by=25h")  # the scheduled inventory, a day after the deletion
+    equal(c.describe_vault(vaultName=vault)["NumberOfArchives"], 0, "aws profile: the next inventory, a day later, is empty")
+    c.delete_vault(vaultName=vault)
+    expect_error("ResourceNotFoundException", c.describe_vault, vaultName=vault)
+
+
+def _iso(s):
+    """Seconds since the epoch of an ISO 8601 UTC date with milliseconds."""
+    import datetime
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
 def section_clock():
     """Data retrieval policy, inventory date filters and vault-lock expiry,
     driven by the emulator's clock on the delayed server."""
@@ -816,6 +889,7 @@ SECTIONS = [
     section_waiters,
     section_delayed_jobs,
     section_clock,
+    section_aws_profile,
     section_signatures,
 ]
 

@@ -29,6 +29,7 @@ var auEmuPaths = []struct{ method, path string }{
 	{http.MethodPost, "clock/advance?by=8800h"},
 	{http.MethodPost, "clock/advance?by=-1h"},
 	{http.MethodGet, "notifications"},
+	{http.MethodPost, "inventory"},
 	{http.MethodGet, "no-such-endpoint"},
 }
 

@@ -23,6 +23,10 @@ type Emulator interface {
 	AdvanceClock(d time.Duration) (time.Time, error)
 	// Notifications returns every job-completion message, oldest first.
 	Notifications() ([]glacier.Notification, error)
+	// TakeInventories takes every vault's inventory now, as AWS's daily
+	// run would (only vaults written since their last inventory change),
+	// and returns how many it took; with live inventories it does nothing.
+	TakeInventories() (int, error)
 }
 
 // advanceRule is what the message of a refused advance asks for.
@@ -30,6 +34,11 @@ const advanceRule = "give a positive Go duration of at most 876000h (100 years),
 
 type clockJSON struct {
 	Now string `json:"now"`
+}
+
+type inventoryJSON struct {
+	Inventories int    `json:"inventories"`
+	Now         string `json:"now"`
 }
 
 type notificationJSON struct {
@@ -94,6 +103,14 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, clockJSON{Now: now.Format(time.RFC3339Nano)})
+	case path == "inventory" && r.Method == http.MethodPost:
+		n, err := h.emulator.TakeInventories()
+		if err != nil {
+			h.log.Error("taking inventories", "err", err)
+			emulatorError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, inventoryJSON{Inventories: n, Now: h.emulator.Now().Format(time.RFC3339Nano)})
 	case path == "notifications" && r.Method == http.MethodGet:
 		ns, err := h.emulator.Notifications()
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"sync"
@@ -32,6 +34,9 @@ type Main struct {
 	Store   glacier.Store
 	Service *glacier.Service
 	Handler *api.Handler
+	// Seed is the seed of the drawn job delays: Config.Seed, or the one
+	// picked at random when that is 0.
+	Seed int64
 
 	ln        net.Listener
 	server    *http.Server
@@ -103,10 +108,22 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		off = 0
 	}
 	m.Clock = clock.NewOffset(base, off)
-	delays, _ := cfg.JobDelays() // validated above
+	ranges, _ := cfg.JobDelayRanges() // validated above
+	delays := make(map[string]glacier.Delay, len(ranges))
+	for tier, d := range ranges {
+		delays[tier] = glacier.Delay{Min: d.Min, Max: d.Max}
+	}
+	m.Seed = cfg.Seed
+	if m.Seed == 0 {
+		m.Seed = rand.Int64N(math.MaxInt64) + 1
+	}
 	m.Service, err = glacier.New(glacier.Options{
 		Store: m.Store, Clock: m.Clock, Logger: logger,
 		JobDelays:           delays,
+		Seed:                uint64(m.Seed),
+		DailyInventory:      cfg.InventoryMode() == config.InventoryDaily,
+		InventoryInterval:   cfg.InventoryInterval,
+		ArchiveOverhead:     cfg.ArchiveOverhead(),
 		NoExpeditedOnDemand: cfg.ExpeditedCapacity == "provisioned",
 		RenderJob:           api.MarshalJob,
 		BufferMemory:        int64(cfg.UploadBufferMemory),
@@ -128,6 +145,23 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
 		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout})
 	return m, nil
+}
+
+// ProfileSummary says, for the start line, which timing is in force:
+// "profile fast (live inventories, jobs at once)", or for example "profile
+// aws (daily inventories every 24h0m0s, job delays Expedited=1m-5m,...,
+// seed 42)".
+func (m *Main) ProfileSummary() string {
+	c := m.Config
+	inv := c.InventoryMode() + " inventories"
+	if c.InventoryMode() == config.InventoryDaily {
+		inv += " every " + c.InventoryInterval.String()
+	}
+	delays := "jobs at once"
+	if d := c.EffectiveJobDelay(); d != "" {
+		delays = "job delays " + d + fmt.Sprintf(", seed %d", m.Seed)
+	}
+	return fmt.Sprintf("profile %s (%s, %s)", c.Profile, inv, delays)
 }
 
 // Start listens on the configured address and serves in the background.

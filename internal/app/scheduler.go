@@ -15,7 +15,8 @@ import (
 const PollInterval = time.Second
 
 // schedule completes jobs at their due time, whether or not anyone asks,
-// and delivers their notifications, until Close.
+// records daily inventories as they fall due, and delivers notifications,
+// until Close.
 func (m *Main) schedule() {
 	defer close(m.scheduler)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -36,6 +37,14 @@ func (m *Main) schedule() {
 			m.Logger.Error("completing due jobs", "err", err)
 		} else if !next.IsZero() {
 			wait = min(wait, max(next.Sub(m.Clock.Now()), 10*time.Millisecond))
+		}
+		// After the jobs, so that a job due before an inventory sees the
+		// inventory of its own due time.
+		if _, next, err := m.Service.TakeInventories(false); err != nil {
+			m.Logger.Error("taking due inventories", "err", err)
+		} else if !next.IsZero() {
+			// An inventory is in force once the clock is past its due time.
+			wait = min(wait, max(next.Sub(m.Clock.Now())+time.Millisecond, 10*time.Millisecond))
 		}
 		if m.deliverer != nil {
 			if _, err := m.deliverer.Deliver(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -87,8 +96,31 @@ func (m *Main) AdvanceClock(d time.Duration) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
+	if m.Service.DailyInventory() {
+		// Record what fell due before answering: jobs first, as the
+		// scheduler does, then inventories (reads would work them out
+		// anyway; this lets tombstones go at once).
+		if _, err := m.Service.CompleteDueJobs(); err != nil {
+			m.Logger.Error("completing due jobs", "err", err)
+		}
+		if _, _, err := m.Service.TakeInventories(false); err != nil {
+			m.Logger.Error("taking due inventories", "err", err)
+		}
+	}
 	m.Service.Wake()
 	return m.Clock.Now(), nil
+}
+
+// TakeInventories implements api.Emulator: it completes the jobs already
+// due, then takes, now, the inventory of every vault written since its
+// last one (nothing in live mode).
+func (m *Main) TakeInventories() (int, error) {
+	if _, err := m.Service.CompleteDueJobs(); err != nil {
+		return 0, err
+	}
+	n, _, err := m.Service.TakeInventories(true)
+	m.Service.Wake()
+	return n, err
 }
 
 // Notifications implements api.Emulator.

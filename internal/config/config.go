@@ -57,7 +57,44 @@ type Config struct {
 	// may wait for its share before ThrottlingException.
 	UploadBufferMemory ByteSize
 	UploadQueueTimeout time.Duration
+	// Profile is "fast" (jobs finish at once, inventories are live) or
+	// "aws" (AWS's clock: daily inventories, job times drawn from AWS's
+	// documented ranges, 32 KiB of index data per archive in SizeInBytes).
+	// JobDelay and Inventory, when set, override it.
+	Profile string
+	// Inventory is "live" (DescribeVault and inventory jobs show the state
+	// of the moment), "daily" (they show the last inventory, taken at most
+	// once per InventoryInterval), or "" for the profile's choice.
+	Inventory string
+	// InventoryInterval is the least time between two daily inventories of
+	// a vault, and the time from a vault's first unrecorded archive write
+	// to its next inventory.
+	InventoryInterval time.Duration
+	// Seed seeds the draws of job completion times from ranges; 0 picks
+	// one at random (AppliedSeed reports it).
+	Seed int64
 }
+
+// Profiles.
+const (
+	ProfileFast = "fast"
+	ProfileAWS  = "aws"
+)
+
+// Inventory modes.
+const (
+	InventoryLive  = "live"
+	InventoryDaily = "daily"
+)
+
+// AWSJobDelay is the aws profile's --job-delay: the typical completion
+// times AWS documents per retrieval tier (Expedited 1-5 minutes, Standard
+// 3-5 hours, Bulk 5-12 hours) and about 4 hours for inventory jobs.
+const AWSJobDelay = "Expedited=1m-5m,Standard=3h-5h,Bulk=5h-12h,Inventory=4h"
+
+// AWSArchiveOverhead is the index data Glacier adds per archive to a
+// vault's SizeInBytes (32 KiB), counted under the aws profile.
+const AWSArchiveOverhead = 32 << 10
 
 // Default returns the defaults.
 func Default() Config {
@@ -76,6 +113,8 @@ func Default() Config {
 		IdleTimeout:        2 * time.Minute,
 		UploadBufferMemory: 32 << 20,
 		UploadQueueTimeout: 30 * time.Second,
+		Profile:            ProfileFast,
+		InventoryInterval:  24 * time.Hour,
 	}
 }
 
@@ -105,7 +144,9 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.Region, "region", "region of requests that carry no SigV4 credential scope")
 	str(&c.AccountID, "account-id", "12-digit account of every caller until signatures are verified")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
-	str(&c.JobDelay, "job-delay", "completion delay per tier, e.g. Expedited=1m,Standard=4h,Bulk=8h (inventory jobs use Standard)")
+	str(&c.JobDelay, "job-delay", "completion delay per tier, fixed or a MIN-MAX range, e.g. Expedited=1m,Standard=3h-5h,Bulk=8h,Inventory=4h (inventory jobs use Standard unless Inventory is given); none for no delay; overrides --profile")
+	str(&c.Profile, "profile", "fast (jobs finish at once, live inventories) or aws (AWS's clock: daily inventories, AWS's job times, 32 KiB index data per archive)")
+	str(&c.Inventory, "inventory", "live or daily (default: live with --profile fast, daily with --profile aws); overrides --profile")
 	str(&c.SNSEndpoint, "sns-endpoint", "URL of an SNS-compatible service to publish job notifications to")
 	str(&c.Credentials, "credentials", "file of 'ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID' lines; switches on SigV4 verification")
 	str(&c.NewCustomers, "new-customer-accounts", "comma-separated accounts treated as new customers: every call gets NoLongerSupportedException")
@@ -147,6 +188,23 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		}
 	}
 	fs.Var(&c.UploadBufferMemory, "upload-buffer-memory", "buffer memory that upload bodies share, e.g. 32MiB; more wait in turn (env "+envName("upload-buffer-memory")+")")
+	if v := getenv(envName("inventory-interval")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("%s: not a duration: %q", envName("inventory-interval"), v)
+		}
+		c.InventoryInterval = d
+	}
+	fs.DurationVar(&c.InventoryInterval, "inventory-interval", c.InventoryInterval,
+		"with daily inventories, the least time between two inventories of a vault (env "+envName("inventory-interval")+")")
+	if v := getenv(envName("seed")); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return c, fmt.Errorf("%s: not an integer: %q", envName("seed"), v)
+		}
+		c.Seed = n
+	}
+	fs.Int64Var(&c.Seed, "seed", c.Seed, "seed of the drawn job completion times, for repeatable runs; 0 picks one at random (env "+envName("seed")+")")
 	memEnv := getenv(envName("memory"))
 	if memEnv != "" {
 		b, err := strconv.ParseBool(memEnv)
@@ -202,8 +260,17 @@ func (c Config) Validate() error {
 	if c.UploadBufferMemory < MinUploadBufferMemory {
 		errs = append(errs, fmt.Errorf("--upload-buffer-memory must be at least %v, got %v", ByteSize(MinUploadBufferMemory), c.UploadBufferMemory))
 	}
-	if _, err := c.JobDelays(); err != nil {
+	if _, err := c.JobDelayRanges(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.Profile != ProfileFast && c.Profile != ProfileAWS {
+		errs = append(errs, fmt.Errorf("--profile must be fast or aws, got %q", c.Profile))
+	}
+	if c.Inventory != "" && c.Inventory != InventoryLive && c.Inventory != InventoryDaily {
+		errs = append(errs, fmt.Errorf("--inventory must be live or daily, got %q", c.Inventory))
+	}
+	if c.InventoryInterval <= 0 {
+		errs = append(errs, fmt.Errorf("--inventory-interval must be positive, got %v", c.InventoryInterval))
 	}
 	if c.ExpeditedCapacity != "always" && c.ExpeditedCapacity != "provisioned" {
 		errs = append(errs, fmt.Errorf("--expedited-capacity must be always or provisioned, got %q", c.ExpeditedCapacity))
@@ -230,24 +297,83 @@ func (c Config) SlogLevel() (slog.Level, error) {
 	return l, nil
 }
 
-// JobDelays parses --job-delay into a delay per tier.
+// InventoryMode is the inventory mode in force: --inventory, else the
+// profile's (daily for aws, live for fast).
+func (c Config) InventoryMode() string {
+	switch {
+	case c.Inventory != "":
+		return c.Inventory
+	case c.Profile == ProfileAWS:
+		return InventoryDaily
+	}
+	return InventoryLive
+}
+
+// EffectiveJobDelay is the --job-delay in force: the flag, else the
+// profile's ("" for fast).
+func (c Config) EffectiveJobDelay() string {
+	switch {
+	case strings.TrimSpace(c.JobDelay) == "none":
+		return ""
+	case strings.TrimSpace(c.JobDelay) != "":
+		return c.JobDelay
+	case c.Profile == ProfileAWS:
+		return AWSJobDelay
+	}
+	return ""
+}
+
+// ArchiveOverhead is the per-archive index data counted in SizeInBytes:
+// 32 KiB under the aws profile, none under fast.
+func (c Config) ArchiveOverhead() int64 {
+	if c.Profile == ProfileAWS {
+		return AWSArchiveOverhead
+	}
+	return 0
+}
+
+// Delay is a job completion delay: fixed (Min == Max) or a range.
+type Delay struct{ Min, Max time.Duration }
+
+// JobDelays parses the delays in force into a fixed delay per tier (the
+// lower end of a range).
 func (c Config) JobDelays() (map[string]time.Duration, error) {
-	out := map[string]time.Duration{}
-	if strings.TrimSpace(c.JobDelay) == "" {
+	r, err := c.JobDelayRanges()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]time.Duration, len(r))
+	for k, d := range r {
+		out[k] = d.Min
+	}
+	return out, nil
+}
+
+// JobDelayRanges parses the delays in force (EffectiveJobDelay) into a
+// delay per tier; "Inventory" is the delay of inventory jobs.
+func (c Config) JobDelayRanges() (map[string]Delay, error) {
+	out := map[string]Delay{}
+	spec := c.EffectiveJobDelay()
+	if strings.TrimSpace(spec) == "" {
 		return out, nil
 	}
-	for _, item := range strings.Split(c.JobDelay, ",") {
+	for _, item := range strings.Split(spec, ",") {
 		tier, dur, ok := strings.Cut(strings.TrimSpace(item), "=")
 		switch tier {
-		case "Expedited", "Standard", "Bulk":
+		case "Expedited", "Standard", "Bulk", "Inventory":
 		default:
-			return nil, fmt.Errorf("--job-delay: %q: the tier must be Expedited, Standard or Bulk", item)
+			return nil, fmt.Errorf("--job-delay: %q: the tier must be Expedited, Standard, Bulk or Inventory", item)
 		}
-		d, err := time.ParseDuration(dur)
-		if !ok || err != nil || d < 0 {
-			return nil, fmt.Errorf("--job-delay: %q: give TIER=DURATION, e.g. Standard=4h", item)
+		lo, hi, isRange := strings.Cut(dur, "-")
+		if !isRange {
+			hi = lo
 		}
-		out[tier] = d
+		dlo, err1 := time.ParseDuration(lo)
+		dhi, err2 := time.ParseDuration(hi)
+		if !ok || err1 != nil || err2 != nil || dlo < 0 || dhi < dlo {
+			return nil, fmt.Errorf("--job-delay: %q: give TIER=DURATION or TIER=MIN-MAX, e.g. Standard=4h or Standard=3h-5h", item)
+		}
+		out[tier] = Delay{dlo, dhi}
 	}
 	return out, nil
 }

@@ -146,3 +146,38 @@ func TestResourceLimitFlags(t *testing.T) {
 		t.Errorf("ByteSize(32 MiB) = %q", got)
 	}
 }
+
+func TestProfiles(t *testing.T) {
+	c, err := Parse(nil, env(nil), io.Discard)
+	if err != nil || c.Profile != ProfileFast || c.InventoryMode() != InventoryLive || c.EffectiveJobDelay() != "" || c.ArchiveOverhead() != 0 || c.InventoryInterval != 24*time.Hour {
+		t.Fatalf("defaults: %+v, %v", c, err)
+	}
+	c, err = Parse(nil, env(map[string]string{"PERMAFROST_PROFILE": "aws", "PERMAFROST_SEED": "42", "PERMAFROST_INVENTORY_INTERVAL": "12h"}), io.Discard)
+	if err != nil || c.InventoryMode() != InventoryDaily || c.EffectiveJobDelay() != AWSJobDelay || c.ArchiveOverhead() != 32<<10 || c.Seed != 42 || c.InventoryInterval != 12*time.Hour {
+		t.Fatalf("aws from the environment: %+v, %v", c, err)
+	}
+	r, _ := c.JobDelayRanges()
+	if r["Standard"] != (Delay{3 * time.Hour, 5 * time.Hour}) || r["Inventory"] != (Delay{4 * time.Hour, 4 * time.Hour}) || r["Expedited"].Min != time.Minute {
+		t.Errorf("aws delays = %v", r)
+	}
+	// Individual flags override the profile.
+	c, err = Parse([]string{"--profile", "aws", "--inventory", "live", "--job-delay", "Standard=1h-2h"}, env(nil), io.Discard)
+	if err != nil || c.InventoryMode() != InventoryLive || c.EffectiveJobDelay() != "Standard=1h-2h" {
+		t.Fatalf("overrides: %+v, %v", c, err)
+	}
+	if c, _ := Parse([]string{"--profile", "aws", "--job-delay", "none"}, env(nil), io.Discard); c.EffectiveJobDelay() != "" {
+		t.Errorf("--job-delay none under aws = %q", c.EffectiveJobDelay())
+	}
+	c, _ = Parse([]string{"--inventory", "daily"}, env(nil), io.Discard)
+	if c.InventoryMode() != InventoryDaily || c.EffectiveJobDelay() != "" {
+		t.Errorf("--inventory daily alone: %+v", c)
+	}
+	for _, args := range [][]string{{"--profile", "slow"}, {"--inventory", "weekly"}, {"--inventory-interval", "0s"}, {"--job-delay", "Standard=5h-3h"}, {"--job-delay", "Inventory=x"}} {
+		if _, err := Parse(args, env(nil), io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+	if _, err := Parse(nil, env(map[string]string{"PERMAFROST_SEED": "many"}), io.Discard); err == nil {
+		t.Error("PERMAFROST_SEED=many accepted")
+	}
+}

@@ -54,7 +54,7 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 		if err := rec.keep(tx); err != nil {
 			return err
 		}
-		return addArchive(tx, ref, a)
+		return s.addArchive(tx, ref, a)
 	})
 	if err != nil {
 		s.discard(rec, err)
@@ -64,10 +64,13 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 }
 
 // addArchive stores a and counts it in its vault.
-func addArchive(tx Tx, ref VaultRef, a *Archive) error {
+func (s *Service) addArchive(tx Tx, ref VaultRef, a *Archive) error {
 	v, err := loadVault(tx, ref)
 	if err != nil {
 		return err
+	}
+	if s.daily {
+		a.Created = s.noteWrite(v, a.Created)
 	}
 	if err := tx.PutArchive(ref, a); err != nil {
 		return err
@@ -102,12 +105,23 @@ func (s *Service) DeleteArchive(ref VaultRef, id string) error {
 		if dead, err = release(tx, a.Segments); err != nil {
 			return err
 		}
-		if err := tx.DeleteArchive(ref, id); err != nil {
+		now := s.clock.Now()
+		if s.daily {
+			// The last inventory still lists the archive: keep its
+			// tombstone until a later inventory is taken.
+			now = s.noteWrite(v, now)
+			a.Deleted, a.Segments = now, nil
+			v.Inv.Tombstones++
+			err = tx.BuryArchive(ref, a)
+		} else {
+			err = tx.DeleteArchive(ref, id)
+		}
+		if err != nil {
 			return err
 		}
 		v.Archives--
 		v.Size -= a.Size
-		v.LastInventory = s.clock.Now()
+		v.LastInventory = now
 		return tx.PutVault(v)
 	})
 	if err == nil {

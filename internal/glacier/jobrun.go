@@ -180,34 +180,57 @@ func (s *Service) buildInventory(ref VaultRef, j *Job) (received, string, error)
 	}
 	cw := &countingWriter{w: bw}
 	var iw inventory.Writer
-	if j.Format == FormatCSV {
-		iw, err = inventory.NewCSV(cw)
-	} else {
-		iw, err = inventory.NewJSON(cw, ref.ARN(), j.Due)
-	}
 	next := ""
-	if err == nil {
-		err = s.store.View(func(tx Tx) error {
-			var n int64
-			var werr error
-			err := tx.ScanArchives(ref, j.Marker, func(a *Archive) bool {
-				if j.StartDate != nil && a.Created.Before(*j.StartDate) || j.EndDate != nil && !a.Created.Before(*j.EndDate) {
-					return true
-				}
-				if j.Limit > 0 && n == j.Limit {
-					next = a.ID
-					return false
-				}
-				n++
-				werr = iw.Add(inventory.Entry{ArchiveID: a.ID, Description: a.Description, Created: a.Created, Size: a.Size, TreeHash: a.TreeHash})
-				return werr == nil
-			})
-			if err == nil {
-				err = werr
+	err = s.store.View(func(tx Tx) error {
+		// Live: the archives of the moment the job is due. Daily: the
+		// vault's last inventory when the job is due, or a later one if
+		// one was recorded before the job completed (the tombstones an
+		// older one needs may be gone).
+		date, scan, visible := j.Due, tx.ScanArchives, func(*Archive) bool { return true }
+		if s.daily {
+			v, err := loadVault(tx, ref)
+			if err != nil {
+				return err
 			}
+			if d, _, _ := v.lastInventory(j.Due); !d.IsZero() {
+				if v.Inv != nil && v.Inv.Date.After(d) {
+					d = v.Inv.Date
+				}
+				date, scan = d, tx.ScanArchiveHistory
+				visible = func(a *Archive) bool { return inSnapshot(a, d) }
+			}
+		}
+		var err error
+		if j.Format == FormatCSV {
+			iw, err = inventory.NewCSV(cw)
+		} else {
+			iw, err = inventory.NewJSON(cw, ref.ARN(), date)
+		}
+		if err != nil {
 			return err
+		}
+		var n int64
+		var werr error
+		err = scan(ref, j.Marker, func(a *Archive) bool {
+			if !visible(a) {
+				return true
+			}
+			if j.StartDate != nil && a.Created.Before(*j.StartDate) || j.EndDate != nil && !a.Created.Before(*j.EndDate) {
+				return true
+			}
+			if j.Limit > 0 && n == j.Limit {
+				next = a.ID
+				return false
+			}
+			n++
+			werr = iw.Add(inventory.Entry{ArchiveID: a.ID, Description: a.Description, Created: a.Created, Size: a.Size, TreeHash: a.TreeHash})
+			return werr == nil
 		})
-	}
+		if err == nil {
+			err = werr
+		}
+		return err
+	})
 	if err == nil {
 		err = iw.Close()
 	}

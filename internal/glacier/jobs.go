@@ -71,8 +71,14 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 		return JobResult{}, invalid("Invalid job type: %s. Valid values are archive-retrieval, inventory-retrieval and select.", p.Type)
 	}
 	err := s.store.Update(func(tx Tx) error {
-		if _, err := loadVault(tx, ref); err != nil {
+		v, err := loadVault(tx, ref)
+		if err != nil {
 			return err
+		}
+		if s.daily && j.Action == ActionInventoryRetrieval {
+			if date, _, _ := v.lastInventory(now); date.IsZero() {
+				return inventoryNotReady(ref)
+			}
 		}
 		if j.Action == ActionArchiveRetrieval {
 			if err := bindArchive(tx, ref, j, *p.ArchiveID, p.RetrievalByteRange); err != nil {

@@ -8,9 +8,10 @@ type Vault struct {
 	Region        string
 	Name          string
 	Created       time.Time
-	LastInventory time.Time // last archive change (counts are live); zero before the first
-	Archives      int64     // live number of archives
-	Size          int64     // live total archive bytes
+	LastInventory time.Time       // last archive change (counts are live); zero before the first
+	Archives      int64           // live number of archives
+	Size          int64           // live total archive bytes
+	Inv           *InventoryState // daily inventories; nil in live mode and before the first write
 	Tags          map[string]string
 	AccessPolicy  string         // "" when none is set
 	Notifications *Notifications // nil when none is set
@@ -20,6 +21,24 @@ type Vault struct {
 // Ref returns the vault's reference.
 func (v *Vault) Ref() VaultRef {
 	return VaultRef{Scope: Scope{Account: v.Account, Region: v.Region}, Name: v.Name}
+}
+
+// InventoryState is where a vault's daily inventories stand. An inventory
+// is only a time and the counters at that time: which archives it lists
+// follows from their creation and deletion times.
+type InventoryState struct {
+	Date     time.Time // of the last inventory; zero before the first
+	Archives int64     // archives as of Date
+	Size     int64     // their bytes
+	// Next is when the next inventory is due: set by the first archive
+	// write after the last inventory, zero while nothing has changed.
+	Next time.Time
+	// Tombstones counts deleted archives whose records remain until an
+	// inventory taken after their deletion lets them go.
+	Tombstones int64
+	// Purged is the Date of the inventory the tombstones were last purged
+	// for: a vault is scanned for tombstones once per inventory.
+	Purged time.Time
 }
 
 // Notifications is a vault's notification configuration.

@@ -21,6 +21,11 @@ type Archive struct {
 	Size        int64
 	TreeHash    string
 	Segments    []Segment
+	// Deleted is zero while the archive exists. With daily inventories a
+	// deleted archive stays as a tombstone (its bytes released, Segments
+	// nil) until no inventory can see it any more: the inventory taken
+	// before its deletion still lists it.
+	Deleted time.Time
 }
 
 // Upload is a multipart upload. Completed and aborted uploads are kept as

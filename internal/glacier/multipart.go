@@ -209,7 +209,7 @@ func (s *Service) CompleteMultipartUpload(ref VaultRef, in CompleteInput) (Archi
 				return err
 			}
 		}
-		if err := addArchive(tx, ref, a); err != nil {
+		if err := s.addArchive(tx, ref, a); err != nil {
 			return err
 		}
 		u.ArchiveID, u.ArchiveSize, u.TreeHash, u.LastActivity = a.ID, a.Size, a.TreeHash, now

@@ -3,6 +3,8 @@ package glacier
 import (
 	"errors"
 	"log/slog"
+	"math/rand/v2"
+	"sync"
 	"time"
 
 	"permafrost/internal/clock"
@@ -13,8 +15,13 @@ type Service struct {
 	store     Store
 	clock     clock.Clock
 	log       *slog.Logger
-	delays    map[string]time.Duration
+	delays    map[string]Delay
 	onDemand  bool
+	daily     bool          // daily inventories instead of live state
+	interval  time.Duration // between daily inventories
+	overhead  int64         // index bytes per archive counted in SizeInBytes
+	rngMu     sync.Mutex
+	rng       *rand.Rand // draws delays from ranges
 	renderJob func(JobInfo) ([]byte, error)
 	wakeups   chan struct{}
 	policied  policiedVaults
@@ -27,9 +34,21 @@ type Options struct {
 	Store  Store
 	Clock  clock.Clock  // default: the wall clock
 	Logger *slog.Logger // default: slog.Default()
-	// JobDelays is how long a job of each tier takes to complete;
-	// inventory jobs take the Standard delay. Missing tiers take none.
-	JobDelays map[string]time.Duration
+	// JobDelays is how long a job of each tier takes to complete; a
+	// range's delay is drawn, once, when the job is initiated. Inventory
+	// jobs take the "Inventory" delay, else the Standard one. Missing
+	// tiers take none.
+	JobDelays map[string]Delay
+	// Seed seeds the draws from delay ranges.
+	Seed uint64
+	// DailyInventory makes DescribeVault, ListVaults, inventory jobs and
+	// DeleteVault follow a vault's last inventory, taken at most once per
+	// InventoryInterval (default 24h), instead of its live state.
+	DailyInventory    bool
+	InventoryInterval time.Duration
+	// ArchiveOverhead is counted per archive in SizeInBytes (Glacier's
+	// own index data); inventories still list each archive's own size.
+	ArchiveOverhead int64
 	// NoExpeditedOnDemand makes Expedited retrievals without provisioned
 	// capacity fail with InsufficientCapacityException.
 	NoExpeditedOnDemand bool
@@ -56,6 +75,11 @@ func New(o Options) (*Service, error) {
 		store: o.Store, clock: o.Clock, log: o.Logger,
 		delays: o.JobDelays, onDemand: !o.NoExpeditedOnDemand, renderJob: o.RenderJob,
 		wakeups: make(chan struct{}, 1),
+		daily:   o.DailyInventory, interval: o.InventoryInterval, overhead: o.ArchiveOverhead,
+		rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
+	}
+	if s.interval <= 0 {
+		s.interval = 24 * time.Hour
 	}
 	if o.BufferMemory <= 0 {
 		o.BufferMemory = DefaultBufferMemory
@@ -82,13 +106,30 @@ func (s *Service) wake() {
 // Wake asks the scheduler to look for due jobs (after the clock moved).
 func (s *Service) Wake() { s.wake() }
 
-// delay is how long j takes to complete.
+// Delay is a job completion delay: fixed (Min == Max) or a range to draw
+// from uniformly.
+type Delay struct{ Min, Max time.Duration }
+
+// delayInventory is the JobDelays key of inventory jobs.
+const delayInventory = "Inventory"
+
+// delay is how long j takes to complete, drawn once at initiation (the job
+// stores its due time, so a restart keeps it).
 func (s *Service) delay(j *Job) time.Duration {
 	tier := j.Tier
 	if tier == "" {
 		tier = TierStandard
+		if _, ok := s.delays[delayInventory]; ok && j.Action == ActionInventoryRetrieval {
+			tier = delayInventory
+		}
 	}
-	return s.delays[tier]
+	d := s.delays[tier]
+	if d.Max <= d.Min {
+		return d.Min
+	}
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	return d.Min + time.Duration(s.rng.Int64N(int64(d.Max-d.Min)+1))
 }
 
 // loadVault reads a vault inside a transaction, mapping ErrNotFound to the

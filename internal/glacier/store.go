@@ -93,15 +93,25 @@ type Tx interface {
 	Capacities(s Scope) ([]*Capacity, error)
 	PutCapacity(s Scope, c *Capacity) error
 
+	// Archive returns an existing archive: a tombstone is ErrNotFound.
 	Archive(ref VaultRef, id string) (*Archive, error)
 	// PutArchive stores an archive of vault ref and indexes its ID.
 	PutArchive(ref VaultRef, a *Archive) error
+	// DeleteArchive removes an archive's record (or its tombstone) and its
+	// index entry.
 	DeleteArchive(ref VaultRef, id string) error
+	// BuryArchive replaces an archive with its tombstone a (a.Deleted
+	// set): Archive, ArchiveVault and ScanArchives no longer see it,
+	// ScanArchiveHistory still does.
+	BuryArchive(ref VaultRef, a *Archive) error
 	// ArchiveVault returns the name of the vault holding archive id in s.
 	ArchiveVault(s Scope, id string) (string, error)
 	// ScanArchives calls fn for the vault's archives with IDs >= from, in
 	// ID order (which is creation order), until fn returns false.
+	// Tombstones are skipped.
 	ScanArchives(ref VaultRef, from string, fn func(*Archive) bool) error
+	// ScanArchiveHistory is ScanArchives including tombstones.
+	ScanArchiveHistory(ref VaultRef, from string, fn func(*Archive) bool) error
 
 	Upload(ref VaultRef, id string) (*Upload, error)
 	PutUpload(ref VaultRef, u *Upload) error

@@ -17,17 +17,22 @@ type VaultInfo struct {
 	SizeInBytes      int64
 }
 
-func (v *Vault) info() VaultInfo {
+// info reports v as of now: its live state, or with daily inventories its
+// last inventory. SizeInBytes counts the per-archive overhead.
+func (s *Service) info(v *Vault, now time.Time) VaultInfo {
+	date, n, size := v.LastInventory, v.Archives, v.Size
+	if s.daily {
+		date, n, size = v.lastInventory(now)
+	}
 	in := VaultInfo{
 		ARN:              v.Ref().ARN(),
 		Name:             v.Name,
 		Created:          v.Created,
-		NumberOfArchives: v.Archives,
-		SizeInBytes:      v.Size,
+		NumberOfArchives: n,
+		SizeInBytes:      size + n*s.overhead,
 	}
-	if !v.LastInventory.IsZero() {
-		t := v.LastInventory
-		in.LastInventory = &t
+	if !date.IsZero() {
+		in.LastInventory = &date
 	}
 	return in
 }
@@ -67,7 +72,7 @@ func (s *Service) DescribeVault(ref VaultRef) (VaultInfo, error) {
 	if err != nil {
 		return VaultInfo{}, err
 	}
-	return v.info(), nil
+	return s.info(v, s.clock.Now()), nil
 }
 
 // ListVaultsInput selects a page of ListVaults. Limit and Marker are the raw
@@ -100,6 +105,7 @@ func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput,
 		from = in.Marker[len(prefix):]
 	}
 	var out ListVaultsOutput
+	now := s.clock.Now()
 	err = s.store.View(func(tx Tx) error {
 		vs, err := tx.ListVaults(scope, from, limit+1)
 		if err != nil {
@@ -111,7 +117,7 @@ func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput,
 		}
 		out.Vaults = make([]VaultInfo, len(vs))
 		for i, v := range vs {
-			out.Vaults[i] = v.info()
+			out.Vaults[i] = s.info(v, now)
 		}
 		return nil
 	})
@@ -129,8 +135,21 @@ func (s *Service) DeleteVault(ref VaultRef) error {
 		if err != nil {
 			return err
 		}
+		if s.daily && !v.LastInventory.IsZero() {
+			// Written to: deletable once the last inventory is empty
+			// and nothing was written after it.
+			date, n, _ := v.lastInventory(s.clock.Now())
+			if date.IsZero() || n > 0 || v.LastInventory.After(date) {
+				return invalid("Vault not empty or recently written to: %s", ref.ARN())
+			}
+		}
 		if v.Archives > 0 {
 			return invalid("Vault not empty or recently written to: %s", ref.ARN())
+		}
+		if v.Inv != nil && v.Inv.Tombstones > 0 {
+			if err := dropTombstones(tx, ref); err != nil {
+				return err
+			}
 		}
 		// Jobs and uploads go with the vault, so that a new vault of the
 		// same name starts empty.

@@ -28,9 +28,12 @@ func startServer(b *testing.B, durable bool) *app.Main {
 
 // startServerLogging is startServer with a chosen logger; the default one
 // formats every request line (level info) and discards it.
-func startServerLogging(b *testing.B, durable bool, logger *slog.Logger) *app.Main {
+func startServerLogging(b *testing.B, durable bool, logger *slog.Logger, opts ...func(*config.Config)) *app.Main {
 	b.Helper()
 	cfg := config.Default()
+	for _, o := range opts {
+		o(&cfg)
+	}
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Memory = !durable
 	if durable {

@@ -12,11 +12,20 @@ import (
 // one of a vault's), so they have a compact binary encoding instead of
 // JSON: a version byte, then varint-prefixed strings and varints. Records
 // that start with '{' are JSON, as the first versions wrote them.
-const archiveCodecV1 = 1
+// Version 2 appends the deletion time of a tombstone; live archives are
+// still written as version 1, so live-mode records are unchanged.
+const (
+	archiveCodecV1 = 1
+	archiveCodecV2 = 2
+)
 
 func encodeArchive(a *glacier.Archive) []byte {
 	b := make([]byte, 0, 64+len(a.ID)+len(a.Vault)+len(a.Description)+len(a.TreeHash)+len(a.Segments)*40)
-	b = append(b, archiveCodecV1)
+	version := byte(archiveCodecV1)
+	if !a.Deleted.IsZero() {
+		version = archiveCodecV2
+	}
+	b = append(b, version)
 	b = appendString(b, a.ID)
 	b = appendString(b, a.Vault)
 	b = appendString(b, a.Description)
@@ -32,6 +41,9 @@ func encodeArchive(a *glacier.Archive) []byte {
 			inline = 1
 		}
 		b = append(b, inline)
+	}
+	if version == archiveCodecV2 {
+		b = binary.AppendVarint(b, a.Deleted.UnixNano())
 	}
 	return b
 }
@@ -80,7 +92,7 @@ func (r *reader) str() string {
 }
 
 func decodeArchive(raw []byte, a *glacier.Archive) error {
-	if len(raw) == 0 || raw[0] != archiveCodecV1 {
+	if len(raw) == 0 || raw[0] != archiveCodecV1 && raw[0] != archiveCodecV2 {
 		return errCorrupt
 	}
 	r := reader{b: raw[1:]}
@@ -103,6 +115,10 @@ func decodeArchive(raw []byte, a *glacier.Archive) error {
 		}
 		a.Segments[i].Inline = r.b[0] == 1
 		r.b = r.b[1:]
+	}
+	a.Deleted = time.Time{}
+	if raw[0] == archiveCodecV2 {
+		a.Deleted = time.Unix(0, r.varint()).UTC()
 	}
 	if r.err != nil || len(r.b) != 0 {
 		return errCorrupt

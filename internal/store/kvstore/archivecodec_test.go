@@ -14,6 +14,8 @@ func TestArchiveCodecRoundTrip(t *testing.T) {
 		{ID: "x", Vault: "v", Created: time.Unix(0, 1).UTC(), Segments: []glacier.Segment{}},
 		{ID: "id-1", Vault: "v.1", Description: `a "desc", with \ and ünicode`, Created: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
 			Size: 1 << 40, TreeHash: "ab", Segments: []glacier.Segment{{Blob: "b1", Size: 1 << 30}, {Blob: "i2", Size: 5, Inline: true}}},
+		// A tombstone (daily inventories): version 2 carries the deletion time.
+		{ID: "gone", Vault: "v", Created: time.Unix(5, 0).UTC(), Deleted: time.Date(2026, 2, 3, 4, 5, 6, 7, time.UTC), Segments: []glacier.Segment{}},
 	} {
 		var got glacier.Archive
 		if err := decodeArchiveRecord(encodeArchive(a), &got, nil); err != nil {

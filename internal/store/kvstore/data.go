@@ -20,7 +20,13 @@ func (t tx) Archive(ref glacier.VaultRef, id string) (*glacier.Archive, error) {
 		return nil, glacier.ErrNotFound
 	}
 	a := new(glacier.Archive)
-	return a, decodeArchiveRecord(raw, a, k)
+	if err := decodeArchiveRecord(raw, a, k); err != nil {
+		return nil, err
+	}
+	if !a.Deleted.IsZero() {
+		return nil, glacier.ErrNotFound
+	}
+	return a, nil
 }
 
 // decodeArchiveRecord reads the binary encoding, or JSON from older data.
@@ -48,6 +54,16 @@ func (t tx) DeleteArchive(ref glacier.VaultRef, id string) error {
 	return t.kv.Delete(bArchives, append(vaultPrefix(ref), id...))
 }
 
+func (t tx) BuryArchive(ref glacier.VaultRef, a *glacier.Archive) error {
+	if a.Deleted.IsZero() {
+		return fmt.Errorf("kvstore: burying archive %s without a deletion time", a.ID)
+	}
+	if err := t.kv.Delete(bArchiveIndex, append(scopeKey(ref.Scope), a.ID...)); err != nil {
+		return err
+	}
+	return t.kv.Put(bArchives, append(vaultPrefix(ref), a.ID...), encodeArchive(a))
+}
+
 func (t tx) ArchiveVault(s glacier.Scope, id string) (string, error) {
 	v := t.kv.Get(bArchiveIndex, append(scopeKey(s), id...))
 	if v == nil {
@@ -57,6 +73,12 @@ func (t tx) ArchiveVault(s glacier.Scope, id string) (string, error) {
 }
 
 func (t tx) ScanArchives(ref glacier.VaultRef, from string, fn func(*glacier.Archive) bool) error {
+	p := vaultPrefix(ref)
+	return scan(t.kv, bArchives, p, append(p[:len(p):len(p)], from...), decodeArchiveRecord,
+		func(_ []byte, a *glacier.Archive) bool { return !a.Deleted.IsZero() || fn(a) })
+}
+
+func (t tx) ScanArchiveHistory(ref glacier.VaultRef, from string, fn func(*glacier.Archive) bool) error {
 	p := vaultPrefix(ref)
 	return scan(t.kv, bArchives, p, append(p[:len(p):len(p)], from...), decodeArchiveRecord,
 		func(_ []byte, a *glacier.Archive) bool { return fn(a) })

@@ -59,5 +59,9 @@ func cloneVault(v *glacier.Vault) *glacier.Vault {
 		l := *v.Lock
 		c.Lock = &l
 	}
+	if v.Inv != nil {
+		st := *v.Inv
+		c.Inv = &st
+	}
 	return &c
 }

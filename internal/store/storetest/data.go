@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"time"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 // dataTests cover archives, uploads, parts, jobs, bytes and settings.
 var dataTests = map[string]func(*testing.T, glacier.Store){
 	"Archives":      testArchives,
+	"Tombstones":    testTombstones,
 	"UploadsParts":  testUploadsParts,
 	"Jobs":          testJobs,
 	"InlineAndRefs": testInlineRefs,
@@ -62,6 +65,53 @@ func testArchives(t *testing.T, s glacier.Store) {
 		}
 		if _, err := tx.ArchiveVault(scopeA, "a-1"); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("deleted archive still indexed")
+		}
+		return nil
+	})
+}
+
+// testTombstones: a buried archive is gone for Archive, ArchiveVault and
+// ScanArchives, but ScanArchiveHistory still lists it with its deletion
+// time, until DeleteArchive removes it.
+func testTombstones(t *testing.T, s glacier.Store) {
+	ref := scopeA.Ref("tv")
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		for _, id := range []string{"t-1", "t-2"} {
+			if err := tx.PutArchive(ref, &glacier.Archive{ID: id, Vault: "tv", Size: 3, TreeHash: "h", Created: t0,
+				Segments: []glacier.Segment{{Blob: "blob-" + id, Size: 3}}}); err != nil {
+				return err
+			}
+		}
+		return tx.BuryArchive(ref, &glacier.Archive{ID: "t-1", Vault: "tv", Size: 3, TreeHash: "h", Created: t0, Deleted: t0.Add(time.Hour)})
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		if _, err := tx.Archive(ref, "t-1"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("tombstone visible to Archive: %v", err)
+		}
+		if _, err := tx.ArchiveVault(scopeA, "t-1"); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("tombstone still indexed: %v", err)
+		}
+		var live, all []string
+		_ = tx.ScanArchives(ref, "", func(a *glacier.Archive) bool { live = append(live, a.ID); return true })
+		var deleted time.Time
+		_ = tx.ScanArchiveHistory(ref, "", func(a *glacier.Archive) bool {
+			all = append(all, a.ID)
+			if a.ID == "t-1" {
+				deleted = a.Deleted
+			}
+			return true
+		})
+		if len(live) != 1 || live[0] != "t-2" || len(all) != 2 || !deleted.Equal(t0.Add(time.Hour)) {
+			t.Errorf("ScanArchives = %v, ScanArchiveHistory = %v (deleted %v)", live, all, deleted)
+		}
+		return nil
+	})
+	mustUpdate(t, s, func(tx glacier.Tx) error { return tx.DeleteArchive(ref, "t-1") })
+	_ = s.View(func(tx glacier.Tx) error {
+		n := 0
+		_ = tx.ScanArchiveHistory(ref, "", func(*glacier.Archive) bool { n++; return true })
+		if n != 1 {
+			t.Errorf("%d records after deleting the tombstone, want 1", n)
 		}
 		return nil
 	})
