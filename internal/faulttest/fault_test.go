@@ -199,6 +199,25 @@ var writePaths = []writePath{
 	{"ClockAdvance", nil, func(e *env) error { return e.advanceHTTP("1h") }},
 }
 
+// dailyWritePaths run with --inventory daily, where archive writes schedule
+// an inventory and a deleted archive stays as a tombstone until an
+// inventory is taken.
+var dailyWritePaths = []writePath{
+	{"UploadArchive/daily", createVault, func(e *env) error { _, err := upload(e, 1000); return err }},
+	{"DeleteArchive/daily", steps(createVault, withArchive("archive", 300<<10)), func(e *env) error {
+		_, err := e.c.DeleteArchive(ctx, &glacier.DeleteArchiveInput{AccountId: acct(), VaultName: aws.String(vault), ArchiveId: aws.String(e.vars["archive"])})
+		return err
+	}},
+	{"TakeInventories", steps(createVault, withArchive("archive", 1000)), func(e *env) error { return e.emulatorPost("inventory") }},
+	{"TakeInventories/tombstones", steps(createVault, withArchive("archive", 1000), func(e *env) error {
+		if err := e.emulatorPost("inventory"); err != nil {
+			return err
+		}
+		_, err := e.c.DeleteArchive(ctx, &glacier.DeleteArchiveInput{AccountId: acct(), VaultName: aws.String(vault), ArchiveId: aws.String(e.vars["archive"])})
+		return err
+	}), func(e *env) error { return e.emulatorPost("inventory") }},
+}
+
 // faults are the disk failures tried on every write path.
 var faults = []struct {
 	op  diskfault.Op
@@ -222,10 +241,20 @@ var faults = []struct {
 // once the disk works the same request succeeds and survives a crash and a
 // restart.
 func TestDiskFailureOnEveryWritePath(t *testing.T) {
-	for _, wp := range writePaths {
+	testWritePaths(t, writePaths, "")
+}
+
+// TestDiskFailureWithDailyInventories is the same for the paths particular
+// to --inventory daily.
+func TestDiskFailureWithDailyInventories(t *testing.T) {
+	testWritePaths(t, dailyWritePaths, "daily")
+}
+
+func testWritePaths(t *testing.T, paths []writePath, inventory string) {
+	for _, wp := range paths {
 		for _, f := range faults {
 			t.Run(wp.name+"/"+string(f.op), func(t *testing.T) {
-				e := newEnv(t)
+				e := newEnvMode(t, inventory)
 				if wp.prep != nil {
 					if err := wp.prep(e); err != nil {
 						t.Fatalf("prep: %v", err)

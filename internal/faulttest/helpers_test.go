@@ -46,10 +46,14 @@ type env struct {
 	c    *glacier.Client
 	logs *logBuffer
 	vars map[string]string // IDs a preparation step hands to the step under test
+	// inventory is the --inventory mode ("" for the default, live).
+	inventory string
 }
 
-func newEnv(t *testing.T) *env {
-	e := &env{t: t, dir: t.TempDir(), fl: &diskfault.Injector{}, base: clock.NewFake(t0), logs: &logBuffer{}, vars: map[string]string{}}
+func newEnv(t *testing.T) *env { return newEnvMode(t, "") }
+
+func newEnvMode(t *testing.T, inventory string) *env {
+	e := &env{t: t, dir: t.TempDir(), fl: &diskfault.Injector{}, base: clock.NewFake(t0), logs: &logBuffer{}, vars: map[string]string{}, inventory: inventory}
 	e.open(e.dir)
 	t.Cleanup(e.close)
 	return e
@@ -60,6 +64,7 @@ func (e *env) open(dir string) {
 	cfg := config.Default()
 	cfg.DataDir = dir
 	cfg.JobDelay = "Expedited=1h,Standard=1h,Bulk=1h"
+	cfg.Inventory = e.inventory
 	logger := slog.New(slog.NewTextHandler(e.logs, nil))
 	m, err := app.New(cfg, logger, e.base, app.WithDiskFaults(e.fl))
 	if err != nil {
@@ -154,6 +159,7 @@ func (e *env) stateAfterCrash() string {
 	dir := e.crashCopy()
 	cfg := config.Default()
 	cfg.DataDir = dir
+	cfg.Inventory = e.inventory
 	m, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), e.base)
 	if err != nil {
 		e.t.Fatalf("opening a crash copy: %v", err)
@@ -179,8 +185,12 @@ func wantServiceUnavailable(t *testing.T, what string, err error) {
 }
 
 // advanceHTTP moves the emulated clock through the emulator endpoint.
-func (e *env) advanceHTTP(by string) error {
-	resp, err := http.Post(e.srv.URL+"/_permafrost/clock/advance?by="+by, "", nil)
+func (e *env) advanceHTTP(by string) error { return e.emulatorPost("clock/advance?by=" + by) }
+
+// emulatorPost calls an emulator endpoint; a 500 ServiceUnavailableException
+// answer is errEmulator500.
+func (e *env) emulatorPost(path string) error {
+	resp, err := http.Post(e.srv.URL+"/_permafrost/"+path, "", nil)
 	if err != nil {
 		return err
 	}
@@ -190,7 +200,7 @@ func (e *env) advanceHTTP(by string) error {
 		return nil
 	}
 	if resp.StatusCode != http.StatusInternalServerError || !bytes.Contains(body, []byte(`"ServiceUnavailableException"`)) {
-		return fmt.Errorf("advance answered %d %s", resp.StatusCode, body)
+		return fmt.Errorf("%s answered %d %s", path, resp.StatusCode, body)
 	}
 	return errEmulator500
 }

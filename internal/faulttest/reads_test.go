@@ -93,7 +93,7 @@ func TestEveryOperationIsCovered(t *testing.T) {
 	for _, op := range operations {
 		_, read := reads[op]
 		write := false
-		for _, wp := range writePaths {
+		for _, wp := range append(writePaths, dailyWritePaths...) {
 			write = write || wp.name == op || strings.HasPrefix(wp.name, op+"/")
 		}
 		if !read && !write {
