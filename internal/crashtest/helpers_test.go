@@ -208,8 +208,9 @@ func tryStart(t *testing.T, bin, dataDir, name string) (*server, error) {
 	defer timer.Stop()
 	select {
 	case line := <-s.stdout.first:
-		want := "permafrost listening on " + s.endpoint + ", data in " + dataDir
-		if line != want {
+		// The line goes on with the profile in force.
+		want := "permafrost listening on " + s.endpoint + ", data in " + dataDir + ", "
+		if !strings.HasPrefix(line, want) {
 			s.kill()
 			return nil, fmt.Errorf("ready line %q, want %q", line, want)
 		}
