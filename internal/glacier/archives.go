@@ -80,7 +80,8 @@ func addArchive(tx Tx, ref VaultRef, a *Archive) error {
 
 // DeleteArchive deletes an archive. Deleting one that is already gone
 // succeeds; an archive of another vault is refused. Jobs already initiated
-// keep their own reference to its bytes.
+// keep their own reference to its bytes until they are due, and then fail
+// (see complete); the deletion is remembered for DeletedArchiveWindow.
 func (s *Service) DeleteArchive(ref VaultRef, id string) error {
 	var dead []string
 	err := s.store.Update(func(tx Tx) error {
@@ -105,6 +106,10 @@ func (s *Service) DeleteArchive(ref VaultRef, id string) error {
 		if err := tx.DeleteArchive(ref, id); err != nil {
 			return err
 		}
+		del := &ArchiveDeletion{ID: id, Deleted: s.clock.Now(), Size: a.Size, TreeHash: a.TreeHash, Description: a.Description}
+		if err := tx.PutArchiveDeletion(ref, del); err != nil {
+			return err
+		}
 		v.Archives--
 		v.Size -= a.Size
 		v.LastInventory = s.clock.Now()
@@ -114,4 +119,17 @@ func (s *Service) DeleteArchive(ref VaultRef, id string) error {
 		s.deleteBlobs(dead)
 	}
 	return err
+}
+
+// SweepArchiveDeletions forgets deleted archives older than
+// DeletedArchiveWindow: retrieval jobs for them are 404 from then on.
+func (s *Service) SweepArchiveDeletions() (int, error) {
+	before := s.clock.Now().Add(-DeletedArchiveWindow)
+	var n int
+	err := s.store.Update(func(tx Tx) error {
+		var err error
+		n, err = tx.TrimArchiveDeletions(before)
+		return err
+	})
+	return n, err
 }

@@ -75,7 +75,7 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 			return err
 		}
 		if j.Action == ActionArchiveRetrieval {
-			if err := bindArchive(tx, ref, j, *p.ArchiveID, p.RetrievalByteRange); err != nil {
+			if err := bindArchive(tx, ref, j, *p.ArchiveID, p.RetrievalByteRange, now); err != nil {
 				return err
 			}
 		}
@@ -143,12 +143,23 @@ func checkArchiveParams(p *JobParams) error {
 }
 
 // bindArchive snapshots the archive (and range) a retrieval job returns.
-func bindArchive(tx Tx, ref VaultRef, j *Job, archiveID string, byteRange *string) error {
+// An archive deleted less than DeletedArchiveWindow before now is still
+// accepted, as AWS may accept it ("you might still be able to make a
+// successful request to initiate a job to retrieve the deleted archive, but
+// the archive retrieval job will fail"): the job holds no bytes and fails
+// when it is due.
+func bindArchive(tx Tx, ref VaultRef, j *Job, archiveID string, byteRange *string, now time.Time) error {
 	a, err := tx.Archive(ref, archiveID)
 	if errors.Is(err, ErrNotFound) {
-		return Errorf(ResourceNotFound, "The archive ID was not found: %s", archiveID)
-	}
-	if err != nil {
+		d, derr := tx.ArchiveDeletion(ref, archiveID)
+		switch {
+		case errors.Is(derr, ErrNotFound) || derr == nil && !now.Before(d.Deleted.Add(DeletedArchiveWindow)):
+			return Errorf(ResourceNotFound, "The archive ID was not found: %s", archiveID)
+		case derr != nil:
+			return derr
+		}
+		a = &Archive{ID: d.ID, Size: d.Size, TreeHash: d.TreeHash, Description: d.Description}
+	} else if err != nil {
 		return err
 	}
 	j.ArchiveID, j.ArchiveSize, j.ArchiveTreeHash, j.ArchiveDesc = a.ID, a.Size, a.TreeHash, a.Description

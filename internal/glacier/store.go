@@ -1,5 +1,7 @@
 package glacier
 
+import "time"
+
 // Store is the persistence the domain needs. Implementations live under
 // internal/store and must all pass internal/store/storetest.
 //
@@ -102,6 +104,16 @@ type Tx interface {
 	// ScanArchives calls fn for the vault's archives with IDs >= from, in
 	// ID order (which is creation order), until fn returns false.
 	ScanArchives(ref VaultRef, from string, fn func(*Archive) bool) error
+
+	// PutArchiveDeletion records that an archive of vault ref was deleted.
+	PutArchiveDeletion(ref VaultRef, d *ArchiveDeletion) error
+	// ArchiveDeletion returns the record of a deleted archive of vault
+	// ref, or ErrNotFound.
+	ArchiveDeletion(ref VaultRef, id string) (*ArchiveDeletion, error)
+	// TrimArchiveDeletions forgets the deletions made before t, in every
+	// scope, and returns how many it forgot. It MUST cost in proportion to
+	// what it forgets, not to what it keeps.
+	TrimArchiveDeletions(before time.Time) (int, error)
 
 	Upload(ref VaultRef, id string) (*Upload, error)
 	PutUpload(ref VaultRef, u *Upload) error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"time"
 
 	"permafrost/internal/glacier"
 )
@@ -19,6 +20,7 @@ var dataTests = map[string]func(*testing.T, glacier.Store){
 	"Blobs":         testBlobs,
 	"BlobAbort":     testBlobAbort,
 	"Settings":      testSettings,
+	"Deletions":     testDeletions,
 }
 
 func testArchives(t *testing.T, s glacier.Store) {
@@ -349,4 +351,55 @@ func testSettings(t *testing.T, s glacier.Store) {
 		}
 		return nil
 	})
+}
+
+func testDeletions(t *testing.T, s glacier.Store) {
+	a, b := scopeA.Ref("v"), scopeC.Ref("v")
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		for i, ref := range []glacier.VaultRef{a, b, a} {
+			d := &glacier.ArchiveDeletion{ID: fmt.Sprint("arch", i), Deleted: t0.Add(time.Duration(i) * time.Hour), Size: int64(i + 1), TreeHash: "h", Description: "d"}
+			if err := tx.PutArchiveDeletion(ref, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	err := s.View(func(tx glacier.Tx) error {
+		d, err := tx.ArchiveDeletion(a, "arch2")
+		if err != nil || d.Size != 3 || !d.Deleted.Equal(t0.Add(2*time.Hour)) || d.TreeHash != "h" || d.Description != "d" {
+			return fmt.Errorf("ArchiveDeletion = %+v, %v", d, err)
+		}
+		if _, err := tx.ArchiveDeletion(b, "arch0"); !errors.Is(err, glacier.ErrNotFound) {
+			return fmt.Errorf("another scope's deletion: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		var err error
+		n, err = tx.TrimArchiveDeletions(t0.Add(90 * time.Minute))
+		return err
+	})
+	if n != 2 {
+		t.Fatalf("TrimArchiveDeletions forgot %d, want 2", n)
+	}
+	err = s.View(func(tx glacier.Tx) error {
+		for _, c := range []struct {
+			ref  glacier.VaultRef
+			id   string
+			kept bool
+		}{{a, "arch0", false}, {b, "arch1", false}, {a, "arch2", true}} {
+			_, err := tx.ArchiveDeletion(c.ref, c.id)
+			if c.kept && err != nil || !c.kept && !errors.Is(err, glacier.ErrNotFound) {
+				return fmt.Errorf("%s after the trim: %v (kept %v)", c.id, err, c.kept)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
