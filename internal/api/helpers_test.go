@@ -53,6 +53,10 @@ const (
 // isoMillis is the JSON date format of every Glacier response (spec 1.5).
 var isoMillis = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
 
+// isoSeconds is the form of an inventory's dates: InventoryDate and each
+// archive's CreationDate, in whole seconds.
+var isoSeconds = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+
 // vaultARN is the ARN of account's vault name in region.
 func vaultARN(region, account, name string) string {
 	return "arn:aws:glacier:" + region + ":" + account + ":vaults/" + name
