@@ -209,7 +209,12 @@ func (h *Handler) identify(c *call) error {
 	switch {
 	case owner == "-" || owner == c.caller.Account:
 		owner = c.caller.Account
-	case accountMustMatch[c.Op] || !glacier.ValidAccountID(owner):
+	case !glacier.ValidAccountID(owner):
+		// The real service's answer to an account id that cannot be one
+		// (the aws-sdk-js Glacier feature test asks ListVaults for
+		// "abcmnoxyz" and expects this code and message).
+		return withStatus(http.StatusForbidden, glacier.Errorf(glacier.UnrecognizedClient, "No account found for the given parameters"))
+	case accountMustMatch[c.Op]:
 		return glacier.Errorf(glacier.AccessDenied, "Access denied: the account ID %s in the request does not match the caller's account.", owner)
 	}
 	c.scope = glacier.Scope{Account: owner, Region: region}
