@@ -29,9 +29,9 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 	case p.Size < 0:
 		return ArchiveResult{}, Errorf(MissingParameterValue, "Required parameter missing: Content-Length")
 	case p.Size == 0:
-		return ArchiveResult{}, invalid("Invalid Content-Length: 0. An archive must be at least 1 byte.")
+		return ArchiveResult{}, invalid("Invalid Content-Length: 0")
 	case p.Size > MaxArchiveSize:
-		return ArchiveResult{}, invalid("Invalid Content-Length: %d. An archive uploaded in one request must be at most %d bytes; use a multipart upload.", p.Size, int64(MaxArchiveSize))
+		return ArchiveResult{}, invalid("Invalid Content-Length: %d", p.Size)
 	}
 	if _, err := s.viewVault(ref); err != nil {
 		return ArchiveResult{}, err

@@ -89,7 +89,7 @@ func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error
 	}
 	start, end, ok := ParseContentRange(in.ContentRange)
 	if !ok {
-		return "", invalid("Invalid Content-Range: %q. The expected form is \"bytes <start>-<end>/*\".", in.ContentRange)
+		return "", invalid("Invalid Content-Range: %s", in.ContentRange)
 	}
 	if in.TreeHash == "" {
 		return "", Errorf(MissingParameterValue, "Required parameter missing: x-amz-sha256-tree-hash")
@@ -112,7 +112,7 @@ func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error
 	}
 	length := end - start + 1
 	if in.Size >= 0 && length != in.Size {
-		return "", invalid("Content-Range: %s does not match the Content-Length of %d bytes.", in.ContentRange, in.Size)
+		return "", invalid("Content-Range: %s is incompatible with Content-Length: %d", in.ContentRange, in.Size)
 	}
 	index := start / u.PartSize
 	if index >= MaxParts {
