@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -95,6 +96,30 @@ func checkNames(t *testing.T, op string, names []string, want ...string) {
 		if !sent[w] {
 			t.Errorf("%s: header %q not sent under that name; sent %q", op, w, names)
 		}
+	}
+}
+
+// requestIDShape is the x-amzn-RequestId of published Glacier transcripts:
+// 47 characters of URL-safe base64.
+var requestIDShape = regexp.MustCompile(`^[A-Za-z0-9_-]{47}$`)
+
+func TestWireRequestID(t *testing.T) {
+	srv := newCP(t)
+	seen := map[string]bool{}
+	for i := range 50 {
+		path := "/-/vaults"
+		if i%2 == 1 {
+			path = "/-/vaults/missing" // errors carry one too
+		}
+		r := cpRaw(t, srv, "GET", path, "")
+		id := r.Header.Get("x-amzn-RequestId")
+		if !requestIDShape.MatchString(id) {
+			t.Fatalf("x-amzn-RequestId = %q, want 47 characters of [A-Za-z0-9_-]", id)
+		}
+		if seen[id] {
+			t.Fatalf("x-amzn-RequestId %q repeated", id)
+		}
+		seen[id] = true
 	}
 }
 
