@@ -42,7 +42,7 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 	}
 	now := s.clock.Now()
 	a := &Archive{
-		ID:          timeID(now, ArchiveIDLen),
+		ID:          randomID(ArchiveIDLen),
 		Vault:       ref.Name,
 		Description: description,
 		Created:     now,
@@ -106,7 +106,7 @@ func (s *Service) DeleteArchive(ref VaultRef, id string) error {
 		if err := tx.DeleteArchive(ref, id); err != nil {
 			return err
 		}
-		del := &ArchiveDeletion{ID: id, Deleted: s.clock.Now(), Size: a.Size, TreeHash: a.TreeHash, Description: a.Description}
+		del := &ArchiveDeletion{ID: id, Created: a.Created, Deleted: s.clock.Now(), Size: a.Size, TreeHash: a.TreeHash, Description: a.Description}
 		if err := tx.PutArchiveDeletion(ref, del); err != nil {
 			return err
 		}

@@ -218,7 +218,7 @@ func (s *Service) buildInventory(ref VaultRef, j *Job) (received, string, error)
 		err = s.store.View(func(tx Tx) error {
 			var n int64
 			var werr error
-			err := tx.ScanArchives(ref, j.Marker, func(a *Archive) bool {
+			err := tx.ScanArchives(ref, ArchiveCursor{Created: j.MarkerFrom, ID: j.Marker}, func(a *Archive) bool {
 				if j.StartDate != nil && a.Created.Before(*j.StartDate) || j.EndDate != nil && !a.Created.Before(*j.EndDate) {
 					return true
 				}

@@ -48,7 +48,7 @@ func notAllowed(field, jobType string) *Error {
 // InitiateJob starts an archive or inventory retrieval.
 func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 	now := s.clock.Now()
-	j := &Job{ID: timeID(now, JobIDLen), Vault: ref.Name, Created: now}
+	j := &Job{ID: randomID(JobIDLen), Vault: ref.Name, Created: now}
 	if err := s.validateCommon(&p, j); err != nil {
 		return JobResult{}, err
 	}
@@ -76,6 +76,11 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 		}
 		if j.Action == ActionArchiveRetrieval {
 			if err := bindArchive(tx, ref, j, *p.ArchiveID, p.RetrievalByteRange, now); err != nil {
+				return err
+			}
+		}
+		if j.Marker != "" {
+			if err := placeMarker(tx, ref, j); err != nil {
 				return err
 			}
 		}
@@ -230,4 +235,28 @@ func inventoryDate(name string, v *string) (*time.Time, error) {
 	}
 	t = t.UTC()
 	return &t, nil
+}
+
+// placeMarker finds where an inventory's Marker stands in creation order:
+// IDs are random, so the archive it names (or, within
+// DeletedArchiveWindow, the deleted archive it named) gives the place. A
+// marker that names no archive of the vault is refused.
+func placeMarker(tx Tx, ref VaultRef, j *Job) error {
+	a, err := tx.Archive(ref, j.Marker)
+	if err == nil {
+		j.MarkerFrom = a.Created
+		return nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	d, err := tx.ArchiveDeletion(ref, j.Marker)
+	if errors.Is(err, ErrNotFound) {
+		return invalid("Invalid inventory Marker: %s", j.Marker)
+	}
+	if err != nil {
+		return err
+	}
+	j.MarkerFrom = d.Created
+	return nil
 }

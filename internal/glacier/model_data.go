@@ -59,6 +59,7 @@ const UploadTTL = 24 * time.Hour
 // as on AWS, instead of being refused with 404.
 type ArchiveDeletion struct {
 	ID          string
+	Created     time.Time // the archive's, for inventory markers that name it
 	Deleted     time.Time
 	Size        int64
 	TreeHash    string

@@ -101,9 +101,11 @@ type Tx interface {
 	DeleteArchive(ref VaultRef, id string) error
 	// ArchiveVault returns the name of the vault holding archive id in s.
 	ArchiveVault(s Scope, id string) (string, error)
-	// ScanArchives calls fn for the vault's archives with IDs >= from, in
-	// ID order (which is creation order), until fn returns false.
-	ScanArchives(ref VaultRef, from string, fn func(*Archive) bool) error
+	// ScanArchives calls fn for the vault's archives in creation order,
+	// from the position of from (inclusive; the zero cursor is the start),
+	// until fn returns false. A cursor whose archive no longer exists
+	// starts where that archive would be. IDs carry no order of their own.
+	ScanArchives(ref VaultRef, from ArchiveCursor, fn func(*Archive) bool) error
 
 	// PutArchiveDeletion records that an archive of vault ref was deleted.
 	PutArchiveDeletion(ref VaultRef, d *ArchiveDeletion) error
@@ -118,8 +120,9 @@ type Tx interface {
 	Upload(ref VaultRef, id string) (*Upload, error)
 	PutUpload(ref VaultRef, u *Upload) error
 	DeleteUpload(ref VaultRef, id string) error
-	// ListUploads returns at most limit uploads of the vault with IDs >=
-	// from, in ID order (creation order). limit <= 0 means no limit.
+	// ListUploads returns at most limit uploads of the vault in creation
+	// order, from the upload whose ID is from (inclusive; all when from is
+	// "", none when no upload has that ID). limit <= 0 means no limit.
 	ListUploads(ref VaultRef, from string, limit int) ([]*Upload, error)
 	// ScanAllUploads calls fn for every upload of every scope and vault.
 	ScanAllUploads(fn func(VaultRef, *Upload) bool) error
@@ -139,8 +142,9 @@ type Tx interface {
 	Job(ref VaultRef, id string) (*Job, error)
 	PutJob(ref VaultRef, j *Job) error
 	DeleteJob(ref VaultRef, id string) error
-	// ListJobs returns at most limit jobs of the vault with IDs >= from, in
-	// ID order (initiation order). limit <= 0 means no limit.
+	// ListJobs returns at most limit jobs of the vault in initiation order,
+	// from the job whose ID is from (inclusive; all when from is "", none
+	// when no job has that ID). limit <= 0 means no limit.
 	ListJobs(ref VaultRef, from string, limit int) ([]*Job, error)
 	// ScanJobs calls fn for every job in s, or in every scope when s is
 	// the zero Scope.
@@ -169,4 +173,11 @@ type Tx interface {
 	// SetRefs with 0 forgets it.
 	Refs(id string) (int64, error)
 	SetRefs(id string, n int64) error
+}
+
+// ArchiveCursor is a position in a vault's archives in creation order: the
+// archive ID, created at Created. The zero cursor is the start.
+type ArchiveCursor struct {
+	Created time.Time
+	ID      string
 }

@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,7 +15,10 @@ func vaultPrefix(ref glacier.VaultRef) []byte {
 }
 
 func (t tx) Archive(ref glacier.VaultRef, id string) (*glacier.Archive, error) {
-	k := append(vaultPrefix(ref), id...)
+	k := archiveKey(t.kv, ref, id)
+	if k == nil {
+		return nil, glacier.ErrNotFound
+	}
 	raw := t.kv.Get(bArchives, k)
 	if raw == nil {
 		return nil, glacier.ErrNotFound
@@ -35,17 +39,28 @@ func decodeArchiveRecord(raw []byte, a *glacier.Archive, key []byte) error {
 }
 
 func (t tx) PutArchive(ref glacier.VaultRef, a *glacier.Archive) error {
-	if err := t.kv.Put(bArchiveIndex, append(scopeKey(ref.Scope), a.ID...), []byte(ref.Name)); err != nil {
-		return err
+	k := archiveKey(t.kv, ref, a.ID)
+	if k == nil {
+		h := orderHead(a.Created)
+		v := make([]byte, 0, len(ref.Name)+1+len(h))
+		v = append(append(append(v, ref.Name...), '/'), h...)
+		if err := t.kv.Put(bArchiveIndex, append(scopeKey(ref.Scope), a.ID...), v); err != nil {
+			return err
+		}
+		k = append(append(vaultPrefix(ref), h...), a.ID...)
 	}
-	return t.kv.Put(bArchives, append(vaultPrefix(ref), a.ID...), encodeArchive(a))
+	return t.kv.Put(bArchives, k, encodeArchive(a))
 }
 
 func (t tx) DeleteArchive(ref glacier.VaultRef, id string) error {
+	k := archiveKey(t.kv, ref, id)
+	if k == nil {
+		return nil
+	}
 	if err := t.kv.Delete(bArchiveIndex, append(scopeKey(ref.Scope), id...)); err != nil {
 		return err
 	}
-	return t.kv.Delete(bArchives, append(vaultPrefix(ref), id...))
+	return t.kv.Delete(bArchives, k)
 }
 
 func (t tx) ArchiveVault(s glacier.Scope, id string) (string, error) {
@@ -53,30 +68,41 @@ func (t tx) ArchiveVault(s glacier.Scope, id string) (string, error) {
 	if v == nil {
 		return "", glacier.ErrNotFound
 	}
-	return string(v), nil
+	name, _, _ := bytes.Cut(v, []byte("/"))
+	return string(name), nil
 }
 
-func (t tx) ScanArchives(ref glacier.VaultRef, from string, fn func(*glacier.Archive) bool) error {
+func (t tx) ScanArchives(ref glacier.VaultRef, from glacier.ArchiveCursor, fn func(*glacier.Archive) bool) error {
 	p := vaultPrefix(ref)
-	return scan(t.kv, bArchives, p, append(p[:len(p):len(p)], from...), decodeArchiveRecord,
+	start := p
+	if from.ID != "" {
+		if start = archiveKey(t.kv, ref, from.ID); start == nil {
+			// Gone: its place in creation order.
+			start = append(append(p[:len(p):len(p)], orderHead(from.Created)...), from.ID...)
+		}
+	}
+	return scan(t.kv, bArchives, p, start, decodeArchiveRecord,
 		func(_ []byte, a *glacier.Archive) bool { return fn(a) })
 }
 
 func (t tx) Upload(ref glacier.VaultRef, id string) (*glacier.Upload, error) {
-	return get[glacier.Upload](t.kv, bUploads, append(vaultPrefix(ref), id...))
+	k := orderedUploads.key(t.kv, ref, id)
+	if k == nil {
+		return nil, glacier.ErrNotFound
+	}
+	return get[glacier.Upload](t.kv, bUploads, k)
 }
 
 func (t tx) PutUpload(ref glacier.VaultRef, u *glacier.Upload) error {
-	return put(t.kv, bUploads, append(vaultPrefix(ref), u.ID...), u)
+	return orderedUploads.put(t.kv, ref, u.ID, u.Created, u)
 }
 
 func (t tx) DeleteUpload(ref glacier.VaultRef, id string) error {
-	return t.kv.Delete(bUploads, append(vaultPrefix(ref), id...))
+	return orderedUploads.delete(t.kv, ref, id)
 }
 
 func (t tx) ListUploads(ref glacier.VaultRef, from string, limit int) ([]*glacier.Upload, error) {
-	p := vaultPrefix(ref)
-	return list[glacier.Upload](t.kv, bUploads, p, append(p[:len(p):len(p)], from...), limit)
+	return listFrom[glacier.Upload](t.kv, orderedUploads, ref, from, limit)
 }
 
 func (t tx) ScanAllUploads(fn func(glacier.VaultRef, *glacier.Upload) bool) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,10 +26,11 @@ var dataTests = map[string]func(*testing.T, glacier.Store){
 
 func testArchives(t *testing.T, s glacier.Store) {
 	ref := scopeA.Ref("v")
-	ids := []string{"b-2", "a-1", "c-3"}
+	// IDs carry no order: creation time does (c-3, b-2, a-1, -d-4).
+	created := map[string]time.Time{"b-2": t0.Add(time.Hour), "a-1": t0.Add(2 * time.Hour), "c-3": t0, "-d-4": t0.Add(3 * time.Hour)}
 	mustUpdate(t, s, func(tx glacier.Tx) error {
-		for _, id := range ids {
-			a := &glacier.Archive{ID: id, Vault: "v", Size: 7, TreeHash: "h", Created: t0,
+		for _, id := range []string{"b-2", "a-1", "c-3", "-d-4"} {
+			a := &glacier.Archive{ID: id, Vault: "v", Size: 7, TreeHash: "h", Created: created[id],
 				Segments: []glacier.Segment{{Blob: "blob-" + id, Size: 7}}}
 			if err := tx.PutArchive(ref, a); err != nil {
 				return err
@@ -50,10 +52,22 @@ func testArchives(t *testing.T, s glacier.Store) {
 		if _, err := tx.ArchiveVault(scopeB, "z-9"); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("archive index leaked across regions")
 		}
-		var got []string
-		err = tx.ScanArchives(ref, "b", func(a *glacier.Archive) bool { got = append(got, a.ID); return true })
-		if err != nil || len(got) != 2 || got[0] != "b-2" || got[1] != "c-3" {
-			t.Errorf("ScanArchives from b = %v, %v", got, err)
+		scanFrom := func(c glacier.ArchiveCursor) string {
+			var got []string
+			if err := tx.ScanArchives(ref, c, func(a *glacier.Archive) bool { got = append(got, a.ID); return true }); err != nil {
+				t.Errorf("ScanArchives(%+v): %v", c, err)
+			}
+			return strings.Join(got, " ")
+		}
+		if got := scanFrom(glacier.ArchiveCursor{}); got != "c-3 b-2 a-1 -d-4" {
+			t.Errorf("ScanArchives from the start = %q, want creation order", got)
+		}
+		if got := scanFrom(glacier.ArchiveCursor{ID: "b-2", Created: created["b-2"]}); got != "b-2 a-1 -d-4" {
+			t.Errorf("ScanArchives from b-2 = %q", got)
+		}
+		// An archive that is gone: its place in creation order.
+		if got := scanFrom(glacier.ArchiveCursor{ID: "x-0", Created: t0.Add(90 * time.Minute)}); got != "a-1 -d-4" {
+			t.Errorf("ScanArchives from a deleted archive = %q", got)
 		}
 		return nil
 	})
@@ -72,8 +86,13 @@ func testArchives(t *testing.T, s glacier.Store) {
 func testUploadsParts(t *testing.T, s glacier.Store) {
 	ref := scopeA.Ref("v")
 	mustUpdate(t, s, func(tx glacier.Tx) error {
-		for _, id := range []string{"u2", "u1", "u3"} {
-			if err := tx.PutUpload(ref, &glacier.Upload{ID: id, Vault: "v", PartSize: 1 << 20}); err != nil {
+		// Creation order u3, u2, u1.
+		for i, id := range []string{"u2", "u1", "u3"} {
+			at := t0.Add(time.Duration(i+1) * time.Hour)
+			if id == "u3" {
+				at = t0
+			}
+			if err := tx.PutUpload(ref, &glacier.Upload{ID: id, Vault: "v", PartSize: 1 << 20, Created: at}); err != nil {
 				return err
 			}
 		}
@@ -86,8 +105,14 @@ func testUploadsParts(t *testing.T, s glacier.Store) {
 	})
 	_ = s.View(func(tx glacier.Tx) error {
 		us, err := tx.ListUploads(ref, "u2", 0)
-		if err != nil || len(us) != 2 || us[0].ID != "u2" || us[1].ID != "u3" {
-			t.Errorf("ListUploads = %v, %v", us, err)
+		if err != nil || len(us) != 2 || us[0].ID != "u2" || us[1].ID != "u1" {
+			t.Errorf("ListUploads from u2 = %v, %v; want u2 u1 (creation order)", us, err)
+		}
+		if us, err := tx.ListUploads(ref, "", 1); err != nil || len(us) != 1 || us[0].ID != "u3" {
+			t.Errorf("ListUploads limit 1 = %v, %v; want the oldest, u3", us, err)
+		}
+		if us, err := tx.ListUploads(ref, "u9", 0); err != nil || len(us) != 0 {
+			t.Errorf("ListUploads from an unknown upload = %v, %v; want none", us, err)
 		}
 		ps, err := tx.ListParts(ref, "u1", 1, 2)
 		if err != nil || len(ps) != 2 || ps[0].Index != 1 || ps[1].Index != 2 {
@@ -134,8 +159,10 @@ func testJobs(t *testing.T, s glacier.Store) {
 			v   string
 			ids []string
 		}{{scopeA, "v", []string{"j2", "j1"}}, {scopeA, "w", []string{"j3"}}, {scopeB, "v", []string{"j4"}}} {
-			for _, id := range j.ids {
-				if err := tx.PutJob(j.sc.Ref(j.v), &glacier.Job{ID: id, Vault: j.v, Action: glacier.ActionArchiveRetrieval}); err != nil {
+			for i, id := range j.ids {
+				// Initiation order j2, j1.
+				job := &glacier.Job{ID: id, Vault: j.v, Action: glacier.ActionArchiveRetrieval, Created: t0.Add(time.Duration(i) * time.Minute)}
+				if err := tx.PutJob(j.sc.Ref(j.v), job); err != nil {
 					return err
 				}
 			}
@@ -144,8 +171,14 @@ func testJobs(t *testing.T, s glacier.Store) {
 	})
 	_ = s.View(func(tx glacier.Tx) error {
 		js, err := tx.ListJobs(scopeA.Ref("v"), "", 0)
-		if err != nil || len(js) != 2 || js[0].ID != "j1" {
-			t.Errorf("ListJobs = %v, %v", js, err)
+		if err != nil || len(js) != 2 || js[0].ID != "j2" || js[1].ID != "j1" {
+			t.Errorf("ListJobs = %v, %v; want j2 j1 (initiation order)", js, err)
+		}
+		if js, err := tx.ListJobs(scopeA.Ref("v"), "j1", 0); err != nil || len(js) != 1 || js[0].ID != "j1" {
+			t.Errorf("ListJobs from j1 = %v, %v", js, err)
+		}
+		if j, err := tx.Job(scopeA.Ref("v"), "j1"); err != nil || !j.Created.Equal(t0.Add(time.Minute)) {
+			t.Errorf("Job j1 = %+v, %v", j, err)
 		}
 		n := 0
 		_ = tx.ScanJobs(scopeA, func(r glacier.VaultRef, j *glacier.Job) bool {
