@@ -42,7 +42,7 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 	}
 	now := s.clock.Now()
 	a := &Archive{
-		ID:          randomID(ArchiveIDLen),
+		ID:          s.store.NewID(ArchiveIDLen, now),
 		Vault:       ref.Name,
 		Description: description,
 		Created:     now,

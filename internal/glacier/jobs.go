@@ -48,7 +48,7 @@ func notAllowed(field, jobType string) *Error {
 // InitiateJob starts an archive or inventory retrieval.
 func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 	now := s.clock.Now()
-	j := &Job{ID: randomID(JobIDLen), Vault: ref.Name, Created: now}
+	j := &Job{ID: s.store.NewID(JobIDLen, now), Vault: ref.Name, Created: now}
 	if err := s.validateCommon(&p, j); err != nil {
 		return JobResult{}, err
 	}

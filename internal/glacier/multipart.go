@@ -64,7 +64,7 @@ func (s *Service) InitiateMultipartUpload(ref VaultRef, partSize, description st
 		return "", err
 	}
 	now := s.clock.Now()
-	u := &Upload{ID: randomID(UploadIDLen), Vault: ref.Name, Description: description, PartSize: size, Created: now, LastActivity: now}
+	u := &Upload{ID: s.store.NewID(UploadIDLen, now), Vault: ref.Name, Description: description, PartSize: size, Created: now, LastActivity: now}
 	err := s.store.Update(func(tx Tx) error {
 		if _, err := loadVault(tx, ref); err != nil {
 			return err
@@ -203,7 +203,7 @@ func (s *Service) CompleteMultipartUpload(ref VaultRef, in CompleteInput) (Archi
 			return err
 		}
 		now := s.clock.Now()
-		a.ID, a.Created = randomID(ArchiveIDLen), now
+		a.ID, a.Created = s.store.NewID(ArchiveIDLen, now), now
 		for _, p := range parts {
 			if err := tx.DeletePart(ref, u.ID, p.Index); err != nil {
 				return err

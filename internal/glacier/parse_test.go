@@ -102,11 +102,12 @@ func TestTimeIDsSortByTime(t *testing.T) {
 	}
 }
 
-// TestRandomIDsOpaque: archive, job and upload IDs are random in every
-// position (real ones can begin with "-"), so none reveals its time.
+// TestRandomIDsOpaque: randomID (lock and capacity IDs, and the random
+// part of the stores' archive, job and upload IDs) is random in every
+// position.
 func TestRandomIDsOpaque(t *testing.T) {
 	const n = 2000
-	for _, size := range []int{ArchiveIDLen, JobIDLen, UploadIDLen} {
+	for _, size := range []int{ArchiveIDLen, JobIDLen, UploadIDLen, LockIDLen} {
 		seen := make([]map[byte]bool, size)
 		for i := range seen {
 			seen[i] = map[byte]bool{}

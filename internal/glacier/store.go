@@ -24,6 +24,11 @@ type Store interface {
 	Batch(fn func(Tx) error) error
 	// Blobs returns the store of large byte objects.
 	Blobs() Blobs
+	// NewID returns a new archive, job or upload ID of n characters of
+	// [A-Za-z0-9_-] for a record created at created. It MUST look random
+	// in every position (it reveals no time); the store may use it to key
+	// the record. Records may also be put under IDs it did not issue.
+	NewID(n int, created time.Time) string
 	// Close releases the store.
 	Close() error
 }

@@ -15,7 +15,7 @@ func vaultPrefix(ref glacier.VaultRef) []byte {
 }
 
 func (t tx) Archive(ref glacier.VaultRef, id string) (*glacier.Archive, error) {
-	k := archiveKey(t.kv, ref, id)
+	k := archiveKey(t, ref, id)
 	if k == nil {
 		return nil, glacier.ErrNotFound
 	}
@@ -39,7 +39,11 @@ func decodeArchiveRecord(raw []byte, a *glacier.Archive, key []byte) error {
 }
 
 func (t tx) PutArchive(ref glacier.VaultRef, a *glacier.Archive) error {
-	k := archiveKey(t.kv, ref, a.ID)
+	// An ID the store issued for this creation time needs no index entry.
+	if k, ok := t.ids.direct(vaultPrefix(ref), a.ID, a.Created); ok {
+		return t.kv.Put(bArchives, k, encodeArchive(a))
+	}
+	k := archiveKey(t, ref, a.ID)
 	if k == nil {
 		h := orderHead(a.Created)
 		v := make([]byte, 0, len(ref.Name)+1+len(h))
@@ -53,7 +57,7 @@ func (t tx) PutArchive(ref glacier.VaultRef, a *glacier.Archive) error {
 }
 
 func (t tx) DeleteArchive(ref glacier.VaultRef, id string) error {
-	k := archiveKey(t.kv, ref, id)
+	k := archiveKey(t, ref, id)
 	if k == nil {
 		return nil
 	}
@@ -66,7 +70,27 @@ func (t tx) DeleteArchive(ref glacier.VaultRef, id string) error {
 func (t tx) ArchiveVault(s glacier.Scope, id string) (string, error) {
 	v := t.kv.Get(bArchiveIndex, append(scopeKey(s), id...))
 	if v == nil {
-		return "", glacier.ErrNotFound
+		// Archives keyed by their IDs alone have no index entry: look in
+		// each vault of the scope (at most 1,000). Only DeleteArchive of
+		// an archive its vault does not hold asks.
+		h, ok := t.ids.head(id)
+		if !ok {
+			return "", glacier.ErrNotFound
+		}
+		sk := scopeKey(s)
+		name := ""
+		err := t.kv.Scan(bVaults, sk, nil, func(k, _ []byte) bool {
+			key := append(append(append(bytes.Clone(k), '/'), h...), id...)
+			if t.kv.Get(bArchives, key) != nil {
+				name = string(k[len(sk):])
+				return false
+			}
+			return true
+		})
+		if err == nil && name == "" {
+			err = glacier.ErrNotFound
+		}
+		return name, err
 	}
 	name, _, _ := bytes.Cut(v, []byte("/"))
 	return string(name), nil
@@ -76,7 +100,7 @@ func (t tx) ScanArchives(ref glacier.VaultRef, from glacier.ArchiveCursor, fn fu
 	p := vaultPrefix(ref)
 	start := p
 	if from.ID != "" {
-		if start = archiveKey(t.kv, ref, from.ID); start == nil {
+		if start = archiveKey(t, ref, from.ID); start == nil {
 			// Gone: its place in creation order.
 			start = append(append(p[:len(p):len(p)], orderHead(from.Created)...), from.ID...)
 		}
@@ -86,7 +110,7 @@ func (t tx) ScanArchives(ref glacier.VaultRef, from glacier.ArchiveCursor, fn fu
 }
 
 func (t tx) Upload(ref glacier.VaultRef, id string) (*glacier.Upload, error) {
-	k := orderedUploads.key(t.kv, ref, id)
+	k := orderedUploads.key(t, ref, id)
 	if k == nil {
 		return nil, glacier.ErrNotFound
 	}
@@ -94,15 +118,15 @@ func (t tx) Upload(ref glacier.VaultRef, id string) (*glacier.Upload, error) {
 }
 
 func (t tx) PutUpload(ref glacier.VaultRef, u *glacier.Upload) error {
-	return orderedUploads.put(t.kv, ref, u.ID, u.Created, u)
+	return orderedUploads.put(t, ref, u.ID, u.Created, u)
 }
 
 func (t tx) DeleteUpload(ref glacier.VaultRef, id string) error {
-	return orderedUploads.delete(t.kv, ref, id)
+	return orderedUploads.delete(t, ref, id)
 }
 
 func (t tx) ListUploads(ref glacier.VaultRef, from string, limit int) ([]*glacier.Upload, error) {
-	return listFrom[glacier.Upload](t.kv, orderedUploads, ref, from, limit)
+	return listFrom[glacier.Upload](t, orderedUploads, ref, from, limit)
 }
 
 func (t tx) ScanAllUploads(fn func(glacier.VaultRef, *glacier.Upload) bool) error {

@@ -6,7 +6,7 @@ import (
 )
 
 func (t tx) Job(ref glacier.VaultRef, id string) (*glacier.Job, error) {
-	k := orderedJobs.key(t.kv, ref, id)
+	k := orderedJobs.key(t, ref, id)
 	if k == nil {
 		return nil, glacier.ErrNotFound
 	}
@@ -14,15 +14,15 @@ func (t tx) Job(ref glacier.VaultRef, id string) (*glacier.Job, error) {
 }
 
 func (t tx) PutJob(ref glacier.VaultRef, j *glacier.Job) error {
-	return orderedJobs.put(t.kv, ref, j.ID, j.Created, j)
+	return orderedJobs.put(t, ref, j.ID, j.Created, j)
 }
 
 func (t tx) DeleteJob(ref glacier.VaultRef, id string) error {
-	return orderedJobs.delete(t.kv, ref, id)
+	return orderedJobs.delete(t, ref, id)
 }
 
 func (t tx) ListJobs(ref glacier.VaultRef, from string, limit int) ([]*glacier.Job, error) {
-	return listFrom[glacier.Job](t.kv, orderedJobs, ref, from, limit)
+	return listFrom[glacier.Job](t, orderedJobs, ref, from, limit)
 }
 
 func (t tx) ScanJobs(s glacier.Scope, fn func(glacier.VaultRef, *glacier.Job) bool) error {

@@ -45,8 +45,12 @@ var (
 )
 
 // key returns the record key of id in vault ref, or nil when there is none.
-func (o ordered) key(kv KV, ref glacier.VaultRef, id string) []byte {
+func (o ordered) key(t tx, ref glacier.VaultRef, id string) []byte {
+	kv := t.kv
 	p := vaultPrefix(ref)
+	if k := t.ids.lookup(kv, o.bucket, p[:len(p):len(p)], id); k != nil {
+		return k
+	}
 	if h := kv.Get(o.index, append(p[:len(p):len(p)], id...)); h != nil {
 		return append(append(p, h...), id...)
 	}
@@ -57,8 +61,12 @@ func (o ordered) key(kv KV, ref glacier.VaultRef, id string) []byte {
 }
 
 // put stores val for id, created at created, keeping an existing key.
-func (o ordered) put(kv KV, ref glacier.VaultRef, id string, created time.Time, val any) error {
-	k := o.key(kv, ref, id)
+func (o ordered) put(t tx, ref glacier.VaultRef, id string, created time.Time, val any) error {
+	kv := t.kv
+	k, direct := t.ids.direct(vaultPrefix(ref), id, created)
+	if !direct {
+		k = o.key(t, ref, id)
+	}
 	if k == nil {
 		p := vaultPrefix(ref)
 		h := orderHead(created)
@@ -70,8 +78,9 @@ func (o ordered) put(kv KV, ref glacier.VaultRef, id string, created time.Time, 
 	return put(kv, o.bucket, k, val)
 }
 
-func (o ordered) delete(kv KV, ref glacier.VaultRef, id string) error {
-	k := o.key(kv, ref, id)
+func (o ordered) delete(t tx, ref glacier.VaultRef, id string) error {
+	kv := t.kv
+	k := o.key(t, ref, id)
 	if k == nil {
 		return nil
 	}
@@ -84,19 +93,25 @@ func (o ordered) delete(kv KV, ref glacier.VaultRef, id string) error {
 
 // list returns up to limit records from the one whose ID is from (all of
 // them when from is ""; none when from is unknown).
-func listFrom[T any](kv KV, o ordered, ref glacier.VaultRef, from string, limit int) ([]*T, error) {
+func listFrom[T any](t tx, o ordered, ref glacier.VaultRef, from string, limit int) ([]*T, error) {
 	p := vaultPrefix(ref)
 	start := p
 	if from != "" {
-		if start = o.key(kv, ref, from); start == nil {
+		if start = o.key(t, ref, from); start == nil {
 			return nil, nil
 		}
 	}
-	return list[T](kv, o.bucket, p, start, limit)
+	return list[T](t.kv, o.bucket, p, start, limit)
 }
 
 // archiveKey returns the record key of archive id of vault ref, or nil.
-func archiveKey(kv KV, ref glacier.VaultRef, id string) []byte {
+// The key of an archive the index holds is returned without a look at the
+// record.
+func archiveKey(t tx, ref glacier.VaultRef, id string) []byte {
+	kv := t.kv
+	if k := t.ids.lookup(kv, bArchives, vaultPrefix(ref), id); k != nil {
+		return k
+	}
 	v := kv.Get(bArchiveIndex, append(scopeKey(ref.Scope), id...))
 	if v == nil {
 		return nil

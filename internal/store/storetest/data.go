@@ -22,6 +22,7 @@ var dataTests = map[string]func(*testing.T, glacier.Store){
 	"BlobAbort":     testBlobAbort,
 	"Settings":      testSettings,
 	"Deletions":     testDeletions,
+	"IssuedIDs":     testIssuedIDs,
 }
 
 func testArchives(t *testing.T, s glacier.Store) {
@@ -435,4 +436,109 @@ func testDeletions(t *testing.T, s glacier.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testIssuedIDs: records under IDs the store issued are found, listed in
+// creation order (which the IDs do not give), located by ArchiveVault and
+// deleted, like records under IDs it did not issue.
+func testIssuedIDs(t *testing.T, s glacier.Store) {
+	ref, other := scopeA.Ref("v"), scopeA.Ref("w")
+	var archives, jobs, uploads []string
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		for _, v := range []glacier.VaultRef{ref, other} {
+			if err := tx.PutVault(vault(v.Scope, v.Name)); err != nil {
+				return err
+			}
+		}
+		for i := range 40 {
+			at := t0.Add(time.Duration(i) * time.Second)
+			a := &glacier.Archive{ID: s.NewID(glacier.ArchiveIDLen, at), Vault: "v", Created: at, Size: int64(i)}
+			j := &glacier.Job{ID: s.NewID(glacier.JobIDLen, at), Vault: "v", Created: at}
+			u := &glacier.Upload{ID: s.NewID(glacier.UploadIDLen, at), Vault: "v", Created: at}
+			archives, jobs, uploads = append(archives, a.ID), append(jobs, j.ID), append(uploads, u.ID)
+			if err := tx.PutArchive(ref, a); err != nil {
+				return err
+			}
+			if err := tx.PutJob(ref, j); err != nil {
+				return err
+			}
+			if err := tx.PutUpload(ref, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, ids := range [][]string{archives, jobs, uploads} {
+		sorted := true
+		for i := 1; i < len(ids); i++ {
+			sorted = sorted && ids[i-1] < ids[i]
+		}
+		if sorted {
+			t.Errorf("issued IDs sort in creation order: %v", ids)
+		}
+	}
+	err := s.View(func(tx glacier.Tx) error {
+		var got []string
+		if err := tx.ScanArchives(ref, glacier.ArchiveCursor{}, func(a *glacier.Archive) bool { got = append(got, a.ID); return true }); err != nil {
+			return err
+		}
+		if strings.Join(got, " ") != strings.Join(archives, " ") {
+			return fmt.Errorf("the scan order differs from creation order")
+		}
+		got = nil
+		if err := tx.ScanArchives(ref, glacier.ArchiveCursor{ID: archives[30], Created: t0.Add(30 * time.Second)}, func(a *glacier.Archive) bool { got = append(got, a.ID); return true }); err != nil {
+			return err
+		}
+		if len(got) != 10 || got[0] != archives[30] {
+			return fmt.Errorf("the scan from the 31st = %d archives", len(got))
+		}
+		if a, err := tx.Archive(ref, archives[7]); err != nil || a.Size != 7 {
+			return fmt.Errorf("the archive: %+v, %v", a, err)
+		}
+		if _, err := tx.Archive(other, archives[7]); !errors.Is(err, glacier.ErrNotFound) {
+			return fmt.Errorf("archive visible in another vault: %v", err)
+		}
+		if v, err := tx.ArchiveVault(scopeA, archives[7]); err != nil || v != "v" {
+			return fmt.Errorf("its vault: %q, %v", v, err)
+		}
+		if _, err := tx.ArchiveVault(scopeC, archives[7]); !errors.Is(err, glacier.ErrNotFound) {
+			return fmt.Errorf("its vault in another scope: %v", err)
+		}
+		js, err := tx.ListJobs(ref, jobs[35], 0)
+		if err != nil || len(js) != 5 || js[0].ID != jobs[35] {
+			return fmt.Errorf("jobs from the 36th = %d jobs, %v", len(js), err)
+		}
+		us, err := tx.ListUploads(ref, "", 3)
+		if err != nil || len(us) != 3 || us[0].ID != uploads[0] || us[2].ID != uploads[2] {
+			return fmt.Errorf("the first uploads: %v, %v", us, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		if err := tx.DeleteArchive(ref, archives[7]); err != nil {
+			return err
+		}
+		if err := tx.DeleteJob(ref, jobs[7]); err != nil {
+			return err
+		}
+		return tx.DeleteUpload(ref, uploads[7])
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		if _, err := tx.Archive(ref, archives[7]); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted archive: %v", err)
+		}
+		if _, err := tx.ArchiveVault(scopeA, archives[7]); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted archive still located: %v", err)
+		}
+		if _, err := tx.Job(ref, jobs[7]); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted job: %v", err)
+		}
+		if _, err := tx.Upload(ref, uploads[7]); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted upload: %v", err)
+		}
+		return nil
+	})
 }
