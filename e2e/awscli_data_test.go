@@ -160,8 +160,20 @@ func cliArchivesAndJobs(t *testing.T, c *awsCLI) {
 		}
 		// Deleting a deleted archive is not an error.
 		c.ok(t, "delete-archive", "--vault-name", v, "--archive-id", small.id)
+		// A retrieval of a just-deleted archive is accepted and fails; an
+		// id that never existed is not found.
+		job := c.ok(t, "initiate-job", "--vault-name", v,
+			"--job-parameters", jsonArg(t, map[string]string{"Type": "archive-retrieval", "ArchiveId": big.id})).str("jobId")
+		if d := c.ok(t, "describe-job", "--vault-name", v, "--job-id", job); d.str("StatusCode") != "Failed" || d.str("StatusMessage") == "" {
+			t.Errorf("job of a deleted archive: StatusCode %q StatusMessage %q, want Failed with a message", d.str("StatusCode"), d.str("StatusMessage"))
+		}
+		c.fails(t, "InvalidParameterValueException", "get-job-output", "--vault-name", v, "--job-id", job, filepath.Join(t.TempDir(), "out"))
+		never := "A" + big.id[1:]
+		if never == big.id {
+			never = "B" + big.id[1:]
+		}
 		c.fails(t, "ResourceNotFoundException", "initiate-job", "--vault-name", v,
-			"--job-parameters", jsonArg(t, map[string]string{"Type": "archive-retrieval", "ArchiveId": big.id}))
+			"--job-parameters", jsonArg(t, map[string]string{"Type": "archive-retrieval", "ArchiveId": never}))
 		c.ok(t, "delete-vault", "--vault-name", v)
 		c.fails(t, "ResourceNotFoundException", "describe-vault", "--vault-name", v)
 	})
@@ -367,8 +379,8 @@ func cliRetrievals(t *testing.T, c *awsCLI, v string,
 			}
 			wantEq(t, "inventory Size", a.num("Size"), float64(len(want)))
 			wantEq(t, "inventory SHA256TreeHash", a.str("SHA256TreeHash"), treeHash(want))
-			if !isoMillis.MatchString(a.str("CreationDate")) {
-				t.Errorf("inventory CreationDate %q", a.str("CreationDate"))
+			if !isoSeconds.MatchString(a.str("CreationDate")) {
+				t.Errorf("inventory CreationDate %q, want whole seconds", a.str("CreationDate"))
 			}
 		}
 		wantEq(t, "inventory archives", len(got), 3)

@@ -20,6 +20,9 @@ const (
 // isoMillis is the date format of every JSON date field of the API.
 var isoMillis = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
 
+// isoSeconds is the form of an inventory's dates (whole seconds).
+var isoSeconds = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+
 // vaultARN is the ARN of a vault of the default account and region.
 func vaultARN(name string) string {
 	return "arn:aws:glacier:" + region + ":" + accountID + ":vaults/" + name

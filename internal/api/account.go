@@ -69,7 +69,7 @@ func purchaseCapacity(h *Handler, c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.Header().Set("x-amz-capacity-id", id)
+	setAWS(c.w.Header(), "x-amz-capacity-id", id)
 	noContent(c.w, http.StatusCreated)
 	return nil
 }

@@ -31,8 +31,8 @@ func (h *Handler) payload(c *call) glacier.Payload {
 func archiveCreated(c *call, res glacier.ArchiveResult) {
 	h := c.w.Header()
 	h.Set("Location", c.location("vaults", c.Vault, "archives", res.ID))
-	h.Set("x-amz-archive-id", res.ID)
-	h.Set("x-amz-sha256-tree-hash", res.TreeHash)
+	setAWS(h, "x-amz-archive-id", res.ID)
+	setAWS(h, "x-amz-sha256-tree-hash", res.TreeHash)
 	noContent(c.w, http.StatusCreated)
 }
 

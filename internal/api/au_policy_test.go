@@ -295,7 +295,7 @@ func TestAuthAccountOnlyOperations(t *testing.T) {
 	}
 	// A path account that is neither "-" nor 12 digits is refused too.
 	_, err = srv.alice.DescribeVault(ctx, &glacier.DescribeVaultInput{AccountId: aws.String("alice"), VaultName: aws.String(auAliceVault)})
-	auDenied(t, "DescribeVault with a non-numeric account", err)
+	requireAPIError(t, err, http.StatusForbidden, "UnrecognizedClientException", "No account found for the given parameters")
 }
 
 // TestAuthPolicyConcurrent changes the policy while other accounts use the

@@ -200,9 +200,16 @@ func TestCPAccountSegment(t *testing.T) {
 		for _, path := range []string{"/vaults", "/vaults/v", "/vaults/v/tags", "/policies/data-retrieval", "/provisioned-capacity"} {
 			t.Run(acct+path, func(t *testing.T) {
 				r := cpRaw(t, srv, "GET", "/"+acct+path, "")
-				requireRawError(t, r, http.StatusForbidden, "AccessDeniedException", "")
+				requireRawError(t, r, http.StatusForbidden, "UnrecognizedClientException", "No account found for the given parameters")
 			})
 		}
+	}
+	// Another account's well-formed id is still a question of access.
+	for _, path := range []string{"/vaults", "/policies/data-retrieval", "/provisioned-capacity"} {
+		t.Run("other account"+path, func(t *testing.T) {
+			r := cpRaw(t, srv, "GET", "/999988887777"+path, "")
+			requireRawError(t, r, http.StatusForbidden, "AccessDeniedException", "")
+		})
 	}
 	t.Run("own numeric account", func(t *testing.T) {
 		r := cpRaw(t, srv, "GET", "/"+testAccount+"/vaults/v", "")
@@ -215,7 +222,7 @@ func TestCPAccountSegment(t *testing.T) {
 	t.Run("SDK with a malformed account ID", func(t *testing.T) {
 		_, err := srv.Client.DescribeVault(t.Context(), &glacier.DescribeVaultInput{
 			AccountId: aws.String("not-an-account"), VaultName: aws.String("v")})
-		requireAPIError(t, err, http.StatusForbidden, "AccessDeniedException", "")
+		requireAPIError(t, err, http.StatusForbidden, "UnrecognizedClientException", "No account found for the given parameters")
 	})
 }
 

@@ -50,6 +50,12 @@ type wireError struct {
 // are not Glacier errors become a 500 with a generic message; the caller
 // logs the detail.
 func errorResponse(err error) (glacier.Code, errorRow, string, bool) {
+	var se *statusError
+	if errors.As(err, &se) {
+		row := errorTable[se.err.Code]
+		row.Status = se.status
+		return se.err.Code, row, se.err.Message, true
+	}
 	var ge *glacier.Error
 	if errors.As(err, &ge) {
 		if row, ok := errorTable[ge.Code]; ok {
@@ -66,7 +72,19 @@ func writeError(w http.ResponseWriter, code glacier.Code, row errorRow, msg stri
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h["x-amzn-ErrorType"] = []string{string(code)}
 	w.WriteHeader(row.Status)
 	_, _ = w.Write(body)
 }
+
+// statusError is a Glacier error sent with a status other than its code's
+// row: UnrecognizedClientException is 400 for an unknown access key (spec
+// 1.4) but 403 for an account id that is neither "-" nor 12 digits.
+type statusError struct {
+	status int
+	err    *glacier.Error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
+
+func withStatus(status int, err *glacier.Error) error { return &statusError{status, err} }

@@ -86,6 +86,7 @@ func newFHEnv(t *testing.T, creds bool) *fhEnv {
 		}
 		w := httptest.NewRecorder()
 		e.h.ServeHTTP(w, req)
+		canonicalHeaders(w.Header())
 		if w.Code >= 300 {
 			t.Fatalf("setup %s %s: %d %s", method, target, w.Code, w.Body)
 		}

@@ -11,6 +11,7 @@ package api_test
 // they keep working where signatures are verified.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -20,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -52,6 +54,10 @@ const (
 
 // isoMillis is the JSON date format of every Glacier response (spec 1.5).
 var isoMillis = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
+
+// isoSeconds is the form of an inventory's dates: InventoryDate and each
+// archive's CreationDate, in whole seconds.
+var isoSeconds = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
 
 // vaultARN is the ARN of account's vault name in region.
 func vaultARN(region, account, name string) string {
@@ -203,8 +209,9 @@ type wireError struct {
 // 1.4) with HTTP status, code (unless "") and message msg (unless ""): a
 // Content-Type of application/json, an envelope of exactly code, message
 // and type, none of code and message empty, type Client (Server for a 5xx
-// status) and x-amzn-ErrorType the code. It records a test error for each
-// mismatch and reports whether everything matched.
+// status) and no x-amzn-ErrorType header (real Glacier sends none). It
+// records a test error for each mismatch and reports whether everything
+// matched.
 func wantRawError(t *testing.T, r rawResp, status int, code, msg string) bool {
 	t.Helper()
 	return checkRawError(t, r, status, code, msg, msgEqual)
@@ -259,8 +266,8 @@ func checkRawError(t *testing.T, r rawResp, status int, code, msg string, match 
 		t.Errorf("type = %q, want %q", e.Type, wantType)
 		ok = false
 	}
-	if et := r.Header.Get("x-amzn-ErrorType"); et != e.Code {
-		t.Errorf("x-amzn-ErrorType = %q, want %q", et, e.Code)
+	if et, sent := r.Header["X-Amzn-Errortype"]; sent {
+		t.Errorf("x-amzn-ErrorType = %q sent; real Glacier sends none", et)
 		ok = false
 	}
 	return ok
@@ -453,4 +460,57 @@ func (c *logCapture) find(msg, op string) (logRecord, bool) {
 		}
 	}
 	return logRecord{}, false
+}
+
+// wireExchange sends a signed request on a TCP connection of its own and
+// returns the response's header names exactly as they arrived (net/http's
+// client canonicalizes them) with the parsed response.
+func wireExchange(t *testing.T, srv *permafrosttest.Server, method, path string, headers map[string]string, body []byte) ([]string, rawResp) {
+	t.Helper()
+	req := newRawRequest(t, srv, method, path, body)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	req.Close = true
+	signRequest(t, req, testAccessKey, testSecret, testRegion, payloadHash(req, body), time.Now())
+	conn, err := net.DialTimeout("tcp", req.URL.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if err := req.Write(conn); err != nil {
+		t.Fatalf("writing %s %s: %v", method, path, err)
+	}
+	raw, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("reading the response to %s %s: %v", method, path, err)
+	}
+	head, _, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
+	if !ok {
+		t.Fatalf("no end of headers in %q", raw)
+	}
+	var names []string
+	for _, line := range strings.Split(string(head), "\r\n")[1:] {
+		name, _, _ := strings.Cut(line, ":")
+		names = append(names, name)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(raw)), req)
+	if err != nil {
+		t.Fatalf("parsing the response: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return names, rawResp{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// canonicalHeaders adds the canonical form of every header name of a
+// recorded response, so that Get finds the lower-case names the server
+// writes (a client canonicalizes them as it reads).
+func canonicalHeaders(h http.Header) {
+	for k, v := range h {
+		if c := http.CanonicalHeaderKey(k); c != k {
+			h[c] = v
+		}
+	}
 }

@@ -230,7 +230,7 @@ func dyRecords(t *testing.T, srv *permafrosttest.Server, vault string) int {
 	n := 0
 	ref := pfglacier.Scope{Account: testAccount, Region: testRegion}.Ref(vault)
 	err := srv.Main.Store.View(func(tx pfglacier.Tx) error {
-		return tx.ScanArchiveHistory(ref, "", func(*pfglacier.Archive) bool { n++; return true })
+		return tx.ScanArchiveHistory(ref, pfglacier.ArchiveCursor{}, func(*pfglacier.Archive) bool { n++; return true })
 	})
 	mustOK(t, "ScanArchiveHistory", err)
 	return n

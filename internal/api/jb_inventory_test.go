@@ -120,9 +120,9 @@ func TestJobInventoryJSONAndCSV(t *testing.T) {
 			t.Errorf("entry %d = %+v, want description %q size %d hash %s", i, e, descs[i], len(bodies[i]), treeHash(bodies[i]))
 		}
 		created, err := time.Parse(time.RFC3339, e.CreationDate)
-		if err != nil || !isoMillis.MatchString(e.CreationDate) {
-			t.Errorf("entry %d CreationDate = %q, want ISO 8601 with milliseconds", i, e.CreationDate)
-		} else if created.Before(before.Truncate(time.Millisecond)) || created.After(after) {
+		if err != nil || !isoSeconds.MatchString(e.CreationDate) {
+			t.Errorf("entry %d CreationDate = %q, want ISO 8601 in whole seconds, as real inventories", i, e.CreationDate)
+		} else if created.Before(before.Truncate(time.Second)) || created.After(after) {
 			t.Errorf("entry %d CreationDate %v not between %v and %v", i, created, before, after)
 		}
 	}
@@ -205,7 +205,7 @@ func TestJobInventoryDateFilters(t *testing.T) {
 	}
 	all, _ := jbJSONInventory(t, srv, "V", nil)
 	for i, e := range all.ArchiveList {
-		if want := t0.Add(time.Duration(i) * time.Hour).Format("2006-01-02T15:04:05.000Z"); e.CreationDate != want {
+		if want := t0.Add(time.Duration(i) * time.Hour).Format("2006-01-02T15:04:05Z"); e.CreationDate != want {
 			t.Errorf("archive %d CreationDate = %q, want %q", i, e.CreationDate, want)
 		}
 	}

@@ -72,7 +72,7 @@ func initiateJob(h *Handler, c *call) error {
 	}
 	hd := c.w.Header()
 	hd.Set("Location", c.location("vaults", c.Vault, "jobs", res.ID))
-	hd.Set("x-amz-job-id", res.ID)
+	setAWS(hd, "x-amz-job-id", res.ID)
 	noContent(c.w, http.StatusAccepted)
 	return nil
 }

@@ -22,7 +22,7 @@ func initiateLock(h *Handler, c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.Header().Set("x-amz-lock-id", id)
+	setAWS(c.w.Header(), "x-amz-lock-id", id)
 	noContent(c.w, http.StatusCreated)
 	return nil
 }

@@ -25,7 +25,7 @@ func initiateUpload(h *Handler, c *call) error {
 	}
 	hd := c.w.Header()
 	hd.Set("Location", c.location("vaults", c.Vault, "multipart-uploads", id))
-	hd.Set("x-amz-multipart-upload-id", id)
+	setAWS(hd, "x-amz-multipart-upload-id", id)
 	noContent(c.w, http.StatusCreated)
 	return nil
 }
@@ -39,7 +39,7 @@ func uploadPart(h *Handler, c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.Header().Set("x-amz-sha256-tree-hash", tree)
+	setAWS(c.w.Header(), "x-amz-sha256-tree-hash", tree)
 	noContent(c.w, http.StatusNoContent)
 	return nil
 }

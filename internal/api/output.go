@@ -87,14 +87,14 @@ func getJobOutput(h *Handler, c *call) error {
 	default:
 		hd.Set("Content-Type", "application/octet-stream")
 		if o.ArchiveDescription != "" {
-			hd.Set("x-amz-archive-description", o.ArchiveDescription)
+			setAWS(hd, "x-amz-archive-description", o.ArchiveDescription)
 		}
 		sum, err := o.TreeHash(c.r.Context(), start, end)
 		if err != nil {
 			return err
 		}
 		if sum != "" {
-			hd.Set("x-amz-sha256-tree-hash", sum)
+			setAWS(hd, "x-amz-sha256-tree-hash", sum)
 		}
 	}
 	hd.Set("Accept-Ranges", "bytes")

@@ -136,7 +136,7 @@ func TestRequestIDsUnique(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < 100000; i++ {
 		id := newRequestID()
-		if len(id) != 32 || seen[id] {
+		if len(id) != requestIDLen || seen[id] {
 			t.Fatalf("request id %q repeated or of length %d", id, len(id))
 		}
 		seen[id] = true

@@ -109,3 +109,11 @@ func strPtr(s string) *string {
 	}
 	return &s
 }
+
+// setAWS sets a response header under exactly the name given, bypassing
+// Go's canonical form: Glacier sends its own headers in lower case
+// (x-amz-archive-id, not X-Amz-Archive-Id). net/http writes map keys as
+// they are; clients compare header names without regard to case.
+func setAWS(h http.Header, name, value string) {
+	h[name] = []string{value}
+}

@@ -205,6 +205,9 @@ func (m *Main) sweep() {
 			if _, err := m.Service.SweepJobs(); err != nil {
 				m.Logger.Error("sweeping expired jobs", "err", err)
 			}
+			if _, err := m.Service.SweepArchiveDeletions(); err != nil {
+				m.Logger.Error("sweeping the records of deleted archives", "err", err)
+			}
 			if _, err := m.Service.TrimNotifications(); err != nil {
 				m.Logger.Error("trimming the notification log", "err", err)
 			}

@@ -537,7 +537,7 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 		// Every archive, acknowledged or not.
 		var size int64
 		var scanErr error
-		if err := tx.ScanArchives(ref, "", func(a *glacier.Archive) bool {
+		if err := tx.ScanArchives(ref, glacier.ArchiveCursor{}, func(a *glacier.Archive) bool {
 			archives++
 			size += a.Size
 			var segSize int64

@@ -341,7 +341,7 @@ func checkStore(t *testing.T, dir string, m *model, round int, count, size int64
 	err = st.View(func(tx glacier.Tx) error {
 		seen := map[string]bool{}
 		var total int64
-		if err := tx.ScanArchives(ref, "", func(a *glacier.Archive) bool {
+		if err := tx.ScanArchives(ref, glacier.ArchiveCursor{}, func(a *glacier.Archive) bool {
 			archives++
 			total += a.Size
 			count1(a.Segments...)

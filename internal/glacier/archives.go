@@ -29,9 +29,9 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 	case p.Size < 0:
 		return ArchiveResult{}, Errorf(MissingParameterValue, "Required parameter missing: Content-Length")
 	case p.Size == 0:
-		return ArchiveResult{}, invalid("Invalid Content-Length: 0. An archive must be at least 1 byte.")
+		return ArchiveResult{}, invalid("Invalid Content-Length: 0")
 	case p.Size > MaxArchiveSize:
-		return ArchiveResult{}, invalid("Invalid Content-Length: %d. An archive uploaded in one request must be at most %d bytes; use a multipart upload.", p.Size, int64(MaxArchiveSize))
+		return ArchiveResult{}, invalid("Invalid Content-Length: %d", p.Size)
 	}
 	if _, err := s.viewVault(ref); err != nil {
 		return ArchiveResult{}, err
@@ -42,7 +42,7 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 	}
 	now := s.clock.Now()
 	a := &Archive{
-		ID:          timeID(now, ArchiveIDLen),
+		ID:          s.store.NewID(ArchiveIDLen, now),
 		Vault:       ref.Name,
 		Description: description,
 		Created:     now,
@@ -83,7 +83,8 @@ func (s *Service) addArchive(tx Tx, ref VaultRef, a *Archive) error {
 
 // DeleteArchive deletes an archive. Deleting one that is already gone
 // succeeds; an archive of another vault is refused. Jobs already initiated
-// keep their own reference to its bytes.
+// keep their own reference to its bytes until they are due, and then fail
+// (see complete); the deletion is remembered for DeletedArchiveWindow.
 func (s *Service) DeleteArchive(ref VaultRef, id string) error {
 	var dead []string
 	err := s.store.Update(func(tx Tx) error {
@@ -119,6 +120,10 @@ func (s *Service) DeleteArchive(ref VaultRef, id string) error {
 		if err != nil {
 			return err
 		}
+		del := &ArchiveDeletion{ID: id, Created: a.Created, Deleted: s.clock.Now(), Size: a.Size, TreeHash: a.TreeHash, Description: a.Description}
+		if err := tx.PutArchiveDeletion(ref, del); err != nil {
+			return err
+		}
 		v.Archives--
 		v.Size -= a.Size
 		v.LastInventory = now
@@ -128,4 +133,17 @@ func (s *Service) DeleteArchive(ref VaultRef, id string) error {
 		s.deleteBlobs(dead)
 	}
 	return err
+}
+
+// SweepArchiveDeletions forgets deleted archives older than
+// DeletedArchiveWindow: retrieval jobs for them are 404 from then on.
+func (s *Service) SweepArchiveDeletions() (int, error) {
+	before := s.clock.Now().Add(-DeletedArchiveWindow)
+	var n int
+	err := s.store.Update(func(tx Tx) error {
+		var err error
+		n, err = tx.TrimArchiveDeletions(before)
+		return err
+	})
+	return n, err
 }

@@ -23,7 +23,11 @@ func randomID(n int) string {
 }
 
 // sortable is a 64-character alphabet in ASCII order, so that identifiers
-// that start with an encoded time sort by that time.
+// that start with an encoded time sort by that time. Only permafrost's own
+// identifiers (notifications, inline segments) are built so: archive, job
+// and upload IDs come from the store (Store.NewID), look random in every
+// position, as the service's do (an ID may begin with "-"), and the stores
+// order those records by their creation time.
 const sortable = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 
 // timeID returns an identifier of n characters whose first 11 encode t (in

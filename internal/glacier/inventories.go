@@ -171,7 +171,7 @@ func (s *Service) purge(ref VaultRef) error {
 			return err
 		}
 		var gone []string
-		err = tx.ScanArchiveHistory(ref, "", func(a *Archive) bool {
+		err = tx.ScanArchiveHistory(ref, ArchiveCursor{}, func(a *Archive) bool {
 			if !a.Deleted.IsZero() && !a.Deleted.After(v.Inv.Date) {
 				gone = append(gone, a.ID)
 			}
@@ -194,7 +194,7 @@ func (s *Service) purge(ref VaultRef) error {
 // dropTombstones deletes every tombstone of a vault being deleted.
 func dropTombstones(tx Tx, ref VaultRef) error {
 	var gone []string
-	err := tx.ScanArchiveHistory(ref, "", func(a *Archive) bool {
+	err := tx.ScanArchiveHistory(ref, ArchiveCursor{}, func(a *Archive) bool {
 		if !a.Deleted.IsZero() {
 			gone = append(gone, a.ID)
 		}

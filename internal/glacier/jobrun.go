@@ -54,6 +54,7 @@ func (s *Service) tryComplete(ref VaultRef, id string) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
+	var dead []string
 	err = s.store.Update(func(tx Tx) error {
 		cur, err := tx.Job(ref, id)
 		if err != nil {
@@ -66,6 +67,22 @@ func (s *Service) tryComplete(ref VaultRef, id string) (*Job, error) {
 		j = cur
 		j.Completed, j.Status, j.StatusMessage = j.Due, out.status, out.message
 		j.TreeHash, j.NextMarker = out.treeHash, out.nextMarker
+		dead = nil
+		if j.Action == ActionArchiveRetrieval {
+			gone, err := archiveGone(tx, ref, j.ArchiveID)
+			if err != nil {
+				return err
+			}
+			if gone {
+				// Deleted while the job was in progress (or before it
+				// began): the job fails and lets go of the bytes.
+				j.Status, j.StatusMessage, j.TreeHash = StatusFailed, archiveDeletedMessage, ""
+				if dead, err = release(tx, j.Segments); err != nil {
+					return err
+				}
+				j.Segments = nil
+			}
+		}
 		if out.output != nil {
 			if err := out.output.keep(tx); err != nil {
 				return err
@@ -88,11 +105,27 @@ func (s *Service) tryComplete(ref VaultRef, id string) (*Job, error) {
 		}
 		return j, err
 	}
+	s.deleteBlobs(dead)
 	s.wake()
 	return j, nil
 }
 
 var errAlreadyDone = errors.New("job already completed")
+
+// archiveDeletedMessage is the StatusMessage of a retrieval job whose
+// archive was deleted before the job completed. AWS documents that such a
+// job fails, not its message: the wording is permafrost's.
+const archiveDeletedMessage = "The archive was deleted before the job completed, so its data could not be retrieved."
+
+// archiveGone reports whether the archive a retrieval job names no longer
+// exists.
+func archiveGone(tx Tx, ref VaultRef, id string) (bool, error) {
+	_, err := tx.Archive(ref, id)
+	if errors.Is(err, ErrNotFound) {
+		return true, nil
+	}
+	return false, err
+}
 
 // A job whose output cannot be stored (a full disk) is not completed: it
 // stays InProgress, the error is returned, and a later attempt completes
@@ -101,7 +134,17 @@ func (s *Service) prepare(ref VaultRef, j *Job) (outcome, error) {
 	ok := outcome{status: StatusSucceeded, message: StatusSucceeded}
 	switch j.Action {
 	case ActionArchiveRetrieval:
+		var gone bool
+		if err := s.store.View(func(tx Tx) error {
+			var err error
+			gone, err = archiveGone(tx, ref, j.ArchiveID)
+			return err
+		}); err != nil {
+			return outcome{}, err
+		}
 		switch {
+		case gone:
+			// complete fails the job (no hashing of bytes it will not keep).
 		case j.RangeStart == 0 && j.RangeEnd == j.ArchiveSize-1:
 			ok.treeHash = j.ArchiveTreeHash
 		case j.rangeAligned():
@@ -211,7 +254,7 @@ func (s *Service) buildInventory(ref VaultRef, j *Job) (received, string, error)
 		}
 		var n int64
 		var werr error
-		err = scan(ref, j.Marker, func(a *Archive) bool {
+		err = scan(ref, ArchiveCursor{Created: j.MarkerFrom, ID: j.Marker}, func(a *Archive) bool {
 			if !visible(a) {
 				return true
 			}

@@ -48,7 +48,7 @@ func notAllowed(field, jobType string) *Error {
 // InitiateJob starts an archive or inventory retrieval.
 func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 	now := s.clock.Now()
-	j := &Job{ID: timeID(now, JobIDLen), Vault: ref.Name, Created: now}
+	j := &Job{ID: s.store.NewID(JobIDLen, now), Vault: ref.Name, Created: now}
 	if err := s.validateCommon(&p, j); err != nil {
 		return JobResult{}, err
 	}
@@ -81,7 +81,12 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 			}
 		}
 		if j.Action == ActionArchiveRetrieval {
-			if err := bindArchive(tx, ref, j, *p.ArchiveID, p.RetrievalByteRange); err != nil {
+			if err := bindArchive(tx, ref, j, *p.ArchiveID, p.RetrievalByteRange, now); err != nil {
+				return err
+			}
+		}
+		if j.Marker != "" {
+			if err := placeMarker(tx, ref, j); err != nil {
 				return err
 			}
 		}
@@ -149,12 +154,23 @@ func checkArchiveParams(p *JobParams) error {
 }
 
 // bindArchive snapshots the archive (and range) a retrieval job returns.
-func bindArchive(tx Tx, ref VaultRef, j *Job, archiveID string, byteRange *string) error {
+// An archive deleted less than DeletedArchiveWindow before now is still
+// accepted, as AWS may accept it ("you might still be able to make a
+// successful request to initiate a job to retrieve the deleted archive, but
+// the archive retrieval job will fail"): the job holds no bytes and fails
+// when it is due.
+func bindArchive(tx Tx, ref VaultRef, j *Job, archiveID string, byteRange *string, now time.Time) error {
 	a, err := tx.Archive(ref, archiveID)
 	if errors.Is(err, ErrNotFound) {
-		return Errorf(ResourceNotFound, "The archive ID was not found: %s", archiveID)
-	}
-	if err != nil {
+		d, derr := tx.ArchiveDeletion(ref, archiveID)
+		switch {
+		case errors.Is(derr, ErrNotFound) || derr == nil && !now.Before(d.Deleted.Add(DeletedArchiveWindow)):
+			return Errorf(ResourceNotFound, "The archive ID was not found: %s", archiveID)
+		case derr != nil:
+			return derr
+		}
+		a = &Archive{ID: d.ID, Size: d.Size, TreeHash: d.TreeHash, Description: d.Description}
+	} else if err != nil {
 		return err
 	}
 	j.ArchiveID, j.ArchiveSize, j.ArchiveTreeHash, j.ArchiveDesc = a.ID, a.Size, a.TreeHash, a.Description
@@ -225,4 +241,28 @@ func inventoryDate(name string, v *string) (*time.Time, error) {
 	}
 	t = t.UTC()
 	return &t, nil
+}
+
+// placeMarker finds where an inventory's Marker stands in creation order:
+// IDs are random, so the archive it names (or, within
+// DeletedArchiveWindow, the deleted archive it named) gives the place. A
+// marker that names no archive of the vault is refused.
+func placeMarker(tx Tx, ref VaultRef, j *Job) error {
+	a, err := tx.Archive(ref, j.Marker)
+	if err == nil {
+		j.MarkerFrom = a.Created
+		return nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	d, err := tx.ArchiveDeletion(ref, j.Marker)
+	if errors.Is(err, ErrNotFound) {
+		return invalid("Invalid inventory Marker: %s", j.Marker)
+	}
+	if err != nil {
+		return err
+	}
+	j.MarkerFrom = d.Created
+	return nil
 }

@@ -58,3 +58,20 @@ type Part struct {
 // UploadTTL is how long a multipart upload may stay idle before it is
 // discarded, and how long tombstones are kept.
 const UploadTTL = 24 * time.Hour
+
+// ArchiveDeletion remembers a deleted archive for DeletedArchiveWindow:
+// within it, a retrieval job for the archive is accepted and then fails,
+// as on AWS, instead of being refused with 404.
+type ArchiveDeletion struct {
+	ID          string
+	Created     time.Time // the archive's, for inventory markers that name it
+	Deleted     time.Time
+	Size        int64
+	TreeHash    string
+	Description string
+}
+
+// DeletedArchiveWindow is how long after its deletion an archive can still
+// be named by InitiateJob (the job then fails). AWS gives no figure: see
+// docs/behaviour.md.
+const DeletedArchiveWindow = 24 * time.Hour

@@ -57,6 +57,7 @@ type Job struct {
 	EndDate    *time.Time
 	Limit      int64 // 0: no limit
 	Marker     string
+	MarkerFrom time.Time // creation time of the Marker archive
 	NextMarker string
 
 	// Set at completion.

@@ -64,7 +64,7 @@ func (s *Service) InitiateMultipartUpload(ref VaultRef, partSize, description st
 		return "", err
 	}
 	now := s.clock.Now()
-	u := &Upload{ID: timeID(now, UploadIDLen), Vault: ref.Name, Description: description, PartSize: size, Created: now, LastActivity: now}
+	u := &Upload{ID: s.store.NewID(UploadIDLen, now), Vault: ref.Name, Description: description, PartSize: size, Created: now, LastActivity: now}
 	err := s.store.Update(func(tx Tx) error {
 		if _, err := loadVault(tx, ref); err != nil {
 			return err
@@ -89,7 +89,7 @@ func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error
 	}
 	start, end, ok := ParseContentRange(in.ContentRange)
 	if !ok {
-		return "", invalid("Invalid Content-Range: %q. The expected form is \"bytes <start>-<end>/*\".", in.ContentRange)
+		return "", invalid("Invalid Content-Range: %s", in.ContentRange)
 	}
 	if in.TreeHash == "" {
 		return "", Errorf(MissingParameterValue, "Required parameter missing: x-amz-sha256-tree-hash")
@@ -112,7 +112,7 @@ func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error
 	}
 	length := end - start + 1
 	if in.Size >= 0 && length != in.Size {
-		return "", invalid("Content-Range: %s does not match the Content-Length of %d bytes.", in.ContentRange, in.Size)
+		return "", invalid("Content-Range: %s is incompatible with Content-Length: %d", in.ContentRange, in.Size)
 	}
 	index := start / u.PartSize
 	if index >= MaxParts {
@@ -203,7 +203,7 @@ func (s *Service) CompleteMultipartUpload(ref VaultRef, in CompleteInput) (Archi
 			return err
 		}
 		now := s.clock.Now()
-		a.ID, a.Created = timeID(now, ArchiveIDLen), now
+		a.ID, a.Created = s.store.NewID(ArchiveIDLen, now), now
 		for _, p := range parts {
 			if err := tx.DeletePart(ref, u.ID, p.Index); err != nil {
 				return err
@@ -399,13 +399,13 @@ func (s *Service) ListMultipartUploads(ref VaultRef, limit, marker string) (List
 				return invalid("Invalid marker: %s", marker)
 			}
 		}
-		from := marker
+		from, skip := marker, 0
 		for {
 			batch, err := tx.ListUploads(ref, from, n+1)
 			if err != nil {
 				return err
 			}
-			for _, u := range batch {
+			for _, u := range batch[min(skip, len(batch)):] {
 				if !u.live() || s.expired(u) {
 					continue
 				}
@@ -418,7 +418,8 @@ func (s *Service) ListMultipartUploads(ref VaultRef, limit, marker string) (List
 			if len(batch) < n+1 {
 				return nil
 			}
-			from = batch[len(batch)-1].ID + "\x00"
+			// Go on from the last one seen, which was handled.
+			from, skip = batch[len(batch)-1].ID, 1
 		}
 	})
 	return out, err

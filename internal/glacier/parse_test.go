@@ -2,6 +2,7 @@ package glacier
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -98,5 +99,36 @@ func TestTimeIDsSortByTime(t *testing.T) {
 			t.Fatalf("id %d out of order or wrong length: %q after %q", i, id, prev)
 		}
 		prev = id
+	}
+}
+
+// TestRandomIDsOpaque: randomID (lock and capacity IDs, and the random
+// part of the stores' archive, job and upload IDs) is random in every
+// position.
+func TestRandomIDsOpaque(t *testing.T) {
+	const n = 2000
+	for _, size := range []int{ArchiveIDLen, JobIDLen, UploadIDLen, LockIDLen} {
+		seen := make([]map[byte]bool, size)
+		for i := range seen {
+			seen[i] = map[byte]bool{}
+		}
+		for range n {
+			id := randomID(size)
+			if len(id) != size || strings.Trim(id, sortable) != "" {
+				t.Fatalf("id %q: want %d characters of [A-Za-z0-9_-]", id, size)
+			}
+			for i := range size {
+				seen[i][id[i]] = true
+			}
+		}
+		for i, chars := range seen {
+			// 2000 draws of 64 characters leave out almost none.
+			if len(chars) < 56 {
+				t.Errorf("%d-character IDs: position %d takes only %d values", size, i, len(chars))
+			}
+		}
+		if !seen[0]['-'] {
+			t.Errorf("%d-character IDs never begin with '-'", size)
+		}
 	}
 }

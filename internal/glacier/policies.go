@@ -37,7 +37,7 @@ func (s *Service) GetVaultAccessPolicy(ref VaultRef) (string, error) {
 		return "", err
 	}
 	if v.AccessPolicy == "" {
-		return "", Errorf(ResourceNotFound, "No vault access policy is set for: %s", ref.ARN())
+		return "", Errorf(ResourceNotFound, "No vault access policy is set for: %s", ref.Name)
 	}
 	return v.AccessPolicy, nil
 }
@@ -142,7 +142,7 @@ func (s *Service) GetVaultNotifications(ref VaultRef) (Notifications, error) {
 		return Notifications{}, err
 	}
 	if v.Notifications == nil {
-		return Notifications{}, Errorf(ResourceNotFound, "No notification configuration is set for the vault: %s", ref.ARN())
+		return Notifications{}, Errorf(ResourceNotFound, "No notification configuration is set for vault: %s", ref.Name)
 	}
 	return *v.Notifications, nil
 }

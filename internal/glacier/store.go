@@ -1,5 +1,7 @@
 package glacier
 
+import "time"
+
 // Store is the persistence the domain needs. Implementations live under
 // internal/store and must all pass internal/store/storetest.
 //
@@ -22,6 +24,11 @@ type Store interface {
 	Batch(fn func(Tx) error) error
 	// Blobs returns the store of large byte objects.
 	Blobs() Blobs
+	// NewID returns a new archive, job or upload ID of n characters of
+	// [A-Za-z0-9_-] for a record created at created. It MUST look random
+	// in every position (it reveals no time); the store may use it to key
+	// the record. Records may also be put under IDs it did not issue.
+	NewID(n int, created time.Time) string
 	// Close releases the store.
 	Close() error
 }
@@ -102,22 +109,36 @@ type Tx interface {
 	DeleteArchive(ref VaultRef, id string) error
 	// BuryArchive replaces an archive with its tombstone a (a.Deleted
 	// set): Archive, ArchiveVault and ScanArchives no longer see it,
-	// ScanArchiveHistory still does.
+	// ScanArchiveHistory still does. It MUST return ErrNotFound when the
+	// vault holds no such archive.
 	BuryArchive(ref VaultRef, a *Archive) error
 	// ArchiveVault returns the name of the vault holding archive id in s.
 	ArchiveVault(s Scope, id string) (string, error)
-	// ScanArchives calls fn for the vault's archives with IDs >= from, in
-	// ID order (which is creation order), until fn returns false.
+	// ScanArchives calls fn for the vault's archives in creation order,
+	// from the position of from (inclusive; the zero cursor is the start),
+	// until fn returns false. A cursor whose archive no longer exists
+	// starts where that archive would be. IDs carry no order of their own.
 	// Tombstones are skipped.
-	ScanArchives(ref VaultRef, from string, fn func(*Archive) bool) error
+	ScanArchives(ref VaultRef, from ArchiveCursor, fn func(*Archive) bool) error
 	// ScanArchiveHistory is ScanArchives including tombstones.
-	ScanArchiveHistory(ref VaultRef, from string, fn func(*Archive) bool) error
+	ScanArchiveHistory(ref VaultRef, from ArchiveCursor, fn func(*Archive) bool) error
+
+	// PutArchiveDeletion records that an archive of vault ref was deleted.
+	PutArchiveDeletion(ref VaultRef, d *ArchiveDeletion) error
+	// ArchiveDeletion returns the record of a deleted archive of vault
+	// ref, or ErrNotFound.
+	ArchiveDeletion(ref VaultRef, id string) (*ArchiveDeletion, error)
+	// TrimArchiveDeletions forgets the deletions made before t, in every
+	// scope, and returns how many it forgot. It MUST cost in proportion to
+	// what it forgets, not to what it keeps.
+	TrimArchiveDeletions(before time.Time) (int, error)
 
 	Upload(ref VaultRef, id string) (*Upload, error)
 	PutUpload(ref VaultRef, u *Upload) error
 	DeleteUpload(ref VaultRef, id string) error
-	// ListUploads returns at most limit uploads of the vault with IDs >=
-	// from, in ID order (creation order). limit <= 0 means no limit.
+	// ListUploads returns at most limit uploads of the vault in creation
+	// order, from the upload whose ID is from (inclusive; all when from is
+	// "", none when no upload has that ID). limit <= 0 means no limit.
 	ListUploads(ref VaultRef, from string, limit int) ([]*Upload, error)
 	// ScanAllUploads calls fn for every upload of every scope and vault.
 	ScanAllUploads(fn func(VaultRef, *Upload) bool) error
@@ -137,8 +158,9 @@ type Tx interface {
 	Job(ref VaultRef, id string) (*Job, error)
 	PutJob(ref VaultRef, j *Job) error
 	DeleteJob(ref VaultRef, id string) error
-	// ListJobs returns at most limit jobs of the vault with IDs >= from, in
-	// ID order (initiation order). limit <= 0 means no limit.
+	// ListJobs returns at most limit jobs of the vault in initiation order,
+	// from the job whose ID is from (inclusive; all when from is "", none
+	// when no job has that ID). limit <= 0 means no limit.
 	ListJobs(ref VaultRef, from string, limit int) ([]*Job, error)
 	// ScanJobs calls fn for every job in s, or in every scope when s is
 	// the zero Scope.
@@ -167,4 +189,11 @@ type Tx interface {
 	// SetRefs with 0 forgets it.
 	Refs(id string) (int64, error)
 	SetRefs(id string, n int64) error
+}
+
+// ArchiveCursor is a position in a vault's archives in creation order: the
+// archive ID, created at Created. The zero cursor is the start.
+type ArchiveCursor struct {
+	Created time.Time
+	ID      string
 }

@@ -30,7 +30,9 @@ type Writer interface {
 	Close() error
 }
 
-const creationFormat = "2006-01-02T15:04:05.000Z"
+// creationFormat is an archive's CreationDate in whole seconds, as real
+// inventories write it (the API's other dates carry milliseconds).
+const creationFormat = "2006-01-02T15:04:05Z"
 
 // InventoryDateFormat is the form of the JSON InventoryDate (no
 // milliseconds, as in the service's example).

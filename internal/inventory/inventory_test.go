@@ -29,7 +29,7 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("invalid JSON %q: %v", b.String(), err)
 	}
 	if doc.InventoryDate != "2011-12-12T14:19:01Z" || len(doc.ArchiveList) != 2 || doc.ArchiveList[0].ArchiveDescription != `my "archive"\` ||
-		doc.ArchiveList[0].CreationDate != "2012-05-15T17:19:46.700Z" || doc.ArchiveList[0].Size != 2140123 {
+		doc.ArchiveList[0].CreationDate != "2012-05-15T17:19:46Z" || doc.ArchiveList[0].Size != 2140123 {
 		t.Fatalf("got %+v", doc)
 	}
 }
@@ -50,8 +50,8 @@ func TestCSV(t *testing.T) {
 	w.Add(Entry{ArchiveID: "x", Description: "", Created: created, Size: 1, TreeHash: "ab"})
 	w.Close()
 	want := CSVHeader +
-		`DMTmICA2n5Tdqq5,"my archive description,1\"2",2012-05-15T17:19:46.700Z,2140123,6b9d` + "\n" +
-		`x,"",2012-05-15T17:19:46.700Z,1,ab` + "\n"
+		`DMTmICA2n5Tdqq5,"my archive description,1\"2",2012-05-15T17:19:46Z,2140123,6b9d` + "\n" +
+		`x,"",2012-05-15T17:19:46Z,1,ab` + "\n"
 	if b.String() != want {
 		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
 	}

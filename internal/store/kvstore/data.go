@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,7 +15,10 @@ func vaultPrefix(ref glacier.VaultRef) []byte {
 }
 
 func (t tx) Archive(ref glacier.VaultRef, id string) (*glacier.Archive, error) {
-	k := append(vaultPrefix(ref), id...)
+	k := archiveKey(t, ref, id)
+	if k == nil {
+		return nil, glacier.ErrNotFound
+	}
 	raw := t.kv.Get(bArchives, k)
 	if raw == nil {
 		return nil, glacier.ErrNotFound
@@ -41,64 +45,125 @@ func decodeArchiveRecord(raw []byte, a *glacier.Archive, key []byte) error {
 }
 
 func (t tx) PutArchive(ref glacier.VaultRef, a *glacier.Archive) error {
-	if err := t.kv.Put(bArchiveIndex, append(scopeKey(ref.Scope), a.ID...), []byte(ref.Name)); err != nil {
-		return err
+	// An ID the store issued for this creation time needs no index entry.
+	if k, ok := t.ids.direct(vaultPrefix(ref), a.ID, a.Created); ok {
+		return t.kv.Put(bArchives, k, encodeArchive(a))
 	}
-	return t.kv.Put(bArchives, append(vaultPrefix(ref), a.ID...), encodeArchive(a))
+	k := archiveKey(t, ref, a.ID)
+	if k == nil {
+		h := orderHead(a.Created)
+		v := make([]byte, 0, len(ref.Name)+1+len(h))
+		v = append(append(append(v, ref.Name...), '/'), h...)
+		if err := t.kv.Put(bArchiveIndex, append(scopeKey(ref.Scope), a.ID...), v); err != nil {
+			return err
+		}
+		k = append(append(vaultPrefix(ref), h...), a.ID...)
+	}
+	return t.kv.Put(bArchives, k, encodeArchive(a))
 }
 
 func (t tx) DeleteArchive(ref glacier.VaultRef, id string) error {
+	k := archiveKey(t, ref, id)
+	if k == nil {
+		return nil
+	}
 	if err := t.kv.Delete(bArchiveIndex, append(scopeKey(ref.Scope), id...)); err != nil {
 		return err
 	}
-	return t.kv.Delete(bArchives, append(vaultPrefix(ref), id...))
+	return t.kv.Delete(bArchives, k)
 }
 
+// BuryArchive keeps the archive's key (and index entry, for IDs the store
+// did not issue), so that the tombstone is found again to be purged;
+// Archive and ArchiveVault see the deletion time and answer ErrNotFound.
 func (t tx) BuryArchive(ref glacier.VaultRef, a *glacier.Archive) error {
 	if a.Deleted.IsZero() {
 		return fmt.Errorf("kvstore: burying archive %s without a deletion time", a.ID)
 	}
-	if err := t.kv.Delete(bArchiveIndex, append(scopeKey(ref.Scope), a.ID...)); err != nil {
-		return err
+	k := archiveKey(t, ref, a.ID)
+	if k == nil || t.kv.Get(bArchives, k) == nil {
+		return glacier.ErrNotFound
 	}
-	return t.kv.Put(bArchives, append(vaultPrefix(ref), a.ID...), encodeArchive(a))
+	return t.kv.Put(bArchives, k, encodeArchive(a))
+}
+
+// buried reports whether the record under key k is a tombstone.
+func (t tx) buried(k []byte) bool {
+	raw := t.kv.Get(bArchives, k)
+	if raw == nil {
+		return false
+	}
+	var a glacier.Archive
+	return decodeArchiveRecord(raw, &a, k) == nil && !a.Deleted.IsZero()
 }
 
 func (t tx) ArchiveVault(s glacier.Scope, id string) (string, error) {
 	v := t.kv.Get(bArchiveIndex, append(scopeKey(s), id...))
 	if v == nil {
+		// Archives keyed by their IDs alone have no index entry: look in
+		// each vault of the scope (at most 1,000). Only DeleteArchive of
+		// an archive its vault does not hold asks.
+		h, ok := t.ids.head(id)
+		if !ok {
+			return "", glacier.ErrNotFound
+		}
+		sk := scopeKey(s)
+		name := ""
+		err := t.kv.Scan(bVaults, sk, nil, func(k, _ []byte) bool {
+			key := append(append(append(bytes.Clone(k), '/'), h...), id...)
+			if t.kv.Get(bArchives, key) != nil && !t.buried(key) {
+				name = string(k[len(sk):])
+				return false
+			}
+			return true
+		})
+		if err == nil && name == "" {
+			err = glacier.ErrNotFound
+		}
+		return name, err
+	}
+	name, _, _ := bytes.Cut(v, []byte("/"))
+	if k := archiveKey(t, s.Ref(string(name)), id); k != nil && t.buried(k) {
 		return "", glacier.ErrNotFound
 	}
-	return string(v), nil
+	return string(name), nil
 }
 
-func (t tx) ScanArchives(ref glacier.VaultRef, from string, fn func(*glacier.Archive) bool) error {
-	p := vaultPrefix(ref)
-	return scan(t.kv, bArchives, p, append(p[:len(p):len(p)], from...), decodeArchiveRecord,
-		func(_ []byte, a *glacier.Archive) bool { return !a.Deleted.IsZero() || fn(a) })
+func (t tx) ScanArchives(ref glacier.VaultRef, from glacier.ArchiveCursor, fn func(*glacier.Archive) bool) error {
+	return t.ScanArchiveHistory(ref, from, func(a *glacier.Archive) bool { return !a.Deleted.IsZero() || fn(a) })
 }
 
-func (t tx) ScanArchiveHistory(ref glacier.VaultRef, from string, fn func(*glacier.Archive) bool) error {
+func (t tx) ScanArchiveHistory(ref glacier.VaultRef, from glacier.ArchiveCursor, fn func(*glacier.Archive) bool) error {
 	p := vaultPrefix(ref)
-	return scan(t.kv, bArchives, p, append(p[:len(p):len(p)], from...), decodeArchiveRecord,
+	start := p
+	if from.ID != "" {
+		if start = archiveKey(t, ref, from.ID); start == nil {
+			// Gone: its place in creation order.
+			start = append(append(p[:len(p):len(p)], orderHead(from.Created)...), from.ID...)
+		}
+	}
+	return scan(t.kv, bArchives, p, start, decodeArchiveRecord,
 		func(_ []byte, a *glacier.Archive) bool { return fn(a) })
 }
 
 func (t tx) Upload(ref glacier.VaultRef, id string) (*glacier.Upload, error) {
-	return get[glacier.Upload](t.kv, bUploads, append(vaultPrefix(ref), id...))
+	k := orderedUploads.key(t, ref, id)
+	if k == nil {
+		return nil, glacier.ErrNotFound
+	}
+	return get[glacier.Upload](t.kv, bUploads, k)
 }
 
 func (t tx) PutUpload(ref glacier.VaultRef, u *glacier.Upload) error {
-	return put(t.kv, bUploads, append(vaultPrefix(ref), u.ID...), u)
+	return orderedUploads.put(t, ref, u.ID, u.Created, u)
 }
 
 func (t tx) DeleteUpload(ref glacier.VaultRef, id string) error {
-	return t.kv.Delete(bUploads, append(vaultPrefix(ref), id...))
+	return orderedUploads.delete(t, ref, id)
 }
 
 func (t tx) ListUploads(ref glacier.VaultRef, from string, limit int) ([]*glacier.Upload, error) {
-	p := vaultPrefix(ref)
-	return list[glacier.Upload](t.kv, bUploads, p, append(p[:len(p):len(p)], from...), limit)
+	return listFrom[glacier.Upload](t, orderedUploads, ref, from, limit)
 }
 
 func (t tx) ScanAllUploads(fn func(glacier.VaultRef, *glacier.Upload) bool) error {

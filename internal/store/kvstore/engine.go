@@ -2,7 +2,7 @@ package kvstore
 
 // Buckets are the key spaces the typed layer uses. Engines must provide all
 // of them.
-var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs, bJobs, bSettings, bNotifications, bOutbox}
+var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs, bJobs, bSettings, bNotifications, bOutbox, bDeletions, bDeletionOrder, bJobIndex, bUploadIndex}
 
 const (
 	bVaults        = "vaults"
@@ -18,6 +18,10 @@ const (
 	bSettings      = "settings"
 	bNotifications = "notifications"
 	bOutbox        = "outbox" // IDs of undelivered notifications
+	bDeletions     = "archive-deletions"
+	bJobIndex      = "job-index"              // job ID -> creation-time head of its key
+	bUploadIndex   = "upload-index"           // upload ID -> creation-time head of its key
+	bDeletionOrder = "archive-deletion-order" // deletion time + key of bDeletions
 )
 
 // Engine is an ordered key-value store with transactions.

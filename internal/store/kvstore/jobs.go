@@ -6,20 +6,23 @@ import (
 )
 
 func (t tx) Job(ref glacier.VaultRef, id string) (*glacier.Job, error) {
-	return get[glacier.Job](t.kv, bJobs, append(vaultPrefix(ref), id...))
+	k := orderedJobs.key(t, ref, id)
+	if k == nil {
+		return nil, glacier.ErrNotFound
+	}
+	return get[glacier.Job](t.kv, bJobs, k)
 }
 
 func (t tx) PutJob(ref glacier.VaultRef, j *glacier.Job) error {
-	return put(t.kv, bJobs, append(vaultPrefix(ref), j.ID...), j)
+	return orderedJobs.put(t, ref, j.ID, j.Created, j)
 }
 
 func (t tx) DeleteJob(ref glacier.VaultRef, id string) error {
-	return t.kv.Delete(bJobs, append(vaultPrefix(ref), id...))
+	return orderedJobs.delete(t, ref, id)
 }
 
 func (t tx) ListJobs(ref glacier.VaultRef, from string, limit int) ([]*glacier.Job, error) {
-	p := vaultPrefix(ref)
-	return list[glacier.Job](t.kv, bJobs, p, append(p[:len(p):len(p)], from...), limit)
+	return listFrom[glacier.Job](t, orderedJobs, ref, from, limit)
 }
 
 func (t tx) ScanJobs(s glacier.Scope, fn func(glacier.VaultRef, *glacier.Job) bool) error {

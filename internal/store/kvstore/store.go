@@ -3,6 +3,7 @@ package kvstore
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"permafrost/internal/glacier"
 )
@@ -12,31 +13,35 @@ type Store struct {
 	eng   Engine
 	blobs glacier.Blobs
 	memo  *vaultMemo
+	ids   *idCipher
 }
 
 var _ glacier.Store = (*Store)(nil)
 
 // New returns a Store over eng with its large bytes in blobs.
 func New(eng Engine, blobs glacier.Blobs) *Store {
-	return &Store{eng: eng, blobs: blobs, memo: &vaultMemo{}}
+	return &Store{eng: eng, blobs: blobs, memo: &vaultMemo{}, ids: loadIDCipher(eng)}
 }
+
+// NewID implements glacier.Store: see ids.go.
+func (s *Store) NewID(n int, created time.Time) string { return s.ids.newID(n, created) }
 
 // Blobs implements glacier.Store.
 func (s *Store) Blobs() glacier.Blobs { return s.blobs }
 
 // Batch implements glacier.Store.
 func (s *Store) Batch(fn func(glacier.Tx) error) error {
-	return s.eng.Batch(func(kv KV) error { return fn(tx{kv, s.memo}) })
+	return s.eng.Batch(func(kv KV) error { return fn(tx{kv, s.memo, s.ids}) })
 }
 
 // View implements glacier.Store.
 func (s *Store) View(fn func(glacier.Tx) error) error {
-	return s.eng.View(func(kv KV) error { return fn(tx{kv, s.memo}) })
+	return s.eng.View(func(kv KV) error { return fn(tx{kv, s.memo, s.ids}) })
 }
 
 // Update implements glacier.Store.
 func (s *Store) Update(fn func(glacier.Tx) error) error {
-	return s.eng.Update(func(kv KV) error { return fn(tx{kv, s.memo}) })
+	return s.eng.Update(func(kv KV) error { return fn(tx{kv, s.memo, s.ids}) })
 }
 
 // Close implements glacier.Store.
@@ -46,6 +51,7 @@ func (s *Store) Close() error { return s.eng.Close() }
 type tx struct {
 	kv   KV
 	memo *vaultMemo
+	ids  *idCipher
 }
 
 func scopeKey(s glacier.Scope) []byte {

@@ -1,13 +1,13 @@
 package storetest
 
 import (
-	"time"
-
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
+	"time"
 
 	"permafrost/internal/glacier"
 )
@@ -22,14 +22,17 @@ var dataTests = map[string]func(*testing.T, glacier.Store){
 	"Blobs":         testBlobs,
 	"BlobAbort":     testBlobAbort,
 	"Settings":      testSettings,
+	"Deletions":     testDeletions,
+	"IssuedIDs":     testIssuedIDs,
 }
 
 func testArchives(t *testing.T, s glacier.Store) {
 	ref := scopeA.Ref("v")
-	ids := []string{"b-2", "a-1", "c-3"}
+	// IDs carry no order: creation time does (c-3, b-2, a-1, -d-4).
+	created := map[string]time.Time{"b-2": t0.Add(time.Hour), "a-1": t0.Add(2 * time.Hour), "c-3": t0, "-d-4": t0.Add(3 * time.Hour)}
 	mustUpdate(t, s, func(tx glacier.Tx) error {
-		for _, id := range ids {
-			a := &glacier.Archive{ID: id, Vault: "v", Size: 7, TreeHash: "h", Created: t0,
+		for _, id := range []string{"b-2", "a-1", "c-3", "-d-4"} {
+			a := &glacier.Archive{ID: id, Vault: "v", Size: 7, TreeHash: "h", Created: created[id],
 				Segments: []glacier.Segment{{Blob: "blob-" + id, Size: 7}}}
 			if err := tx.PutArchive(ref, a); err != nil {
 				return err
@@ -51,10 +54,22 @@ func testArchives(t *testing.T, s glacier.Store) {
 		if _, err := tx.ArchiveVault(scopeB, "z-9"); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("archive index leaked across regions")
 		}
-		var got []string
-		err = tx.ScanArchives(ref, "b", func(a *glacier.Archive) bool { got = append(got, a.ID); return true })
-		if err != nil || len(got) != 2 || got[0] != "b-2" || got[1] != "c-3" {
-			t.Errorf("ScanArchives from b = %v, %v", got, err)
+		scanFrom := func(c glacier.ArchiveCursor) string {
+			var got []string
+			if err := tx.ScanArchives(ref, c, func(a *glacier.Archive) bool { got = append(got, a.ID); return true }); err != nil {
+				t.Errorf("ScanArchives(%+v): %v", c, err)
+			}
+			return strings.Join(got, " ")
+		}
+		if got := scanFrom(glacier.ArchiveCursor{}); got != "c-3 b-2 a-1 -d-4" {
+			t.Errorf("ScanArchives from the start = %q, want creation order", got)
+		}
+		if got := scanFrom(glacier.ArchiveCursor{ID: "b-2", Created: created["b-2"]}); got != "b-2 a-1 -d-4" {
+			t.Errorf("ScanArchives from b-2 = %q", got)
+		}
+		// An archive that is gone: its place in creation order.
+		if got := scanFrom(glacier.ArchiveCursor{ID: "x-0", Created: t0.Add(90 * time.Minute)}); got != "a-1 -d-4" {
+			t.Errorf("ScanArchives from a deleted archive = %q", got)
 		}
 		return nil
 	})
@@ -92,9 +107,9 @@ func testTombstones(t *testing.T, s glacier.Store) {
 			t.Errorf("tombstone still indexed: %v", err)
 		}
 		var live, all []string
-		_ = tx.ScanArchives(ref, "", func(a *glacier.Archive) bool { live = append(live, a.ID); return true })
+		_ = tx.ScanArchives(ref, glacier.ArchiveCursor{}, func(a *glacier.Archive) bool { live = append(live, a.ID); return true })
 		var deleted time.Time
-		_ = tx.ScanArchiveHistory(ref, "", func(a *glacier.Archive) bool {
+		_ = tx.ScanArchiveHistory(ref, glacier.ArchiveCursor{}, func(a *glacier.Archive) bool {
 			all = append(all, a.ID)
 			if a.ID == "t-1" {
 				deleted = a.Deleted
@@ -109,7 +124,7 @@ func testTombstones(t *testing.T, s glacier.Store) {
 	mustUpdate(t, s, func(tx glacier.Tx) error { return tx.DeleteArchive(ref, "t-1") })
 	_ = s.View(func(tx glacier.Tx) error {
 		n := 0
-		_ = tx.ScanArchiveHistory(ref, "", func(*glacier.Archive) bool { n++; return true })
+		_ = tx.ScanArchiveHistory(ref, glacier.ArchiveCursor{}, func(*glacier.Archive) bool { n++; return true })
 		if n != 1 {
 			t.Errorf("%d records after deleting the tombstone, want 1", n)
 		}
@@ -120,8 +135,13 @@ func testTombstones(t *testing.T, s glacier.Store) {
 func testUploadsParts(t *testing.T, s glacier.Store) {
 	ref := scopeA.Ref("v")
 	mustUpdate(t, s, func(tx glacier.Tx) error {
-		for _, id := range []string{"u2", "u1", "u3"} {
-			if err := tx.PutUpload(ref, &glacier.Upload{ID: id, Vault: "v", PartSize: 1 << 20}); err != nil {
+		// Creation order u3, u2, u1.
+		for i, id := range []string{"u2", "u1", "u3"} {
+			at := t0.Add(time.Duration(i+1) * time.Hour)
+			if id == "u3" {
+				at = t0
+			}
+			if err := tx.PutUpload(ref, &glacier.Upload{ID: id, Vault: "v", PartSize: 1 << 20, Created: at}); err != nil {
 				return err
 			}
 		}
@@ -134,8 +154,14 @@ func testUploadsParts(t *testing.T, s glacier.Store) {
 	})
 	_ = s.View(func(tx glacier.Tx) error {
 		us, err := tx.ListUploads(ref, "u2", 0)
-		if err != nil || len(us) != 2 || us[0].ID != "u2" || us[1].ID != "u3" {
-			t.Errorf("ListUploads = %v, %v", us, err)
+		if err != nil || len(us) != 2 || us[0].ID != "u2" || us[1].ID != "u1" {
+			t.Errorf("ListUploads from u2 = %v, %v; want u2 u1 (creation order)", us, err)
+		}
+		if us, err := tx.ListUploads(ref, "", 1); err != nil || len(us) != 1 || us[0].ID != "u3" {
+			t.Errorf("ListUploads limit 1 = %v, %v; want the oldest, u3", us, err)
+		}
+		if us, err := tx.ListUploads(ref, "u9", 0); err != nil || len(us) != 0 {
+			t.Errorf("ListUploads from an unknown upload = %v, %v; want none", us, err)
 		}
 		ps, err := tx.ListParts(ref, "u1", 1, 2)
 		if err != nil || len(ps) != 2 || ps[0].Index != 1 || ps[1].Index != 2 {
@@ -182,8 +208,10 @@ func testJobs(t *testing.T, s glacier.Store) {
 			v   string
 			ids []string
 		}{{scopeA, "v", []string{"j2", "j1"}}, {scopeA, "w", []string{"j3"}}, {scopeB, "v", []string{"j4"}}} {
-			for _, id := range j.ids {
-				if err := tx.PutJob(j.sc.Ref(j.v), &glacier.Job{ID: id, Vault: j.v, Action: glacier.ActionArchiveRetrieval}); err != nil {
+			for i, id := range j.ids {
+				// Initiation order j2, j1.
+				job := &glacier.Job{ID: id, Vault: j.v, Action: glacier.ActionArchiveRetrieval, Created: t0.Add(time.Duration(i) * time.Minute)}
+				if err := tx.PutJob(j.sc.Ref(j.v), job); err != nil {
 					return err
 				}
 			}
@@ -192,8 +220,14 @@ func testJobs(t *testing.T, s glacier.Store) {
 	})
 	_ = s.View(func(tx glacier.Tx) error {
 		js, err := tx.ListJobs(scopeA.Ref("v"), "", 0)
-		if err != nil || len(js) != 2 || js[0].ID != "j1" {
-			t.Errorf("ListJobs = %v, %v", js, err)
+		if err != nil || len(js) != 2 || js[0].ID != "j2" || js[1].ID != "j1" {
+			t.Errorf("ListJobs = %v, %v; want j2 j1 (initiation order)", js, err)
+		}
+		if js, err := tx.ListJobs(scopeA.Ref("v"), "j1", 0); err != nil || len(js) != 1 || js[0].ID != "j1" {
+			t.Errorf("ListJobs from j1 = %v, %v", js, err)
+		}
+		if j, err := tx.Job(scopeA.Ref("v"), "j1"); err != nil || !j.Created.Equal(t0.Add(time.Minute)) {
+			t.Errorf("Job j1 = %+v, %v", j, err)
 		}
 		n := 0
 		_ = tx.ScanJobs(scopeA, func(r glacier.VaultRef, j *glacier.Job) bool {
@@ -396,6 +430,162 @@ func testSettings(t *testing.T, s glacier.Store) {
 		}
 		if fmt.Sprint(ids) != "[n4 n5]" || fmt.Sprint(pending) != "[n4 n5]" {
 			t.Errorf("after trimming to 2: kept %v, pending %v; want [n4 n5] for both", ids, pending)
+		}
+		return nil
+	})
+}
+
+func testDeletions(t *testing.T, s glacier.Store) {
+	a, b := scopeA.Ref("v"), scopeC.Ref("v")
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		for i, ref := range []glacier.VaultRef{a, b, a} {
+			d := &glacier.ArchiveDeletion{ID: fmt.Sprint("arch", i), Deleted: t0.Add(time.Duration(i) * time.Hour), Size: int64(i + 1), TreeHash: "h", Description: "d"}
+			if err := tx.PutArchiveDeletion(ref, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	err := s.View(func(tx glacier.Tx) error {
+		d, err := tx.ArchiveDeletion(a, "arch2")
+		if err != nil || d.Size != 3 || !d.Deleted.Equal(t0.Add(2*time.Hour)) || d.TreeHash != "h" || d.Description != "d" {
+			return fmt.Errorf("ArchiveDeletion = %+v, %v", d, err)
+		}
+		if _, err := tx.ArchiveDeletion(b, "arch0"); !errors.Is(err, glacier.ErrNotFound) {
+			return fmt.Errorf("another scope's deletion: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		var err error
+		n, err = tx.TrimArchiveDeletions(t0.Add(90 * time.Minute))
+		return err
+	})
+	if n != 2 {
+		t.Fatalf("TrimArchiveDeletions forgot %d, want 2", n)
+	}
+	err = s.View(func(tx glacier.Tx) error {
+		for _, c := range []struct {
+			ref  glacier.VaultRef
+			id   string
+			kept bool
+		}{{a, "arch0", false}, {b, "arch1", false}, {a, "arch2", true}} {
+			_, err := tx.ArchiveDeletion(c.ref, c.id)
+			if c.kept && err != nil || !c.kept && !errors.Is(err, glacier.ErrNotFound) {
+				return fmt.Errorf("%s after the trim: %v (kept %v)", c.id, err, c.kept)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testIssuedIDs: records under IDs the store issued are found, listed in
+// creation order (which the IDs do not give), located by ArchiveVault and
+// deleted, like records under IDs it did not issue.
+func testIssuedIDs(t *testing.T, s glacier.Store) {
+	ref, other := scopeA.Ref("v"), scopeA.Ref("w")
+	var archives, jobs, uploads []string
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		for _, v := range []glacier.VaultRef{ref, other} {
+			if err := tx.PutVault(vault(v.Scope, v.Name)); err != nil {
+				return err
+			}
+		}
+		for i := range 40 {
+			at := t0.Add(time.Duration(i) * time.Second)
+			a := &glacier.Archive{ID: s.NewID(glacier.ArchiveIDLen, at), Vault: "v", Created: at, Size: int64(i)}
+			j := &glacier.Job{ID: s.NewID(glacier.JobIDLen, at), Vault: "v", Created: at}
+			u := &glacier.Upload{ID: s.NewID(glacier.UploadIDLen, at), Vault: "v", Created: at}
+			archives, jobs, uploads = append(archives, a.ID), append(jobs, j.ID), append(uploads, u.ID)
+			if err := tx.PutArchive(ref, a); err != nil {
+				return err
+			}
+			if err := tx.PutJob(ref, j); err != nil {
+				return err
+			}
+			if err := tx.PutUpload(ref, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, ids := range [][]string{archives, jobs, uploads} {
+		sorted := true
+		for i := 1; i < len(ids); i++ {
+			sorted = sorted && ids[i-1] < ids[i]
+		}
+		if sorted {
+			t.Errorf("issued IDs sort in creation order: %v", ids)
+		}
+	}
+	err := s.View(func(tx glacier.Tx) error {
+		var got []string
+		if err := tx.ScanArchives(ref, glacier.ArchiveCursor{}, func(a *glacier.Archive) bool { got = append(got, a.ID); return true }); err != nil {
+			return err
+		}
+		if strings.Join(got, " ") != strings.Join(archives, " ") {
+			return fmt.Errorf("the scan order differs from creation order")
+		}
+		got = nil
+		if err := tx.ScanArchives(ref, glacier.ArchiveCursor{ID: archives[30], Created: t0.Add(30 * time.Second)}, func(a *glacier.Archive) bool { got = append(got, a.ID); return true }); err != nil {
+			return err
+		}
+		if len(got) != 10 || got[0] != archives[30] {
+			return fmt.Errorf("the scan from the 31st = %d archives", len(got))
+		}
+		if a, err := tx.Archive(ref, archives[7]); err != nil || a.Size != 7 {
+			return fmt.Errorf("the archive: %+v, %v", a, err)
+		}
+		if _, err := tx.Archive(other, archives[7]); !errors.Is(err, glacier.ErrNotFound) {
+			return fmt.Errorf("archive visible in another vault: %v", err)
+		}
+		if v, err := tx.ArchiveVault(scopeA, archives[7]); err != nil || v != "v" {
+			return fmt.Errorf("its vault: %q, %v", v, err)
+		}
+		if _, err := tx.ArchiveVault(scopeC, archives[7]); !errors.Is(err, glacier.ErrNotFound) {
+			return fmt.Errorf("its vault in another scope: %v", err)
+		}
+		js, err := tx.ListJobs(ref, jobs[35], 0)
+		if err != nil || len(js) != 5 || js[0].ID != jobs[35] {
+			return fmt.Errorf("jobs from the 36th = %d jobs, %v", len(js), err)
+		}
+		us, err := tx.ListUploads(ref, "", 3)
+		if err != nil || len(us) != 3 || us[0].ID != uploads[0] || us[2].ID != uploads[2] {
+			return fmt.Errorf("the first uploads: %v, %v", us, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUpdate(t, s, func(tx glacier.Tx) error {
+		if err := tx.DeleteArchive(ref, archives[7]); err != nil {
+			return err
+		}
+		if err := tx.DeleteJob(ref, jobs[7]); err != nil {
+			return err
+		}
+		return tx.DeleteUpload(ref, uploads[7])
+	})
+	_ = s.View(func(tx glacier.Tx) error {
+		if _, err := tx.Archive(ref, archives[7]); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted archive: %v", err)
+		}
+		if _, err := tx.ArchiveVault(scopeA, archives[7]); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted archive still located: %v", err)
+		}
+		if _, err := tx.Job(ref, jobs[7]); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted job: %v", err)
+		}
+		if _, err := tx.Upload(ref, uploads[7]); !errors.Is(err, glacier.ErrNotFound) {
+			t.Errorf("deleted upload: %v", err)
 		}
 		return nil
 	})
