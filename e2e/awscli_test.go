@@ -70,8 +70,25 @@ func (c *awsCLI) run(t *testing.T, op string, args ...string) result {
 	if !slices.Contains(args, "--account-id") {
 		full = append(full, "--account-id", "-")
 	}
-	full = append(full, args...)
+	full = append(full, joinDashValues(args)...)
 	return run(t, c.dir, c.env, c.bin, full...)
+}
+
+// joinDashValues writes an option whose value starts with "-" as
+// --option=value: Glacier's IDs may start with "-", which the CLI's
+// argument parser would otherwise take for an option, as users of the real
+// service find.
+func joinDashValues(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		if strings.HasPrefix(args[i], "--") && i+1 < len(args) && strings.HasPrefix(args[i+1], "-") && !strings.HasPrefix(args[i+1], "--") {
+			out = append(out, args[i]+"="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
 }
 
 // ok runs a command that must succeed and decodes its JSON output (an
