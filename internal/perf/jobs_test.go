@@ -89,15 +89,14 @@ func benchmarkInventory1M(b *testing.B, daily bool) {
 				if i < archives {
 					count, size = count+1, size+a.Size
 				}
-				var err error
+				if err := tx.PutArchive(ref, a); err != nil {
+					return err
+				}
 				if daily && i < archives && i%10 == 0 {
 					a.Deleted, a.Segments = taken.Add(time.Hour), nil
-					err = tx.BuryArchive(ref, a)
-				} else {
-					err = tx.PutArchive(ref, a)
-				}
-				if err != nil {
-					return err
+					if err := tx.BuryArchive(ref, a); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
