@@ -44,7 +44,7 @@ func getRetrievalPolicy(h *Handler, c *call) error {
 
 func setRetrievalPolicy(h *Handler, c *call) error {
 	var in retrievalPolicyJSON
-	if err := decodeJSON(c.r, &in); err != nil {
+	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	var p glacier.RetrievalPolicy

@@ -154,7 +154,7 @@ func isSHA256Hex(s string) bool {
 // bufferBody reads a control-plane body (readBody's limits apply), puts
 // it back for the handler and returns its SHA-256.
 func (h *Handler) bufferBody(c *call) (string, error) {
-	body, err := readBody(c.r)
+	body, err := readBody(c)
 	if err != nil {
 		return "", err
 	}

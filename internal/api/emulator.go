@@ -65,7 +65,7 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 	}
 	var who *identity // nil: signatures are not verified, everyone is trusted
 	if h.creds != nil {
-		id, err := h.authenticate(&call{r: r, w: w})
+		id, err := h.authenticate(&call{r: r, w: w, svc: h.svc})
 		if err != nil {
 			emulatorError(w, err)
 			return

@@ -63,7 +63,7 @@ func isPresent(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) !=
 
 func initiateJob(h *Handler, c *call) error {
 	var in jobParamsJSON
-	if err := decodeJSON(c.r, &in); err != nil {
+	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	res, err := h.svc.InitiateJob(c.ref(), in.params())

@@ -24,7 +24,7 @@ type policyJSON struct {
 // policyFromBody reads {"Policy": "..."}; a missing Policy is an error.
 func policyFromBody(c *call) (string, error) {
 	var in policyJSON
-	if err := decodeJSON(c.r, &in); err != nil {
+	if err := decodeJSON(c, &in); err != nil {
 		return "", err
 	}
 	if in.Policy == nil {
@@ -69,7 +69,7 @@ type notificationsJSON struct {
 
 func setNotifications(h *Handler, c *call) error {
 	var in notificationsJSON
-	if err := decodeJSON(c.r, &in); err != nil {
+	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	n := glacier.Notifications{Events: in.Events}

@@ -333,3 +333,51 @@ func TestRLWriteLimitStartsWithTheAnswer(t *testing.T) {
 		t.Fatalf("got %d %s (closed %v), want 201", a.status, a.code, a.closed)
 	}
 }
+
+// Control-plane bodies, read whole, take their size from the same budget
+// as upload bodies: slow senders of large JSON bodies queue and are then
+// throttled instead of each holding up to 1 MiB.
+func TestRLControlPlaneBodiesShareTheBudget(t *testing.T) {
+	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+		c.UploadBufferMemory = config.MinUploadBufferMemory
+		c.UploadQueueTimeout = 100 * time.Millisecond
+	}))
+	createVault(t, srv.Client, "V")
+	policy := func(size int) string { // a tags body padded to size bytes
+		return fmt.Sprintf(`{"Tags":{"k":"%s"}}`, strings.Repeat("v", size-14))
+	}
+	send := func(conn net.Conn, body string) {
+		fmt.Fprintf(conn, "POST /-/vaults/V/tags?operation=add HTTP/1.1\r\nHost: x\r\nx-amz-glacier-version: 2012-06-01\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	}
+	// Half the budget is the most one body takes: two such stalled
+	// bodies hold all of it.
+	var stalled []net.Conn
+	for range 2 {
+		conn := rlDial(t, srv)
+		fmt.Fprintf(conn, "POST /-/vaults/V/tags?operation=add HTTP/1.1\r\nHost: x\r\nx-amz-glacier-version: 2012-06-01\r\nContent-Length: %d\r\n\r\n{", 200<<10)
+		stalled = append(stalled, conn)
+	}
+	time.Sleep(300 * time.Millisecond)
+	conn := rlDial(t, srv)
+	send(conn, policy(100<<10))
+	if a := rlRead(t, conn, false); a.status != http.StatusBadRequest || a.code != "ThrottlingException" {
+		t.Fatalf("a control-plane body beyond the budget: %d %s, want 400 ThrottlingException", a.status, a.code)
+	}
+	for _, c := range stalled {
+		c.Close()
+	}
+	var a rlAnswer
+	for range 50 { // their tickets come back as the server sees them go
+		conn := rlDial(t, srv)
+		send(conn, policy(100<<10))
+		if a = rlRead(t, conn, false); a.status != http.StatusBadRequest || a.code != "ThrottlingException" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The tag value is too long for a tag (256 characters): refused, but
+	// by the tag rules, once admitted.
+	if a.status != http.StatusBadRequest || a.code != "InvalidParameterValueException" {
+		t.Fatalf("once the stalled bodies went: %d %s, want the tag rules' 400 InvalidParameterValueException", a.status, a.code)
+	}
+}

@@ -75,7 +75,8 @@ type call struct {
 	r      *http.Request
 	w      http.ResponseWriter
 	caller glacier.Caller
-	scope  glacier.Scope // the owner's account (numeric) and the region
+	scope  glacier.Scope    // the owner's account (numeric) and the region
+	svc    *glacier.Service // admits read-whole bodies through its buffer budget
 }
 
 func (c *call) ref() glacier.VaultRef { return c.scope.Ref(c.Vault) }
@@ -145,7 +146,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, rerr := match(r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
 	op = rt.Op
-	c := &call{route: rt, r: r, w: sw}
+	c := &call{route: rt, r: r, w: sw, svc: h.svc}
 	if err := h.serve(c, rerr); err != nil {
 		if clientGone(r, err) {
 			// Nobody is left to answer; not a server fault either.

@@ -22,7 +22,7 @@ type tagKeysJSON struct {
 
 func addTags(h *Handler, c *call) error {
 	var in tagsJSON
-	if err := decodeJSON(c.r, &in); err != nil {
+	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	if err := h.svc.AddTagsToVault(c.ref(), in.Tags); err != nil {
@@ -34,7 +34,7 @@ func addTags(h *Handler, c *call) error {
 
 func removeTags(h *Handler, c *call) error {
 	var in tagKeysJSON
-	if err := decodeJSON(c.r, &in); err != nil {
+	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	if err := h.svc.RemoveTagsFromVault(c.ref(), in.TagKeys); err != nil {

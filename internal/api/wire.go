@@ -19,9 +19,39 @@ import (
 const maxJSONBody = 1 << 20
 
 // readBody reads a control-plane request body, refusing one over
-// maxJSONBody. Upload bodies never come here: they stream.
-func readBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
+// maxJSONBody before reading it when its length is declared. Upload bodies
+// never come here: they stream. The memory is admitted through the
+// service's buffer budget first (glacier.Service.AdmitBody), so that slow
+// senders queue rather than each holding a body's worth of memory.
+func readBody(c *call) ([]byte, error) {
+	r := c.r
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.ContentLength > maxJSONBody {
+		return nil, glacier.Errorf(glacier.InvalidParameterValue, "The request body exceeds the maximum size of %d bytes.", maxJSONBody)
+	}
+	size := r.ContentLength
+	if size < 0 {
+		size = maxJSONBody + 1 // chunked: at most this much is read
+	}
+	if c.svc != nil {
+		release, err := c.svc.AdmitBody(r.Context(), size)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
+	var body []byte
+	var err error
+	if r.ContentLength > 0 {
+		body = make([]byte, r.ContentLength)
+		var n int
+		n, err = io.ReadFull(r.Body, body)
+		body = body[:n]
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
+	}
 	if err != nil {
 		return nil, glacier.Errorf(glacier.RequestTimeout, "The request body could not be read: %v", err)
 	}
@@ -34,8 +64,8 @@ func readBody(r *http.Request) ([]byte, error) {
 // decodeJSON reads the request body as JSON into v, whatever the
 // Content-Type. An empty body leaves v at its zero value. A member named
 // twice in one object is refused (checkDuplicates).
-func decodeJSON(r *http.Request, v any) error {
-	body, err := readBody(r)
+func decodeJSON(c *call, v any) error {
+	body, err := readBody(c)
 	if err != nil {
 		return err
 	}

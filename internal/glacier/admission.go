@@ -191,3 +191,18 @@ func (a *admission) giveBack(b []byte) {
 // smallBufs recycles the tickets' buffers; their number is bounded by the
 // budget.
 var smallBufs = sync.Pool{New: func() any { return new([smallBuf]byte) }}
+
+// AdmitBody reserves buffer memory for a request body of n bytes that is
+// read whole rather than streamed (a control-plane JSON body), from the
+// same budget as upload bodies, so that many slow senders of large JSON
+// bodies cannot hold more memory than uploads can. n below a ticket counts
+// as a ticket; above half the budget (a body of unknown length, with a
+// small budget), it counts as half. It waits, and refuses, as uploads do.
+// The caller calls release once the body is read.
+func (s *Service) AdmitBody(ctx context.Context, n int64) (release func(), err error) {
+	n = min(max(n, smallBuf), s.admit.budget/2)
+	if err := s.admit.admit(ctx, n); err != nil {
+		return nil, err
+	}
+	return func() { s.admit.release(n) }, nil
+}
