@@ -80,7 +80,7 @@ func (a *admission) admit(ctx context.Context, n int64) error {
 	}
 	if a.waiters.Len() >= a.maxQueue {
 		a.mu.Unlock()
-		return Errorf(Throttling, "Too many uploads are in progress: %d more are already waiting for buffer memory. Reduce your request rate and try again.", a.maxQueue)
+		return Errorf(Throttling, "Too many request bodies are in progress: %d more are already waiting for buffer memory. Reduce your request rate and try again.", a.maxQueue)
 	}
 	w := &waiter{n: n, ready: make(chan struct{})}
 	e := a.waiters.PushBack(w)
@@ -93,7 +93,7 @@ func (a *admission) admit(ctx context.Context, n int64) error {
 	case <-w.ready:
 		return nil
 	case <-t.C:
-		err = Errorf(Throttling, "Too many uploads are in progress: this one waited %v for buffer memory. Reduce your request rate and try again.", a.wait)
+		err = Errorf(Throttling, "Too many request bodies are in progress: this one waited %v for buffer memory. Reduce your request rate and try again.", a.wait)
 	case <-ctx.Done():
 		err = Errorf(RequestTimeout, "The request was cancelled while waiting for buffer memory: %v", ctx.Err())
 	}
