@@ -62,6 +62,17 @@ func (e *Engine) commitQueue() {
 // commitBatch runs calls in one transaction, makes it durable, and answers
 // them: a call that failed gets its own error, the others the commit's.
 func (e *Engine) commitBatch(calls []*call) {
+	if len(calls) == 1 {
+		// A lone call needs no savepoint: its failure rolls the whole
+		// transaction back, so nothing is remembered for undoing.
+		c := calls[0]
+		err := e.commit(func(kv txn) error {
+			c.err = safely(c.fn, kv)
+			return c.err
+		})
+		c.done <- err
+		return
+	}
 	var undo undoLog
 	err := e.commit(func(kv txn) error {
 		kv.undo = &undo
