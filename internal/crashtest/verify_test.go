@@ -270,6 +270,13 @@ func readBack(t *testing.T, s *server, m *model, round int, descs []string) {
 		time.Since(began).Round(time.Millisecond))
 }
 
+// jobFailedError is a retrieval job that completed without succeeding.
+type jobFailedError struct{ id, status, message string }
+
+func (e *jobFailedError) Error() string {
+	return fmt.Sprintf("job %s completed with %s: %s", e.id, e.status, e.message)
+}
+
 // jobOutput waits for a retrieval job to succeed and checks that its
 // output hashes to want.
 func jobOutput(t *testing.T, s *server, id, want string) (int64, error) {
@@ -282,7 +289,7 @@ func jobOutput(t *testing.T, s *server, id, want string) (int64, error) {
 		}
 		if d.Completed {
 			if d.StatusCode != types.StatusCodeSucceeded {
-				return 0, fmt.Errorf("job %s completed with %s: %s", id, d.StatusCode, aws.ToString(d.StatusMessage))
+				return 0, &jobFailedError{id: id, status: string(d.StatusCode), message: aws.ToString(d.StatusMessage)}
 			}
 			break
 		}
