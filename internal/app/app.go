@@ -136,7 +136,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	if cfg.SNSEndpoint != "" {
 		m.deliverer = notify.NewDeliverer(m.Service, notify.NewSNS(cfg.SNSEndpoint))
 	}
-	if n, err := m.Service.Recover(); err != nil {
+	if n, err := m.Service.Recover(0); err != nil {
 		m.Store.Close()
 		return nil, fmt.Errorf("recovering the store: %w", err)
 	} else if n > 0 {

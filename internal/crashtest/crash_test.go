@@ -625,7 +625,7 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 
 		// Every blob file is referenced.
 		var files int
-		if err := st.Blobs().List(func(id string) bool {
+		if err := st.Blobs().List(func(id string, _ time.Time) bool {
 			files++
 			n, err := tx.Refs(id)
 			switch {

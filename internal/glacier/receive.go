@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"time"
 
 	"permafrost/internal/treehash"
 )
@@ -345,12 +346,19 @@ func (s *Service) deleteBlobs(ids []string) {
 }
 
 // Recover removes blobs that no record refers to: those committed by
-// requests that were cut off before their metadata was. Run it at start,
-// before serving.
-func (s *Service) Recover() (int, error) {
+// requests that were cut off before their metadata was. It removes only
+// blobs committed more than grace ago (by the wall clock), so that a blob
+// whose writer is still between committing it and committing the record
+// that refers to it (a request in flight in this or, on a shared blob
+// store, another process) is never taken. With grace 0 it must run before
+// serving.
+func (s *Service) Recover(grace time.Duration) (int, error) {
 	var ids []string
-	if err := s.store.Blobs().List(func(id string) bool {
-		ids = append(ids, id)
+	cutoff := time.Now().Add(-grace)
+	if err := s.store.Blobs().List(func(id string, committed time.Time) bool {
+		if grace <= 0 || committed.Before(cutoff) {
+			ids = append(ids, id)
+		}
 		return true
 	}); err != nil {
 		return 0, err

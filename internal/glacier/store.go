@@ -43,8 +43,10 @@ type Blobs interface {
 	Open(id string) (Blob, error)
 	// Delete removes a blob; removing a missing blob is not an error.
 	Delete(id string) error
-	// List calls fn with every committed blob ID until fn returns false.
-	List(fn func(id string) bool) error
+	// List calls fn with every committed blob ID, and the wall-clock time
+	// the blob was committed (as the backend records it: a file's
+	// modification time, an object's LastModified), until fn returns false.
+	List(fn func(id string, committed time.Time) bool) error
 }
 
 // BlobWriter receives a blob's bytes.

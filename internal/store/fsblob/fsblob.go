@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"permafrost/internal/glacier"
 	"permafrost/internal/store/diskfault"
@@ -204,7 +205,7 @@ func (s *Store) Delete(id string) error {
 }
 
 // List implements glacier.Blobs.
-func (s *Store) List(fn func(id string) bool) error {
+func (s *Store) List(fn func(id string, committed time.Time) bool) error {
 	subs, err := os.ReadDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("fsblob: %w", err)
@@ -218,7 +219,16 @@ func (s *Store) List(fn func(id string) bool) error {
 			return fmt.Errorf("fsblob: %w", err)
 		}
 		for _, e := range ents {
-			if validID(e.Name()) && !fn(e.Name()) {
+			if !validID(e.Name()) {
+				continue
+			}
+			info, err := e.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // deleted while listing
+			} else if err != nil {
+				return fmt.Errorf("fsblob: %w", err)
+			}
+			if !fn(e.Name(), info.ModTime()) {
 				return nil
 			}
 		}

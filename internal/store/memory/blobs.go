@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 
 	"permafrost/internal/glacier"
 )
@@ -56,8 +57,9 @@ var _ glacier.Blobs = (*Blobs)(nil)
 func NewBlobs() *Blobs { return &Blobs{blobs: map[string]*memBlob{}} }
 
 type memBlob struct {
-	chunks [][]byte
-	size   int64
+	chunks    [][]byte
+	size      int64
+	committed time.Time
 
 	// Chunks are recycled only once the blob is deleted and no reader
 	// holds it open.
@@ -130,6 +132,7 @@ func (w *memWriter) Commit() (string, error) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
+	w.b.committed = time.Now()
 	w.s.mu.Lock()
 	w.s.blobs[id] = w.b
 	w.s.mu.Unlock()
@@ -222,15 +225,19 @@ func (s *Blobs) Delete(id string) error {
 }
 
 // List implements glacier.Blobs.
-func (s *Blobs) List(fn func(id string) bool) error {
+func (s *Blobs) List(fn func(id string, committed time.Time) bool) error {
+	type listed struct {
+		id string
+		t  time.Time
+	}
 	s.mu.RLock()
-	ids := make([]string, 0, len(s.blobs))
-	for id := range s.blobs {
-		ids = append(ids, id)
+	all := make([]listed, 0, len(s.blobs))
+	for id, b := range s.blobs {
+		all = append(all, listed{id, b.committed})
 	}
 	s.mu.RUnlock()
-	for _, id := range ids {
-		if !fn(id) {
+	for _, l := range all {
+		if !fn(l.id, l.t) {
 			break
 		}
 	}

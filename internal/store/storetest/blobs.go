@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"permafrost/internal/glacier"
 )
@@ -45,7 +46,16 @@ func testBlobs(t *testing.T, s glacier.Store) {
 	}
 	b.Close()
 	listed := false
-	_ = bs.List(func(x string) bool { listed = listed || x == id; return true })
+	_ = bs.List(func(x string, committed time.Time) bool {
+		if x == id {
+			listed = true
+			// Recover's grace period is measured from this time.
+			if d := time.Since(committed); d < -time.Minute || d > 10*time.Minute {
+				t.Errorf("committed blob listed as committed at %v, %v ago", committed, d)
+			}
+		}
+		return true
+	})
 	if !listed {
 		t.Errorf("committed blob not listed")
 	}
@@ -73,7 +83,7 @@ func testBlobAbort(t *testing.T, s glacier.Store) {
 	w.Abort()
 	w.Abort()
 	n := 0
-	_ = bs.List(func(string) bool { n++; return true })
+	_ = bs.List(func(string, time.Time) bool { n++; return true })
 	if n != 0 {
 		t.Errorf("an aborted blob is listed")
 	}
