@@ -57,9 +57,10 @@ func (c *policyCache) parse(doc string) (*policy.Policy, error) {
 func (s *Service) Authorize(req AccessRequest) error {
 	ref := req.Vault
 	owner := req.Caller.Account == ref.Account
-	if owner && !s.policied.has(ref) {
-		return nil // no policy ever set on this vault: nothing can deny
-	}
+	// The decision reads the stored vault, never this process's memory: a
+	// policy or lock committed through any Service over the store is
+	// enforced from the next request on. (The vault's decoded record is
+	// memoized by its stored bytes, so the read costs one lookup.)
 	var v *Vault
 	var archive *Archive
 	err := s.store.View(func(tx Tx) error {
@@ -125,63 +126,6 @@ func (s *Service) Authorize(req AccessRequest) error {
 		return denied(req, false)
 	}
 	return nil
-}
-
-// policiedVaults is the set of vaults that have, or may have, an access or
-// lock policy. It may hold vaults that no longer have one, never miss one
-// that has: a vault joins inside the transaction that sets its policy,
-// before it commits. It shrinks only when a vault is deleted, and then only
-// if nothing joined since the deletion began: a vault of the same name may
-// have been created and given a policy meanwhile (whose transaction, having
-// seen the new vault, joined after the deletion committed). Each entry
-// counts its joins for that test.
-type policiedVaults struct {
-	mu  sync.RWMutex
-	set map[VaultRef]uint64
-}
-
-func (p *policiedVaults) has(ref VaultRef) bool {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	_, ok := p.set[ref]
-	return ok
-}
-
-func (p *policiedVaults) add(ref VaultRef) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.set == nil {
-		p.set = map[VaultRef]uint64{}
-	}
-	p.set[ref]++
-}
-
-// joins returns how often ref has joined (0 when it is not in the set).
-func (p *policiedVaults) joins(ref VaultRef) uint64 {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	return p.set[ref]
-}
-
-// remove drops ref unless it joined again since joins returned n.
-func (p *policiedVaults) remove(ref VaultRef, n uint64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.set[ref] == n {
-		delete(p.set, ref)
-	}
-}
-
-// loadPolicied fills the set from the store, at start.
-func (s *Service) loadPolicied() error {
-	return s.store.View(func(tx Tx) error {
-		return tx.ScanAllVaults(func(v *Vault) bool {
-			if v.AccessPolicy != "" || v.Lock != nil {
-				s.policied.add(v.Ref())
-			}
-			return true
-		})
-	})
 }
 
 func lockPolicy(l *Lock) string {

@@ -27,7 +27,6 @@ func (s *Service) InitiateVaultLock(ref VaultRef, policy string) (string, error)
 		default:
 			return Errorf(AccessDenied, "A vault lock is already in progress; abort it before initiating a new one: %s", ref.ARN())
 		}
-		s.policied.add(ref)
 		v.Lock = &Lock{ID: id, Policy: policy, Created: now}
 		return nil
 	})

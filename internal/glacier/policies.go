@@ -24,7 +24,6 @@ func (s *Service) SetVaultAccessPolicy(ref VaultRef, policy string) error {
 		return invalid("The specified vault access policy is invalid: %v", err)
 	}
 	return s.updateVault(ref, func(v *Vault) error {
-		s.policied.add(ref)
 		v.AccessPolicy = policy
 		return nil
 	})

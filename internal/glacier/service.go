@@ -24,7 +24,6 @@ type Service struct {
 	rng       *rand.Rand // draws delays from ranges
 	renderJob func(JobInfo) ([]byte, error)
 	wakeups   chan struct{}
-	policied  policiedVaults
 	policies  policyCache
 	admit     *admission
 }
@@ -85,9 +84,6 @@ func New(o Options) (*Service, error) {
 		o.BufferMemory = DefaultBufferMemory
 	}
 	s.admit = newAdmission(o.BufferMemory, o.QueueTimeout)
-	if err := s.loadPolicied(); err != nil {
-		return nil, err
-	}
 	return s, nil
 }
 

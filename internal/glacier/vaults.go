@@ -127,7 +127,6 @@ func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput,
 // DeleteVault deletes a vault that holds no archives, with its policies,
 // tags and notification configuration.
 func (s *Service) DeleteVault(ref VaultRef) error {
-	joins := s.policied.joins(ref)
 	var dead []string
 	err := s.store.Update(func(tx Tx) error {
 		dead = nil
@@ -159,7 +158,6 @@ func (s *Service) DeleteVault(ref VaultRef) error {
 		return tx.DeleteVault(ref)
 	})
 	if err == nil {
-		s.policied.remove(ref, joins)
 		s.deleteBlobs(dead)
 	}
 	return err
