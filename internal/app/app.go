@@ -45,7 +45,12 @@ type Main struct {
 	janitor   chan struct{}
 	scheduler chan struct{}
 	deliverer *notify.Deliverer
+	base      clock.Clock // under Clock's offset
 	closeOnce sync.Once
+	unfollow  func() // stops following the stored clock offset
+	// sharedStore is a store given with WithStore: not closed by Close,
+	// its blobs recovered only past RecoverGrace.
+	sharedStore bool
 	closeErr  error
 }
 
@@ -53,11 +58,27 @@ type Main struct {
 // the notification log trimmed, in the background.
 const SweepInterval = 30 * time.Second
 
+// RecoverGrace is how old an unreferenced blob must be before the janitor
+// deletes it (and a server over a shared store, at start): longer than
+// any write takes between committing a blob and committing the record that
+// refers to it, in this process or another one over the same blobs.
+const RecoverGrace = time.Hour
+
 // Option adjusts how a server is built, for tests.
 type Option func(*options)
 
 type options struct {
 	faults *diskfault.Injector
+	store  glacier.Store
+}
+
+// WithStore builds the server over an existing store instead of opening
+// one from the configuration: several servers over one store are replicas
+// over one database. The store stays the caller's: Close does not close
+// it. Its blobs are taken as shared with other processes, so the start
+// recovers only blobs older than RecoverGrace (see Service.Recover).
+func WithStore(s glacier.Store) Option {
+	return func(o *options) { o.store = s }
 }
 
 // WithDiskFaults makes the durable store's disk operations fail on
@@ -82,7 +103,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	if base == nil {
 		base = clock.Real{}
 	}
-	m := &Main{Config: cfg, Logger: logger}
+	m := &Main{Config: cfg, Logger: logger, base: base}
 	var creds *sigv4.Credentials
 	var err error
 	if cfg.Credentials != "" {
@@ -90,14 +111,16 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 			return nil, fmt.Errorf("--credentials: %w", err)
 		}
 	}
-	if cfg.Memory {
+	if o.store != nil {
+		m.Store, m.sharedStore = o.store, true
+	} else if cfg.Memory {
 		m.Store = memory.New()
 	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults}); err != nil {
 		return nil, err
 	}
 	off, err := loadClockOffset(m.Store)
 	if err != nil {
-		m.Store.Close()
+		m.closeStore()
 		return nil, err
 	}
 	if err := clock.CheckOffset(base, off); err != nil {
@@ -108,6 +131,10 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		off = 0
 	}
 	m.Clock = clock.NewOffset(base, off)
+	// Other processes over the store may advance the clock: follow the
+	// stored offset (see ClockRefresh).
+	m.unfollow = m.Clock.Follow(ClockRefresh, func() (time.Duration, error) { return loadClockOffset(m.Store) },
+		func(err error) { logger.Warn("re-reading the stored clock offset", "err", err) })
 	ranges, _ := cfg.JobDelayRanges() // validated above
 	delays := make(map[string]glacier.Delay, len(ranges))
 	for tier, d := range ranges {
@@ -130,14 +157,18 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		QueueTimeout:        cfg.UploadQueueTimeout,
 	})
 	if err != nil {
-		m.Store.Close()
+		m.closeStore()
 		return nil, err
 	}
 	if cfg.SNSEndpoint != "" {
 		m.deliverer = notify.NewDeliverer(m.Service, notify.NewSNS(cfg.SNSEndpoint))
 	}
-	if n, err := m.Service.Recover(0); err != nil {
-		m.Store.Close()
+	grace := time.Duration(0) // nothing else writes this process's own blobs
+	if m.sharedStore {
+		grace = RecoverGrace
+	}
+	if n, err := m.Service.Recover(grace); err != nil {
+		m.closeStore()
 		return nil, fmt.Errorf("recovering the store: %w", err)
 	} else if n > 0 {
 		logger.Info("removed blobs left by an interrupted run", "count", n)
@@ -211,6 +242,11 @@ func (m *Main) sweep() {
 			if _, err := m.Service.TrimNotifications(); err != nil {
 				m.Logger.Error("trimming the notification log", "err", err)
 			}
+			if n, err := m.Service.Recover(RecoverGrace); err != nil {
+				m.Logger.Error("removing unreferenced blobs", "err", err)
+			} else if n > 0 {
+				m.Logger.Info("removed unreferenced blobs", "count", n, "older than", RecoverGrace)
+			}
 		}
 	}
 }
@@ -243,8 +279,18 @@ func (m *Main) close(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
-	if m.Store != nil {
-		errs = append(errs, m.Store.Close())
-	}
+	errs = append(errs, m.closeStore())
 	return errors.Join(errs...)
+}
+
+// closeStore stops following the stored clock and closes the store unless
+// it was given (WithStore).
+func (m *Main) closeStore() error {
+	if m.unfollow != nil {
+		m.unfollow()
+	}
+	if m.Store == nil || m.sharedStore {
+		return nil
+	}
+	return m.Store.Close()
 }

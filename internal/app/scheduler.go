@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"permafrost/internal/clock"
 	"permafrost/internal/glacier"
 )
 
@@ -61,41 +62,65 @@ const clockOffsetSetting = "clock-offset"
 func loadClockOffset(s glacier.Store) (time.Duration, error) {
 	var off time.Duration
 	err := s.View(func(tx glacier.Tx) error {
-		b, err := tx.Setting(clockOffsetSetting)
-		if errors.Is(err, glacier.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if len(b) != 8 {
-			return fmt.Errorf("corrupt %s setting", clockOffsetSetting)
-		}
-		off = time.Duration(binary.BigEndian.Uint64(b))
-		return nil
+		var err error
+		off, err = readClockOffset(tx)
+		return err
 	})
 	return off, err
+}
+
+// readClockOffset reads the persisted offset in tx (0 when none).
+func readClockOffset(tx glacier.Tx) (time.Duration, error) {
+	b, err := tx.Setting(clockOffsetSetting)
+	if errors.Is(err, glacier.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(b) != 8 {
+		return 0, fmt.Errorf("corrupt %s setting", clockOffsetSetting)
+	}
+	return time.Duration(binary.BigEndian.Uint64(b)), nil
 }
 
 // Now implements api.Emulator.
 func (m *Main) Now() time.Time { return m.Clock.Now() }
 
+// ClockRefresh is how often each server re-reads the stored clock
+// offset: an advance made through any server over the store is seen by
+// every other one within ClockRefresh of its commit (plus one read of the
+// setting), and at once by the server that made it.
+const ClockRefresh = 200 * time.Millisecond
+
 // AdvanceClock implements api.Emulator: it moves the clock forward, keeps
 // the new offset across restarts, and lets due jobs complete. The clock
 // checks the advance (positive, at most clock.MaxAdvance, the offset never
 // past clock.MaxOffset) and moves only once the new offset is stored; a
-// refusal is a *clock.AdvanceError.
+// refusal is a *clock.AdvanceError. The offset is read, advanced and
+// written in one transaction, so concurrent advances through several
+// servers add up.
 func (m *Main) AdvanceClock(d time.Duration) (time.Time, error) {
-	_, err := m.Clock.Advance(d, func(off time.Duration) error {
-		return m.Store.Update(func(tx glacier.Tx) error {
-			var b [8]byte
-			binary.BigEndian.PutUint64(b[:], uint64(off))
-			return tx.PutSetting(clockOffsetSetting, b[:])
-		})
+	var next time.Duration
+	err := m.Store.Update(func(tx glacier.Tx) error {
+		cur, err := readClockOffset(tx)
+		if err != nil {
+			return err
+		}
+		if clock.CheckOffset(m.base, cur) != nil {
+			cur = 0 // ignored at start too (see New)
+		}
+		if next, err = m.Clock.Next(cur, d); err != nil {
+			return err
+		}
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], uint64(next))
+		return tx.PutSetting(clockOffsetSetting, b[:])
 	})
 	if err != nil {
 		return time.Time{}, err
 	}
+	m.Clock.Observe(next)
 	if m.Service.DailyInventory() {
 		// Record what fell due before answering: jobs first, as the
 		// scheduler does, then inventories (reads would work them out

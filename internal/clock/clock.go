@@ -131,17 +131,9 @@ func (o *Offset) Advance(d time.Duration, commit func(off time.Duration) error) 
 	o.adv.Lock()
 	defer o.adv.Unlock()
 	cur := o.Offset()
-	switch {
-	case d <= 0:
-		return cur, refuse("an advance must be positive, not %v", d)
-	case d > MaxAdvance:
-		return cur, refuse("%v is more than the limit of 876000h (100 years) per advance", d)
-	case cur > MaxOffset-d: // cur+d would overflow
-		return cur, refuse("the clock is already %v ahead, and %v more would pass the limit of %v (about 292 years) ahead", cur, d, MaxOffset)
-	}
-	next := cur + d
-	if o.base.Now().Add(next).After(latest) {
-		return cur, refuse("%v more would take the clock past %s", d, latest.Format(time.RFC3339))
+	next, err := o.Next(cur, d)
+	if err != nil {
+		return cur, err
 	}
 	if commit != nil {
 		if err := commit(next); err != nil {
@@ -159,4 +151,73 @@ func (o *Offset) Offset() time.Duration {
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	return o.off
+}
+
+// Next returns the offset cur advanced by d, checked as Advance checks it
+// (an *AdvanceError when refused), without changing o: for a caller that
+// reads and writes the offset in a transaction of its own and then tells o
+// with Observe.
+func (o *Offset) Next(cur, d time.Duration) (time.Duration, error) {
+	switch {
+	case d <= 0:
+		return cur, refuse("an advance must be positive, not %v", d)
+	case d > MaxAdvance:
+		return cur, refuse("%v is more than the limit of 876000h (100 years) per advance", d)
+	case cur > MaxOffset-d: // cur+d would overflow
+		return cur, refuse("the clock is already %v ahead, and %v more would pass the limit of %v (about 292 years) ahead", cur, d, MaxOffset)
+	}
+	next := cur + d
+	if o.base.Now().Add(next).After(latest) {
+		return cur, refuse("%v more would take the clock past %s", d, latest.Format(time.RFC3339))
+	}
+	return next, nil
+}
+
+// Observe moves the offset to off if that is ahead of it: an offset read
+// from where several processes keep it. Offsets only grow, so an older
+// reading (one that raced a newer advance) never moves the clock back. An
+// offset that CheckOffset refuses is ignored and reported false.
+func (o *Offset) Observe(off time.Duration) bool {
+	if CheckOffset(o.base, off) != nil {
+		return false
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if off > o.off {
+		o.off = off
+	}
+	return true
+}
+
+// Follow re-reads the offset with load every interval, in a goroutine of
+// its own, and Observes it, until stop is called (which waits for the
+// goroutine). So an advance that another process stores is seen here
+// within interval of its commit (plus the time a load takes). A failed
+// load keeps the last offset and is passed to onErr (which may be nil); an
+// offset out of range (see Observe) is ignored.
+func (o *Offset) Follow(interval time.Duration, load func() (time.Duration, error), onErr func(error)) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+			off, err := load()
+			if err != nil {
+				if onErr != nil {
+					onErr(err)
+				}
+				continue
+			}
+			o.Observe(off) // an out-of-range offset is ignored, as at start
+
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(quit); <-done }) }
 }

@@ -149,3 +149,49 @@ func TestOffsetAdvanceConcurrent(t *testing.T) {
 		t.Errorf("16 concurrent 100-year advances: offset %v, commits %v; want 2 of them, in order", o.Offset(), stored)
 	}
 }
+
+// Follow picks up an offset stored elsewhere, never moves back to an
+// older one, and ignores one out of range.
+func TestOffsetFollow(t *testing.T) {
+	f := NewFake(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	o := NewOffset(f, time.Hour)
+	var mu sync.Mutex
+	stored := 3 * time.Hour
+	loads := make(chan struct{}, 100)
+	stop := o.Follow(time.Millisecond, func() (time.Duration, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		select {
+		case loads <- struct{}{}:
+		default:
+		}
+		return stored, nil
+	}, nil)
+	defer stop()
+	waitFor := func(want time.Duration) {
+		t.Helper()
+		for range 5000 {
+			if o.Offset() == want {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+		t.Fatalf("offset %v, want %v", o.Offset(), want)
+	}
+	waitFor(3 * time.Hour)
+	for _, older := range []time.Duration{2 * time.Hour, -time.Hour} {
+		mu.Lock()
+		stored = older
+		mu.Unlock()
+		for len(loads) > 0 {
+			<-loads
+		}
+		<-loads
+		<-loads // a whole load after the change
+		if got := o.Offset(); got != 3*time.Hour {
+			t.Fatalf("after the store read %v the offset is %v, want it kept at 3h", older, got)
+		}
+	}
+	stop()
+	stop() // twice is harmless
+}
