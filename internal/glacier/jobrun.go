@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"permafrost/internal/inventory"
 	"permafrost/internal/treehash"
@@ -29,8 +28,17 @@ type outcome struct {
 // the failure is logged and the job returned is nil (it is shown as
 // stored, in progress, and completed by a later attempt). Only the
 // job's own absence is an error.
+//
+// Only the holder of the job's lease (JobLease) prepares it: a read that
+// finds another process completing the job waits for it (at most until
+// the lease expires, when it takes the job over); the scheduler (wait
+// false) leaves it and returns the job as it is.
 func (s *Service) complete(ref VaultRef, id string) (*Job, error) {
-	j, err := s.tryComplete(ref, id)
+	return s.completeJob(ref, id, true)
+}
+
+func (s *Service) completeJob(ref VaultRef, id string, wait bool) (*Job, error) {
+	j, err := s.tryComplete(ref, id, wait)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		s.log.Warn("a due job could not be completed now; it stays in progress until a later attempt", "job", id, "err", err)
 		return nil, nil
@@ -38,20 +46,19 @@ func (s *Service) complete(ref VaultRef, id string) (*Job, error) {
 	return j, err
 }
 
-func (s *Service) tryComplete(ref VaultRef, id string) (*Job, error) {
-	var j *Job
-	if err := s.store.View(func(tx Tx) error {
-		var err error
-		j, err = tx.Job(ref, id)
-		return err
-	}); err != nil {
-		return nil, err
+func (s *Service) tryComplete(ref VaultRef, id string, wait bool) (*Job, error) {
+	name := jobLeaseName(ref, id)
+	j, held, err := s.claimJob(ref, id, name, wait)
+	if err != nil || !held {
+		return j, err
 	}
-	if j.done() {
-		return j, nil
-	}
+	// This Service holds the job's lease: it alone prepares the output
+	// (until the lease expires, when another may take the job over).
 	out, err := s.prepare(ref, j)
 	if err != nil {
+		if rerr := s.ReleaseLease(name); rerr != nil {
+			s.log.Warn("releasing a job's lease", "job", id, "err", rerr)
+		}
 		return nil, err
 	}
 	var dead []string
@@ -90,6 +97,11 @@ func (s *Service) tryComplete(ref VaultRef, id string) (*Job, error) {
 			j.Output = out.output.seg
 		}
 		if err := s.queueNotifications(tx, ref, j); err != nil {
+			return err
+		}
+		// Whoever holds the lease now (this Service, or one that took an
+		// expired lease over) has nothing left to do.
+		if err := tx.DeleteLease(name); err != nil {
 			return err
 		}
 		return tx.PutJob(ref, j)
@@ -288,108 +300,3 @@ func (s *Service) buildInventory(ref VaultRef, j *Job) (received, string, error)
 	return received{seg: Segment{Blob: id, Size: cw.n}}, next, nil
 }
 
-// completeDue completes the vault's due jobs (see complete for failures).
-func (s *Service) completeDue(ref VaultRef) (int, error) {
-	now := s.clock.Now()
-	var due []string
-	err := s.store.View(func(tx Tx) error {
-		jobs, err := tx.ListJobs(ref, "", 0)
-		for _, j := range jobs {
-			if !j.done() && !now.Before(j.Due) {
-				due = append(due, j.ID)
-			}
-		}
-		return err
-	})
-	for _, id := range due {
-		if err == nil {
-			_, err = s.complete(ref, id)
-		}
-	}
-	return len(due), err
-}
-
-// CompleteDueJobs completes every due job of every vault. It returns the
-// due time of the next job still in progress (zero when there is none).
-func (s *Service) CompleteDueJobs() (time.Time, error) {
-	now := s.clock.Now()
-	type key struct {
-		ref VaultRef
-		id  string
-	}
-	var due []key
-	var next time.Time
-	err := s.store.View(func(tx Tx) error {
-		return tx.ScanJobs(Scope{}, func(ref VaultRef, j *Job) bool {
-			switch {
-			case j.done():
-			case !now.Before(j.Due):
-				due = append(due, key{ref, j.ID})
-			case next.IsZero() || j.Due.Before(next):
-				next = j.Due
-			}
-			return true
-		})
-	})
-	for _, k := range due {
-		if err != nil {
-			break
-		}
-		_, err = s.complete(k.ref, k.id)
-	}
-	return next, err
-}
-
-// SweepJobs deletes jobs whose output retention has passed and releases
-// the bytes they held.
-func (s *Service) SweepJobs() (int, error) {
-	now := s.clock.Now()
-	type key struct {
-		ref VaultRef
-		id  string
-	}
-	var old []key
-	err := s.store.View(func(tx Tx) error {
-		return tx.ScanJobs(Scope{}, func(ref VaultRef, j *Job) bool {
-			if j.expired(now) {
-				old = append(old, key{ref, j.ID})
-			}
-			return true
-		})
-	})
-	for _, k := range old {
-		if err != nil {
-			break
-		}
-		var dead []string
-		err = s.store.Update(func(tx Tx) error {
-			j, err := tx.Job(k.ref, k.id)
-			if errors.Is(err, ErrNotFound) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			dead, err = dropJob(tx, k.ref, j)
-			return err
-		})
-		if err == nil {
-			s.deleteBlobs(dead)
-		}
-	}
-	return len(old), err
-}
-
-// dropJob deletes a job and releases the bytes it holds: the archive's
-// segments it retained at initiation and its inventory output.
-func dropJob(tx Tx, ref VaultRef, j *Job) ([]string, error) {
-	segs := j.Segments
-	if j.Output.Blob != "" {
-		segs = append(segs, j.Output)
-	}
-	dead, err := release(tx, segs)
-	if err != nil {
-		return nil, err
-	}
-	return dead, tx.DeleteJob(ref, j.ID)
-}

@@ -25,6 +25,8 @@ type Service struct {
 	renderJob func(JobInfo) ([]byte, error)
 	wakeups   chan struct{}
 	policies  policyCache
+	holder    string        // names this Service in the leases it holds
+	jobLease  time.Duration // JobLease, or shorter in tests
 	admit     *admission
 }
 
@@ -60,6 +62,9 @@ type Options struct {
 	// share before ThrottlingException (default DefaultQueueTimeout).
 	BufferMemory int64
 	QueueTimeout time.Duration
+	// JobLease is how long a process may prepare a due job before another
+	// may take it over (default JobLease; tests of takeover shorten it).
+	JobLease time.Duration
 }
 
 // New returns a Service. It fails only if the store cannot be read.
@@ -75,7 +80,11 @@ func New(o Options) (*Service, error) {
 		delays: o.JobDelays, onDemand: !o.NoExpeditedOnDemand, renderJob: o.RenderJob,
 		wakeups: make(chan struct{}, 1),
 		daily:   o.DailyInventory, interval: o.InventoryInterval, overhead: o.ArchiveOverhead,
-		rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
+		rng:    rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
+		holder: randomID(24),
+	}
+	if s.jobLease = o.JobLease; s.jobLease <= 0 {
+		s.jobLease = JobLease
 	}
 	if s.interval <= 0 {
 		s.interval = 24 * time.Hour

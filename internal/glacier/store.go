@@ -167,6 +167,17 @@ type Tx interface {
 	// ScanJobs calls fn for every job in s, or in every scope when s is
 	// the zero Scope.
 	ScanJobs(s Scope, fn func(VaultRef, *Job) bool) error
+	// ScanDueJobs calls fn for every job in progress (Completed zero), in
+	// order of due time, until fn returns false, from an index kept by
+	// PutJob and DeleteJob: it reads no job record, so a scan that stops
+	// at the first job not yet due costs in proportion to the due jobs.
+	ScanDueJobs(fn func(ref VaultRef, id string, due time.Time) bool) error
+
+	// Lease returns the named lease (ErrNotFound when none is held).
+	Lease(name string) (*Lease, error)
+	PutLease(name string, l *Lease) error
+	// DeleteLease removes a lease; removing a missing one is not an error.
+	DeleteLease(name string) error
 
 	// Setting returns a named emulator setting (ErrNotFound when unset).
 	Setting(name string) ([]byte, error)

@@ -2,7 +2,7 @@ package kvstore
 
 // Buckets are the key spaces the typed layer uses. Engines must provide all
 // of them.
-var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs, bJobs, bSettings, bNotifications, bOutbox, bDeletions, bDeletionOrder, bJobIndex, bUploadIndex}
+var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs, bJobs, bSettings, bNotifications, bOutbox, bDeletions, bDeletionOrder, bJobIndex, bUploadIndex, bJobDue, bLeases}
 
 const (
 	bVaults        = "vaults"
@@ -22,6 +22,8 @@ const (
 	bJobIndex      = "job-index"              // job ID -> creation-time head of its key
 	bUploadIndex   = "upload-index"           // upload ID -> creation-time head of its key
 	bDeletionOrder = "archive-deletion-order" // deletion time + key of bDeletions
+	bJobDue        = "job-due"                // due time + vault + ID of each job in progress (jobdue.go)
+	bLeases        = "leases"                 // name -> glacier.Lease
 )
 
 // Engine is an ordered key-value store with transactions.

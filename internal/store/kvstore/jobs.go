@@ -2,6 +2,8 @@ package kvstore
 
 import (
 	"bytes"
+	"errors"
+	"time"
 	"permafrost/internal/glacier"
 )
 
@@ -14,10 +16,23 @@ func (t tx) Job(ref glacier.VaultRef, id string) (*glacier.Job, error) {
 }
 
 func (t tx) PutJob(ref glacier.VaultRef, j *glacier.Job) error {
-	return orderedJobs.put(t, ref, j.ID, j.Created, j)
+	if err := orderedJobs.put(t, ref, j.ID, j.Created, j); err != nil {
+		return err
+	}
+	return t.indexJob(ref, j)
 }
 
 func (t tx) DeleteJob(ref glacier.VaultRef, id string) error {
+	j, err := t.Job(ref, id)
+	if err == nil {
+		j.Completed = time.Unix(1, 0) // drops its due-time entry, if any
+		err = t.indexJob(ref, j)
+	} else if errors.Is(err, glacier.ErrNotFound) {
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
 	return orderedJobs.delete(t, ref, id)
 }
 

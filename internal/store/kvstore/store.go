@@ -19,7 +19,11 @@ type Store struct {
 var _ glacier.Store = (*Store)(nil)
 
 // New returns a Store over eng with its large bytes in blobs.
+//
+// A store written before the due-time index existed gets it built here,
+// once; an engine that cannot be written now gets it at a later open.
 func New(eng Engine, blobs glacier.Blobs) *Store {
+	_ = indexDueJobs(eng)
 	return &Store{eng: eng, blobs: blobs, memo: &vaultMemo{}, ids: loadIDCipher(eng)}
 }
 

@@ -1,0 +1,83 @@
+package glacier
+
+import (
+	"errors"
+	"time"
+)
+
+// Lease is a claim on a piece of background work (completing one due job,
+// delivering the notification outbox) that one process holds until
+// Expires, so that several processes over one store do not all do it.
+// Expiry is wall-clock time (the emulated clock may jump ahead), so the
+// processes' wall clocks must agree to well within a lease's length. A
+// holder that crashes lets go when its lease expires: another process
+// then takes the work over.
+type Lease struct {
+	Holder  string
+	Expires time.Time
+}
+
+// Lease lengths.
+const (
+	// JobLease is how long a process may take to prepare a due job's
+	// output (an inventory, a range's tree hash) before another process
+	// may take the job over.
+	JobLease = 2 * time.Minute
+	// OutboxLease is how long the holder of the notification outbox keeps
+	// it without renewing it; the deliverer renews it each round.
+	OutboxLease = 30 * time.Second
+)
+
+// claim takes the named lease for holder until now+ttl, in tx, if it is
+// free or expired, or (renew set) already holder's: a job's lease is not
+// renewed, so that two goroutines of one Service do not both take it. It
+// reports whether holder has it.
+func claim(tx Tx, name, holder string, now time.Time, ttl time.Duration, renew bool) (bool, error) {
+	l, err := tx.Lease(name)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return false, err
+	case now.Before(l.Expires) && (l.Holder != holder || !renew):
+		return false, nil
+	}
+	return true, tx.PutLease(name, &Lease{Holder: holder, Expires: now.Add(ttl)})
+}
+
+// ClaimLease takes, or renews, the named lease for this Service for ttl
+// of wall-clock time, in a transaction of its own, and reports whether
+// this Service now holds it.
+func (s *Service) ClaimLease(name string, ttl time.Duration) (bool, error) {
+	var held bool
+	err := s.store.Update(func(tx Tx) error {
+		var err error
+		held, err = claim(tx, name, s.holder, time.Now(), ttl, true)
+		return err
+	})
+	return held, err
+}
+
+// ReleaseLease lets go of the named lease if this Service holds it.
+func (s *Service) ReleaseLease(name string) error {
+	return s.store.Update(func(tx Tx) error { return release1(tx, name, s.holder) })
+}
+
+// release1 deletes the named lease in tx if holder holds it.
+func release1(tx Tx, name, holder string) error {
+	l, err := tx.Lease(name)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if l.Holder != holder {
+		return nil
+	}
+	return tx.DeleteLease(name)
+}
+
+// jobLeaseName names the lease on completing one job.
+func jobLeaseName(ref VaultRef, id string) string {
+	return "job/" + ref.Account + "/" + ref.Region + "/" + ref.Name + "/" + id
+}
