@@ -51,7 +51,7 @@ type Main struct {
 	// sharedStore is a store given with WithStore: not closed by Close,
 	// its blobs recovered only past RecoverGrace.
 	sharedStore bool
-	closeErr  error
+	closeErr    error
 }
 
 // SweepInterval is how often expired uploads and jobs are discarded, and

@@ -299,4 +299,3 @@ func (s *Service) buildInventory(ref VaultRef, j *Job) (received, string, error)
 	}
 	return received{seg: Segment{Blob: id, Size: cw.n}}, next, nil
 }
-

@@ -158,6 +158,7 @@ func (s *Service) SweepJobs() (int, error) {
 	}
 	return n, err
 }
+
 // dropJob deletes a job and releases the bytes it holds: the archive's
 // segments it retained at initiation and its inventory output.
 func dropJob(tx Tx, ref VaultRef, j *Job) ([]string, error) {

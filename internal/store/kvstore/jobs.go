@@ -3,8 +3,8 @@ package kvstore
 import (
 	"bytes"
 	"errors"
-	"time"
 	"permafrost/internal/glacier"
+	"time"
 )
 
 func (t tx) Job(ref glacier.VaultRef, id string) (*glacier.Job, error) {
