@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -95,5 +98,70 @@ func TestReplicasSeeClockAdvance(t *testing.T) {
 	}
 	if time.Until(c.Now()) > 52*time.Hour {
 		t.Fatalf("the clock went past the advances: %v", c.Now())
+	}
+}
+
+// countingSNS is an SNS-compatible endpoint that counts Publish calls by
+// message.
+type countingSNS struct {
+	mu    sync.Mutex
+	count map[string]int
+}
+
+func (f *countingSNS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("Action") != "Publish" {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.count[r.PostForm.Get("Message")]++
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "text/xml")
+	_, _ = w.Write([]byte(`<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>1</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>`))
+}
+
+func (f *countingSNS) snapshot() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.count)
+}
+
+// Three servers over one store, each delivering notifications: every job
+// initiated through any of them completes once and its notification is
+// published once, not once per server.
+func TestReplicasPublishNotificationOnce(t *testing.T) {
+	sns := &countingSNS{count: map[string]int{}}
+	ts := httptest.NewServer(sns)
+	t.Cleanup(ts.Close)
+	ms := replicas(t, 3, nil, func(c *config.Config) { c.SNSEndpoint, c.JobDelay = ts.URL, "Standard=300ms" })
+	ref := glacier.Scope{Account: ms[0].Config.AccountID, Region: ms[0].Config.Region}.Ref("v")
+	if err := ms[0].Service.CreateVault(ref); err != nil {
+		t.Fatal(err)
+	}
+	topic := "arn:aws:sns:" + ref.Region + ":" + ref.Account + ":done"
+	const jobs = 12
+	for i := range jobs {
+		if _, err := ms[i%3].Service.InitiateJob(ref, glacier.JobParams{Type: "inventory-retrieval", SNSTopic: &topic}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 30*time.Second, "every notification published", func() bool {
+		n, err := ms[1].Service.PendingNotifications()
+		return err == nil && len(n) == 0 && len(sns.snapshot()) == jobs
+	})
+	// Every scheduler has had rounds enough to publish again meanwhile.
+	time.Sleep(3 * app.PollInterval)
+	got := sns.snapshot()
+	if len(got) != jobs {
+		t.Errorf("%d distinct messages published, want %d", len(got), jobs)
+	}
+	for msg, n := range got {
+		if n != 1 {
+			t.Errorf("published %d times, want once: %.80s", n, msg)
+		}
+	}
+	ns, err := ms[2].Service.Notifications()
+	if err != nil || len(ns) != jobs {
+		t.Errorf("%d notifications kept (%v), want %d", len(ns), err, jobs)
 	}
 }

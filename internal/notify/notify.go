@@ -22,7 +22,17 @@ import (
 type Source interface {
 	PendingNotifications() ([]glacier.Notification, error)
 	RecordDelivery(id string, err error) error
+	// ClaimLease takes or renews a lease for ttl (see glacier.Lease) and
+	// reports whether this process holds it.
+	ClaimLease(name string, ttl time.Duration) (bool, error)
 }
+
+// OutboxLease names the lease on the notification outbox: of all the
+// processes over one store, only its holder delivers, so each message is
+// published once (and, if its holder dies between publishing a message and
+// recording it, at most once more, by the process that takes over once
+// the lease, glacier.OutboxLease, has expired).
+const OutboxLease = "notification-outbox"
 
 // Publisher publishes one message to one topic.
 type Publisher interface {
@@ -85,17 +95,34 @@ func backoff(attempts int) time.Duration {
 
 // Deliver attempts every pending notification that is not backing off and
 // reports whether any remain pending.
+//
+// It delivers only while this process holds the outbox's lease
+// (OutboxLease), taken or renewed at the start of each round that finds
+// messages pending, and again
+// before each message once a third of the lease has passed; a process
+// that does not hold it returns at once, reporting nothing pending.
 func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
 	ns, err := d.src.PendingNotifications()
-	if err != nil {
+	if err != nil || len(ns) == 0 {
+		d.forgetGone(ns)
 		return false, err
 	}
+	if held, err := d.src.ClaimLease(OutboxLease, glacier.OutboxLease); err != nil || !held {
+		return false, err
+	}
+	renewed := time.Now()
 	d.forgetGone(ns)
 	now := d.now()
 	for _, n := range ns {
 		if t, ok := d.retry[n.ID]; ok && now.Before(t) {
 			pending = true
 			continue
+		}
+		if time.Since(renewed) > glacier.OutboxLease/3 {
+			if held, err := d.src.ClaimLease(OutboxLease, glacier.OutboxLease); err != nil || !held {
+				return true, err
+			}
+			renewed = time.Now()
 		}
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		perr := d.pub.Publish(pctx, n.Topic, n.Message)

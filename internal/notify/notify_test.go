@@ -32,6 +32,8 @@ func (s *fakeSource) RecordDelivery(id string, err error) error {
 	return nil
 }
 
+func (s *fakeSource) ClaimLease(string, time.Duration) (bool, error) { return true, nil }
+
 type fakePublisher struct {
 	err   error
 	calls int
