@@ -54,7 +54,10 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 		if err := rec.keep(tx); err != nil {
 			return err
 		}
-		return s.addArchive(tx, ref, a)
+		// addArchive may move the creation time (daily inventories): a
+		// run that is rolled back and run again starts from the original.
+		b := *a
+		return s.addArchive(tx, ref, &b)
 	})
 	if err != nil {
 		s.discard(rec, err)

@@ -116,8 +116,10 @@ func (s *Service) TakeInventories(now bool) (int, time.Time, error) {
 			break
 		}
 		var v *Vault
+		var changed bool
 		err = s.store.Update(func(tx Tx) error {
 			var err error
+			changed = false
 			if v, err = tx.Vault(ref); errors.Is(err, ErrNotFound) {
 				v = nil
 				return nil
@@ -128,19 +130,21 @@ func (s *Service) TakeInventories(now bool) (int, time.Time, error) {
 				v = nil
 				return nil
 			}
-			changed := v.recordDue(t)
+			changed = v.recordDue(t)
 			if now && !v.Inv.Next.IsZero() {
 				v.Inv.Date, v.Inv.Archives, v.Inv.Size, v.Inv.Next = t, v.Archives, v.Size, time.Time{}
 				changed = true
 			}
 			if changed {
-				taken++
 				return tx.PutVault(v)
 			}
 			return nil
 		})
 		if err != nil || v == nil {
 			continue
+		}
+		if changed {
+			taken++ // counted once committed: fn may have run more than once
 		}
 		if v.Inv.purgeable() {
 			err = s.purge(ref)

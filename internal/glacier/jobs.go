@@ -70,6 +70,8 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 	default:
 		return JobResult{}, invalid("Invalid job type: %s. Valid values are archive-retrieval, inventory-retrieval and select.", p.Type)
 	}
+	// Drawn once, outside the transaction, which may run more than once.
+	delay := s.delay(j)
 	err := s.store.Update(func(tx Tx) error {
 		v, err := loadVault(tx, ref)
 		if err != nil {
@@ -93,7 +95,7 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 		if err := s.checkLimits(tx, ref.Scope, j); err != nil {
 			return err
 		}
-		j.Due = now.Add(s.delay(j))
+		j.Due = now.Add(delay)
 		if j.Action == ActionArchiveRetrieval {
 			if err := retain(tx, j.Segments); err != nil {
 				return err

@@ -447,6 +447,7 @@ func (s *Service) SweepUploads() (int, error) {
 	for _, v := range victims {
 		var dead []string
 		err := s.store.Update(func(tx Tx) error {
+			dead = nil
 			u, err := tx.Upload(v.ref, v.id)
 			if errors.Is(err, ErrNotFound) || (err == nil && !s.expired(u)) {
 				return nil
