@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"maps"
@@ -11,10 +13,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/glacier"
+	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
+	"github.com/aws/smithy-go"
+
 	"permafrost/internal/app"
 	"permafrost/internal/config"
 	"permafrost/internal/glacier"
 	"permafrost/internal/store/memory"
+	"permafrost/internal/treehash"
+	"permafrost/permafrosttest"
 )
 
 // replicas starts n servers over one shared store, as n replicas over one
@@ -163,5 +172,48 @@ func TestReplicasPublishNotificationOnce(t *testing.T) {
 	ns, err := ms[2].Service.Notifications()
 	if err != nil || len(ns) != jobs {
 		t.Errorf("%d notifications kept (%v), want %d", len(ns), err, jobs)
+	}
+}
+
+// Over HTTP with the SDK's client, requests spread over two servers on one
+// store: an archive uploaded through A is deleted through B only until a
+// vault lock set through A denies it, and B's denial is the lock's.
+func TestReplicasEnforceLockOverHTTP(t *testing.T) {
+	ms := replicas(t, 2, nil, nil)
+	ctx := t.Context()
+	client := func(m *app.Main) *sdk.Client {
+		return (&permafrosttest.Server{Endpoint: m.Endpoint()}).NewClient(m.Config.Region, "AKIDPERMAFROST", "secret")
+	}
+	a, b := client(ms[0]), client(ms[1])
+	vault := aws.String("v")
+	if _, err := a.CreateVault(ctx, &sdk.CreateVaultInput{AccountId: aws.String("-"), VaultName: vault}); err != nil {
+		t.Fatal(err)
+	}
+	upload := func() string {
+		body := []byte("replicated bytes")
+		out, err := a.UploadArchive(ctx, &sdk.UploadArchiveInput{AccountId: aws.String("-"), VaultName: vault, Body: bytes.NewReader(body),
+			Checksum: aws.String(treehash.Sum(body).String())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *out.ArchiveId
+	}
+	first := upload()
+	if _, err := b.DeleteArchive(ctx, &sdk.DeleteArchiveInput{AccountId: aws.String("-"), VaultName: vault, ArchiveId: &first}); err != nil {
+		t.Fatalf("DeleteArchive through B before any lock: %v", err)
+	}
+	second := upload()
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"no-deletes","Effect":"Deny","Principal":"*","Action":"glacier:DeleteArchive","Resource":"arn:aws:glacier:` +
+		ms[0].Config.Region + `:` + ms[0].Config.AccountID + `:vaults/v"}]}`
+	if _, err := a.InitiateVaultLock(ctx, &sdk.InitiateVaultLockInput{AccountId: aws.String("-"), VaultName: vault, Policy: &types.VaultLockPolicy{Policy: &policy}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.DeleteArchive(ctx, &sdk.DeleteArchiveInput{AccountId: aws.String("-"), VaultName: vault, ArchiveId: &second})
+	var denied smithy.APIError
+	if !errors.As(err, &denied) || denied.ErrorCode() != "AccessDeniedException" {
+		t.Fatalf("DeleteArchive through B under A's lock: %v, want AccessDeniedException", err)
+	}
+	if d, err := b.DescribeVault(ctx, &sdk.DescribeVaultInput{AccountId: aws.String("-"), VaultName: vault}); err != nil || d.NumberOfArchives != 1 {
+		t.Fatalf("DescribeVault through B: %+v, %v; want the archive kept", d, err)
 	}
 }
