@@ -242,6 +242,9 @@ func (m *Main) sweep() {
 			if _, err := m.Service.TrimNotifications(); err != nil {
 				m.Logger.Error("trimming the notification log", "err", err)
 			}
+			if _, err := m.Service.SweepLeases(); err != nil {
+				m.Logger.Error("sweeping stale leases", "err", err)
+			}
 			if n, err := m.Service.Recover(RecoverGrace); err != nil {
 				m.Logger.Error("removing unreferenced blobs", "err", err)
 			} else if n > 0 {

@@ -6,15 +6,21 @@ import (
 )
 
 // leasePoll is how often a read waiting for another process to complete a
-// due job looks again.
-const leasePoll = 10 * time.Millisecond
+// due job looks again, and MaxLeaseWait how long it waits at most: then it
+// answers the job as stored, in progress (a holder that died would
+// otherwise hold the read for the rest of its lease).
+const (
+	leasePoll    = 10 * time.Millisecond
+	MaxLeaseWait = 10 * time.Second
+)
 
 // claimJob takes the lease on completing job id, unless the job is done
 // (returned, held false) or another process holds an unexpired lease: then
 // it waits for that process when wait is set (returning the job once it is
-// done, or taking the lease once it expires), and otherwise returns the
-// job in progress, held false.
+// done, or taking the lease once it expires, or as it is after
+// MaxLeaseWait), and otherwise returns the job in progress, held false.
 func (s *Service) claimJob(ref VaultRef, id, name string, wait bool) (j *Job, held bool, err error) {
+	giveUp := time.Now().Add(MaxLeaseWait)
 	for {
 		var busy bool
 		err = s.store.View(func(tx Tx) error {
@@ -47,7 +53,7 @@ func (s *Service) claimJob(ref VaultRef, id, name string, wait bool) (j *Job, he
 				return j, held, err
 			}
 		}
-		if !wait {
+		if !wait || time.Now().After(giveUp) {
 			return j, false, nil
 		}
 		time.Sleep(leasePoll)

@@ -81,3 +81,48 @@ func release1(tx Tx, name, holder string) error {
 func jobLeaseName(ref VaultRef, id string) string {
 	return "job/" + ref.Account + "/" + ref.Region + "/" + ref.Name + "/" + id
 }
+
+// StaleLease is how long past its expiry a lease is kept: a lease is
+// normally deleted by its holder when the work is done, and taken over
+// when it expires; one left behind (its job deleted while its holder was
+// dead) is swept after this.
+const StaleLease = time.Hour
+
+// SweepLeases deletes the leases that expired more than StaleLease ago,
+// each checked again in the transaction that deletes it (a lease taken
+// over meanwhile is kept). It returns how many it deleted.
+func (s *Service) SweepLeases() (int, error) {
+	cutoff := time.Now().Add(-StaleLease)
+	var stale []string
+	err := s.store.View(func(tx Tx) error {
+		return tx.ScanLeases(func(name string, l *Lease) bool {
+			if l.Expires.Before(cutoff) {
+				stale = append(stale, name)
+			}
+			return true
+		})
+	})
+	n := 0
+	for _, name := range stale {
+		if err != nil {
+			break
+		}
+		var gone bool
+		err = s.store.Update(func(tx Tx) error {
+			gone = false
+			l, err := tx.Lease(name)
+			if errors.Is(err, ErrNotFound) || err == nil && !l.Expires.Before(cutoff) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			gone = true
+			return tx.DeleteLease(name)
+		})
+		if err == nil && gone {
+			n++
+		}
+	}
+	return n, err
+}

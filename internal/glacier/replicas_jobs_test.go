@@ -181,3 +181,52 @@ func TestReplicasConcurrentSchedulers(t *testing.T) {
 		t.Errorf("%d outputs prepared for %d jobs", n, len(ids))
 	}
 }
+
+// Lease sweeps in two Services at once delete each stale lease once and
+// keep the live and recently expired ones.
+func TestReplicasSweepLeases(t *testing.T) {
+	st := memory.New()
+	a, b, _ := twoServices(t, glacier.Options{Store: st})
+	now := time.Now()
+	leases := map[string]time.Time{
+		"stale-1": now.Add(-glacier.StaleLease - time.Minute),
+		"stale-2": now.Add(-3 * glacier.StaleLease),
+		"expired": now.Add(-time.Minute),
+		"live":    now.Add(time.Minute),
+	}
+	err := st.Update(func(tx glacier.Tx) error {
+		for name, exp := range leases {
+			if err := tx.PutLease(name, &glacier.Lease{Holder: "h", Expires: exp}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	for _, s := range []*glacier.Service{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := s.SweepLeases()
+			if err != nil {
+				t.Error(err)
+			}
+			total.Add(int64(n))
+		}()
+	}
+	wg.Wait()
+	if n := total.Load(); n != 2 {
+		t.Errorf("sweeps deleted %d leases in all, want 2", n)
+	}
+	var left []string
+	st.View(func(tx glacier.Tx) error {
+		return tx.ScanLeases(func(name string, _ *glacier.Lease) bool { left = append(left, name); return true })
+	})
+	if len(left) != 2 || left[0] != "expired" || left[1] != "live" {
+		t.Errorf("leases left %v, want [expired live]", left)
+	}
+}

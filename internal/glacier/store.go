@@ -178,6 +178,9 @@ type Tx interface {
 	PutLease(name string, l *Lease) error
 	// DeleteLease removes a lease; removing a missing one is not an error.
 	DeleteLease(name string) error
+	// ScanLeases calls fn for every lease, in name order, until fn returns
+	// false.
+	ScanLeases(fn func(name string, l *Lease) bool) error
 
 	// Setting returns a named emulator setting (ErrNotFound when unset).
 	Setting(name string) ([]byte, error)

@@ -108,3 +108,9 @@ func (t tx) PutLease(name string, l *glacier.Lease) error {
 
 // DeleteLease implements glacier.Tx.
 func (t tx) DeleteLease(name string) error { return t.kv.Delete(bLeases, []byte(name)) }
+
+// ScanLeases implements glacier.Tx.
+func (t tx) ScanLeases(fn func(name string, l *glacier.Lease) bool) error {
+	return scan(t.kv, bLeases, nil, nil, jsonDecoder[glacier.Lease](bLeases),
+		func(k []byte, l *glacier.Lease) bool { return fn(string(k), l) })
+}
