@@ -444,10 +444,14 @@ func (s *Service) SweepUploads() (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Each upload is checked again in the transaction that drops it, so
+	// sweeps in several processes at once drop (and count) it once.
+	n := 0
 	for _, v := range victims {
 		var dead []string
+		var dropped bool
 		err := s.store.Update(func(tx Tx) error {
-			dead = nil
+			dead, dropped = nil, false
 			u, err := tx.Upload(v.ref, v.id)
 			if errors.Is(err, ErrNotFound) || (err == nil && !s.expired(u)) {
 				return nil
@@ -456,12 +460,16 @@ func (s *Service) SweepUploads() (int, error) {
 				return err
 			}
 			dead, err = dropUpload(tx, v.ref, v.id)
+			dropped = err == nil
 			return err
 		})
 		if err != nil {
-			return 0, err
+			return n, err
+		}
+		if dropped {
+			n++
 		}
 		s.deleteBlobs(dead)
 	}
-	return len(victims), nil
+	return n, nil
 }
