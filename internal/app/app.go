@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"permafrost/internal/api"
@@ -133,8 +134,18 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	m.Clock = clock.NewOffset(base, off)
 	// Other processes over the store may advance the clock: follow the
 	// stored offset (see ClockRefresh).
-	m.unfollow = m.Clock.Follow(ClockRefresh, func() (time.Duration, error) { return loadClockOffset(m.Store) },
-		func(err error) { logger.Warn("re-reading the stored clock offset", "err", err) })
+	var failing atomic.Bool // the last re-read failed: warn once per outage
+	m.unfollow = m.Clock.Follow(ClockRefresh, func() (time.Duration, error) {
+		off, err := loadClockOffset(m.Store)
+		if err == nil && failing.Swap(false) {
+			logger.Info("the stored clock offset can be read again")
+		}
+		return off, err
+	}, func(err error) {
+		if !failing.Swap(true) {
+			logger.Warn("re-reading the stored clock offset; the clock keeps its last offset meanwhile", "err", err)
+		}
+	})
 	ranges, _ := cfg.JobDelayRanges() // validated above
 	delays := make(map[string]glacier.Delay, len(ranges))
 	for tier, d := range ranges {
