@@ -77,12 +77,13 @@ type Deliverer struct {
 	pub   Publisher
 	now   func() time.Time
 	retry map[string]time.Time // next attempt of failed notifications
+	lease time.Duration        // of the outbox: glacier.OutboxLease
 }
 
 // NewDeliverer returns a deliverer; now is the real time (backoff is not
 // subject to the emulated clock).
 func NewDeliverer(src Source, pub Publisher) *Deliverer {
-	return &Deliverer{src: src, pub: pub, now: time.Now, retry: map[string]time.Time{}}
+	return &Deliverer{src: src, pub: pub, now: time.Now, retry: map[string]time.Time{}, lease: glacier.OutboxLease}
 }
 
 // MaxBackoff caps the wait between attempts.
@@ -107,7 +108,7 @@ func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
 		d.forgetGone(ns)
 		return false, err
 	}
-	if held, err := d.src.ClaimLease(OutboxLease, glacier.OutboxLease); err != nil || !held {
+	if held, err := d.src.ClaimLease(OutboxLease, d.lease); err != nil || !held {
 		return false, err
 	}
 	renewed := time.Now()
@@ -118,8 +119,8 @@ func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
 			pending = true
 			continue
 		}
-		if time.Since(renewed) > glacier.OutboxLease/3 {
-			if held, err := d.src.ClaimLease(OutboxLease, glacier.OutboxLease); err != nil || !held {
+		if time.Since(renewed) > d.lease/3 {
+			if held, err := d.src.ClaimLease(OutboxLease, d.lease); err != nil || !held {
 				return true, err
 			}
 			renewed = time.Now()
