@@ -52,6 +52,7 @@ func (s *Service) tryComplete(ref VaultRef, id string, wait bool) (*Job, error) 
 	if err != nil || !held {
 		return j, err
 	}
+	defer s.working.Delete(name)
 	// This Service holds the job's lease: it alone prepares the output
 	// (until the lease expires, when another may take the job over).
 	out, err := s.prepare(ref, j)

@@ -15,10 +15,17 @@ const (
 )
 
 // claimJob takes the lease on completing job id, unless the job is done
-// (returned, held false) or another process holds an unexpired lease: then
-// it waits for that process when wait is set (returning the job once it is
-// done, or taking the lease once it expires, or as it is after
-// MaxLeaseWait), and otherwise returns the job in progress, held false.
+// (returned, held false) or another process holds an unexpired lease, or
+// another goroutine of this Service is completing it: then it waits when
+// wait is set (returning the job once it is done, or taking the lease once
+// it is free or expired, or the job as it is after MaxLeaseWait), and
+// otherwise returns the job in progress, held false. When held is true
+// the caller must call s.working.Delete(name) when done.
+//
+// The lease keeps other processes off the job; s.working keeps this
+// Service's own goroutines off it, and lets it take back its own lease,
+// left behind by an attempt whose completion could not be stored (a full
+// disk), at the next attempt rather than when the lease expires.
 func (s *Service) claimJob(ref VaultRef, id, name string, wait bool) (j *Job, held bool, err error) {
 	giveUp := time.Now().Add(MaxLeaseWait)
 	for {
@@ -32,13 +39,13 @@ func (s *Service) claimJob(ref VaultRef, id, name string, wait bool) (j *Job, he
 			if errors.Is(err, ErrNotFound) {
 				return nil
 			}
-			busy = err == nil && time.Now().Before(l.Expires)
+			busy = err == nil && l.Holder != s.holder && time.Now().Before(l.Expires)
 			return err
 		})
 		if err != nil || j.done() {
 			return j, false, err
 		}
-		if !busy {
+		if _, taken := s.working.LoadOrStore(name, struct{}{}); !busy && !taken {
 			// Free by the look of it: claim it in a transaction that
 			// checks again.
 			err = s.store.Update(func(tx Tx) error {
@@ -46,12 +53,17 @@ func (s *Service) claimJob(ref VaultRef, id, name string, wait bool) (j *Job, he
 				if j, err = tx.Job(ref, id); err != nil || j.done() {
 					return err
 				}
-				held, err = claim(tx, name, s.holder, time.Now(), s.jobLease, false)
+				held, err = claim(tx, name, s.holder, time.Now(), s.jobLease, true)
 				return err
 			})
+			if err != nil || j.done() || !held {
+				s.working.Delete(name)
+			}
 			if err != nil || j.done() || held {
 				return j, held, err
 			}
+		} else if !taken {
+			s.working.Delete(name)
 		}
 		if !wait || time.Now().After(giveUp) {
 			return j, false, nil

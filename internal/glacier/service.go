@@ -27,6 +27,7 @@ type Service struct {
 	policies  policyCache
 	holder    string        // names this Service in the leases it holds
 	jobLease  time.Duration // JobLease, or shorter in tests
+	working   sync.Map      // lease names of the jobs this Service is completing
 	admit     *admission
 }
 
