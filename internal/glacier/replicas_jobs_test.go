@@ -1,6 +1,7 @@
 package glacier_test
 
 import (
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -228,5 +229,58 @@ func TestReplicasSweepLeases(t *testing.T) {
 	})
 	if len(left) != 2 || left[0] != "expired" || left[1] != "live" {
 		t.Errorf("leases left %v, want [expired live]", left)
+	}
+}
+
+// failingStore fails the next fail Updates (a full disk).
+type failingStore struct {
+	*blobHookStore
+	fail atomic.Int64
+}
+
+var errDiskFull = errors.New("disk full")
+
+func (f *failingStore) Update(fn func(glacier.Tx) error) error {
+	if f.fail.Add(-1) >= 0 {
+		return errDiskFull
+	}
+	return f.blobHookStore.Update(fn)
+}
+
+// A completion that cannot be stored leaves the job in progress, and the
+// same Service completes it at its next round: its own lease left behind
+// does not hold it off for the lease's length.
+func TestRetryAfterFailedCompletion(t *testing.T) {
+	hs := &blobHookStore{Store: memory.New()}
+	fs := &failingStore{blobHookStore: hs}
+	fake := clock.NewFake(time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
+	svc, err := glacier.New(glacier.Options{Store: fs, Clock: fake})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
+	if err := svc.CreateVault(ref); err != nil {
+		t.Fatal(err)
+	}
+	id := inventoryJob(t, svc, ref)
+	hs.onCreate = func() { fs.fail.Store(1) } // the completion's Update fails
+	if _, err := svc.CompleteDueJobs(); err != nil {
+		t.Fatal(err)
+	}
+	status := func() string {
+		var j *glacier.Job
+		if err := fs.View(func(tx glacier.Tx) error { j, err = tx.Job(ref, id); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return j.Status
+	}
+	if s := status(); s != "" {
+		t.Fatalf("after a failed completion the job is %q, want it in progress", s)
+	}
+	if _, err := svc.CompleteDueJobs(); err != nil {
+		t.Fatal(err)
+	}
+	if s := status(); s != glacier.StatusSucceeded {
+		t.Fatalf("at the next round the job is %s, want it completed", s)
 	}
 }
