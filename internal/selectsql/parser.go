@@ -1,0 +1,613 @@
+package selectsql
+
+import (
+	"strconv"
+	"strings"
+)
+
+// maxDepth bounds the nesting of expressions, so that a hostile
+// expression cannot exhaust the stack of the parser or the evaluator.
+const maxDepth = 100
+
+type parser struct {
+	toks  []token
+	i     int
+	depth int
+	q     *Query
+}
+
+// Parse parses a Glacier Select expression. Every error is an *Error
+// with Phase Parse and the position of the offending token.
+func Parse(src string) (*Query, error) {
+	toks, err := lex(src)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{toks: toks, q: &Query{}}
+	if err := p.query(); err != nil {
+		return nil, err
+	}
+	for _, c := range p.q.cols {
+		if c.qualifier == "" {
+			continue
+		}
+		if !strings.EqualFold(c.qualifier, p.q.alias) && !(p.q.alias == "" && strings.EqualFold(c.qualifier, p.q.table)) {
+			return nil, parseErr(InvalidTableAlias, c.pos-1, "no table named "+c.qualifier)
+		}
+	}
+	return p.q, nil
+}
+
+func (p *parser) peek() token { return p.toks[p.i] }
+
+func (p *parser) next() token {
+	t := p.toks[p.i]
+	if t.kind != tEOF {
+		p.i++
+	}
+	return t
+}
+
+func (p *parser) accept(kw string) bool {
+	if p.peek().is(kw) {
+		p.i++
+		return true
+	}
+	return false
+}
+
+func (p *parser) acceptOp(o string) bool {
+	if p.peek().op(o) {
+		p.i++
+		return true
+	}
+	return false
+}
+
+func (p *parser) errAt(code Code, t token, detail string) error {
+	if detail == "" {
+		detail = "found " + describe(t)
+	}
+	return parseErr(code, t.pos, detail)
+}
+
+func describe(t token) string {
+	switch t.kind {
+	case tEOF:
+		return "end of expression"
+	case tString:
+		return "'" + t.text + "'"
+	case tQuotedIdent:
+		return `"` + t.text + `"`
+	}
+	return t.text
+}
+
+func (p *parser) expectKeyword(kw string) error {
+	if !p.accept(kw) {
+		return p.errAt(ParseExpectedKeyword, p.peek(), "expected "+kw+", found "+describe(p.peek()))
+	}
+	return nil
+}
+
+func (p *parser) expectOp(o string, code Code) error {
+	if !p.acceptOp(o) {
+		return p.errAt(code, p.peek(), "expected "+o+", found "+describe(p.peek()))
+	}
+	return nil
+}
+
+func (p *parser) query() error {
+	if err := p.expectKeyword("SELECT"); err != nil {
+		return err
+	}
+	if p.acceptOp("*") {
+		p.q.star = true
+		if p.peek().op(",") {
+			return p.errAt(ParseAsteriskIsNotAlone, p.peek(), "")
+		}
+	} else {
+		if p.peek().is("FROM") || p.peek().kind == tEOF {
+			return p.errAt(ParseEmptySelect, p.peek(), "")
+		}
+		for {
+			if p.peek().op("*") {
+				return p.errAt(ParseAsteriskIsNotAlone, p.peek(), "")
+			}
+			x, err := p.expr()
+			if err != nil {
+				return err
+			}
+			it := selItem{x: x}
+			if p.accept("AS") {
+				t := p.next()
+				if t.kind != tQuotedIdent && (t.kind != tIdent || reserved[strings.ToUpper(t.text)]) {
+					return p.errAt(ParseExpectedIdentForAlias, t, "")
+				}
+				it.alias = t.text
+			} else if t := p.peek(); t.kind == tQuotedIdent || t.kind == tIdent && !reserved[strings.ToUpper(t.text)] {
+				it.alias = t.text
+				p.i++
+			}
+			p.q.items = append(p.q.items, it)
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	if !p.accept("FROM") {
+		return p.errAt(ParseSelectMissingFrom, p.peek(), "expected FROM, found "+describe(p.peek()))
+	}
+	t := p.next()
+	if t.kind != tIdent || !(strings.EqualFold(t.text, "ARCHIVE") || strings.EqualFold(t.text, "OBJECT") || strings.EqualFold(t.text, "S3Object")) {
+		return p.errAt(ParseUnexpectedToken, t, "expected ARCHIVE or OBJECT, found "+describe(t))
+	}
+	p.q.table = t.text
+	if p.peek().op("[") || p.peek().op(".") {
+		return p.errAt(UnsupportedSQLStructure, p.peek(), "JSON paths in FROM apply to JSON input only")
+	}
+	if p.accept("AS") {
+		t := p.next()
+		if t.kind != tQuotedIdent && (t.kind != tIdent || reserved[strings.ToUpper(t.text)]) {
+			return p.errAt(ParseExpectedIdentForAlias, t, "")
+		}
+		p.q.alias = t.text
+	} else if t := p.peek(); t.kind == tQuotedIdent || t.kind == tIdent && !reserved[strings.ToUpper(t.text)] {
+		p.q.alias = t.text
+		p.i++
+	}
+	if p.accept("WHERE") {
+		w, err := p.expr()
+		if err != nil {
+			return err
+		}
+		p.q.where = w
+	}
+	t = p.peek()
+	switch {
+	case t.kind == tEOF:
+		return nil
+	case t.is("LIMIT"):
+		return p.errAt(UnsupportedSQLOperation, t, "LIMIT is supported by Amazon S3 Select only, not by S3 Glacier Select")
+	case t.is("GROUP"), t.is("ORDER"), t.is("HAVING"), t.is("JOIN"), t.is("UNION"), t.is("INNER"),
+		t.is("LEFT"), t.is("RIGHT"), t.is("CROSS"), t.is("INTERSECT"), t.is("EXCEPT"), t.op(","):
+		return p.errAt(UnsupportedSQLStructure, t, "found "+describe(t))
+	case t.kind == tIdent && reserved[strings.ToUpper(t.text)]:
+		return p.errAt(ParseUnexpectedKeyword, t, "")
+	}
+	return p.errAt(ParseUnexpectedToken, t, "")
+}
+
+func (p *parser) enter() error {
+	p.depth++
+	if p.depth > maxDepth {
+		return p.errAt(ParseUnsupportedSyntax, p.peek(), "expression nested more than "+strconv.Itoa(maxDepth)+" levels deep")
+	}
+	return nil
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// expr := or
+func (p *parser) expr() (expr, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
+	l, err := p.and()
+	if err != nil {
+		return nil, err
+	}
+	for p.accept("OR") {
+		r, err := p.and()
+		if err != nil {
+			return nil, err
+		}
+		l = &logicExpr{l: l, r: r}
+	}
+	return l, nil
+}
+
+func (p *parser) and() (expr, error) {
+	l, err := p.not()
+	if err != nil {
+		return nil, err
+	}
+	for p.accept("AND") {
+		r, err := p.not()
+		if err != nil {
+			return nil, err
+		}
+		l = &logicExpr{and: true, l: l, r: r}
+	}
+	return l, nil
+}
+
+func (p *parser) not() (expr, error) {
+	if p.accept("NOT") {
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
+		x, err := p.not()
+		if err != nil {
+			return nil, err
+		}
+		return &notExpr{x}, nil
+	}
+	return p.predicate()
+}
+
+// predicate := concat [cmp concat | [NOT] LIKE | [NOT] BETWEEN | [NOT] IN | IS [NOT] NULL|MISSING]
+func (p *parser) predicate() (expr, error) {
+	l, err := p.concat()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		t := p.peek()
+		switch {
+		case t.kind == tOp && (t.text == "=" || t.text == "<>" || t.text == "!=" || t.text == "<" || t.text == "<=" || t.text == ">" || t.text == ">="):
+			p.i++
+			r, err := p.concat()
+			if err != nil {
+				return nil, err
+			}
+			op := t.text
+			if op == "!=" {
+				op = "<>"
+			}
+			l = &cmpExpr{op: op, l: l, r: r}
+			continue
+		case t.is("IS"):
+			p.i++
+			x := &isExpr{x: l, not: p.accept("NOT")}
+			switch {
+			case p.accept("NULL"):
+			case p.accept("MISSING"):
+				x.missing = true
+			default:
+				return nil, p.errAt(ParseExpectedKeyword, p.peek(), "expected NULL or MISSING, found "+describe(p.peek()))
+			}
+			l = x
+			continue
+		}
+		not := false
+		if t.is("NOT") {
+			n := p.toks[p.i+1]
+			if !(n.is("LIKE") || n.is("BETWEEN") || n.is("IN")) {
+				return l, nil
+			}
+			p.i++
+			not = true
+			t = p.peek()
+		}
+		switch {
+		case t.is("LIKE"):
+			p.i++
+			pat, err := p.concat()
+			if err != nil {
+				return nil, err
+			}
+			x := &likeExpr{x: l, pat: pat, not: not}
+			if p.accept("ESCAPE") {
+				if x.esc, err = p.concat(); err != nil {
+					return nil, err
+				}
+			}
+			if err := x.precompile(); err != nil {
+				return nil, err
+			}
+			l = x
+		case t.is("BETWEEN"):
+			p.i++
+			lo, err := p.concat()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expectKeyword("AND"); err != nil {
+				return nil, err
+			}
+			hi, err := p.concat()
+			if err != nil {
+				return nil, err
+			}
+			l = &betweenExpr{x: l, lo: lo, hi: hi, not: not}
+		case t.is("IN"):
+			p.i++
+			if err := p.expectOp("(", ParseExpectedTokenType); err != nil {
+				return nil, err
+			}
+			x := &inExpr{x: l, not: not}
+			for {
+				e, err := p.expr()
+				if err != nil {
+					return nil, err
+				}
+				x.list = append(x.list, e)
+				if !p.acceptOp(",") {
+					break
+				}
+			}
+			if err := p.expectOp(")", ParseExpectedTokenType); err != nil {
+				return nil, err
+			}
+			l = x
+		default:
+			return l, nil
+		}
+	}
+}
+
+func (p *parser) concat() (expr, error) {
+	l, err := p.additive()
+	if err != nil {
+		return nil, err
+	}
+	for p.acceptOp("||") {
+		r, err := p.additive()
+		if err != nil {
+			return nil, err
+		}
+		l = &concatExpr{l, r}
+	}
+	return l, nil
+}
+
+func (p *parser) additive() (expr, error) {
+	l, err := p.multiplicative()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		t := p.peek()
+		if !t.op("+") && !t.op("-") {
+			return l, nil
+		}
+		p.i++
+		r, err := p.multiplicative()
+		if err != nil {
+			return nil, err
+		}
+		l = &arithExpr{op: t.text[0], l: l, r: r}
+	}
+}
+
+func (p *parser) multiplicative() (expr, error) {
+	l, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		t := p.peek()
+		if !t.op("*") && !t.op("/") && !t.op("%") {
+			return l, nil
+		}
+		p.i++
+		r, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		l = &arithExpr{op: t.text[0], l: l, r: r}
+	}
+}
+
+func (p *parser) unary() (expr, error) {
+	t := p.peek()
+	if t.op("-") || t.op("+") {
+		p.i++
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
+		x, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		if l, ok := x.(*litExpr); ok && t.text == "-" && l.v.numeric() {
+			v, err := negate(l.v)
+			if err != nil {
+				return nil, parseErr(IntegerOverflow, t.pos, "")
+			}
+			return &litExpr{v}, nil
+		}
+		return &unaryExpr{neg: t.text == "-", x: x}, nil
+	}
+	return p.primary()
+}
+
+func (p *parser) primary() (expr, error) {
+	t := p.next()
+	switch t.kind {
+	case tString:
+		return &litExpr{strV(t.text)}, nil
+	case tNumber:
+		v, ok := parseNumber(t.text)
+		if !ok {
+			return nil, p.errAt(LexerInvalidLiteral, t, "")
+		}
+		return &litExpr{v}, nil
+	case tTimestamp:
+		tm, prec, ok := parseTimestamp(t.text)
+		if !ok {
+			return nil, p.errAt(LexerInvalidLiteral, t, "invalid timestamp `"+t.text+"`")
+		}
+		return &litExpr{Value{K: KTimestamp, T: tm, tp: prec}}, nil
+	case tQuotedIdent:
+		return p.column(t, true)
+	case tOp:
+		if t.text == "(" {
+			x, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expectOp(")", ParseExpectedTokenType); err != nil {
+				return nil, err
+			}
+			return x, nil
+		}
+		if t.text == "*" {
+			return nil, p.errAt(ParseAsteriskIsNotAlone, t, "")
+		}
+		return nil, p.errAt(ParseExpectedExpression, t, "")
+	case tEOF:
+		return nil, p.errAt(ParseExpectedExpression, t, "")
+	}
+	up := strings.ToUpper(t.text)
+	switch up {
+	case "TRUE":
+		return &litExpr{vTrue}, nil
+	case "FALSE":
+		return &litExpr{vFalse}, nil
+	case "NULL":
+		return &litExpr{null}, nil
+	case "MISSING":
+		return &litExpr{missing}, nil
+	case "CASE":
+		return p.caseExpr()
+	case "CAST":
+		return p.cast(t)
+	}
+	if p.peek().op("(") {
+		return p.call(t, up)
+	}
+	if reserved[up] {
+		return nil, p.errAt(ParseUnexpectedKeyword, t, "")
+	}
+	return p.column(t, false)
+}
+
+// column parses name, alias.name, _N and alias._N.
+func (p *parser) column(t token, quoted bool) (expr, error) {
+	c := &colExpr{pos: t.pos + 1, name: t.text, quoted: quoted, index: -1}
+	if p.acceptOp(".") {
+		n := p.next()
+		if n.kind != tIdent && n.kind != tQuotedIdent {
+			return nil, p.errAt(ParseExpectedTokenType, n, "expected a column name after '.', found "+describe(n))
+		}
+		c.qualifier, c.name, c.quoted = t.text, n.text, n.kind == tQuotedIdent
+		if p.peek().op(".") || p.peek().op("[") {
+			return nil, p.errAt(ParseUnsupportedSyntax, p.peek(), "nested paths apply to JSON input only")
+		}
+	}
+	if !c.quoted && len(c.name) > 1 && c.name[0] == '_' {
+		if n, err := strconv.Atoi(c.name[1:]); err == nil && strings.TrimLeft(c.name[1:], "0123456789") == "" {
+			if n < 1 {
+				return nil, parseErr(InvalidColumnIndex, t.pos, "column _"+c.name[1:])
+			}
+			c.index = n - 1
+		}
+	}
+	p.q.cols = append(p.q.cols, c)
+	return c, nil
+}
+
+func (p *parser) caseExpr() (expr, error) {
+	x := &caseExpr{}
+	if !p.peek().is("WHEN") {
+		op, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		x.operand = op
+	}
+	for p.accept("WHEN") {
+		c, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectKeyword("THEN"); err != nil {
+			return nil, err
+		}
+		r, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		x.whens = append(x.whens, whenClause{c, r})
+	}
+	if len(x.whens) == 0 {
+		return nil, p.errAt(ParseExpectedWhenClause, p.peek(), "")
+	}
+	if p.accept("ELSE") {
+		e, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		x.els = e
+	}
+	if err := p.expectKeyword("END"); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+var typeNames = map[string]Kind{
+	"BOOL": KBool, "BOOLEAN": KBool, "INT": KInt, "INTEGER": KInt,
+	"STRING": KString, "FLOAT": KFloat, "DECIMAL": KDecimal, "NUMERIC": KDecimal,
+	"TIMESTAMP": KTimestamp,
+}
+
+func (p *parser) cast(t token) (expr, error) {
+	if err := p.expectOp("(", ParseExpectedLeftParenAfterCast); err != nil {
+		return nil, err
+	}
+	x, err := p.expr()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expectKeyword("AS"); err != nil {
+		return nil, err
+	}
+	tn := p.next()
+	k, ok := typeNames[strings.ToUpper(tn.text)]
+	if tn.kind != tIdent || !ok {
+		return nil, p.errAt(ParseExpectedTypeName, tn, "")
+	}
+	if (k == KDecimal || k == KString) && p.acceptOp("(") {
+		for n := 0; ; n++ {
+			a := p.next()
+			if a.kind != tNumber || n > 1 || strings.ContainsAny(a.text, ".eE") {
+				return nil, p.errAt(ParseInvalidTypeParam, a, "")
+			}
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		if err := p.expectOp(")", ParseExpectedTokenType); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.expectOp(")", ParseExpectedRightParenBuiltin); err != nil {
+		return nil, err
+	}
+	return &castExpr{x: x, to: k}, nil
+}
+
+// reserved holds the reserved words the grammar and the reference's
+// keyword list share; an unquoted reserved word is not a column name.
+var reserved = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`ABSOLUTE ACTION ADD ALL ALLOCATE ALTER AND ANY ARE AS ASC
+	ASSERTION AT AUTHORIZATION AVG BAG BEGIN BETWEEN BIT BIT_LENGTH BLOB BOOL BOOLEAN BOTH BY
+	CASCADE CASCADED CASE CAST CATALOG CHAR CHARACTER CHARACTER_LENGTH CHAR_LENGTH CHECK CLOB
+	CLOSE COALESCE COLLATE COLLATION COLUMN COMMIT CONNECT CONNECTION CONSTRAINT CONSTRAINTS
+	CONTINUE CONVERT CORRESPONDING COUNT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME
+	CURRENT_TIMESTAMP CURRENT_USER CURSOR DATE DAY DEALLOCATE DEC DECIMAL DECLARE DEFAULT
+	DEFERRABLE DEFERRED DELETE DESC DESCRIBE DESCRIPTOR DIAGNOSTICS DISCONNECT DISTINCT DOMAIN
+	DOUBLE DROP ELSE END END-EXEC ESCAPE EXCEPT EXCEPTION EXEC EXECUTE EXISTS EXTERNAL EXTRACT
+	FALSE FETCH FIRST FLOAT FOR FOREIGN FOUND FROM FULL GET GLOBAL GO GOTO GRANT GROUP HAVING
+	HOUR IDENTITY IMMEDIATE IN INDICATOR INITIALLY INNER INPUT INSENSITIVE INSERT INT INTEGER
+	INTERSECT INTERVAL INTO IS ISOLATION JOIN KEY LANGUAGE LAST LEADING LEFT LEVEL LIKE LIMIT
+	LIST LOCAL LOWER MATCH MAX MIN MINUTE MISSING MODULE MONTH NAMES NATIONAL NATURAL NCHAR
+	NEXT NO NOT NULL NULLIF NUMERIC OCTET_LENGTH OF ON ONLY OPEN OPTION OR ORDER OUTER OUTPUT
+	OVERLAPS PAD PARTIAL PIVOT POSITION PRECISION PREPARE PRESERVE PRIMARY PRIOR PRIVILEGES
+	PROCEDURE PUBLIC READ REAL REFERENCES RELATIVE RESTRICT REVOKE RIGHT ROLLBACK ROWS SCHEMA
+	SCROLL SECOND SECTION SELECT SESSION SESSION_USER SET SEXP SIZE SMALLINT SOME SPACE SQL
+	SQLCODE SQLERROR SQLSTATE STRING STRUCT SUBSTRING SUM SYMBOL SYSTEM_USER TABLE TEMPORARY
+	THEN TIME TIMESTAMP TIMEZONE_HOUR TIMEZONE_MINUTE TO TRAILING TRANSACTION TRANSLATE
+	TRANSLATION TRIM TRUE TUPLE UNION UNIQUE UNKNOWN UNPIVOT UPDATE UPPER USAGE USER USING
+	VALUE VALUES VARCHAR VARYING VIEW WHEN WHENEVER WHERE WITH WORK WRITE YEAR ZONE`) {
+		m[w] = true
+	}
+	return m
+}()
