@@ -394,6 +394,13 @@ func (p *parser) multiplicative() (expr, error) {
 
 func (p *parser) unary() (expr, error) {
 	t := p.peek()
+	if t.op("-") && p.toks[p.i+1].kind == tNumber {
+		n := p.toks[p.i+1]
+		if v, ok := parseNumber("-" + n.text); ok && v.K == KInt {
+			p.i += 2 // so that the most negative INT is a literal
+			return &litExpr{v}, nil
+		}
+	}
 	if t.op("-") || t.op("+") {
 		p.i++
 		if err := p.enter(); err != nil {
@@ -504,7 +511,7 @@ func (p *parser) column(t token, quoted bool) (expr, error) {
 
 func (p *parser) caseExpr() (expr, error) {
 	x := &caseExpr{}
-	if !p.peek().is("WHEN") {
+	if t := p.peek(); !t.is("WHEN") && !t.is("ELSE") && !t.is("END") {
 		op, err := p.expr()
 		if err != nil {
 			return nil, err
