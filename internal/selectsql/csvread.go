@@ -173,16 +173,21 @@ func (c *csvReader) lineEnd() (int, bool, error) {
 	}
 }
 
+// skipLine discards a comment line, however long, without buffering it.
 func (c *csvReader) skipLine() error {
-	n, found, err := c.lineEnd()
-	if err != nil {
-		return err
+	for {
+		if i := bytes.IndexByte(c.buf[c.pos:c.end], c.rd); i >= 0 {
+			c.pos += i + 1
+			return nil
+		}
+		c.pos = c.end
+		if c.eof {
+			return nil
+		}
+		if err := c.fill(); err != nil {
+			return err
+		}
 	}
-	c.pos += n
-	if found {
-		c.pos++
-	}
-	return nil
 }
 
 func (c *csvReader) record() ([][]byte, error) {

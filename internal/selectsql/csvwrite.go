@@ -42,7 +42,7 @@ func newCSVWriter(w io.Writer, out CSVOutput) (*csvWriter, error) {
 	if c.qe, err = oneByte("QuoteEscapeCharacter", out.QuoteEscapeCharacter, `"`); err != nil {
 		return nil, err
 	}
-	for _, b := range []byte{c.fd, c.rd, c.q, c.qe, '\n', '\r'} {
+	for _, b := range []byte{c.fd, c.rd, c.q, '\n', '\r'} {
 		c.special[b] = true
 	}
 	return c, nil
