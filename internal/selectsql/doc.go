@@ -1,0 +1,88 @@
+// Package selectsql runs Glacier Select queries: the SQL dialect of
+// "SQL reference for Amazon S3 Select" as S3 Glacier Select accepts it,
+// over CSV archives, writing CSV results.
+//
+// It owns the expression grammar (Parse), evaluation, the CSV input and
+// output options, and the figures a select job reports (Run, Stats). It
+// does no I/O beyond the io.Reader and io.Writer it is handed and depends
+// on nothing else in permafrost. Validating InitiateJob, fetching the
+// archive, writing results and error files to S3 and mapping an *Error to
+// a job's failure belong to the caller.
+//
+// Errors are *Error values carrying AWS's S3 Select error code and
+// message and a Phase: PhaseParse errors depend only on the expression
+// and options (a job layer may refuse them at initiation); PhaseEval
+// errors depend on the data and end a running job.
+//
+// # Grammar
+//
+// Keywords are case-insensitive. Comments run from "--" to the end of a
+// line. Nesting deeper than 100 levels is refused (ParseUnsupportedSyntax).
+//
+//	query     = SELECT ( "*" | item { "," item } ) FROM table [ [AS] alias ] [ WHERE expr ]
+//	item      = expr [ [AS] alias ]
+//	table     = ARCHIVE | OBJECT | S3Object
+//	expr      = and { OR and }
+//	and       = not { AND not }
+//	not       = NOT not | predicate
+//	predicate = concat { cmp concat
+//	          | IS [NOT] ( NULL | MISSING )
+//	          | [NOT] LIKE concat [ ESCAPE concat ]
+//	          | [NOT] BETWEEN concat AND concat
+//	          | [NOT] IN "(" expr { "," expr } ")" }
+//	cmp       = "=" | "<>" | "!=" | "<" | "<=" | ">" | ">="
+//	concat    = sum { "||" sum }
+//	sum       = product { ( "+" | "-" ) product }
+//	product   = unary { ( "*" | "/" | "%" ) unary }
+//	unary     = ( "-" | "+" ) unary | primary
+//	primary   = literal | column | "(" expr ")" | cast | case | call
+//	literal   = 'string' | number | `timestamp` | TRUE | FALSE | NULL | MISSING
+//	column    = name | alias "." name | _N | alias "." _N
+//	name      = identifier | "quoted identifier"
+//	cast      = CAST "(" expr AS type ")"
+//	type      = BOOL | BOOLEAN | INT | INTEGER | STRING [ "(" n ")" ] | FLOAT
+//	          | DECIMAL [ "(" p [ "," s ] ")" ] | NUMERIC [ ... ] | TIMESTAMP
+//	case      = CASE [ expr ] WHEN expr THEN expr { WHEN expr THEN expr } [ ELSE expr ] END
+//	call      = CHAR_LENGTH(s) | CHARACTER_LENGTH(s) | LOWER(s) | UPPER(s)
+//	          | SUBSTRING(s, start [, length]) | SUBSTRING(s FROM start [FOR length])
+//	          | TRIM( [ [LEADING|TRAILING|BOTH] [chars] FROM ] s )
+//	          | COALESCE(e, ...) | NULLIF(a, b)
+//	          | DATE_ADD(part, n, ts) | DATE_DIFF(part, ts1, ts2)
+//	          | EXTRACT(part FROM ts) | TO_STRING(ts, pattern) | TO_TIMESTAMP(s) | UTCNOW()
+//	part      = YEAR | MONTH | DAY | HOUR | MINUTE | SECOND   (EXTRACT also TIMEZONE_HOUR, TIMEZONE_MINUTE)
+//
+// Strings use single quotes ('it''s'), identifiers double quotes, and
+// timestamps backquotes in Ion form (`2007T`, `2007-02-23T12:14:33.079-08:00`).
+// Numbers are INT when integral, DECIMAL with a point, FLOAT with an
+// exponent. An unquoted reserved word is not a name (ParseUnexpectedKeyword).
+//
+// Refused, as S3 Glacier Select refuses what the reference marks "Amazon S3
+// Select only": the aggregate functions COUNT, SUM, AVG, MIN, MAX and the
+// LIMIT clause (UnsupportedSqlOperation, at parse time). GROUP BY, ORDER
+// BY, joins and JSON paths are UnsupportedSqlStructure; unknown functions
+// UnsupportedFunction.
+//
+// # Semantics
+//
+// CSV fields are strings. A field compared with, added to or used as a
+// number is read as a number (and as a timestamp against a timestamp);
+// when it does not read as one the comparison is MISSING (the row does
+// not match). A string literal is never equal to a number (NULLIF(1, '1')
+// is 1, as the reference shows). A positional column past the end of a
+// record is MISSING; a named column absent from the header is
+// MissingHeaders, a name matching several header names AmbiguousFieldName
+// (unquoted names match without regard to case, quoted names exactly).
+// Logic is three-valued; NULL and MISSING are unknown; WHERE keeps a row
+// only when the condition is TRUE. NULL and MISSING are written as empty
+// fields. Integer overflow is IntegerOverflow; division by zero is NULL.
+//
+// # CSV
+//
+// The reader keeps one fixed buffer (MaxRecordSize plus a read chunk):
+// fields are slices of it, valid for one record, and a record over
+// MaxRecordSize is OverMaxRecordSize. Quoted fields may hold field and
+// record delimiters; a doubled quote, or the QuoteEscapeCharacter before a
+// quote, is a quote. Lines starting with the Comments character and empty
+// lines are skipped; with the default "\n" delimiter a "\r" before it is
+// dropped outside quotes.
+package selectsql
