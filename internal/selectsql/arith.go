@@ -52,6 +52,8 @@ func (e *arithExpr) eval(r *row) (Value, error) {
 		return rv, err
 	}
 	switch {
+	case l.K == KInt && rv.K == KInt:
+		return arith(e.op, l, rv)
 	case l.K == KMissing || rv.K == KMissing:
 		return missing, nil
 	case l.K == KNull || rv.K == KNull:

@@ -87,7 +87,7 @@ func castTo(v Value, to Kind) (Value, error) {
 			if !ok {
 				return null, castFailed(v, to)
 			}
-			return Value{K: KTimestamp, T: t, tp: p}, nil
+			return tsV(t, p), nil
 		}
 	}
 	return null, evalErr(InvalidCast, v.K.String()+" to "+to.String())

@@ -282,8 +282,19 @@ func (c *csvReader) quotedRecord() ([][]byte, error) {
 				}
 				continue
 			}
-			c.scratch = append(c.scratch, b)
-			i++
+			// copy the run up to the next quote or escape in one step
+			run := c.buf[c.pos+i : c.end]
+			k := bytes.IndexByte(run, c.q)
+			if c.qe != c.q {
+				if j := bytes.IndexByte(run, c.qe); j >= 0 && (k < 0 || j < k) {
+					k = j
+				}
+			}
+			if k < 0 {
+				k = len(run)
+			}
+			c.scratch = append(c.scratch, run[:k]...)
+			i += k
 			continue
 		}
 		switch {

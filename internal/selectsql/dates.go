@@ -13,7 +13,7 @@ func tsArg(c *callExpr, v Value) (Value, error) {
 		if !ok {
 			return v, evalErr(ValueParseFailure, "cannot read "+quoteDetail(v.S)+" as a timestamp")
 		}
-		return Value{K: KTimestamp, T: t, tp: p}, nil
+		return tsV(t, p), nil
 	}
 	if v.K != KTimestamp {
 		return v, argType(c, "a timestamp")
@@ -47,7 +47,7 @@ func fnDateAdd(c *callExpr, v []Value) (Value, error) {
 		return null, err
 	}
 	const maxYears = 10000
-	t, unit := ts.T, ts.tp.unit()
+	t, unit := *ts.T, ts.tp.unit()
 	switch c.part {
 	case "YEAR", "MONTH":
 		months := q
@@ -96,7 +96,7 @@ func fnDateAdd(c *callExpr, v []Value) (Value, error) {
 	if unit == precFrac {
 		p = ts.tp
 	}
-	return Value{K: KTimestamp, T: t, tp: p}, nil
+	return tsV(t, p), nil
 }
 
 // fnDateDiff: DATE_DIFF(part, a, b) counts whole parts from a to b:
@@ -144,7 +144,7 @@ func fnExtract(c *callExpr, v []Value) (Value, error) {
 	if err != nil {
 		return null, err
 	}
-	t := ts.T
+	t := *ts.T
 	_, off := t.Zone()
 	switch c.part {
 	case "YEAR":
@@ -178,7 +178,7 @@ func fnToString(c *callExpr, v []Value) (Value, error) {
 	if v[1].K != KString {
 		return null, argType(c, "a format string")
 	}
-	s, err := formatTimestamp(ts.T, v[1].S)
+	s, err := formatTimestamp(*ts.T, v[1].S)
 	if err != nil {
 		return null, err
 	}

@@ -51,7 +51,7 @@
 //	          | EXTRACT(part FROM ts) | TO_STRING(ts, pattern) | TO_TIMESTAMP(s) | UTCNOW()
 //	part      = YEAR | MONTH | DAY | HOUR | MINUTE | SECOND   (EXTRACT also TIMEZONE_HOUR, TIMEZONE_MINUTE)
 //
-// Strings use single quotes ('it''s'), identifiers double quotes, and
+// Strings use single quotes (doubled inside), identifiers double quotes, and
 // timestamps backquotes in Ion form (`2007T`, `2007-02-23T12:14:33.079-08:00`).
 // Numbers are INT when integral, DECIMAL with a point, FLOAT with an
 // exponent. An unquoted reserved word is not a name (ParseUnexpectedKeyword).

@@ -97,7 +97,7 @@ func coerce(v, other Value) (Value, bool) {
 		return parseNumber(v.S)
 	case other.K == KTimestamp:
 		t, p, ok := parseTimestamp(strings.TrimSpace(v.S))
-		return Value{K: KTimestamp, T: t, tp: p}, ok
+		return tsV(t, p), ok
 	}
 	return v, true
 }
@@ -126,7 +126,7 @@ func compare(a, b Value) (int, bool) {
 	case a.K == KBool && b.K == KBool:
 		return cmp3(!a.B && b.B, a.B && !b.B), true
 	case a.K == KTimestamp && b.K == KTimestamp:
-		return a.T.Compare(b.T), true
+		return a.T.Compare(*b.T), true
 	}
 	return 0, false
 }

@@ -287,7 +287,7 @@ func fnToTimestamp(c *callExpr, v []Value) (Value, error) {
 	if !ok {
 		return null, evalErr(ValueParseFailure, "cannot read "+quoteDetail(v[0].S)+" as a timestamp")
 	}
-	return Value{K: KTimestamp, T: t, tp: p}, nil
+	return tsV(t, p), nil
 }
 
 func fnUtcnow(c *callExpr, _ []Value) (Value, error) {
@@ -295,5 +295,5 @@ func fnUtcnow(c *callExpr, _ []Value) (Value, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return Value{K: KTimestamp, T: now.UTC().Truncate(time.Millisecond), tp: withFrac(3)}, nil
+	return tsV(now.UTC().Truncate(time.Millisecond), withFrac(3)), nil
 }

@@ -439,7 +439,7 @@ func (p *parser) primary() (expr, error) {
 		if !ok {
 			return nil, p.errAt(LexerInvalidLiteral, t, "invalid timestamp `"+t.text+"`")
 		}
-		return &litExpr{Value{K: KTimestamp, T: tm, tp: prec}}, nil
+		return &litExpr{tsV(tm, prec)}, nil
 	case tQuotedIdent:
 		return p.column(t, true)
 	case tOp:

@@ -39,8 +39,10 @@ type Value struct {
 	I   int64
 	F   float64 // FLOAT and DECIMAL
 	S   string
-	T   time.Time
+	T   *time.Time // a pointer keeps Value small on the hot path
 }
+
+func tsV(t time.Time, p tsPrec) Value { return Value{K: KTimestamp, T: &t, tp: p} }
 
 var (
 	missing = Value{K: KMissing}
@@ -115,7 +117,7 @@ func appendText(b []byte, v Value) []byte {
 	case KString:
 		return append(b, v.S...)
 	case KTimestamp:
-		return appendTimestamp(b, v.T, v.tp)
+		return appendTimestamp(b, *v.T, v.tp)
 	}
 	return b
 }
