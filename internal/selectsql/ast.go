@@ -23,7 +23,7 @@ type selItem struct {
 type Query struct {
 	star  bool
 	items []selItem
-	table string // ARCHIVE, OBJECT or S3Object as written
+	table string // ARCHIVE or OBJECT as written
 	alias string
 	where expr
 	cols  []*colExpr

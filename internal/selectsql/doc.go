@@ -21,7 +21,7 @@
 //
 //	query     = SELECT ( "*" | item { "," item } ) FROM table [ [AS] alias ] [ WHERE expr ]
 //	item      = expr [ [AS] alias ]
-//	table     = ARCHIVE | OBJECT | S3Object
+//	table     = ARCHIVE | OBJECT
 //	expr      = and { OR and }
 //	and       = not { AND not }
 //	not       = NOT not | predicate

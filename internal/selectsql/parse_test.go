@@ -30,6 +30,7 @@ func TestParseErrors(t *testing.T) {
 		{`SELECT _1, * FROM ARCHIVE`, ParseAsteriskIsNotAlone, 12},
 		{`SELECT _1`, ParseSelectMissingFrom, 10},
 		{`SELECT _1 FROM TABLE1`, ParseUnexpectedToken, 16},
+		{`SELECT _1 FROM S3Object`, ParseUnexpectedToken, 16},
 		{`SELECT _1 FROM ARCHIVE WHERE`, ParseExpectedExpression, 29},
 		{`SELECT _1 FROM ARCHIVE WHERE _1 = `, ParseExpectedExpression, 35},
 		{`SELECT _1 FROM ARCHIVE WHERE (_1 = 1`, ParseExpectedTokenType, 37},
@@ -102,7 +103,7 @@ func repeat(s string, n int) string {
 
 func TestParseForms(t *testing.T) {
 	for _, q := range []string{
-		`SELECT * FROM ARCHIVE`, `select * from archive`, `SELECT * FROM OBJECT`, `SELECT * FROM S3Object`,
+		`SELECT * FROM ARCHIVE`, `select * from archive`, `SELECT * FROM OBJECT`,
 		`SELECT * FROM ARCHIVE s`, `SELECT * FROM ARCHIVE AS s`, `SELECT s._1 FROM ARCHIVE s`,
 		`SELECT s."name" FROM ARCHIVE AS s`, `SELECT "name" AS n, _2 m FROM ARCHIVE`, `SELECT ARCHIVE._1 FROM ARCHIVE`,
 		`SELECT _1 FROM ARCHIVE -- a comment`, `SELECT s._1 FROM ARCHIVE "s"`,

@@ -22,7 +22,7 @@ func TestQueries(t *testing.T) {
 		{`SELECT s.name FROM ARCHIVE s WHERE s.city = 'Chicago'`, use, "Jane\nSean\n"},
 		{`SELECT s."Name" FROM ARCHIVE s WHERE s."City" = 'Chicago'`, use, "Jane\nSean\n"},
 		{`SELECT Name, Age FROM OBJECT WHERE Occupation LIKE 'Sol%'`, use, "Sam,35\nVinod,41\n"},
-		{`SELECT _1, s._5 FROM S3Object AS s WHERE _5 > 30`, use, "Sam,35\nVinod,41\n"},
+		{`SELECT _1, s._5 FROM OBJECT AS s WHERE _5 > 30`, use, "Sam,35\nVinod,41\n"},
 		// a CSV field compared with a number is read as one; '' and '9' are not > 30
 		{`SELECT _1 FROM ARCHIVE WHERE _5 < 30`, use, "Jeff\nJane\n"},
 		{`SELECT _1 FROM ARCHIVE WHERE _5 = ''`, use, "Sean\n"},
