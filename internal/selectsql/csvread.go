@@ -58,6 +58,7 @@ type csvReader struct {
 	fields    [][]byte
 	offs      []int // field ends in scratch, for the quoted path
 	scratch   []byte
+	stop      [256]bool // bytes that end a run of unquoted text
 	bytesRead int64
 }
 
@@ -86,6 +87,7 @@ func newCSVReader(r io.Reader, in CSVInput) (*csvReader, error) {
 	if c.fd == c.rd || c.fd == c.q || c.rd == c.q {
 		return nil, &Error{Code: InvalidRequestParameter, Phase: PhaseParse, Detail: "the field delimiter, record delimiter and quote character must differ"}
 	}
+	c.stop[c.fd], c.stop[c.rd], c.stop[c.q] = true, true, true
 	c.buf = make([]byte, MaxRecordSize+readChunk+1)
 	return c, nil
 }
@@ -308,8 +310,15 @@ func (c *csvReader) quotedRecord() ([][]byte, error) {
 		case b == c.q && state == fieldStart:
 			state = inQuotes
 		default:
-			c.scratch = append(c.scratch, b)
+			// copy the run of ordinary bytes in one step
+			j := c.pos + i + 1
+			for j < c.end && !c.stop[c.buf[j]] {
+				j++
+			}
+			c.scratch = append(c.scratch, c.buf[c.pos+i:j]...)
+			i = j - c.pos
 			state = unquoted
+			continue
 		}
 		i++
 	}

@@ -76,6 +76,9 @@ func (v Value) float() float64 {
 // parseNumber reads s (surrounding blanks ignored) as an INT when it is
 // an integer, else as a DECIMAL (plain notation) or FLOAT (exponent).
 func parseNumber(s string) (Value, bool) {
+	if i, ok := smallInt(s); ok {
+		return intV(i), true
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Value{}, false
@@ -97,6 +100,30 @@ func parseNumber(s string) (Value, bool) {
 		return floatV(f), true
 	}
 	return Value{K: KDecimal, F: f}, true
+}
+
+// smallInt reads an optionally signed run of at most 18 digits, the
+// common case of CSV numbers, without strconv's generality.
+func smallInt(s string) (int64, bool) {
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int64(d)
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 func isRangeErr(err error) bool {
