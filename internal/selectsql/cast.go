@@ -10,6 +10,11 @@ func (e *castExpr) eval(r *row) (Value, error) {
 	if err != nil || x.absent() {
 		return x, err
 	}
+	if x.K == KString && e.to == KInt {
+		if i, ok := smallInt(x.S); ok {
+			return intV(i), nil // the common case, without castTo's generality
+		}
+	}
 	return castTo(x, e.to)
 }
 

@@ -165,6 +165,9 @@ func (e *cmpExpr) eval(r *row) (Value, error) {
 	if err != nil {
 		return rv, err
 	}
+	if l.K == KInt && rv.K == KInt {
+		return boolV(cmpOp(e.op, cmp3(l.I < rv.I, l.I > rv.I))), nil
+	}
 	if l.K == KMissing || rv.K == KMissing {
 		return missing, nil
 	}
@@ -181,19 +184,24 @@ func (e *cmpExpr) eval(r *row) (Value, error) {
 		}
 		return missing, nil
 	}
-	switch e.op {
+	return boolV(cmpOp(e.op, c)), nil
+}
+
+// cmpOp applies a comparison operator to an ordering.
+func cmpOp(op string, c int) bool {
+	switch op {
 	case "=":
-		return boolV(c == 0), nil
+		return c == 0
 	case "<>":
-		return boolV(c != 0), nil
+		return c != 0
 	case "<":
-		return boolV(c < 0), nil
+		return c < 0
 	case "<=":
-		return boolV(c <= 0), nil
+		return c <= 0
 	case ">":
-		return boolV(c > 0), nil
+		return c > 0
 	}
-	return boolV(c >= 0), nil
+	return c >= 0
 }
 
 func (e *betweenExpr) eval(r *row) (Value, error) {
