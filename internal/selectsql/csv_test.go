@@ -29,7 +29,8 @@ func TestCSVInputOptions(t *testing.T) {
 		{"no comment char", CSVInput{}, "#a,b\n", "#a|b\n"},
 		{"comment before header", CSVInput{Comments: "%", FileHeaderInfo: "USE"}, "%x\nh\nv\n", "v\n"},
 		{"field delimiter", CSVInput{FieldDelimiter: ";"}, "a;b,c\n", "a|b,c\n"},
-		{"tab delimiter", CSVInput{FieldDelimiter: "\t"}, "a\tb\n", "a|b\n"},
+		{"space delimiter", CSVInput{FieldDelimiter: " "}, "a b\n", "a|b\n"},
+		{"CR field delimiter", CSVInput{FieldDelimiter: "\r"}, "a\rb\nc\r\n", "a|b\nc|\n"},
 		{"record delimiter", CSVInput{RecordDelimiter: ";"}, "a,b;c,d;", "a|b\nc|d\n"},
 		{"record delimiter keeps newline", CSVInput{RecordDelimiter: ";"}, "a\nb;c", "\"a\nb\"\nc\n"},
 		{"quoted delimiters", CSVInput{}, "\"a,b\",\"c\nd\",e\n", "a,b|\"c\nd\"|e\n"},
@@ -80,6 +81,8 @@ func TestCSVOptionErrors(t *testing.T) {
 	}{
 		{CSVInput{FileHeaderInfo: "MAYBE"}, CSVOutput{}, InvalidFileHeaderInfo},
 		{CSVInput{FieldDelimiter: ",,"}, CSVOutput{}, InvalidRequestParameter},
+		{CSVInput{FieldDelimiter: "\t"}, CSVOutput{}, InvalidRequestParameter},
+		{CSVInput{FieldDelimiter: "\x7f"}, CSVOutput{}, InvalidRequestParameter},
 		{CSVInput{RecordDelimiter: "\r\n"}, CSVOutput{}, InvalidRequestParameter},
 		{CSVInput{QuoteCharacter: ","}, CSVOutput{}, InvalidRequestParameter},
 		{CSVInput{Comments: "##"}, CSVOutput{}, InvalidRequestParameter},
@@ -91,7 +94,7 @@ func TestCSVOptionErrors(t *testing.T) {
 		_, err := runCSVErr("SELECT * FROM ARCHIVE", c.in, c.out, "a\n")
 		wantCode(t, "Run", err, c.code, PhaseParse)
 	}
-	if err := CheckInput(CSVInput{FileHeaderInfo: "USE", Comments: "#", FieldDelimiter: "\t"}, CSVOutput{QuoteFields: "ALWAYS"}); err != nil {
+	if err := CheckInput(CSVInput{FileHeaderInfo: "USE", Comments: "#", FieldDelimiter: "~"}, CSVOutput{QuoteFields: "ALWAYS"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -149,3 +152,12 @@ func TestReadAndWriteErrors(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, io.ErrShortWrite }
+
+// A blank CRLF line split across reads is still no record.
+func TestCSVBlankCRLFAcrossReads(t *testing.T) {
+	var out bytes.Buffer
+	_, err := Run("SELECT * FROM ARCHIVE", CSVInput{}, CSVOutput{}, iotest.OneByteReader(strings.NewReader("a\r\n\r\n\r\nb\r\n")), &out, Options{})
+	if err != nil || out.String() != "a\nb\n" {
+		t.Fatalf("got %q, %v", out.String(), err)
+	}
+}

@@ -59,6 +59,7 @@ type csvReader struct {
 	offs      []int // field ends in scratch, for the quoted path
 	scratch   []byte
 	stop      [256]bool // bytes that end a run of unquoted text
+	crlf      bool      // drop a '\r' before the default '\n' delimiter
 	bytesRead int64
 }
 
@@ -67,6 +68,10 @@ func newCSVReader(r io.Reader, in CSVInput) (*csvReader, error) {
 	var err error
 	if c.fd, err = oneByte("FieldDelimiter", in.FieldDelimiter, ","); err != nil {
 		return nil, err
+	}
+	// the CSVInput reference: "\n, \r, or an ASCII character in the range 32-126"
+	if c.fd != '\n' && c.fd != '\r' && (c.fd < 32 || c.fd > 126) {
+		return nil, &Error{Code: InvalidRequestParameter, Phase: PhaseParse, Detail: "FieldDelimiter must be \\n, \\r or ASCII 32-126"}
 	}
 	if c.rd, err = oneByte("RecordDelimiter", in.RecordDelimiter, "\n"); err != nil {
 		return nil, err
@@ -88,6 +93,7 @@ func newCSVReader(r io.Reader, in CSVInput) (*csvReader, error) {
 		return nil, &Error{Code: InvalidRequestParameter, Phase: PhaseParse, Detail: "the field delimiter, record delimiter and quote character must differ"}
 	}
 	c.stop[c.fd], c.stop[c.rd], c.stop[c.q] = true, true, true
+	c.crlf = c.rd == '\n' && c.fd != '\r'
 	c.buf = make([]byte, MaxRecordSize+readChunk+1)
 	return c, nil
 }
@@ -146,11 +152,15 @@ func (c *csvReader) next() ([][]byte, error) {
 			c.pos++ // an empty line is no record
 			continue
 		}
-		if c.rd == '\n' && c.buf[c.pos] == '\r' && c.pos+1 < c.end && c.buf[c.pos+1] == '\n' {
+		if c.crlf && c.buf[c.pos] == '\r' && c.pos+1 < c.end && c.buf[c.pos+1] == '\n' {
 			c.pos += 2
 			continue
 		}
-		return c.record()
+		f, err := c.record()
+		if f == nil && err == nil {
+			continue
+		}
+		return f, err
 	}
 }
 
@@ -208,8 +218,10 @@ func (c *csvReader) record() ([][]byte, error) {
 	if found {
 		c.pos++
 	}
-	if c.rd == '\n' && len(line) > 0 && line[len(line)-1] == '\r' {
-		line = line[:len(line)-1]
+	if c.crlf && len(line) > 0 && line[len(line)-1] == '\r' {
+		if line = line[:len(line)-1]; len(line) == 0 {
+			return nil, nil // a blank "\r\n" line: no record
+		}
 	}
 	c.fields = c.fields[:0]
 	for {
@@ -238,7 +250,7 @@ func (c *csvReader) quotedRecord() ([][]byte, error) {
 	state := fieldStart
 	i := 0 // offset from pos
 	endField := func() {
-		if state == unquoted && c.rd == '\n' {
+		if state == unquoted && c.crlf {
 			if k := len(c.scratch); k > 0 && c.scratch[k-1] == '\r' && (len(c.offs) == 0 || c.offs[len(c.offs)-1] < k) {
 				c.scratch = c.scratch[:k-1]
 			}
