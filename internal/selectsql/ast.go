@@ -18,8 +18,9 @@ type selItem struct {
 	alias string
 }
 
-// Query is a parsed SELECT. It is not safe for concurrent use: a Query
-// binds to one input's header and keeps scratch space for evaluation.
+// Query is a parsed SELECT. It is not safe for concurrent use: each Run
+// binds it to its input's header and it keeps scratch space for
+// evaluation; sequential Runs over different inputs are fine.
 type Query struct {
 	star  bool
 	items []selItem
@@ -37,7 +38,8 @@ type colExpr struct {
 	qualifier string // alias or table name before the dot, if any
 	name      string
 	quoted    bool
-	index     int // 0-based field; -1 until bound
+	named     bool // a header name (bound per input), not _N
+	index     int  // 0-based field; -1 until bound
 }
 
 type unaryExpr struct {

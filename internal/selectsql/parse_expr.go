@@ -303,7 +303,7 @@ func (p *parser) primary() (expr, error) {
 
 // column parses name, alias.name, _N and alias._N.
 func (p *parser) column(t token, quoted bool) (expr, error) {
-	c := &colExpr{pos: t.pos + 1, name: t.text, quoted: quoted, index: -1}
+	c := &colExpr{pos: t.pos + 1, name: t.text, quoted: quoted, named: true, index: -1}
 	if p.acceptOp(".") {
 		n := p.next()
 		if n.kind != tIdent && n.kind != tQuotedIdent {
@@ -319,7 +319,7 @@ func (p *parser) column(t token, quoted bool) (expr, error) {
 			if n < 1 {
 				return nil, parseErr(InvalidColumnIndex, t.pos, "column _"+c.name[1:])
 			}
-			c.index = n - 1
+			c.index, c.named = n-1, false
 		}
 	}
 	p.q.cols = append(p.q.cols, c)

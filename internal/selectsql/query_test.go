@@ -1,6 +1,10 @@
 package selectsql
 
-import "testing"
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
 
 const people = "Name,PhoneNumber,City,Occupation,Age\n" +
 	"Sam,(949) 555-6701,Irvine,Solutions Architect,35\n" +
@@ -77,5 +81,23 @@ func TestQueryBindErrors(t *testing.T) {
 	out, _ := runCSVErr(`SELECT CAST(_1 AS INT) FROM ARCHIVE`, CSVInput{}, CSVOutput{}, "1\nx\n")
 	if out != "1\n" {
 		t.Fatalf("output before the error: %q", out)
+	}
+}
+
+// A Query runs again over another input with another header.
+func TestQueryRerun(t *testing.T) {
+	q, err := Parse(`SELECT s.b FROM ARCHIVE s WHERE s.a <> ''`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ data, want string }{
+		{"a,b\n1,x\n", "x\n"},
+		{"b,a\ny,2\n", "y\n"},
+		{"", ""},
+	} {
+		var out bytes.Buffer
+		if _, err := q.Run(CSVInput{FileHeaderInfo: "USE"}, CSVOutput{}, strings.NewReader(c.data), &out, Options{}); err != nil || out.String() != c.want {
+			t.Fatalf("%q: got %q, %v; want %q", c.data, out.String(), err, c.want)
+		}
 	}
 }

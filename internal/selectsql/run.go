@@ -92,10 +92,13 @@ func (q *Query) Run(in CSVInput, out CSVOutput, r io.Reader, w io.Writer, opt Op
 	var header []string
 	if mode != "NONE" {
 		f, err := cr.next()
-		if err != nil && !errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) {
+			return st, nil // no header, so no records: nothing to bind or select
+		}
+		if err != nil {
 			return st, err
 		}
-		if mode == "USE" && err == nil {
+		if mode == "USE" {
 			header = headerNames(f)
 		}
 	}
@@ -149,7 +152,7 @@ func (q *Query) Run(in CSVInput, out CSVOutput, r io.Reader, w io.Writer, opt Op
 // qualifiers of alias.column references.
 func (q *Query) bind(header []string, use bool) error {
 	for _, c := range q.cols {
-		if c.index >= 0 {
+		if !c.named {
 			continue
 		}
 		if !use {
