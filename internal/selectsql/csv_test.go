@@ -128,7 +128,7 @@ func TestCSVOneByteReads(t *testing.T) {
 	want := "\"a,\"\"b\"\"\nc\"|d\ne|f\n"
 	var out bytes.Buffer
 	st, err := Run("SELECT * FROM ARCHIVE", CSVInput{FileHeaderInfo: "USE", Comments: "#"}, CSVOutput{FieldDelimiter: "|"},
-		iotest.OneByteReader(strings.NewReader(data)), &out, Options{})
+		iotest.OneByteReader(strings.NewReader(data)), &out)
 	if err != nil || out.String() != want {
 		t.Fatalf("got %q, %v; want %q", out.String(), err, want)
 	}
@@ -138,12 +138,12 @@ func TestCSVOneByteReads(t *testing.T) {
 }
 
 func TestReadAndWriteErrors(t *testing.T) {
-	_, err := Run("SELECT * FROM ARCHIVE", CSVInput{}, CSVOutput{}, iotest.ErrReader(io.ErrUnexpectedEOF), io.Discard, Options{})
+	_, err := Run("SELECT * FROM ARCHIVE", CSVInput{}, CSVOutput{}, iotest.ErrReader(io.ErrUnexpectedEOF), io.Discard)
 	if err != io.ErrUnexpectedEOF {
 		t.Fatalf("read error: %v", err)
 	}
 	data := strings.Repeat("abcdefgh\n", 100000)
-	_, err = Run("SELECT * FROM ARCHIVE", CSVInput{}, CSVOutput{}, strings.NewReader(data), failWriter{}, Options{})
+	_, err = Run("SELECT * FROM ARCHIVE", CSVInput{}, CSVOutput{}, strings.NewReader(data), failWriter{})
 	if err != io.ErrShortWrite {
 		t.Fatalf("write error: %v", err)
 	}
@@ -156,7 +156,7 @@ func (failWriter) Write([]byte) (int, error) { return 0, io.ErrShortWrite }
 // A blank CRLF line split across reads is still no record.
 func TestCSVBlankCRLFAcrossReads(t *testing.T) {
 	var out bytes.Buffer
-	_, err := Run("SELECT * FROM ARCHIVE", CSVInput{}, CSVOutput{}, iotest.OneByteReader(strings.NewReader("a\r\n\r\n\r\nb\r\n")), &out, Options{})
+	_, err := Run("SELECT * FROM ARCHIVE", CSVInput{}, CSVOutput{}, iotest.OneByteReader(strings.NewReader("a\r\n\r\n\r\nb\r\n")), &out)
 	if err != nil || out.String() != "a\nb\n" {
 		t.Fatalf("got %q, %v", out.String(), err)
 	}

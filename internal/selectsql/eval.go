@@ -302,7 +302,11 @@ func (e *concatExpr) eval(r *row) (Value, error) {
 		return null, nil
 	}
 	b := appendText(make([]byte, 0, 32), l)
-	return strV(string(appendText(b, rv))), nil
+	if b = appendText(b, rv); len(b) > MaxRecordSize {
+		// bounds the memory of a long chain of || over long fields
+		return null, evalErr(OverMaxRecordSize, "concatenation longer than 1 MiB")
+	}
+	return strV(string(b)), nil
 }
 
 func (e *caseExpr) eval(r *row) (Value, error) {

@@ -108,3 +108,15 @@ func TestEvalErrors(t *testing.T) {
 		wantCode(t, c.expr, err, c.code, PhaseEval)
 	}
 }
+
+// A chain of || over a long field stops at the record limit instead of
+// growing without bound.
+func TestConcatBounded(t *testing.T) {
+	field := repeat("x", MaxRecordSize/4)
+	_, err := runCSVErr(`SELECT CHAR_LENGTH(_1 || _1 || _1 || _1 || _1) FROM ARCHIVE`, CSVInput{}, CSVOutput{}, field+"\n")
+	wantCode(t, "long concatenation", err, OverMaxRecordSize, PhaseEval)
+	got := runCSV(t, `SELECT CHAR_LENGTH(_1 || _1) FROM ARCHIVE`, CSVInput{}, CSVOutput{}, field+"\n")
+	if want := "524288\n"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

@@ -81,7 +81,7 @@ func FuzzRun(f *testing.F) {
 			out.QuoteEscapeCharacter, out.QuoteCharacter = `\`, "'"
 		}
 		var b bytes.Buffer
-		st, err := Run(query, in, out, strings.NewReader(data), &b, Options{})
+		st, err := Run(query, in, out, strings.NewReader(data), &b)
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) || messages[e.Code] == "" {

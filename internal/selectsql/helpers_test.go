@@ -49,7 +49,11 @@ func runCSV(t *testing.T, query string, in CSVInput, out CSVOutput, data string)
 
 func runCSVErr(query string, in CSVInput, out CSVOutput, data string) (string, error) {
 	var b bytes.Buffer
-	_, err := Run(query, in, out, strings.NewReader(data), &b, Options{Now: fixedNow})
+	q, err := Parse(query)
+	if err != nil {
+		return "", err
+	}
+	_, err = q.Run(in, out, strings.NewReader(data), &b, Options{Now: fixedNow})
 	return b.String(), err
 }
 

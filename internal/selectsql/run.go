@@ -26,12 +26,13 @@ type Options struct {
 // to w, streaming: memory is bounded by one record whatever the input's
 // size. Errors are *Error (parse-time or evaluation-time, see Phase)
 // unless r or w fail, in which case their error is returned as is.
-func Run(query string, in CSVInput, out CSVOutput, r io.Reader, w io.Writer, opt Options) (Stats, error) {
+// UTCNOW() is the time Run starts; Parse and Query.Run take a clock.
+func Run(query string, in CSVInput, out CSVOutput, r io.Reader, w io.Writer) (Stats, error) {
 	q, err := Parse(query)
 	if err != nil {
 		return Stats{}, err
 	}
-	return q.Run(in, out, r, w, opt)
+	return q.Run(in, out, r, w, Options{})
 }
 
 // CheckInput validates the input and output options alone, so that a
