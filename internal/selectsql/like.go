@@ -16,6 +16,11 @@ type likePattern struct {
 	toks  []likeTok
 	shape byte // '=', 'p' prefix, 's' suffix, 'c' contains, 0 general
 	lit   string
+	// the general shape: segments between '%', and whether the pattern
+	// starts and ends with a segment rather than '%'
+	segs                   [][]likeTok
+	percent                bool
+	anchorStart, anchorEnd bool
 }
 
 func compileLike(pat, esc string, hasEsc bool) (*likePattern, error) {
@@ -62,6 +67,23 @@ func compileLike(pat, esc string, hasEsc bool) (*likePattern, error) {
 	}
 	flush()
 	t := lp.toks
+	var seg []likeTok
+	for _, tok := range t {
+		if tok.kind == '%' {
+			lp.percent = true
+			if seg != nil {
+				lp.segs = append(lp.segs, seg)
+			}
+			seg = nil
+			continue
+		}
+		seg = append(seg, tok)
+	}
+	if seg != nil {
+		lp.segs = append(lp.segs, seg)
+	}
+	lp.anchorStart = len(t) > 0 && t[0].kind != '%'
+	lp.anchorEnd = len(t) > 0 && t[len(t)-1].kind != '%'
 	switch {
 	case len(t) == 0:
 		lp.shape = '='
@@ -88,41 +110,99 @@ func (lp *likePattern) match(s string) bool {
 	case 'c':
 		return strings.Contains(s, lp.lit)
 	}
-	// Greedy matching that backtracks only to the last '%': linear in
-	// practice, at worst len(pattern)*len(s).
-	p := lp.toks
-	pi, si, starP, starS := 0, 0, -1, 0
-	for si < len(s) {
-		if pi < len(p) {
-			switch t := p[pi]; t.kind {
-			case '_':
-				_, n := utf8.DecodeRuneInString(s[si:])
-				si += n
-				pi++
-				continue
-			case 'l':
-				if strings.HasPrefix(s[si:], t.lit) {
-					si += len(t.lit)
-					pi++
-					continue
-				}
-			case '%':
-				starP, starS = pi, si
-				pi++
-				continue
-			}
-		}
-		if starP < 0 {
+	return lp.matchSegments(s)
+}
+
+// matchSegments matches the general shape: the pattern is segments of
+// literals and '_' separated by '%'. Each segment has a fixed length in
+// characters, so taking the leftmost match of every segment in turn is
+// exact, and the work is at most len(s) times a segment's length (no
+// backtracking over earlier '%').
+func (lp *likePattern) matchSegments(s string) bool {
+	segs := lp.segs
+	if !lp.percent {
+		return len(segs) == 1 && matchAt(segs[0], s, 0) == len(s)
+	}
+	pos, first, last := 0, 0, len(segs)
+	if lp.anchorStart {
+		if pos = matchAt(segs[0], s, 0); pos < 0 {
 			return false
 		}
-		_, n := utf8.DecodeRuneInString(s[starS:])
-		starS += n
-		pi, si = starP+1, starS
+		first = 1
 	}
-	for pi < len(p) && p[pi].kind == '%' {
-		pi++
+	if lp.anchorEnd {
+		last--
 	}
-	return pi == len(p)
+	for k := first; k < last; k++ {
+		if pos = find(segs[k], s, pos); pos < 0 {
+			return false
+		}
+	}
+	if !lp.anchorEnd {
+		return true
+	}
+	seg, start := segs[len(segs)-1], len(s)
+	for n := segRunes(seg); n > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:start])
+		if size == 0 {
+			return false
+		}
+		start -= size
+	}
+	return start >= pos && matchAt(seg, s, start) == len(s)
+}
+
+// matchAt matches seg at s[i:], returning the end offset or -1.
+func matchAt(seg []likeTok, s string, i int) int {
+	for _, t := range seg {
+		if t.kind == 'l' {
+			if !strings.HasPrefix(s[i:], t.lit) {
+				return -1
+			}
+			i += len(t.lit)
+			continue
+		}
+		if i >= len(s) {
+			return -1
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	return i
+}
+
+// find returns the end of seg's leftmost match at or after pos, or -1.
+func find(seg []likeTok, s string, pos int) int {
+	for pos <= len(s) {
+		if seg[0].kind == 'l' {
+			j := strings.Index(s[pos:], seg[0].lit)
+			if j < 0 {
+				return -1
+			}
+			pos += j
+		}
+		if e := matchAt(seg, s, pos); e >= 0 {
+			return e
+		}
+		if pos == len(s) {
+			return -1
+		}
+		_, n := utf8.DecodeRuneInString(s[pos:])
+		pos += n
+	}
+	return -1
+}
+
+func segRunes(seg []likeTok) int {
+	n := 0
+	for _, t := range seg {
+		if t.kind == 'l' {
+			n += utf8.RuneCountInString(t.lit)
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 // precompile compiles the pattern once when it and the escape are
