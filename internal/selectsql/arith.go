@@ -21,7 +21,7 @@ func negate(v Value) (Value, error) {
 		}
 		return intV(-v.I), nil
 	case KFloat, KDecimal:
-		v.F = -v.F
+		v.F, v.S = -v.F, ""
 		return v, nil
 	}
 	return v, nil

@@ -73,6 +73,9 @@ func castTo(v Value, to Kind) (Value, error) {
 		case KTimestamp:
 			return null, evalErr(InvalidCast, "TIMESTAMP to "+to.String())
 		}
+		if n.K == to {
+			return n, nil
+		}
 		switch to {
 		case KInt:
 			if n.K == KInt {

@@ -37,7 +37,8 @@ func TestExpressions(t *testing.T) {
 		{`NULL LIKE 'a'`, "<null>"},
 		// CAST
 		{`CAST('12' AS INT)`, "12"}, {`CAST('12' AS INTEGER)`, "12"}, {`CAST(' 12 ' AS INT)`, "12"}, {`CAST(12.9 AS INT)`, "12"},
-		{`CAST(-12.9 AS INT)`, "-12"}, {`CAST('1.5' AS INT)`, "1"}, {`CAST('1.25' AS DECIMAL)`, "1.25"},
+		{`CAST(-12.9 AS INT)`, "-12"}, {`CAST('1.5' AS INT)`, "1"}, {`CAST('1.25' AS DECIMAL)`, "1.25"}, {`CAST('1.10' AS DECIMAL)`, "1.10"}, {`1.10`, "1.10"}, {`-1.10`, "-1.10"},
+		{`1.10 + 0`, "1.1"}, {`CAST(5 AS DECIMAL)`, "5"}, {`CAST(1.5 AS FLOAT)`, "1.5"}, {`- (1.10)`, "-1.1"},
 		{`CAST('1.25' AS NUMERIC(10, 2))`, "1.25"}, {`CAST('2.5e1' AS FLOAT)`, "25"}, {`CAST(3 AS STRING)`, "3"},
 		{`CAST(TRUE AS STRING)`, "true"}, {`CAST('TRUE' AS BOOL)`, "true"}, {`CAST('false' AS BOOLEAN)`, "false"},
 		{`CAST(0 AS BOOL)`, "false"}, {`CAST(TRUE AS INT)`, "1"}, {`CAST(NULL AS INT)`, "<null>"},

@@ -213,7 +213,7 @@ func (p *parser) unary() (expr, error) {
 	t := p.peek()
 	if t.op("-") && p.toks[p.i+1].kind == tNumber {
 		n := p.toks[p.i+1]
-		if v, ok := parseNumber("-" + n.text); ok && v.K == KInt {
+		if v, ok := parseNumber("-" + n.text); ok {
 			p.i += 2 // so that the most negative INT is a literal
 			return &litExpr{v}, nil
 		}

@@ -38,6 +38,8 @@ type Value struct {
 	B   bool
 	I   int64
 	F   float64 // FLOAT and DECIMAL
+	// S is a STRING's text, or a DECIMAL's digits as written (empty once
+	// computed)
 	S   string
 	T   *time.Time // a pointer keeps Value small on the hot path
 }
@@ -99,7 +101,8 @@ func parseNumber(s string) (Value, bool) {
 	if strings.ContainsAny(s, "eE") {
 		return floatV(f), true
 	}
-	return Value{K: KDecimal, F: f}, true
+	// S keeps the decimal as written, so 1.10 prints as 1.10 (its scale)
+	return Value{K: KDecimal, F: f, S: s}, true
 }
 
 // smallInt reads an optionally signed run of at most 18 digits, the
@@ -139,7 +142,12 @@ func appendText(b []byte, v Value) []byte {
 		return strconv.AppendBool(b, v.B)
 	case KInt:
 		return strconv.AppendInt(b, v.I, 10)
-	case KFloat, KDecimal:
+	case KDecimal:
+		if v.S != "" {
+			return append(b, v.S...)
+		}
+		return appendFloat(b, v.F)
+	case KFloat:
 		return appendFloat(b, v.F)
 	case KString:
 		return append(b, v.S...)
