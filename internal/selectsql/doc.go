@@ -18,6 +18,9 @@
 //
 // Keywords are case-insensitive. Comments run from "--" to the end of a
 // line. Nesting deeper than 100 levels is refused (ParseUnsupportedSyntax).
+// The levels follow the precedence table of the reference's operators
+// page (IN above BETWEEN above LIKE above < > above =, then NOT, AND, OR);
+// || sits between the comparisons and + -, where the table is silent.
 //
 //	query     = SELECT ( "*" | item { "," item } ) FROM table [ [AS] alias ] [ WHERE expr ]
 //	item      = expr [ [AS] alias ]
@@ -25,12 +28,12 @@
 //	expr      = and { OR and }
 //	and       = not { AND not }
 //	not       = NOT not | predicate
-//	predicate = concat { cmp concat
-//	          | IS [NOT] ( NULL | MISSING )
-//	          | [NOT] LIKE concat [ ESCAPE concat ]
-//	          | [NOT] BETWEEN concat AND concat
-//	          | [NOT] IN "(" expr { "," expr } ")" }
-//	cmp       = "=" | "<>" | "!=" | "<" | "<=" | ">" | ">="
+//	predicate = equality { IS [NOT] ( NULL | MISSING ) }
+//	equality  = relational [ ( "=" | "<>" | "!=" ) equality ]
+//	relational= like { ( "<" | "<=" | ">" | ">=" ) like }
+//	like      = between { [NOT] LIKE between [ ESCAPE between ] }
+//	between   = in { [NOT] BETWEEN in AND in }
+//	in        = concat { [NOT] IN "(" expr { "," expr } ")" }
 //	concat    = sum { "||" sum }
 //	sum       = product { ( "+" | "-" ) product }
 //	product   = unary { ( "*" | "/" | "%" ) unary }

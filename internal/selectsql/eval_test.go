@@ -16,6 +16,11 @@ func TestExpressions(t *testing.T) {
 		{`1 = 1`, "true"}, {`1 = 1.0`, "true"}, {`1 <> 2`, "true"}, {`1 != 1`, "false"}, {`'a' < 'b'`, "true"},
 		{`'b' >= 'b'`, "true"}, {`1 = '1'`, "false"}, {`1 < 'a'`, "<missing>"}, {`NULL = NULL`, "<null>"},
 		{`MISSING = 1`, "<missing>"}, {"`2010T` < `2011T`", "true"}, {`TRUE = TRUE`, "true"}, {`FALSE < TRUE`, "true"},
+		// precedence, as the reference's operators page orders it
+		{`TRUE = 1 IN (1)`, "true"}, {`TRUE = 1 < 2`, "true"}, {`'b' LIKE 'a%' = FALSE`, "true"},
+		{`2 BETWEEN 1 AND 3 = TRUE`, "true"}, {`1 + 1 = 2 IS NOT NULL`, "true"}, {`FALSE = 1 = 2`, "true"},
+		{`1 < 2 = 2 > 1`, "true"}, {`NOT 1 IN (2) AND 'a' NOT LIKE 'b'`, "true"}, {`- 2 * 3`, "-6"},
+		{`2 + 3 * 4 % 5`, "4"}, {`'a' || 'b' = 'ab'`, "true"}, {`1 + 2 || '3'`, "33"},
 		// three-valued logic
 		{`TRUE AND NULL`, "<null>"}, {`FALSE AND NULL`, "false"}, {`TRUE OR NULL`, "true"}, {`FALSE OR NULL`, "<null>"},
 		{`NOT NULL`, "<null>"}, {`NOT TRUE`, "false"}, {`NOT 1 = 2`, "true"}, {`NULL AND MISSING`, "<null>"},

@@ -55,104 +55,172 @@ func (p *parser) not() (expr, error) {
 	return p.predicate()
 }
 
-// predicate := concat [cmp concat | [NOT] LIKE | [NOT] BETWEEN | [NOT] IN | IS [NOT] NULL|MISSING]
+// The predicate levels follow the reference's precedence table, lowest
+// first: IS [NOT] NULL|MISSING (postfix), = <> != (right-associative),
+// < <= > >=, LIKE, BETWEEN, IN; then || and arithmetic.
+
+// predicate := equality { IS [NOT] (NULL | MISSING) }
 func (p *parser) predicate() (expr, error) {
-	l, err := p.concat()
+	l, err := p.equality()
+	if err != nil {
+		return nil, err
+	}
+	for p.accept("IS") {
+		x := &isExpr{x: l, not: p.accept("NOT")}
+		switch {
+		case p.accept("NULL"):
+		case p.accept("MISSING"):
+			x.missing = true
+		default:
+			return nil, p.errAt(ParseExpectedKeyword, p.peek(), "expected NULL or MISSING, found "+describe(p.peek()))
+		}
+		l = x
+	}
+	return l, nil
+}
+
+// equality := relational [ ( = | <> | != ) equality ]
+func (p *parser) equality() (expr, error) {
+	l, err := p.relational()
+	if err != nil {
+		return nil, err
+	}
+	t := p.peek()
+	if !t.op("=") && !t.op("<>") && !t.op("!=") {
+		return l, nil
+	}
+	p.i++
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
+	r, err := p.equality()
+	if err != nil {
+		return nil, err
+	}
+	op := t.text
+	if op == "!=" {
+		op = "<>"
+	}
+	return &cmpExpr{op: op, l: l, r: r}, nil
+}
+
+// relational := likeLevel { ( < | <= | > | >= ) likeLevel }
+func (p *parser) relational() (expr, error) {
+	l, err := p.likeLevel()
 	if err != nil {
 		return nil, err
 	}
 	for {
 		t := p.peek()
-		switch {
-		case t.kind == tOp && (t.text == "=" || t.text == "<>" || t.text == "!=" || t.text == "<" || t.text == "<=" || t.text == ">" || t.text == ">="):
-			p.i++
-			r, err := p.concat()
-			if err != nil {
-				return nil, err
-			}
-			op := t.text
-			if op == "!=" {
-				op = "<>"
-			}
-			l = &cmpExpr{op: op, l: l, r: r}
-			continue
-		case t.is("IS"):
-			p.i++
-			x := &isExpr{x: l, not: p.accept("NOT")}
-			switch {
-			case p.accept("NULL"):
-			case p.accept("MISSING"):
-				x.missing = true
-			default:
-				return nil, p.errAt(ParseExpectedKeyword, p.peek(), "expected NULL or MISSING, found "+describe(p.peek()))
-			}
-			l = x
-			continue
-		}
-		not := false
-		if t.is("NOT") {
-			n := p.toks[p.i+1]
-			if !(n.is("LIKE") || n.is("BETWEEN") || n.is("IN")) {
-				return l, nil
-			}
-			p.i++
-			not = true
-			t = p.peek()
-		}
-		switch {
-		case t.is("LIKE"):
-			p.i++
-			pat, err := p.concat()
-			if err != nil {
-				return nil, err
-			}
-			x := &likeExpr{x: l, pat: pat, not: not}
-			if p.accept("ESCAPE") {
-				if x.esc, err = p.concat(); err != nil {
-					return nil, err
-				}
-			}
-			if err := x.precompile(); err != nil {
-				return nil, err
-			}
-			l = x
-		case t.is("BETWEEN"):
-			p.i++
-			lo, err := p.concat()
-			if err != nil {
-				return nil, err
-			}
-			if err := p.expectKeyword("AND"); err != nil {
-				return nil, err
-			}
-			hi, err := p.concat()
-			if err != nil {
-				return nil, err
-			}
-			l = &betweenExpr{x: l, lo: lo, hi: hi, not: not}
-		case t.is("IN"):
-			p.i++
-			if err := p.expectOp("(", ParseExpectedTokenType); err != nil {
-				return nil, err
-			}
-			x := &inExpr{x: l, not: not}
-			for {
-				e, err := p.expr()
-				if err != nil {
-					return nil, err
-				}
-				x.list = append(x.list, e)
-				if !p.acceptOp(",") {
-					break
-				}
-			}
-			if err := p.expectOp(")", ParseExpectedTokenType); err != nil {
-				return nil, err
-			}
-			l = x
-		default:
+		if !t.op("<") && !t.op("<=") && !t.op(">") && !t.op(">=") {
 			return l, nil
 		}
+		p.i++
+		r, err := p.likeLevel()
+		if err != nil {
+			return nil, err
+		}
+		l = &cmpExpr{op: t.text, l: l, r: r}
+	}
+}
+
+// notBefore consumes NOT when the keyword kw follows it.
+func (p *parser) notBefore(kw string) (not, ok bool) {
+	if p.peek().is(kw) {
+		p.i++
+		return false, true
+	}
+	if p.peek().is("NOT") && p.toks[p.i+1].is(kw) {
+		p.i += 2
+		return true, true
+	}
+	return false, false
+}
+
+// likeLevel := betweenLevel { [NOT] LIKE betweenLevel [ ESCAPE betweenLevel ] }
+func (p *parser) likeLevel() (expr, error) {
+	l, err := p.betweenLevel()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		not, ok := p.notBefore("LIKE")
+		if !ok {
+			return l, nil
+		}
+		pat, err := p.betweenLevel()
+		if err != nil {
+			return nil, err
+		}
+		x := &likeExpr{x: l, pat: pat, not: not}
+		if p.accept("ESCAPE") {
+			if x.esc, err = p.betweenLevel(); err != nil {
+				return nil, err
+			}
+		}
+		if err := x.precompile(); err != nil {
+			return nil, err
+		}
+		l = x
+	}
+}
+
+// betweenLevel := inLevel { [NOT] BETWEEN inLevel AND inLevel }
+func (p *parser) betweenLevel() (expr, error) {
+	l, err := p.inLevel()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		not, ok := p.notBefore("BETWEEN")
+		if !ok {
+			return l, nil
+		}
+		lo, err := p.inLevel()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectKeyword("AND"); err != nil {
+			return nil, err
+		}
+		hi, err := p.inLevel()
+		if err != nil {
+			return nil, err
+		}
+		l = &betweenExpr{x: l, lo: lo, hi: hi, not: not}
+	}
+}
+
+// inLevel := concat { [NOT] IN "(" expr { "," expr } ")" }
+func (p *parser) inLevel() (expr, error) {
+	l, err := p.concat()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		not, ok := p.notBefore("IN")
+		if !ok {
+			return l, nil
+		}
+		if err := p.expectOp("(", ParseExpectedTokenType); err != nil {
+			return nil, err
+		}
+		x := &inExpr{x: l, not: not}
+		for {
+			e, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			x.list = append(x.list, e)
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		if err := p.expectOp(")", ParseExpectedTokenType); err != nil {
+			return nil, err
+		}
+		l = x
 	}
 }
 

@@ -87,6 +87,9 @@ func TestParseDepthBound(t *testing.T) {
 	deep = "SELECT " + repeat("- ", 5000) + "1 FROM ARCHIVE"
 	_, err = Parse(deep)
 	wantCode(t, "deep minus", err, ParseUnsupportedSyntax, PhaseParse)
+	deep = "SELECT 1 " + repeat("= 1 ", 5000) + "FROM ARCHIVE"
+	_, err = Parse(deep)
+	wantCode(t, "deep =", err, ParseUnsupportedSyntax, PhaseParse)
 	ok := "SELECT " + repeat("(", 50) + "1" + repeat(")", 50) + " FROM ARCHIVE"
 	if _, err := Parse(ok); err != nil {
 		t.Fatalf("50 levels: %v", err)

@@ -40,8 +40,8 @@ type Value struct {
 	F   float64 // FLOAT and DECIMAL
 	// S is a STRING's text, or a DECIMAL's digits as written (empty once
 	// computed)
-	S   string
-	T   *time.Time // a pointer keeps Value small on the hot path
+	S string
+	T *time.Time // a pointer keeps Value small on the hot path
 }
 
 func tsV(t time.Time, p tsPrec) Value { return Value{K: KTimestamp, T: &t, tp: p} }
