@@ -73,7 +73,7 @@
 // not match). A string literal is never equal to a number (NULLIF(1, '1')
 // is 1, as the reference shows). A positional column past the end of a
 // record is MISSING; a named column absent from the header is
-// MissingHeaders, a name matching several header names AmbiguousFieldName
+// MissingHeaderName, a name matching several header names AmbiguousFieldName
 // (unquoted names match without regard to case, quoted names exactly).
 // Logic is three-valued; NULL and MISSING are unknown; WHERE keeps a row
 // only when the condition is TRUE. NULL and MISSING are written as empty

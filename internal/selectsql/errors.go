@@ -45,6 +45,7 @@ const (
 	InvalidTimestampFormatSymbol     Code = "EvaluatorInvalidTimestampFormatPatternSymbol"
 	AmbiguousFieldName               Code = "AmbiguousFieldName"
 	MissingHeaders                   Code = "MissingHeaders"
+	MissingHeaderName                Code = "MissingHeaderName"
 	InvalidColumnIndex               Code = "InvalidColumnIndex"
 	OverMaxRecordSize                Code = "OverMaxRecordSize"
 	InvalidRequestParameter          Code = "InvalidRequestParameter"
@@ -92,11 +93,14 @@ var messages = map[Code]string{
 	InvalidTimestampFormatSymbol:     "Time stamp format pattern contains an invalid symbol in the SQL expression.",
 	AmbiguousFieldName:               "Field name matches to multiple fields in the file. Check the SQL expression and the file, and try again.",
 	MissingHeaders:                   "Some headers in the query are missing from the file. Check the file and try again.",
-	InvalidColumnIndex:               "The column index is invalid. Please check the service documentation and try again.",
-	OverMaxRecordSize:                "The length of a record in the input or result is greater than maxCharsPerRecord of 1 MB.",
-	InvalidRequestParameter:          "The value of a parameter in SelectRequest element is invalid. Check the service API documentation and try again.",
-	InvalidFileHeaderInfo:            "The FileHeaderInfo is invalid. Only NONE, USE, and IGNORE are supported.",
-	InvalidQuoteFields:               "The QuoteFields is invalid. Only ALWAYS and ASNEEDED are supported.",
+	// MissingHeaderName is the code of the SELECT page's example; the
+	// error list has no text for it, so it borrows MissingHeaders' text.
+	MissingHeaderName:       "Some headers in the query are missing from the file. Check the file and try again.",
+	InvalidColumnIndex:      "The column index is invalid. Please check the service documentation and try again.",
+	OverMaxRecordSize:       "The length of a record in the input or result is greater than maxCharsPerRecord of 1 MB.",
+	InvalidRequestParameter: "The value of a parameter in SelectRequest element is invalid. Check the service API documentation and try again.",
+	InvalidFileHeaderInfo:   "The FileHeaderInfo is invalid. Only NONE, USE, and IGNORE are supported.",
+	InvalidQuoteFields:      "The QuoteFields is invalid. Only ALWAYS and ASNEEDED are supported.",
 }
 
 // Phase says when AWS reports an error: PhaseParse errors are found in the

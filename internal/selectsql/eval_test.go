@@ -55,7 +55,7 @@ func TestExpressions(t *testing.T) {
 		{`CASE NULL WHEN NULL THEN 'n' ELSE 'e' END`, "e"},
 		// more functions
 		{`SUBSTRING('123456789' FROM 2 FOR 3)`, "234"}, {`SUBSTRING('123456789' FROM 8)`, "89"},
-		{`SUBSTRING('123456789', 0, 5)`, "1234"}, {`SUBSTRING('123456789', 10)`, ""}, {`SUBSTRING('héllo', 2, 2)`, "él"},
+		{`SUBSTRING('123456789', 0, 5)`, "12345"}, {`SUBSTRING('123456789', -4, 2)`, "12"}, {`SUBSTRING('123456789', 10)`, ""}, {`SUBSTRING('héllo', 2, 2)`, "él"},
 		{`SUBSTRING(NULL, 1)`, "<null>"}, {`CHAR_LENGTH('héllo')`, "5"}, {`CHAR_LENGTH(NULL)`, "<null>"},
 		{`TRIM('x' FROM 'xxaxx')`, "a"}, {`TRIM(LEADING 'x' FROM 'xxaxx')`, "axx"}, {`LOWER(NULL)`, "<null>"},
 		{`UTCNOW()`, "2024-07-01T12:30:45.123Z"}, {"DATE_ADD(day, 1, `2024-02-28T`)", "2024-02-29T"},

@@ -189,7 +189,8 @@ func intArg(c *callExpr, v Value) (int64, error) {
 }
 
 // fnSubstring: SUBSTRING(s, start[, length]) counts characters from 1;
-// a start before 1 shortens the window instead of moving it (SQL).
+// "If start is < 1, it is set to 1" (the reference), before the length
+// applies.
 func fnSubstring(c *callExpr, v []Value) (Value, error) {
 	for _, a := range v {
 		if a.absent() {
@@ -205,6 +206,9 @@ func fnSubstring(c *callExpr, v []Value) (Value, error) {
 	}
 	s := v[0].S
 	n := int64(utf8.RuneCountInString(s))
+	if start < 1 {
+		start = 1
+	}
 	end := n + 1
 	if len(v) == 3 {
 		l, err := intArg(c, v[2])
@@ -217,9 +221,6 @@ func fnSubstring(c *callExpr, v []Value) (Value, error) {
 		if start <= n+1 && l < n+1-start {
 			end = start + l
 		}
-	}
-	if start < 1 {
-		start = 1
 	}
 	if end <= start {
 		return strV(""), nil

@@ -377,6 +377,10 @@ func (p *parser) column(t token, quoted bool) (expr, error) {
 		if n.kind != tIdent && n.kind != tQuotedIdent {
 			return nil, p.errAt(ParseExpectedTokenType, n, "expected a column name after '.', found "+describe(n))
 		}
+		if n.kind == tIdent && reserved[strings.ToUpper(n.text)] {
+			// the reference: s.CAST is a parse error, s."CAST" a column
+			return nil, p.errAt(ParseUnexpectedKeyword, n, "")
+		}
 		c.qualifier, c.name, c.quoted = t.text, n.text, n.kind == tQuotedIdent
 		if p.peek().op(".") || p.peek().op("[") {
 			return nil, p.errAt(ParseUnsupportedSyntax, p.peek(), "nested paths apply to JSON input only")

@@ -62,10 +62,10 @@ func TestQueryBindErrors(t *testing.T) {
 		data  string
 		code  Code
 	}{
-		{`SELECT s."name" FROM ARCHIVE s`, CSVInput{FileHeaderInfo: "USE"}, people, MissingHeaders},
-		{`SELECT s.nope FROM ARCHIVE s`, CSVInput{FileHeaderInfo: "USE"}, people, MissingHeaders},
-		{`SELECT name FROM ARCHIVE`, CSVInput{}, people, MissingHeaders},
-		{`SELECT name FROM ARCHIVE`, CSVInput{FileHeaderInfo: "IGNORE"}, people, MissingHeaders},
+		{`SELECT s."name" FROM ARCHIVE s`, CSVInput{FileHeaderInfo: "USE"}, people, MissingHeaderName},
+		{`SELECT s.nope FROM ARCHIVE s`, CSVInput{FileHeaderInfo: "USE"}, people, MissingHeaderName},
+		{`SELECT name FROM ARCHIVE`, CSVInput{}, people, MissingHeaderName},
+		{`SELECT name FROM ARCHIVE`, CSVInput{FileHeaderInfo: "IGNORE"}, people, MissingHeaderName},
 		{`SELECT s.name FROM ARCHIVE s`, CSVInput{FileHeaderInfo: "USE"}, "NAME,name\na,b\n", AmbiguousFieldName},
 		{`SELECT CAST(_1 AS INT) FROM ARCHIVE`, CSVInput{}, "1\nx\n", CastFailed},
 	}

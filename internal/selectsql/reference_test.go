@@ -35,6 +35,8 @@ var referenceExamples = []struct {
 	{pageDate, "DATE_ADD(year, 5, `2010-01-01T`)", "2015-01-01T"},
 	{pageDate, "DATE_ADD(month, 1, `2010-01-01T`)", "2010-02-01T"},
 	{pageDate, "DATE_ADD(month, 13, `2010-01-01T`)", "2011-02-01T"},
+	{pageDate, "DATE_ADD(month, 1, `2010T`)", "2010-02T"},
+	{pageDate, "DATE_ADD(month, 13, `2010T`)", "2011-02T"},
 	{pageDate, "DATE_ADD(day, -1, `2017-01-10T`)", "2017-01-09T"},
 	{pageDate, "DATE_ADD(hour, 1, `2017T`)", "2017-01-01T01:00-00:00"},
 	{pageDate, "DATE_ADD(hour, 1, `2017-01-02T03:04Z`)", "2017-01-02T04:04Z"},
@@ -116,4 +118,38 @@ func TestReferenceCase(t *testing.T) {
 	if want := "A\nB\nother\n"; got != want {
 		t.Errorf("simple CASE: %q, want %q (%s)", got, want, pageConditional)
 	}
+}
+
+// The SELECT page's attribute-access, case-sensitivity and reserved-word
+// examples, over CSV with FileHeaderInfo USE (the page's S3Object is
+// ARCHIVE here).
+const pageSelect = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-glacier-select-sql-reference-select.html"
+
+func TestReferenceSelectPage(t *testing.T) {
+	use := CSVInput{FileHeaderInfo: "USE"}
+	// _N and alias._N
+	if got := runCSV(t, `SELECT _2, myAlias._2 FROM ARCHIVE myAlias`, CSVInput{}, CSVOutput{}, "a,b\n"); got != "b,b\n" {
+		t.Errorf("_2, myAlias._2: %q (%s)", got, pageSelect)
+	}
+	// Example #1: header NAME; unquoted is case-insensitive, quoted is not
+	if got := runCSV(t, `SELECT s.name FROM ARCHIVE s`, use, CSVOutput{}, "NAME\nx\n"); got != "x\n" {
+		t.Errorf(`s.name over NAME: %q (%s)`, got, pageSelect)
+	}
+	_, err := runCSVErr(`SELECT s."name" FROM ARCHIVE s`, use, CSVOutput{}, "NAME\nx\n")
+	wantCode(t, `s."name" over NAME (`+pageSelect+`)`, err, MissingHeaderName, PhaseEval)
+	// Example #2: headers NAME and name
+	_, err = runCSVErr(`SELECT s.name FROM ARCHIVE s`, use, CSVOutput{}, "NAME,name\nx,y\n")
+	wantCode(t, `s.name over NAME,name (`+pageSelect+`)`, err, AmbiguousFieldName, PhaseEval)
+	if got := runCSV(t, `SELECT s."NAME" FROM ARCHIVE s`, use, CSVOutput{}, "NAME,name\nx,y\n"); got != "x\n" {
+		t.Errorf(`s."NAME" over NAME,name: %q (%s)`, got, pageSelect)
+	}
+	// reserved words: s."CAST" is the column, s.CAST a parse error
+	if got := runCSV(t, `SELECT s."CAST" FROM ARCHIVE s`, use, CSVOutput{}, "CAST\nx\n"); got != "x\n" {
+		t.Errorf(`s."CAST": %q (%s)`, got, pageSelect)
+	}
+	_, err = Parse(`SELECT s.CAST FROM ARCHIVE s`)
+	wantCode(t, `s.CAST (`+pageSelect+`)`, err, ParseUnexpectedKeyword, PhaseParse)
+	// LIMIT: "S3 Glacier Select does not support the LIMIT clause"
+	_, err = Parse(`SELECT * FROM ARCHIVE LIMIT 1`)
+	wantCode(t, "LIMIT ("+pageSelect+")", err, UnsupportedSQLOperation, PhaseParse)
 }

@@ -157,7 +157,7 @@ func (q *Query) bind(header []string, use bool) error {
 			continue
 		}
 		if !use {
-			return evalErr(MissingHeaders, "column "+c.name+" named without FileHeaderInfo USE")
+			return evalErr(MissingHeaderName, "column "+c.name+" named without FileHeaderInfo USE")
 		}
 		c.index = -1
 		for i, h := range header {
@@ -169,7 +169,7 @@ func (q *Query) bind(header []string, use bool) error {
 			}
 		}
 		if c.index < 0 {
-			return evalErr(MissingHeaders, "column "+c.name)
+			return evalErr(MissingHeaderName, "column "+c.name)
 		}
 	}
 	return nil
