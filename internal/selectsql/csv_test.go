@@ -109,6 +109,13 @@ func TestRecordTooLong(t *testing.T) {
 		_, err := runCSVErr("SELECT * FROM ARCHIVE", CSVInput{Comments: "#"}, CSVOutput{}, data)
 		wantCode(t, name, err, OverMaxRecordSize, PhaseEval)
 	}
+	// more than MaxColumns fields (only a record of MaxRecordSize commas has them)
+	commas := strings.Repeat(",", MaxColumns)
+	_, err := runCSVErr("SELECT _1 FROM ARCHIVE", CSVInput{}, CSVOutput{}, commas+"\n")
+	wantCode(t, "columns", err, OverMaxColumn, PhaseEval)
+	if got := runCSV(t, "SELECT _2 FROM ARCHIVE", CSVInput{}, CSVOutput{}, commas[1:]+"\n"); got != "\n" {
+		t.Fatalf("exactly MaxColumns fields: %q", got)
+	}
 	// a comment line is skipped whatever its length
 	if got := runCSV(t, "SELECT * FROM ARCHIVE", CSVInput{Comments: "#"}, CSVOutput{}, "#"+big+big+"\nz\n"); got != "z\n" {
 		t.Fatalf("after a long comment: %q", got)
@@ -118,7 +125,7 @@ func TestRecordTooLong(t *testing.T) {
 	if got := runCSV(t, "SELECT _1 FROM ARCHIVE", CSVInput{}, CSVOutput{}, ok+"\n"); len(got) != MaxRecordSize {
 		t.Fatalf("record of %d bytes: output %d bytes", MaxRecordSize-1, len(got))
 	}
-	_, err := runCSVErr("SELECT _1, _1 FROM ARCHIVE", CSVInput{}, CSVOutput{}, ok+"\n")
+	_, err = runCSVErr("SELECT _1, _1 FROM ARCHIVE", CSVInput{}, CSVOutput{}, ok+"\n")
 	wantCode(t, "output record", err, OverMaxRecordSize, PhaseEval)
 }
 

@@ -10,6 +10,10 @@ import (
 // "maxCharsPerRecord of 1 MB".
 const MaxRecordSize = 1 << 20
 
+// MaxColumns is the most fields a record may have ("a limit of
+// 1,048,576 columns per record", Querying archived objects).
+const MaxColumns = 1 << 20
+
 const readChunk = 256 << 10
 
 // CSVInput holds the Glacier CSVInput options, as sent; empty means the
@@ -228,6 +232,9 @@ func (c *csvReader) record() ([][]byte, error) {
 		i := bytes.IndexByte(line, c.fd)
 		if i < 0 {
 			c.fields = append(c.fields, line)
+			if len(c.fields) > MaxColumns {
+				return nil, evalErr(OverMaxColumn, "")
+			}
 			return c.fields, nil
 		}
 		c.fields = append(c.fields, line[:i])
@@ -270,7 +277,7 @@ func (c *csvReader) quotedRecord() ([][]byte, error) {
 			}
 			endField() // EOF ends the record, even inside quotes
 			c.pos = c.end
-			break
+			return c.split()
 		}
 		b := c.buf[c.pos+i]
 		if state == inQuotes {
@@ -318,7 +325,7 @@ func (c *csvReader) quotedRecord() ([][]byte, error) {
 		case b == c.rd:
 			endField()
 			c.pos += i + 1
-			return c.split(), nil
+			return c.split()
 		case b == c.q && state == fieldStart:
 			state = inQuotes
 		default:
@@ -334,17 +341,19 @@ func (c *csvReader) quotedRecord() ([][]byte, error) {
 		}
 		i++
 	}
-	return c.split(), nil
 }
 
-func (c *csvReader) split() [][]byte {
+func (c *csvReader) split() ([][]byte, error) {
+	if len(c.offs) > MaxColumns {
+		return nil, evalErr(OverMaxColumn, "")
+	}
 	c.fields = c.fields[:0]
 	start := 0
 	for _, e := range c.offs {
 		c.fields = append(c.fields, c.scratch[start:e:e])
 		start = e
 	}
-	return c.fields
+	return c.fields, nil
 }
 
 // headerNames copies a header record's fields.

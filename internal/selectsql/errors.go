@@ -48,6 +48,7 @@ const (
 	MissingHeaderName                Code = "MissingHeaderName"
 	InvalidColumnIndex               Code = "InvalidColumnIndex"
 	OverMaxRecordSize                Code = "OverMaxRecordSize"
+	OverMaxColumn                    Code = "OverMaxColumn"
 	InvalidRequestParameter          Code = "InvalidRequestParameter"
 	InvalidFileHeaderInfo            Code = "InvalidFileHeaderInfo"
 	InvalidQuoteFields               Code = "InvalidQuoteFields"
@@ -98,6 +99,7 @@ var messages = map[Code]string{
 	MissingHeaderName:       "Some headers in the query are missing from the file. Check the file and try again.",
 	InvalidColumnIndex:      "The column index is invalid. Please check the service documentation and try again.",
 	OverMaxRecordSize:       "The length of a record in the input or result is greater than maxCharsPerRecord of 1 MB.",
+	OverMaxColumn:           "The number of columns in the result is greater than the maximum allowable number of columns.",
 	InvalidRequestParameter: "The value of a parameter in SelectRequest element is invalid. Check the service API documentation and try again.",
 	InvalidFileHeaderInfo:   "The FileHeaderInfo is invalid. Only NONE, USE, and IGNORE are supported.",
 	InvalidQuoteFields:      "The QuoteFields is invalid. Only ALWAYS and ASNEEDED are supported.",
