@@ -4,14 +4,10 @@ import (
 	"math"
 )
 
-// number reads v as a number for arithmetic: raw CSV strings are parsed;
-// ok is false for anything else that is not a number.
-func number(v Value) (Value, bool) {
-	if v.K == KString && v.raw {
-		return parseNumber(v.S)
-	}
-	return v, v.numeric()
-}
+// notEvaluable is AWS's answer to an operator applied to values of the
+// wrong type, such as a CSV field (a string) compared with or added to a
+// number without CAST.
+func notEvaluable(detail string) error { return evalErr(ExternalEvalException, detail) }
 
 func negate(v Value) (Value, error) {
 	switch v.K {
@@ -32,14 +28,13 @@ func (e *unaryExpr) eval(r *row) (Value, error) {
 	if err != nil || x.absent() {
 		return x, err
 	}
-	n, ok := number(x)
-	if !ok {
-		return missing, nil
+	if !x.numeric() {
+		return null, notEvaluable("unary minus on " + x.K.String())
 	}
 	if e.neg {
-		return negate(n)
+		return negate(x)
 	}
-	return n, nil
+	return x, nil
 }
 
 func (e *arithExpr) eval(r *row) (Value, error) {
@@ -59,12 +54,10 @@ func (e *arithExpr) eval(r *row) (Value, error) {
 	case l.K == KNull || rv.K == KNull:
 		return null, nil
 	}
-	a, ok1 := number(l)
-	b, ok2 := number(rv)
-	if !ok1 || !ok2 {
-		return missing, nil
+	if !l.numeric() || !rv.numeric() {
+		return null, notEvaluable("arithmetic on " + l.K.String() + " and " + rv.K.String() + " (CSV fields are strings until CAST)")
 	}
-	return arith(e.op, a, b)
+	return arith(e.op, l, rv)
 }
 
 func arith(op byte, a, b Value) (Value, error) {

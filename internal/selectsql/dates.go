@@ -2,19 +2,12 @@ package selectsql
 
 import (
 	"strconv"
-	"strings"
 	"time"
 )
 
-// tsArg reads a timestamp argument; raw CSV strings are parsed.
+// tsArg checks a timestamp argument (a CSV field needs CAST or
+// TO_TIMESTAMP first).
 func tsArg(c *callExpr, v Value) (Value, error) {
-	if v.K == KString && v.raw {
-		t, p, ok := parseTimestamp(strings.TrimSpace(v.S))
-		if !ok {
-			return v, evalErr(ValueParseFailure, "cannot read "+quoteDetail(v.S)+" as a timestamp")
-		}
-		return tsV(t, p), nil
-	}
 	if v.K != KTimestamp {
 		return v, argType(c, "a timestamp")
 	}

@@ -67,11 +67,13 @@
 //
 // # Semantics
 //
-// CSV fields are strings. A field compared with, added to or used as a
-// number is read as a number (and as a timestamp against a timestamp);
-// when it does not read as one the comparison is MISSING (the row does
-// not match). A string literal is never equal to a number (NULLIF(1, '1')
-// is 1, as the reference shows). A positional column past the end of a
+// CSV fields are strings and there is no implicit conversion ("all input
+// data is treated as a string. It must be cast into the relevant data
+// types when necessary"): values of different types are never equal
+// (NULLIF(1, '1') is 1, as the reference shows), and ordering them or
+// doing arithmetic on them is ExternalEvalException, the error AWS
+// returns for a CSV column compared with a number without CAST. Strings
+// compare as text ('5' >= '41'). A positional column past the end of a
 // record is MISSING; a named column absent from the header is
 // MissingHeaderName, a name matching several header names AmbiguousFieldName
 // (unquoted names match without regard to case, quoted names exactly).

@@ -31,6 +31,7 @@ const (
 	UnsupportedSQLOperation          Code = "UnsupportedSqlOperation"
 	UnsupportedSQLStructure          Code = "UnsupportedSqlStructure"
 	UnsupportedFunction              Code = "UnsupportedFunction"
+	ExternalEvalException            Code = "ExternalEvalException"
 	InvalidTableAlias                Code = "InvalidTableAlias"
 	InvalidDataType                  Code = "InvalidDataType"
 	EvaluatorInvalidArguments        Code = "EvaluatorInvalidArguments"
@@ -80,6 +81,7 @@ var messages = map[Code]string{
 	UnsupportedSQLOperation:          "Encountered an unsupported SQL operation.",
 	UnsupportedSQLStructure:          "Encountered an unsupported SQL structure. Check the SQL Reference.",
 	UnsupportedFunction:              "Encountered an unsupported SQL function.",
+	ExternalEvalException:            "The query cannot be evaluated. Please check the query and file and try again.",
 	InvalidTableAlias:                "The SQL expression contains an invalid table alias.",
 	InvalidDataType:                  "The SQL expression contains an invalid data type.",
 	EvaluatorInvalidArguments:        "Incorrect number of arguments in the function call in the SQL expression.",

@@ -14,11 +14,11 @@ func (e *colExpr) eval(r *row) (Value, error) {
 	}
 	f := r.fields[e.index]
 	if len(f) == 0 {
-		return Value{K: KString, raw: true}, nil
+		return Value{K: KString}, nil
 	}
 	// The field aliases the reader's buffer; the value does not outlive
 	// the record (see row), so no copy is made.
-	return Value{K: KString, raw: true, S: unsafe.String(&f[0], len(f))}, nil
+	return Value{K: KString, S: unsafe.String(&f[0], len(f))}, nil
 }
 
 // truth is a value as a condition: 1 true, 0 false, -1 unknown (NULL,
@@ -85,33 +85,10 @@ func (e *logicExpr) eval(r *row) (Value, error) {
 	return null, nil
 }
 
-// coerce turns a raw CSV string into the type of other, when other is a
-// number or a timestamp and the string reads as one: CSV fields are
-// untyped, so a field compared with 5 is read as a number.
-func coerce(v, other Value) (Value, bool) {
-	if v.K != KString || !v.raw {
-		return v, true
-	}
-	switch {
-	case other.numeric():
-		return parseNumber(v.S)
-	case other.K == KTimestamp:
-		t, p, ok := parseTimestamp(strings.TrimSpace(v.S))
-		return tsV(t, p), ok
-	}
-	return v, true
-}
-
 // compare orders two present values; ok is false when their types do
-// not compare (a string literal and a number, say).
+// not compare (a string and a number, say: no implicit conversion, "all
+// input data is treated as a string. It must be cast").
 func compare(a, b Value) (int, bool) {
-	var ok bool
-	if a, ok = coerce(a, b); !ok {
-		return 0, false
-	}
-	if b, ok = coerce(b, a); !ok {
-		return 0, false
-	}
 	switch {
 	case a.K == KInt && b.K == KInt:
 		return cmp3(a.I < b.I, a.I > b.I), true
@@ -178,11 +155,11 @@ func (e *cmpExpr) eval(r *row) (Value, error) {
 	if !ok {
 		switch e.op {
 		case "=":
-			return vFalse, nil
+			return vFalse, nil // values of different types are not equal
 		case "<>":
 			return vTrue, nil
 		}
-		return missing, nil
+		return null, notEvaluable(l.K.String() + " " + e.op + " " + rv.K.String() + " (CSV fields are strings until CAST)")
 	}
 	return boolV(cmpOp(e.op, c)), nil
 }
@@ -217,8 +194,14 @@ func (e *betweenExpr) eval(r *row) (Value, error) {
 	if err != nil {
 		return hi, err
 	}
-	ge := order(x, lo, func(c int) bool { return c >= 0 })
-	le := order(x, hi, func(c int) bool { return c <= 0 })
+	ge, err := order(x, lo, func(c int) bool { return c >= 0 })
+	if err != nil {
+		return null, err
+	}
+	le, err := order(x, hi, func(c int) bool { return c <= 0 })
+	if err != nil {
+		return null, err
+	}
 	t := and3(ge, le)
 	if e.not && t >= 0 {
 		t = 1 - t
@@ -226,18 +209,18 @@ func (e *betweenExpr) eval(r *row) (Value, error) {
 	return fromTruth(t), nil
 }
 
-func order(a, b Value, f func(int) bool) int {
+func order(a, b Value, f func(int) bool) (int, error) {
 	if a.absent() || b.absent() {
-		return -1
+		return -1, nil
 	}
 	c, ok := compare(a, b)
 	if !ok {
-		return -1
+		return -1, notEvaluable(a.K.String() + " BETWEEN " + b.K.String())
 	}
 	if f(c) {
-		return 1
+		return 1, nil
 	}
-	return 0
+	return 0, nil
 }
 
 func and3(a, b int) int {

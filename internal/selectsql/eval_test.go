@@ -14,7 +14,7 @@ func TestExpressions(t *testing.T) {
 		{`'it''s'`, "it's"},
 		// comparisons
 		{`1 = 1`, "true"}, {`1 = 1.0`, "true"}, {`1 <> 2`, "true"}, {`1 != 1`, "false"}, {`'a' < 'b'`, "true"},
-		{`'b' >= 'b'`, "true"}, {`1 = '1'`, "false"}, {`1 < 'a'`, "<missing>"}, {`NULL = NULL`, "<null>"},
+		{`'b' >= 'b'`, "true"}, {`1 = '1'`, "false"}, {`NULL = NULL`, "<null>"},
 		{`MISSING = 1`, "<missing>"}, {"`2010T` < `2011T`", "true"}, {`TRUE = TRUE`, "true"}, {`FALSE < TRUE`, "true"},
 		// precedence, as the reference's operators page orders it
 		{`TRUE = 1 IN (1)`, "true"}, {`TRUE = 1 < 2`, "true"}, {`'b' LIKE 'a%' = FALSE`, "true"},
@@ -108,6 +108,19 @@ func TestEvalErrors(t *testing.T) {
 		{"DATE_ADD(year, 100000, `2007T`)", IllegalSQLFunctionArgument},
 		{"DATE_ADD(year, 1, 5)", IncorrectSQLFunctionArgumentType},
 		{`'abc' LIKE 'a' || 'b' ESCAPE '!!'`, LikeInvalidInputs},
+		// no implicit conversion: "all input data is treated as a string.
+		// It must be cast" (data types page); AWS answers ExternalEvalException
+		{`1 < 'a'`, ExternalEvalException},
+		{`'10' > 9`, ExternalEvalException},
+		{`TRUE < 1`, ExternalEvalException},
+		{`'a' + 1`, ExternalEvalException},
+		{`- 'a'`, ExternalEvalException},
+		{`1 * TRUE`, ExternalEvalException},
+		{`1 BETWEEN 'a' AND 'b'`, ExternalEvalException},
+		{"`2007T` > '2006'", ExternalEvalException},
+		{"DATE_ADD(day, 1, '2007T')", IncorrectSQLFunctionArgumentType},
+		{"EXTRACT(YEAR FROM '2007T')", IncorrectSQLFunctionArgumentType},
+		{`SUBSTRING('abc', '2')`, IncorrectSQLFunctionArgumentType},
 	}
 	for _, c := range cases {
 		_, err := evalOne(t, c.expr)

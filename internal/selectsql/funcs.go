@@ -172,10 +172,10 @@ func fnCase(f func(string) string) func(c *callExpr, v []Value) (Value, error) {
 	}
 }
 
-// intArg reads an integer argument; raw CSV strings are parsed.
+// intArg reads an integer argument (a CSV field needs CAST first).
 func intArg(c *callExpr, v Value) (int64, error) {
-	n, ok := number(v)
-	if !ok {
+	n := v
+	if !n.numeric() {
 		return 0, argType(c, "an integer")
 	}
 	if n.K != KInt {

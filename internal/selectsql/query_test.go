@@ -26,14 +26,18 @@ func TestQueries(t *testing.T) {
 		{`SELECT s.name FROM ARCHIVE s WHERE s.city = 'Chicago'`, use, "Jane\nSean\n"},
 		{`SELECT s."Name" FROM ARCHIVE s WHERE s."City" = 'Chicago'`, use, "Jane\nSean\n"},
 		{`SELECT Name, Age FROM OBJECT WHERE Occupation LIKE 'Sol%'`, use, "Sam,35\nVinod,41\n"},
-		{`SELECT _1, s._5 FROM OBJECT AS s WHERE _5 > 30`, use, "Sam,35\nVinod,41\n"},
-		// a CSV field compared with a number is read as one; '' and '9' are not > 30
-		{`SELECT _1 FROM ARCHIVE WHERE _5 < 30`, use, "Jeff\nJane\n"},
+		{`SELECT _1, s._5 FROM OBJECT AS s WHERE _5 <> '' AND CAST(_5 AS INT) > 30`, use, "Sam,35\nVinod,41\n"},
+		// fields are strings: compared with strings they compare as text
+		// (aws/aws-sdk-js#3343: '5' >= '41'), equal to no number
+		{`SELECT _1 FROM ARCHIVE WHERE _5 >= '35'`, use, "Sam\nVinod\nJane\n"},
 		{`SELECT _1 FROM ARCHIVE WHERE _5 = ''`, use, "Sean\n"},
 		{`SELECT _1 FROM ARCHIVE WHERE _5 = '9'`, use, "Jane\n"},
+		{`SELECT _1 FROM ARCHIVE WHERE _5 = 9`, use, ""},
 		{`SELECT _1 FROM ARCHIVE WHERE _5 <> '' AND CAST(_5 AS INT) BETWEEN 30 AND 40`, use, "Sam\n"},
-		{`SELECT _1 FROM ARCHIVE WHERE _5 IN (9, 28)`, use, "Jeff\nJane\n"},
-		{`SELECT _1 FROM ARCHIVE WHERE _5 + 1 = 10`, use, "Jane\n"},
+		{`SELECT _1 FROM ARCHIVE WHERE _5 IN ('9', '28')`, use, "Jeff\nJane\n"},
+		{`SELECT _1 FROM ARCHIVE WHERE _5 IN (9, 28)`, use, ""},
+		{`SELECT _1 FROM ARCHIVE WHERE _5 <> '' AND CAST(_5 AS INT) + 1 = 10`, use, "Jane\n"},
+		{"SELECT _1 FROM ARCHIVE WHERE _1 = 'Sam' AND EXTRACT(YEAR FROM CAST('2020-05-01T' AS TIMESTAMP)) = 2020", use, "Sam\n"},
 		// a missing field: positional past the end gives MISSING, written empty
 		{`SELECT _1, _9 FROM ARCHIVE WHERE _9 IS MISSING AND _1 = 'Sam'`, use, "Sam,\n"},
 		{`SELECT _1 FROM ARCHIVE WHERE _9 IS NULL AND _1 = 'Sam'`, use, "Sam\n"},
@@ -68,6 +72,8 @@ func TestQueryBindErrors(t *testing.T) {
 		{`SELECT name FROM ARCHIVE`, CSVInput{FileHeaderInfo: "IGNORE"}, people, MissingHeaderName},
 		{`SELECT s.name FROM ARCHIVE s`, CSVInput{FileHeaderInfo: "USE"}, "NAME,name\na,b\n", AmbiguousFieldName},
 		{`SELECT CAST(_1 AS INT) FROM ARCHIVE`, CSVInput{}, "1\nx\n", CastFailed},
+		{`SELECT _1 FROM ARCHIVE WHERE _5 > 30`, CSVInput{FileHeaderInfo: "USE"}, people, ExternalEvalException},
+		{`SELECT _5 + 1 FROM ARCHIVE`, CSVInput{FileHeaderInfo: "USE"}, people, ExternalEvalException},
 	}
 	for _, c := range cases {
 		_, err := runCSVErr(c.query, c.in, CSVOutput{}, c.data)

@@ -27,17 +27,14 @@ var kindNames = [...]string{"MISSING", "NULL", "BOOL", "INT", "FLOAT", "DECIMAL"
 
 func (k Kind) String() string { return kindNames[k] }
 
-// Value is one SQL value. A string read from a CSV field has raw set: it
-// is untyped data, compared with a number as a number (see doc.go).
-// Strings of raw values may alias the reader's buffer; they live only
-// until the next record.
+// Value is one SQL value. Strings read from CSV fields may alias the
+// reader's buffer; they live only until the next record.
 type Value struct {
-	K   Kind
-	raw bool
-	tp  tsPrec // timestamps: precision and whether the offset is known
-	B   bool
-	I   int64
-	F   float64 // FLOAT and DECIMAL
+	K  Kind
+	tp tsPrec // timestamps: precision and whether the offset is known
+	B  bool
+	I  int64
+	F  float64 // FLOAT and DECIMAL
 	// S is a STRING's text, or a DECIMAL's digits as written (empty once
 	// computed)
 	S string
