@@ -117,6 +117,7 @@ func TestEvalErrors(t *testing.T) {
 		{`- 'a'`, ExternalEvalException},
 		{`1 * TRUE`, ExternalEvalException},
 		{`1 BETWEEN 'a' AND 'b'`, ExternalEvalException},
+		{`5 LIKE '5'`, ExternalEvalException},
 		{"`2007T` > '2006'", ExternalEvalException},
 		{"DATE_ADD(day, 1, '2007T')", IncorrectSQLFunctionArgumentType},
 		{"EXTRACT(YEAR FROM '2007T')", IncorrectSQLFunctionArgumentType},

@@ -259,8 +259,11 @@ func (e *likeExpr) eval(r *row) (Value, error) {
 	if x.K == KMissing {
 		return missing, nil
 	}
-	if x.K != KString {
+	if x.K == KNull {
 		return null, nil
+	}
+	if x.K != KString {
+		return null, notEvaluable(x.K.String() + " LIKE")
 	}
 	return boolV(lp.match(x.S) != e.not), nil
 }
