@@ -88,6 +88,8 @@ func TestCSVOptionErrors(t *testing.T) {
 		{CSVInput{Comments: "##"}, CSVOutput{}, InvalidRequestParameter},
 		{CSVInput{}, CSVOutput{QuoteFields: "NEVER"}, InvalidQuoteFields},
 		{CSVInput{}, CSVOutput{FieldDelimiter: "ab"}, InvalidRequestParameter},
+		{CSVInput{}, CSVOutput{QuoteCharacter: ","}, InvalidRequestParameter},
+		{CSVInput{}, CSVOutput{RecordDelimiter: ",", FieldDelimiter: ","}, InvalidRequestParameter},
 	}
 	for _, c := range cases {
 		wantCode(t, "CheckInput", CheckInput(c.in, c.out), c.code, PhaseParse)

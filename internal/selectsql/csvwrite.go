@@ -42,6 +42,9 @@ func newCSVWriter(w io.Writer, out CSVOutput) (*csvWriter, error) {
 	if c.qe, err = oneByte("QuoteEscapeCharacter", out.QuoteEscapeCharacter, `"`); err != nil {
 		return nil, err
 	}
+	if c.fd == c.rd || c.fd == c.q || c.rd == c.q {
+		return nil, &Error{Code: InvalidRequestParameter, Phase: PhaseParse, Detail: "the output field delimiter, record delimiter and quote character must differ"}
+	}
 	for _, b := range []byte{c.fd, c.rd, c.q, '\n', '\r'} {
 		c.special[b] = true
 	}
