@@ -77,8 +77,9 @@
 // record is MISSING; a named column absent from the header is
 // MissingHeaderName, a name matching several header names AmbiguousFieldName
 // (unquoted names match without regard to case, quoted names exactly).
-// Logic is three-valued; NULL and MISSING are unknown; WHERE keeps a row
-// only when the condition is TRUE. NULL and MISSING are written as empty
+// Logic is three-valued; NULL and MISSING are unknown, other non-boolean
+// operands of AND, OR, NOT, WHEN and WHERE are ExternalEvalException;
+// WHERE keeps a row only when the condition is TRUE. NULL and MISSING are written as empty
 // fields. Integer overflow is IntegerOverflow; division by zero is NULL.
 //
 // # CSV

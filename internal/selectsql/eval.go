@@ -21,16 +21,18 @@ func (e *colExpr) eval(r *row) (Value, error) {
 	return Value{K: KString, S: unsafe.String(&f[0], len(f))}, nil
 }
 
-// truth is a value as a condition: 1 true, 0 false, -1 unknown (NULL,
-// MISSING, or not a boolean).
-func truth(v Value) int {
-	if v.K != KBool {
-		return -1
+// truth is a value as a condition: 1 true, 0 false, -1 unknown (NULL or
+// MISSING); any other type is a type error, as for the other operators.
+func truth(v Value) (int, error) {
+	switch {
+	case v.K == KBool && v.B:
+		return 1, nil
+	case v.K == KBool:
+		return 0, nil
+	case v.absent():
+		return -1, nil
 	}
-	if v.B {
-		return 1
-	}
-	return 0
+	return -1, notEvaluable(v.K.String() + " used as a condition")
 }
 
 func fromTruth(t int) Value {
@@ -45,12 +47,11 @@ func (e *notExpr) eval(r *row) (Value, error) {
 	if err != nil {
 		return v, err
 	}
-	switch t := truth(v); t {
-	case -1:
-		return null, nil
-	default:
-		return boolV(t == 0), nil
+	t, err := truth(v)
+	if err != nil || t < 0 {
+		return null, err
 	}
+	return boolV(t == 0), nil
 }
 
 func (e *logicExpr) eval(r *row) (Value, error) {
@@ -58,7 +59,10 @@ func (e *logicExpr) eval(r *row) (Value, error) {
 	if err != nil {
 		return l, err
 	}
-	lt := truth(l)
+	lt, err := truth(l)
+	if err != nil {
+		return null, err
+	}
 	if e.and && lt == 0 || !e.and && lt == 1 {
 		return l, nil // short circuit: the right side is not evaluated
 	}
@@ -66,7 +70,10 @@ func (e *logicExpr) eval(r *row) (Value, error) {
 	if err != nil {
 		return rv, err
 	}
-	rt := truth(rv)
+	rt, err := truth(rv)
+	if err != nil {
+		return null, err
+	}
 	if e.and {
 		switch {
 		case rt == 0:
@@ -306,9 +313,15 @@ func (e *caseExpr) eval(r *row) (Value, error) {
 		if err != nil {
 			return c, err
 		}
-		hit := truth(c) == 1
+		var hit bool
 		if e.operand != nil {
 			hit = equal(op, c) == 1
+		} else {
+			t, err := truth(c)
+			if err != nil {
+				return null, err
+			}
+			hit = t == 1
 		}
 		if hit {
 			return w.result.eval(r)

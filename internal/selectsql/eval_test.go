@@ -24,7 +24,7 @@ func TestExpressions(t *testing.T) {
 		// three-valued logic
 		{`TRUE AND NULL`, "<null>"}, {`FALSE AND NULL`, "false"}, {`TRUE OR NULL`, "true"}, {`FALSE OR NULL`, "<null>"},
 		{`NOT NULL`, "<null>"}, {`NOT TRUE`, "false"}, {`NOT 1 = 2`, "true"}, {`NULL AND MISSING`, "<null>"},
-		{`TRUE OR 1/0 = 1`, "true"}, {`1 = 1 AND 2 = 2 OR FALSE`, "true"},
+		{`TRUE OR 1/0 = 1`, "true"}, {`FALSE AND 'x'`, "false"}, {`TRUE OR 'x'`, "true"}, {`1 = 1 AND 2 = 2 OR FALSE`, "true"},
 		// IS
 		{`NULL IS NULL`, "true"}, {`MISSING IS NULL`, "true"}, {`MISSING IS MISSING`, "true"}, {`NULL IS MISSING`, "false"},
 		{`1 IS NOT NULL`, "true"}, {`NULL IS NOT MISSING`, "true"},
@@ -118,6 +118,10 @@ func TestEvalErrors(t *testing.T) {
 		{`1 * TRUE`, ExternalEvalException},
 		{`1 BETWEEN 'a' AND 'b'`, ExternalEvalException},
 		{`5 LIKE '5'`, ExternalEvalException},
+		{`NOT 'a'`, ExternalEvalException},
+		{`TRUE AND 1`, ExternalEvalException},
+		{`FALSE OR 'x'`, ExternalEvalException},
+		{`CASE WHEN 1 THEN 2 END`, ExternalEvalException},
 		{"`2007T` > '2006'", ExternalEvalException},
 		{"DATE_ADD(day, 1, '2007T')", IncorrectSQLFunctionArgumentType},
 		{"EXTRACT(YEAR FROM '2007T')", IncorrectSQLFunctionArgumentType},

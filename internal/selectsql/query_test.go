@@ -74,6 +74,8 @@ func TestQueryBindErrors(t *testing.T) {
 		{`SELECT CAST(_1 AS INT) FROM ARCHIVE`, CSVInput{}, "1\nx\n", CastFailed},
 		{`SELECT _1 FROM ARCHIVE WHERE _5 > 30`, CSVInput{FileHeaderInfo: "USE"}, people, ExternalEvalException},
 		{`SELECT _5 + 1 FROM ARCHIVE`, CSVInput{FileHeaderInfo: "USE"}, people, ExternalEvalException},
+		{`SELECT _1 FROM ARCHIVE WHERE _1`, CSVInput{FileHeaderInfo: "USE"}, people, ExternalEvalException},
+		{`SELECT _1 FROM ARCHIVE WHERE 1`, CSVInput{FileHeaderInfo: "USE"}, people, ExternalEvalException},
 	}
 	for _, c := range cases {
 		_, err := runCSVErr(c.query, c.in, CSVOutput{}, c.data)

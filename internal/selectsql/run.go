@@ -121,7 +121,9 @@ func (q *Query) Run(in CSVInput, out CSVOutput, r io.Reader, w io.Writer, opt Op
 			if err != nil {
 				return st, err
 			}
-			if v.K != KBool || !v.B {
+			if t, err := truth(v); err != nil {
+				return st, err
+			} else if t != 1 {
 				continue
 			}
 		}
