@@ -79,8 +79,9 @@
 // (unquoted names match without regard to case, quoted names exactly).
 // Logic is three-valued; NULL and MISSING are unknown, other non-boolean
 // operands of AND, OR, NOT, WHEN and WHERE are ExternalEvalException;
-// WHERE keeps a row only when the condition is TRUE. NULL and MISSING are written as empty
-// fields. Integer overflow is IntegerOverflow; division by zero is NULL.
+// WHERE keeps a row only when the condition is TRUE. NULL and MISSING
+// are written as empty fields. Integer overflow is IntegerOverflow;
+// division by zero is NULL.
 //
 // # CSV
 //
@@ -90,5 +91,6 @@
 // record delimiters; a doubled quote, or the QuoteEscapeCharacter before a
 // quote, is a quote. Lines starting with the Comments character and empty
 // lines are skipped; with the default "\n" delimiter a "\r" before it is
-// dropped outside quotes.
+// dropped outside quotes. A record of more than MaxColumns fields is
+// OverMaxColumn.
 package selectsql
