@@ -64,6 +64,7 @@ type csvReader struct {
 	scratch   []byte
 	stop      [256]bool // bytes that end a run of unquoted text
 	crlf      bool      // drop a '\r' before the default '\n' delimiter
+	line      []byte    // the current record's bytes when it had no quote
 	bytesRead int64
 }
 
@@ -216,6 +217,7 @@ func (c *csvReader) record() ([][]byte, error) {
 	}
 	line := c.buf[c.pos : c.pos+n]
 	if bytes.IndexByte(line, c.q) >= 0 {
+		c.line = nil
 		return c.quotedRecord()
 	}
 	c.pos += n
@@ -227,6 +229,7 @@ func (c *csvReader) record() ([][]byte, error) {
 			return nil, nil // a blank "\r\n" line: no record
 		}
 	}
+	c.line = line
 	c.fields = c.fields[:0]
 	for {
 		i := bytes.IndexByte(line, c.fd)

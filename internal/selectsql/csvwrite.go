@@ -79,6 +79,20 @@ func (c *csvWriter) field(f []byte) {
 	c.rec = append(c.rec, c.q)
 }
 
+// passthrough reports whether a record read by r without quotes can be
+// written as its raw bytes: the same delimiters and quote, ASNEEDED, and
+// '\n' records (so no field holds a byte that would need quoting but a
+// '\r', which the caller checks).
+func (c *csvWriter) passthrough(r *csvReader) bool {
+	return !c.always && c.fd == r.fd && c.rd == r.rd && c.q == r.q && r.rd == '\n'
+}
+
+// line writes a whole unquoted record as is.
+func (c *csvWriter) line(b []byte) {
+	c.rec = append(c.rec, b...)
+	c.n = 1
+}
+
 // end finishes the record and hands it to the buffer.
 func (c *csvWriter) end() error {
 	c.rec = append(c.rec, c.rd)

@@ -1,6 +1,7 @@
 package selectsql
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -107,6 +108,7 @@ func (q *Query) Run(in CSVInput, out CSVOutput, r io.Reader, w io.Writer, opt Op
 		return st, err
 	}
 	var rw row
+	raw := q.star && cw.passthrough(cr)
 	for {
 		f, err := cr.next()
 		if err == io.EOF {
@@ -127,11 +129,14 @@ func (q *Query) Run(in CSVInput, out CSVOutput, r io.Reader, w io.Writer, opt Op
 				continue
 			}
 		}
-		if q.star {
+		switch {
+		case raw && cr.line != nil && bytes.IndexByte(cr.line, '\r') < 0:
+			cw.line(cr.line) // SELECT * of a plain record: its bytes as read
+		case q.star:
 			for _, b := range f {
 				cw.field(b)
 			}
-		} else {
+		default:
 			for _, it := range q.items {
 				v, err := it.x.eval(&rw)
 				if err != nil {
