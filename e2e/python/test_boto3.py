@@ -802,13 +802,6 @@ def section_aws_profile():
           "aws profile: DescribeVault shows no inventory right after the upload")
     expect_error("ResourceNotFoundException", c.initiate_job, vaultName=vault, jobParameters={"Type": "inventory-retrieval"})
 
-    # Standard retrieval: 3-5 hours.
-    job = c.initiate_job(vaultName=vault, jobParameters={"Type": "archive-retrieval", "ArchiveId": aid})["jobId"]
-    equal(c.describe_job(vaultName=vault, jobId=job)["StatusCode"], "InProgress", "aws profile: a Standard job is in progress at first")
-    d = wait_job(c, vault, job)  # checks the 3-5 hours
-    equal(d["StatusCode"], "Succeeded", "aws profile: the Standard job succeeds once the clock has moved")
-    equal(c.get_job_output(vaultName=vault, jobId=job)["body"].read(), data, "aws profile: job output")
-
     # The first inventory: POST /_permafrost/inventory instead of waiting a day.
     status, out = emulator(ENDPOINT, "POST", "/_permafrost/inventory")
     equal((status, out["inventories"]), (200, 1), "POST /_permafrost/inventory takes the vault's inventory")
