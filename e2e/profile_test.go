@@ -105,7 +105,7 @@ func advanceClock(t *testing.T, base string, d time.Duration) {
 
 // awsJobStep says what a client of AWS does while job d is not complete:
 // it sleeps until the earliest time AWS gives such a job, then in steps
-// of a quarter of AWS's range, and no further than its latest time (past
+// of an eighth of AWS's range, and no further than its latest time (past
 // that the server is late, and the client waits in real time). It returns
 // how far to move the clock, 0 when the client should wait in real time.
 func awsJobStep(t *testing.T, d obj, now time.Time) time.Duration {
@@ -121,7 +121,7 @@ func awsJobStep(t *testing.T, d obj, now time.Time) time.Duration {
 	case now.Before(earliest):
 		return earliest.Sub(now)
 	case now.Before(latest):
-		return min(max((hi-lo)/4, time.Minute), latest.Sub(now))
+		return min(max((hi-lo)/8, time.Minute), latest.Sub(now))
 	}
 	return 0
 }

@@ -226,7 +226,7 @@ async function serverNow() {
 // waitJob polls DescribeJob until the job has completed. Against
 // --profile aws it does what a client of AWS does, with the emulator's
 // clock in place of its sleep: it sleeps until the earliest time AWS gives
-// such a job, then in steps of a quarter of AWS's range, never past its
+// such a job, then in steps of an eighth of AWS's range, never past its
 // latest time (past that the server is late, and it waits in real time);
 // and it checks that the job took a time in AWS's range.
 async function waitJob(vaultName, jobId, timeoutMs = 60000) {
@@ -250,7 +250,7 @@ async function waitJob(vaultName, jobId, timeoutMs = 60000) {
       const latest = created + hi + 1;
       let step = 0;
       if (now < earliest) step = earliest - now;
-      else if (now < latest) step = Math.min(Math.max((hi - lo) / 4, 60000), latest - now);
+      else if (now < latest) step = Math.min(Math.max((hi - lo) / 8, 60000), latest - now);
       if (step > 0) {
         await emulator("POST", `clock/advance?by=${Math.max(1, Math.ceil(step))}ms`);
         continue;

@@ -177,7 +177,7 @@ def wait_job(c, vault, job_id, timeout=60, endpoint=ENDPOINT, aws=None):
     """Polls DescribeJob until the job has completed. Against --profile aws
     it does what a client of AWS does, with the emulator's clock in place of
     its sleep: it sleeps until the earliest time AWS gives such a job, then
-    in steps of a quarter of AWS's range, never past its latest time (past
+    in steps of an eighth of AWS's range, never past its latest time (past
     that the server is late, and it waits in real time); and it checks that
     the job took a time in AWS's range."""
     aws = AWS if aws is None else aws
@@ -201,7 +201,7 @@ def wait_job(c, vault, job_id, timeout=60, endpoint=ENDPOINT, aws=None):
                 advance(earliest - now, endpoint)
                 continue
             if now < latest:
-                advance(min(max((hi - lo) / 4, 60), latest - now), endpoint)
+                advance(min(max((hi - lo) / 8, 60), latest - now), endpoint)
                 continue
         time.sleep(0.1)
 
