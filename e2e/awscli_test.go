@@ -140,14 +140,29 @@ func (c *awsCLI) waitJob(t *testing.T, vault, jobID string) obj {
 		if time.Now().After(deadline) {
 			t.Fatalf("job %s did not complete within 60s: %v", jobID, d)
 		}
-		if c.aws {
-			if step := awsJobStep(t, d, serverNow(t, c.url)); step > 0 {
-				advanceClock(t, c.url, step)
-				continue
-			}
+		if c.aws && c.moveClock(t, d) {
+			continue
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// clockMu makes reading the clock and moving it on one step for the
+// parallel waiters of a suite: the endpoint moves the clock by a duration,
+// so two waiters that read the same time would both add their delay.
+var clockMu sync.Mutex
+
+// moveClock moves the server's clock on as a client of AWS waiting for job
+// d would sleep, and reports whether it did (awsJobStep).
+func (c *awsCLI) moveClock(t *testing.T, d obj) bool {
+	t.Helper()
+	clockMu.Lock()
+	defer clockMu.Unlock()
+	step := awsJobStep(t, d, serverNow(t, c.url))
+	if step > 0 {
+		advanceClock(t, c.url, step)
+	}
+	return step > 0
 }
 
 // takeInventory does what a client of AWS waits a day for: under --profile
