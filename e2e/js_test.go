@@ -11,7 +11,8 @@ import (
 
 // TestJSSDK runs js/test.mjs with the AWS SDK for JavaScript v3
 // (@aws-sdk/client-glacier), installed from js/package-lock.json into
-// js/node_modules (ignored by git) when it is not there yet.
+// js/node_modules (ignored by git) when it is not there yet; in full
+// against the default profile and against --profile aws.
 func TestJSSDK(t *testing.T) {
 	t.Parallel()
 	node := requireClient(t, "JS SDK suite", "node")
@@ -28,12 +29,20 @@ func TestJSSDK(t *testing.T) {
 			skipOrFail(t, "JS SDK suite: after npm ci, "+why)
 		}
 	}
-	srv := startServer(t)
-	awsProfile := startServer(t, "--profile", "aws", "--seed", "2")
-	signed := startSignedServer(t)
-	env := clientEnv(t, append(signedEnv(signed), "PERMAFROST_ENDPOINT="+srv.URL, "PERMAFROST_AWS_ENDPOINT="+awsProfile.URL)...)
-	code, out := streamRun(t, "js", dir, env, node, filepath.Join(dir, "test.mjs"))
-	checkScript(t, "js", code, out)
+	// The whole script runs under each profile, both at once; the
+	// signatures section (a server with --credentials) in the fast run only.
+	for _, p := range profiles(t) {
+		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel()
+			srv := startServer(t, p.Args...)
+			extra := []string{"PERMAFROST_ENDPOINT=" + srv.URL, "PERMAFROST_PROFILE=" + p.Name}
+			if !p.AWS {
+				extra = append(extra, signedEnv(startSignedServer(t))...)
+			}
+			code, out := streamRun(t, "js "+p.Name, dir, clientEnv(t, extra...), node, filepath.Join(dir, "test.mjs"))
+			checkScript(t, "js", code, out)
+		})
+	}
 }
 
 // jsDepsMissing says why js/node_modules does not hold the pinned

@@ -7,8 +7,13 @@
 //                              --credentials (optional); its keys are
 //                              PERMAFROST_SIGNED_OWNER (KEY:SECRET) and
 //                              PERMAFROST_SIGNED_OTHER (KEY:SECRET:ACCOUNT)
-//   PERMAFROST_AWS_ENDPOINT    base URL of a permafrost started with
-//                              --profile aws (optional)
+//   PERMAFROST_PROFILE         the profile PERMAFROST_ENDPOINT runs: "fast"
+//                              (the default) or "aws" (--profile aws: jobs
+//                              take AWS's times, DescribeVault, inventories
+//                              and DeleteVault follow a daily inventory,
+//                              SizeInBytes counts 32 KiB per archive); the
+//                              checks wait as a client of AWS must, moving
+//                              the emulator's clock where it would sleep
 //   PERMAFROST_E2E_ALLOW_BUGS  if set, "BUG:" findings do not fail the run
 //
 // Every check prints one line: "ok: ...", "FAIL: ..." or "BUG: ...". A
@@ -73,6 +78,13 @@ if (!ENDPOINT) {
   console.error("PERMAFROST_ENDPOINT is not set");
   process.exit(2);
 }
+const PROFILE = process.env.PERMAFROST_PROFILE || "fast";
+if (PROFILE !== "fast" && PROFILE !== "aws") {
+  console.error(`PERMAFROST_PROFILE must be fast or aws, not ${PROFILE}`);
+  process.exit(2);
+}
+const AWS = PROFILE === "aws";
+const OVERHEAD = 32 * 1024; // what --profile aws adds to SizeInBytes per archive
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
 const MIB = 1 << 20;
@@ -188,14 +200,94 @@ const vaultArn = (name) => `arn:aws:glacier:${REGION}:${ACCOUNT}:vaults/${name}`
 const send = (cmd) => client.send(cmd);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// emulator calls an endpoint of the emulator (no --credentials).
+async function emulator(method, path) {
+  const r = await fetch(`${ENDPOINT}/_permafrost/${path}`, { method });
+  const body = await r.json();
+  if (r.status !== 200) throw new Error(`${method} /_permafrost/${path}: HTTP ${r.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+// jobRange is the range of AWS's completion times (ms) --profile aws draws
+// a job's time from (docs/behaviour.md, "Profiles and daily inventories").
+function jobRange(d) {
+  const H = 3600000;
+  if (d.Action === "InventoryRetrieval") return [4 * H, 4 * H];
+  return { Expedited: [60000, 300000], Bulk: [5 * H, 12 * H] }[d.Tier] ?? [3 * H, 5 * H];
+}
+
+// serverNow is the emulator's clock in ms (RFC 3339 with nanoseconds).
+async function serverNow() {
+  const { now } = await emulator("GET", "clock");
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(now);
+  return Date.parse(m[1] + "Z") + (m[2] ? Number("0." + m[2]) * 1000 : 0);
+}
+
+// waitJob polls DescribeJob until the job has completed. Against
+// --profile aws it does what a client of AWS does, with the emulator's
+// clock in place of its sleep: it sleeps until the earliest time AWS gives
+// such a job, then in steps of an eighth of AWS's range, never past its
+// latest time (past that the server is late, and it waits in real time);
+// and it checks that the job took a time in AWS's range.
 async function waitJob(vaultName, jobId, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const d = await send(new DescribeJobCommand({ vaultName, jobId }));
-    if (d.Completed) return d;
+    if (d.Completed) {
+      if (AWS) {
+        const [lo, hi] = jobRange(d);
+        const took = Date.parse(d.CompletionDate) - Date.parse(d.CreationDate);
+        check(took >= lo - 1 && took <= hi + 1, `aws profile: job ${jobId.slice(0, 8)} (${d.Action} ${d.Tier}) took ${took} ms, in AWS's ${lo}-${hi} ms`, took);
+      }
+      return d;
+    }
     if (Date.now() > deadline) throw new Error(`job ${jobId} did not complete: ${JSON.stringify(d)}`);
+    if (AWS) {
+      const [lo, hi] = jobRange(d);
+      const created = Date.parse(d.CreationDate);
+      const now = await serverNow();
+      const earliest = created + lo;
+      const latest = created + hi + 1;
+      let step = 0;
+      if (now < earliest) step = earliest - now;
+      else if (now < latest) step = Math.min(Math.max((hi - lo) / 8, 60000), latest - now);
+      if (step > 0) {
+        await emulator("POST", `clock/advance?by=${Math.max(1, Math.ceil(step))}ms`);
+        continue;
+      }
+    }
     await sleep(100);
   }
+}
+
+// takeInventory does what a client of AWS waits a day for: against
+// --profile aws, POST /_permafrost/inventory takes every vault's inventory
+// now; with fast's live inventories it must do nothing.
+async function takeInventory() {
+  const r = await emulator("POST", "inventory");
+  if (!AWS) same(r.inventories, 0, "POST /_permafrost/inventory does nothing with live inventories");
+}
+
+// vaultFigures checks DescribeVault's NumberOfArchives and SizeInBytes
+// against the archives (their sizes) the caller expects shown: the last
+// inventory's under aws (32 KiB added to each), the live ones under fast.
+async function vaultFigures(vaultName, sizes, what) {
+  const d = await send(new DescribeVaultCommand({ vaultName }));
+  const want = sizes.reduce((a, b) => a + b, 0) + (AWS ? OVERHEAD * sizes.length : 0);
+  same([d.NumberOfArchives, d.SizeInBytes], [sizes.length, want], `${what}: DescribeVault counts ${sizes.length} archives, ${want} bytes`);
+  return d;
+}
+
+// deleteEmptiedVault deletes a vault whose archives were just deleted:
+// under aws DeleteVault fails until the next inventory, which is taken.
+async function deleteEmptiedVault(vaultName) {
+  if (AWS) {
+    const e = await rejects(send(new DeleteVaultCommand({ vaultName })), "InvalidParameterValueException", `aws profile: DeleteVault of ${vaultName} before the next inventory`);
+    check(e?.message === `Vault not empty or recently written to: ${vaultArn(vaultName)}`, "aws profile: DeleteVault message", e?.message);
+  }
+  await takeInventory();
+  await vaultFigures(vaultName, [], `${vaultName} emptied, after the inventory`);
+  await send(new DeleteVaultCommand({ vaultName }));
 }
 
 // pipeToBuffer drains a streamed body by piping it into a writable.
@@ -304,6 +396,20 @@ async function uploadsAndJobs() {
     same([out.status, out.contentRange, out.checksum], [206, `bytes ${start}-${end}/${big.data.length}`, aligned ? treeHash(want) : undefined],
       `ranged GetJobOutput ${start}-${end} metadata`);
   }
+  // The inventory, once it holds every upload: under aws DescribeVault
+  // shows no inventory before it.
+  const sizes = archives.map((a) => a.data.length);
+  if (AWS) {
+    const d = await vaultFigures(vaultName, [], "aws profile: before the first inventory");
+    same(d.LastInventoryDate ?? null, null, "aws profile: no LastInventoryDate before the first inventory");
+  } else {
+    await vaultFigures(vaultName, sizes, "after the uploads");
+  }
+  await takeInventory();
+  const dv = await vaultFigures(vaultName, sizes, "after the inventory");
+  check(dv.LastInventoryDate instanceof Date || typeof dv.LastInventoryDate === "string", "LastInventoryDate is set once the archives are inventoried", dv.LastInventoryDate);
+  const listed = (await send(new ListVaultsCommand({}))).VaultList.filter((v) => v.VaultName === vaultName);
+  same(listed.map((v) => [v.NumberOfArchives, v.SizeInBytes]), [[dv.NumberOfArchives, dv.SizeInBytes]], "ListVaults shows the figures of DescribeVault");
   const inv = (await send(new InitiateJobCommand({ vaultName, jobParameters: { Type: "inventory-retrieval", Format: "JSON" } }))).jobId;
   await waitJob(vaultName, inv);
   const invOut = await send(new GetJobOutputCommand({ vaultName, jobId: inv }));
@@ -325,7 +431,8 @@ async function uploadsAndJobs() {
   if (e) check(e instanceof InvalidParameterValueException, "the error is a modelled InvalidParameterValueException");
 
   for (const a of archives) await send(new DeleteArchiveCommand({ vaultName, archiveId: a.id }));
-  await send(new DeleteVaultCommand({ vaultName }));
+  await vaultFigures(vaultName, AWS ? sizes : [], "after deleting every archive");
+  await deleteEmptiedVault(vaultName);
 }
 
 async function multipart() {
@@ -391,7 +498,7 @@ async function multipart() {
   for (const id of extra) await send(new AbortMultipartUploadCommand({ vaultName, uploadId: id }));
   same((await send(new ListMultipartUploadsCommand({ vaultName }))).UploadsList, [], "no uploads left after aborting");
   await send(new DeleteArchiveCommand({ vaultName, archiveId: done.archiveId }));
-  await send(new DeleteVaultCommand({ vaultName }));
+  await deleteEmptiedVault(vaultName);
 }
 
 function sha256Tree(b) {
@@ -522,27 +629,18 @@ async function signatures() {
   }
 }
 
-const AWS_ENDPOINT = (process.env.PERMAFROST_AWS_ENDPOINT ?? "").replace(/\/$/, "");
-
-// emulatorPost calls POST /_permafrost/PATH of the aws-profile server.
-async function emulatorPost(path) {
-  const r = await fetch(`${AWS_ENDPOINT}/_permafrost/${path}`, { method: "POST" });
-  const body = await r.json();
-  if (r.status !== 200) throw new Error(`POST /_permafrost/${path}: HTTP ${r.status} ${JSON.stringify(body)}`);
-  return body;
-}
-
-// awsProfile drives a --profile aws server as AWS must be driven: jobs are
-// polled while the clock is moved on where a client would sleep, and
-// DescribeVault, inventories and DeleteVault follow the daily inventory.
+// awsProfile adds to the aws run what the sections above do not: an
+// inventory retrieval before the first inventory, the first inventory
+// taken by the clock a day after the upload, and how many inventories POST
+// /_permafrost/inventory takes then.
 async function awsProfile() {
-  if (!AWS_ENDPOINT) {
-    log("note: PERMAFROST_AWS_ENDPOINT unset; the aws-profile section is not run");
+  if (!AWS) {
+    log("note: PERMAFROST_PROFILE is not aws; the aws-profile section is not run");
     return;
   }
-  const c = new GlacierClient({ endpoint: AWS_ENDPOINT, region: REGION, credentials: { accessKeyId: "x", secretAccessKey: "y" }, maxAttempts: 2 });
+  const c = client;
   const vaultName = "js-aws";
-  try {
+  {
     await c.send(new CreateVaultCommand({ vaultName }));
     const data = dataOf(99, 3 * MIB + 1);
     const { archiveId } = await c.send(new UploadArchiveCommand({ vaultName, body: data }));
@@ -552,19 +650,13 @@ async function awsProfile() {
       "aws profile: inventory retrieval before the first inventory");
 
     const { jobId } = await c.send(new InitiateJobCommand({ vaultName, jobParameters: { Type: "archive-retrieval", ArchiveId: archiveId, Tier: "Expedited" } }));
-    let job;
-    for (let i = 0; i < 20; i++) {
-      job = await c.send(new DescribeJobCommand({ vaultName, jobId }));
-      if (job.Completed) break;
-      await emulatorPost("clock/advance?by=1m");
-    }
-    const took = Date.parse(job.CompletionDate) - Date.parse(job.CreationDate);
-    check(job.StatusCode === "Succeeded" && took >= 60000 && took <= 300000, "aws profile: an Expedited job takes 1-5 minutes", `${job.StatusCode} after ${took} ms`);
+    const job = await waitJob(vaultName, jobId); // checks the 1-5 minutes
+    same(job.StatusCode, "Succeeded", "aws profile: the Expedited job succeeds");
     const out = await c.send(new GetJobOutputCommand({ vaultName, jobId }));
     check(Buffer.compare(await pipeToBuffer(out.body), data) === 0, "aws profile: the job output is the archive");
 
     // A day after the upload: the first inventory.
-    await emulatorPost("clock/advance?by=24h");
+    await emulator("POST", "clock/advance?by=24h");
     d = await c.send(new DescribeVaultCommand({ vaultName }));
     same([d.NumberOfArchives, d.SizeInBytes], [1, data.length + 32 * 1024], "aws profile: DescribeVault after the first inventory counts 32 KiB per archive");
     check(typeof d.LastInventoryDate === "string", "aws profile: LastInventoryDate is set", d.LastInventoryDate);
@@ -572,14 +664,12 @@ async function awsProfile() {
     await c.send(new DeleteArchiveCommand({ vaultName, archiveId }));
     const e = await rejects(c.send(new DeleteVaultCommand({ vaultName })), "InvalidParameterValueException", "aws profile: DeleteVault right after deleting every archive");
     check(e?.message === `Vault not empty or recently written to: ${vaultArn(vaultName)}`, "aws profile: DeleteVault message", e?.message);
-    const r = await emulatorPost("inventory");
+    const r = await emulator("POST", "inventory");
     same(r.inventories, 1, "aws profile: POST /_permafrost/inventory takes one inventory");
     d = await c.send(new DescribeVaultCommand({ vaultName }));
     same(d.NumberOfArchives, 0, "aws profile: the new inventory is empty");
     await c.send(new DeleteVaultCommand({ vaultName }));
     check(true, "aws profile: DeleteVault succeeds after the inventory");
-  } finally {
-    c.destroy();
   }
 }
 
