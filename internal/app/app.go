@@ -23,6 +23,7 @@ import (
 	"permafrost/internal/sigv4"
 	"permafrost/internal/store/boltdb"
 	"permafrost/internal/store/diskfault"
+	"permafrost/internal/store/kvstore"
 	"permafrost/internal/store/memory"
 )
 
@@ -45,6 +46,7 @@ type Main struct {
 	janitor   chan struct{}
 	scheduler chan struct{}
 	deliverer *notify.Deliverer
+	blobSweep func() (int, error) // --blobs s3://: abandoned multipart uploads
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -90,9 +92,14 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 			return nil, fmt.Errorf("--credentials: %w", err)
 		}
 	}
+	blobs, err := openBlobs(cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	m.blobSweep = blobs.sweep
 	if cfg.Memory {
-		m.Store = memory.New()
-	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults}); err != nil {
+		m.Store = kvstore.New(memory.NewEngine(), blobs.blobs)
+	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults, Blobs: blobs.blobs}); err != nil {
 		return nil, err
 	}
 	off, err := loadClockOffset(m.Store)
@@ -136,12 +143,13 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	if cfg.SNSEndpoint != "" {
 		m.deliverer = notify.NewDeliverer(m.Service, notify.NewSNS(cfg.SNSEndpoint))
 	}
-	if n, err := m.Service.Recover(0); err != nil {
+	if n, err := m.Service.Recover(blobs.grace); err != nil {
 		m.Store.Close()
 		return nil, fmt.Errorf("recovering the store: %w", err)
 	} else if n > 0 {
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
+	m.sweepBlobUploads()
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
 		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout})
 	return m, nil
@@ -211,6 +219,7 @@ func (m *Main) sweep() {
 			if _, err := m.Service.TrimNotifications(); err != nil {
 				m.Logger.Error("trimming the notification log", "err", err)
 			}
+			m.sweepBlobUploads()
 		}
 	}
 }

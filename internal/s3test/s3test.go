@@ -209,12 +209,16 @@ func Env() []string {
 	return []string{"AWS_ACCESS_KEY_ID=" + AccessKey, "AWS_SECRET_ACCESS_KEY=" + SecretKey, "AWS_REGION=" + Region}
 }
 
-// SetEnv sets Env in the test's own environment, so an in-process server
-// built from a --blobs URL finds the credentials the way a user's does.
-func SetEnv(t testing.TB) {
+// UseEnv sets Env in the test process's own environment, so that a server
+// built in process from a --blobs URL finds the credentials the way a
+// user's does, through the standard chain. Every server started here has
+// the same credentials, so tests running at once agree on them.
+func UseEnv() {
 	for _, kv := range Env() {
 		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
+		if os.Getenv(k) != v {
+			_ = os.Setenv(k, v)
+		}
 	}
 }
 
