@@ -58,6 +58,13 @@ type Options struct {
 	Credentials aws.CredentialsProvider
 }
 
+// The checksum settings of the S3 client (a benchmark's reference client
+// uses the same).
+const (
+	RequestChecksums  = aws.RequestChecksumCalculationWhenRequired
+	ResponseChecksums = aws.ResponseChecksumValidationWhenRequired
+)
+
 // DefaultGrace is the grace period when the URL names none.
 const DefaultGrace = time.Hour
 
@@ -109,8 +116,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		so.UsePathStyle = o.PathStyle
 		// The tree hash is ours to check; over HTTPS the transport, over
 		// HTTP the signed payload hash protect the bytes on the way.
-		so.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		so.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		so.RequestChecksumCalculation = RequestChecksums
+		so.ResponseChecksumValidation = ResponseChecksums
 	})
 	s := &Store{c: c, bucket: o.Bucket, prefix: o.Prefix, grace: o.Grace, opTimeout: 5 * time.Minute}
 	hctx, cancel := context.WithTimeout(ctx, time.Minute)
