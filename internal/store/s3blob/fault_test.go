@@ -181,3 +181,27 @@ func write(t *testing.T, s *Store, data []byte) string {
 	}
 	return id
 }
+
+// TestWriteRange sends ranges from one GET each, and stops at Close.
+func TestWriteRange(t *testing.T) {
+	srv := s3test.Start(t)
+	s := open(t, srv, "wrange/")
+	data := pattern(2*PartSize + 77)
+	id := write(t, s, data)
+	b, err := s.Open(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := b.(*reader)
+	for _, c := range [][2]int64{{0, int64(len(data))}, {1, 1}, {PartSize - 3, PartSize + 10}, {int64(len(data)) - 5, 5}} {
+		var buf bytes.Buffer
+		n, err := r.WriteRange(&buf, c[0], c[1])
+		if err != nil || n != c[1] || !bytes.Equal(buf.Bytes(), data[c[0]:c[0]+c[1]]) {
+			t.Errorf("WriteRange(%d, %d) = %d, %v; bytes right: %v", c[0], c[1], n, err, bytes.Equal(buf.Bytes(), data[c[0]:c[0]+c[1]]))
+		}
+	}
+	b.Close()
+	if _, err := r.WriteRange(io.Discard, 0, 10); err == nil {
+		t.Error("WriteRange after Close succeeded")
+	}
+}

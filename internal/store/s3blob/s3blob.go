@@ -74,6 +74,8 @@ type Store struct {
 	bucket string
 	prefix string
 	grace  time.Duration
+	// plainHTTP: the endpoint is http://, whose sockets can be spliced.
+	plainHTTP bool
 	// opTimeout bounds one metadata request (HEAD, DELETE, a list page,
 	// Complete) with its retries, so a store that stopped answering
 	// fails the request instead of hanging it.
@@ -119,7 +121,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		so.RequestChecksumCalculation = RequestChecksums
 		so.ResponseChecksumValidation = ResponseChecksums
 	})
-	s := &Store{c: c, bucket: o.Bucket, prefix: o.Prefix, grace: o.Grace, opTimeout: 5 * time.Minute}
+	s := &Store{c: c, bucket: o.Bucket, prefix: o.Prefix, grace: o.Grace, opTimeout: 5 * time.Minute,
+		plainHTTP: strings.HasPrefix(o.Endpoint, "http://")}
 	hctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if _, err := c.HeadBucket(hctx, &s3.HeadBucketInput{Bucket: aws.String(o.Bucket)}); err != nil {
