@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -89,7 +90,11 @@ func (r *reader) ReadAt(p []byte, off int64) (int, error) {
 		if err != nil {
 			return n, err
 		}
+		// A store that stops sending fails the reader rather than hanging
+		// it.
+		stall := time.AfterFunc(idleLimit, r.cancel)
 		k, err := io.ReadFull(w.body, p[:min(int64(len(p)), w.end-off)])
+		stall.Stop()
 		n += k
 		off += int64(k)
 		w.pos += int64(k)

@@ -14,11 +14,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// spliceChunk is how much is sent under one read deadline.
-const spliceChunk = 8 << 20
+// spliceChunk is how much is sent under one read deadline (the size of
+// one response write under --write-idle-timeout).
+const spliceChunk = 256 << 10
 
-// spliceIdle is how long the object store may send nothing.
-const spliceIdle = 2 * time.Minute
+// idleLimit is how long the object store may take to accept or send the
+// next piece of a body before the request fails.
+const idleLimit = 2 * time.Minute
 
 // WriteRange implements glacier.RangeWriter: bytes [off, off+n) go to w
 // from one ranged GET over a connection of its own, read from the socket
@@ -57,7 +59,7 @@ func (r *reader) WriteRange(w io.Writer, off, n int64) (int64, error) {
 	stop := context.AfterFunc(r.ctx, func() { conn.Close() })
 	defer stop()
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(spliceIdle))
+	_ = conn.SetDeadline(time.Now().Add(idleLimit))
 	if err := req.Write(conn); err != nil {
 		return 0, fmt.Errorf("s3blob: GET %s: %w", r.id, err)
 	}
@@ -78,7 +80,7 @@ func (r *reader) WriteRange(w io.Writer, off, n int64) (int64, error) {
 	// The bytes read with the headers first, then the socket's own.
 	done, err := io.Copy(w, io.LimitReader(br, int64(br.Buffered())))
 	for err == nil && done < n {
-		_ = conn.SetDeadline(time.Now().Add(spliceIdle))
+		_ = conn.SetDeadline(time.Now().Add(idleLimit))
 		var k int64
 		k, err = io.Copy(w, &io.LimitedReader{R: conn, N: min(n-done, spliceChunk)})
 		done += k

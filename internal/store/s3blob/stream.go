@@ -81,7 +81,12 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		w.tail = append(w.tail, p[len(p)-1])
 		p = p[:len(p)-1]
 	}
-	if _, err := w.pw.Write(p); err != nil {
+	// A store that stops reading the body fails the request rather than
+	// hanging the upload.
+	stall := time.AfterFunc(idleLimit, w.cancel)
+	_, err := w.pw.Write(p)
+	stall.Stop()
+	if err != nil {
 		w.cancel()
 		return 0, fmt.Errorf("s3blob: PUT %s: %w", w.id, w.failure(err))
 	}
@@ -105,7 +110,10 @@ func (w *streamWriter) Commit() (string, error) {
 	if w.n+int64(len(w.tail)) != w.size {
 		return "", fmt.Errorf("s3blob: %d of the %d bytes declared were written", w.n+int64(len(w.tail)), w.size)
 	}
-	if _, err := w.pw.Write(w.tail); err != nil {
+	stall := time.AfterFunc(idleLimit, w.cancel)
+	_, err := w.pw.Write(w.tail)
+	stall.Stop()
+	if err != nil {
 		return "", fmt.Errorf("s3blob: PUT %s: %w", w.id, w.failure(err))
 	}
 	w.n += int64(len(w.tail))

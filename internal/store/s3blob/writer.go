@@ -145,7 +145,9 @@ func (w *writer) send() error {
 		defer w.wg.Done()
 		defer func() { <-w.slots }()
 		defer parts.put(buf)
-		out, err := w.s.c.UploadPart(w.ctx, &s3.UploadPartInput{
+		ctx, cancel := context.WithTimeout(w.ctx, w.s.opTimeout)
+		defer cancel()
+		out, err := w.s.c.UploadPart(ctx, &s3.UploadPartInput{
 			Bucket: &w.s.bucket, Key: w.s.key(w.id), UploadId: &w.uploadID,
 			PartNumber: aws.Int32(num), Body: bytes.NewReader(buf), ContentLength: aws.Int64(int64(len(buf))),
 		})
