@@ -154,6 +154,7 @@ func (s *Server) start() error {
 	cmd := exec.Command(s.bin, "--port", s.addr, "--access", AccessKey, "--secret", SecretKey,
 		"--region", Region, "--quiet", "posix", s.Dir)
 	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
 		log.Close()
 		return err
