@@ -3,13 +3,15 @@
 // SDK for Go v2.
 //
 // A blob is the object PREFIX<id>. Its bytes go out while they arrive: a
-// blob that fits one part (PartSize) is one PutObject at Commit, a larger
-// one an S3 multipart upload whose parts are sent as they fill. The object
-// exists only once the store acknowledged PutObject or
-// CompleteMultipartUpload; Abort aborts the multipart upload. Part buffers
-// come from one process-wide pool (maxParts of PartSize), so concurrent
-// uploads share a fixed amount of memory. Reads are ranged GETs of
-// readWindow bytes, the next one requested while the current one is read.
+// blob of declared size (CreateSized: every Glacier body) is one streamed
+// PutObject whose last byte waits for Commit (stream.go); one of unknown
+// size is one PutObject at Commit when it fits one part (PartSize), else
+// an S3 multipart upload whose parts are sent as they fill, from a
+// process-wide pool of maxParts buffers (writer.go). An object exists only
+// once the store acknowledged PutObject or CompleteMultipartUpload; Abort
+// cancels or aborts, and deletes. Reads are ranged GETs (reader.go); a
+// range sent to a response goes from the GET's socket to the client's by
+// splice (splice.go).
 //
 // Errors of the object store (after the SDK's standard retryer) are
 // returned as they are: they are not Glacier errors, so the API answers

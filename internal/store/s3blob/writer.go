@@ -193,6 +193,7 @@ func (w *writer) Commit() (string, error) {
 			return fail(fmt.Errorf("s3blob: PUT %s: %w", w.id, err))
 		}
 		w.committed = true
+		w.cancel()
 		return w.id, nil
 	}
 	if len(w.buf) > 0 {
