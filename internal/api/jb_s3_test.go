@@ -6,7 +6,10 @@ package api_test
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
@@ -95,4 +98,77 @@ func TestJBS3Output(t *testing.T) {
 	if _, err := c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(bigID)}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// killAfter is a body that stops the object store once n bytes were read.
+type killAfter struct {
+	r    io.Reader
+	n    int
+	kill func()
+}
+
+func (k *killAfter) Read(p []byte) (int, error) {
+	if k.n <= 0 && k.kill != nil {
+		k.kill()
+		k.kill = nil
+	}
+	m, err := k.r.Read(p[:min(len(p), max(k.n, 1<<20))])
+	k.n -= m
+	return m, err
+}
+
+// TestJBS3StoreDiesMidTransfer: the object store killed in the middle of
+// an upload's body fails the upload with 500 ServiceUnavailableException
+// and keeps nothing; killed in the middle of a job output, the download
+// ends early instead of hanging; once it is back, both work.
+func TestJBS3StoreDiesMidTransfer(t *testing.T) {
+	srv, s3 := jbNewS3(t)
+	c := srv.Client
+	createVault(t, c, "V")
+	data := jbData(24<<20, 9)
+	id := jbUpload(t, c, "V", data, "")
+	job := jbArchiveJob(t, c, "V", id, "")
+
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.Endpoint+"/-/vaults/V/archives",
+		&killAfter{r: bytes.NewReader(data), n: 5 << 20, kill: s3.Kill})
+	req.ContentLength = int64(len(data))
+	req.Header.Set("x-amz-glacier-version", "2012-06-01")
+	req.Header.Set("x-amz-sha256-tree-hash", treeHash(data))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 500 || !bytes.Contains(body, []byte(`"code":"ServiceUnavailableException"`)) {
+		t.Errorf("upload cut by the object store: %d %s", resp.StatusCode, body)
+	}
+	s3.Restart()
+	if n, _ := dpCounts(t, c, "V"); n != 1 {
+		t.Errorf("%d archives after the failed upload, want 1", n)
+	}
+
+	out, err := c.GetJobOutput(t.Context(), &glacier.GetJobOutputInput{VaultName: aws.String("V"), JobId: aws.String(job)})
+	mustOK(t, "GetJobOutput", err)
+	got := make([]byte, 1<<20)
+	if _, err := io.ReadFull(out.Body, got); err != nil || !bytes.Equal(got, data[:1<<20]) {
+		t.Fatalf("first MiB of the output: %v", err)
+	}
+	s3.Kill()
+	done := make(chan int64, 1)
+	go func() { n, _ := io.Copy(io.Discard, out.Body); done <- n }()
+	select {
+	case n := <-done:
+		if 1<<20+n == int64(len(data)) {
+			t.Log("the whole output was already on its way when the store died")
+		}
+	case <-time.After(3 * time.Minute):
+		t.Fatal("a job output whose object store died hangs")
+	}
+	out.Body.Close()
+	s3.Restart()
+	if _, b := jbOutput(t, c, "V", job, ""); !bytes.Equal(b, data) {
+		t.Error("job output after the restart differs")
+	}
+	jbUpload(t, c, "V", data, "")
 }
