@@ -48,6 +48,9 @@ func run() int {
 	if cfg.Memory {
 		where = "data in memory only"
 	}
+	if b, _ := cfg.BlobStore(); b.Kind == config.BlobsS3 {
+		where += ", archive bytes in s3://" + b.Bucket + "/" + b.Prefix
+	}
 	fmt.Printf("permafrost listening on %s, %s, %s\n", m.Endpoint(), where, m.ProfileSummary())
 
 	s := <-sig

@@ -206,7 +206,7 @@ func testDPUploadArchiveRejections(t *testing.T, srv *permafrosttest.Server) {
 	})
 	dpWantCounts(t, c, "V", 0, 0)
 	if dpIsDisk(srv) {
-		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 0 {
+		if files := dpBlobFiles(t, srv); len(files) != 0 {
 			t.Errorf("rejected uploads left files behind: %v", files)
 		}
 	}
@@ -265,7 +265,7 @@ func testDPDeleteArchive(t *testing.T, srv *permafrosttest.Server) {
 	id := aws.ToString(mustUpload(t, c, "A", body).ArchiveId)
 	small := aws.ToString(mustUpload(t, c, "A", []byte("tiny")).ArchiveId)
 	if dpIsDisk(srv) {
-		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 1 {
+		if files := dpBlobFiles(t, srv); len(files) != 1 {
 			t.Errorf("after one blob-sized and one inline archive: files %v, want exactly one blob", files)
 		}
 	}
@@ -295,7 +295,7 @@ func testDPDeleteArchive(t *testing.T, srv *permafrosttest.Server) {
 		wantStatus(t, out.ResultMetadata, http.StatusNoContent)
 	})
 	if dpIsDisk(srv) {
-		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 0 {
+		if files := dpBlobFiles(t, srv); len(files) != 0 {
 			t.Errorf("after deleting the only blob archive, files remain: %v", files)
 		}
 	}

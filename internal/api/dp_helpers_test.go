@@ -27,15 +27,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
 	"permafrost/internal/config"
+	"permafrost/internal/s3test"
 	"permafrost/permafrosttest"
 )
 
-// dpStores runs f in a subtest per store: "memory" and "disk" (durable
-// store in a temporary directory, srv.Main.Config.DataDir).
+// dpStores runs f in a subtest per store: "memory", "disk" (durable
+// store in a temporary directory, srv.Main.Config.DataDir) and "s3" (the
+// durable metadata store with the bytes in a real S3 server, versitygw,
+// through --blobs s3://).
 func dpStores(t *testing.T, f func(t *testing.T, srv *permafrosttest.Server)) {
 	t.Helper()
 	t.Run("memory", func(t *testing.T) { f(t, permafrosttest.New(t)) })
 	t.Run("disk", func(t *testing.T) { f(t, dpNewDisk(t)) })
+	t.Run("s3", func(t *testing.T) { f(t, dpNewS3(t)) })
+}
+
+// dpNewS3 starts a versitygw and a server keeping its bytes there.
+func dpNewS3(t *testing.T) *permafrosttest.Server {
+	t.Helper()
+	s3 := s3test.Start(t)
+	s3test.UseEnv()
+	dir := t.TempDir()
+	return permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+		c.Memory, c.DataDir, c.Blobs = false, dir, s3.URL("blobs/")
+	}))
 }
 
 // dpNewDisk starts a server with the durable store.
@@ -210,10 +225,18 @@ func dpArchivesPath(vault string) string { return "/-/vaults/" + vault + "/archi
 func dpUploadPath(vault, id string) string { return "/-/vaults/" + vault + "/multipart-uploads/" + id }
 
 // dpBlobFiles lists the regular files under dir/blobs (and dir/tmp) of a
-// disk store.
-func dpBlobFiles(t *testing.T, dataDir string) []string {
+// disk store, or the objects of an s3 one.
+func dpBlobFiles(t *testing.T, srv *permafrosttest.Server) []string {
 	t.Helper()
 	var files []string
+	if strings.HasPrefix(srv.Main.Config.Blobs, "s3://") {
+		err := srv.Main.Store.Blobs().List(func(id string, _ time.Time) bool { files = append(files, id); return true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	dataDir := srv.Main.Config.DataDir
 	for _, sub := range []string{"blobs", "tmp"} {
 		root := filepath.Join(dataDir, sub)
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

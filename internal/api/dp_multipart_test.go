@@ -199,14 +199,14 @@ func testDPMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	_, err = dpPartErr(t, c, "V", id, 0, parts[0])
 	wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 
-	if dpIsDisk(srv) && len(dpBlobFiles(t, srv.Main.Config.DataDir)) == 0 {
+	if dpIsDisk(srv) && len(dpBlobFiles(t, srv)) == 0 {
 		t.Errorf("disk store: no blob files for a 3.5 MiB archive")
 	}
 	_, err = c.DeleteArchive(t.Context(), &glacier.DeleteArchiveInput{VaultName: aws.String("V"), ArchiveId: aws.String(archive)})
 	mustOK(t, "DeleteArchive of the multipart archive", err)
 	dpWantCounts(t, c, "V", 0, 0)
 	if dpIsDisk(srv) {
-		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 0 {
+		if files := dpBlobFiles(t, srv); len(files) != 0 {
 			t.Errorf("after deleting the multipart archive, files remain: %v", files)
 		}
 	}
@@ -356,7 +356,7 @@ func testDPAbortMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	id := dpInitiate(t, c, "V", miB)
 	dpPart(t, c, "V", id, 0, dpData(miB, 61))
 	dpPart(t, c, "V", id, miB, dpData(10, 62))
-	if dpIsDisk(srv) && len(dpBlobFiles(t, srv.Main.Config.DataDir)) != 1 {
+	if dpIsDisk(srv) && len(dpBlobFiles(t, srv)) != 1 {
 		t.Errorf("disk store: want one blob for the 1 MiB part")
 	}
 	out, err := abort(id)
@@ -376,7 +376,7 @@ func testDPAbortMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
 	wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	dpWantCounts(t, c, "V", 0, 0)
 	if dpIsDisk(srv) {
-		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 0 {
+		if files := dpBlobFiles(t, srv); len(files) != 0 {
 			t.Errorf("after abort, files remain: %v", files)
 		}
 	}

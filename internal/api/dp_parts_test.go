@@ -125,7 +125,7 @@ func testDPUploadPartRejections(t *testing.T, srv *permafrosttest.Server) {
 		}
 	})
 	if dpIsDisk(srv) {
-		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 1 {
+		if files := dpBlobFiles(t, srv); len(files) != 1 {
 			t.Errorf("disk store: files %v, want only the blob of part 10000", files)
 		}
 	}
@@ -154,7 +154,7 @@ func testDPPartReplace(t *testing.T, srv *permafrosttest.Server) {
 		t.Errorf("replaced part: SHA256TreeHash = %s, want the new %s (old %s)", got, treeHash(newP0), treeHash(oldP0))
 	}
 	if dpIsDisk(srv) {
-		if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 1 {
+		if files := dpBlobFiles(t, srv); len(files) != 1 {
 			t.Errorf("disk store after replacing the 1 MiB part: files %v, want one blob", files)
 		}
 	}
@@ -392,7 +392,7 @@ func testDPUploadIdleExpiry(t *testing.T, srv *permafrosttest.Server) {
 			t.Fatalf("SweepUploads: %v", err)
 		}
 		if dpIsDisk(srv) {
-			if files := dpBlobFiles(t, srv.Main.Config.DataDir); len(files) != 0 {
+			if files := dpBlobFiles(t, srv); len(files) != 0 {
 				t.Errorf("after sweeping the expired upload, files remain: %v", files)
 			}
 		}

@@ -24,6 +24,7 @@ import (
 	"permafrost/internal/sigv4"
 	"permafrost/internal/store/boltdb"
 	"permafrost/internal/store/diskfault"
+	"permafrost/internal/store/kvstore"
 	"permafrost/internal/store/memory"
 )
 
@@ -46,9 +47,13 @@ type Main struct {
 	janitor   chan struct{}
 	scheduler chan struct{}
 	deliverer *notify.Deliverer
-	base      clock.Clock // under Clock's offset
-	closeOnce sync.Once
-	unfollow  func() // stops following the stored clock offset
+	base      clock.Clock         // under Clock's offset
+	blobSweep func() (int, error) // --blobs s3://: abandoned multipart uploads
+	// recoverGrace is how old an unreferenced blob must be before the
+	// janitor's recovery takes it.
+	recoverGrace time.Duration
+	closeOnce    sync.Once
+	unfollow     func() // stops following the stored clock offset
 	// sharedStore is a store given with WithStore: not closed by Close,
 	// its blobs recovered only past RecoverGrace.
 	sharedStore bool
@@ -112,11 +117,16 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 			return nil, fmt.Errorf("--credentials: %w", err)
 		}
 	}
+	blobs, err := openBlobs(cfg, o)
+	if err != nil {
+		return nil, err
+	}
+	m.blobSweep = blobs.sweep
 	if o.store != nil {
 		m.Store, m.sharedStore = o.store, true
 	} else if cfg.Memory {
-		m.Store = memory.New()
-	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults}); err != nil {
+		m.Store = kvstore.New(memory.NewEngine(), blobs.blobs)
+	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults, Blobs: blobs.blobs}); err != nil {
 		return nil, err
 	}
 	off, err := loadClockOffset(m.Store)
@@ -174,9 +184,13 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	if cfg.SNSEndpoint != "" {
 		m.deliverer = notify.NewDeliverer(m.Service, notify.NewSNS(cfg.SNSEndpoint))
 	}
-	grace := time.Duration(0) // nothing else writes this process's own blobs
+	grace := blobs.grace // 0 when nothing else writes this process's blobs
 	if m.sharedStore {
-		grace = RecoverGrace
+		grace = max(grace, RecoverGrace)
+	}
+	m.recoverGrace = RecoverGrace
+	if blobs.grace > 0 {
+		m.recoverGrace = blobs.grace
 	}
 	if n, err := m.Service.Recover(grace); err != nil {
 		m.closeStore()
@@ -184,6 +198,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	} else if n > 0 {
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
+	m.sweepBlobUploads()
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
 		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout})
 	return m, nil
@@ -256,11 +271,12 @@ func (m *Main) sweep() {
 			if _, err := m.Service.SweepLeases(); err != nil {
 				m.Logger.Error("sweeping stale leases", "err", err)
 			}
-			if n, err := m.Service.Recover(RecoverGrace); err != nil {
+			if n, err := m.Service.Recover(m.recoverGrace); err != nil {
 				m.Logger.Error("removing unreferenced blobs", "err", err)
 			} else if n > 0 {
-				m.Logger.Info("removed unreferenced blobs", "count", n, "older than", RecoverGrace)
+				m.Logger.Info("removed unreferenced blobs", "count", n, "older than", m.recoverGrace)
 			}
+			m.sweepBlobUploads()
 		}
 	}
 }

@@ -18,9 +18,11 @@ import (
 
 // Config is the server's configuration.
 type Config struct {
-	Addr      string
-	DataDir   string
-	Memory    bool
+	Addr    string
+	DataDir string
+	Memory  bool
+	// Blobs is the URL of the store of archive bytes (see blobs.go).
+	Blobs     string
 	Region    string
 	AccountID string
 	LogLevel  string
@@ -141,6 +143,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	}
 	str(&c.Addr, "addr", "address to listen on")
 	str(&c.DataDir, "data-dir", "directory of the durable store")
+	str(&c.Blobs, "blobs", blobsUsage)
 	str(&c.Region, "region", "region of requests that carry no SigV4 credential scope")
 	str(&c.AccountID, "account-id", "12-digit account of every caller until signatures are verified")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
@@ -235,6 +238,9 @@ func (c Config) Validate() error {
 	}
 	if !c.Memory && c.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir must not be empty unless --memory is set"))
+	}
+	if _, err := c.BlobStore(); err != nil {
+		errs = append(errs, err)
 	}
 	if !validAccount(c.AccountID) {
 		errs = append(errs, fmt.Errorf("--account-id must be 12 digits, got %q", c.AccountID))

@@ -25,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
+
+	"permafrost/internal/s3test"
 )
 
 // Settings of every server the test starts; the client uses the same.
@@ -156,11 +158,13 @@ type server struct {
 
 // startServer starts the binary on dataDir and waits until it is healthy.
 // A port taken between freeAddr and the child's listen is retried.
-func startServer(t *testing.T, bin, dataDir, name string) *server {
+// args are more flags (--blobs s3://...: the child then gets the
+// versitygw's credentials in its environment, as a user's AWS chain would).
+func startServer(t *testing.T, bin, dataDir, name string, args ...string) *server {
 	t.Helper()
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		s, err := tryStart(t, bin, dataDir, name)
+		s, err := tryStart(t, bin, dataDir, name, args...)
 		if err == nil {
 			return s
 		}
@@ -173,7 +177,7 @@ func startServer(t *testing.T, bin, dataDir, name string) *server {
 	return nil
 }
 
-func tryStart(t *testing.T, bin, dataDir, name string) (*server, error) {
+func tryStart(t *testing.T, bin, dataDir, name string, args ...string) (*server, error) {
 	addr := freeAddr(t)
 	s := &server{
 		name:     name,
@@ -185,7 +189,11 @@ func tryStart(t *testing.T, bin, dataDir, name string) (*server, error) {
 	}
 	s.cmd = exec.Command(bin, "--addr", addr, "--data-dir", dataDir, "--region", region,
 		"--account-id", accountID, "--log-level", "info")
+	s.cmd.Args = append(s.cmd.Args, args...)
 	s.cmd.Env = childEnv()
+	if len(args) > 0 {
+		s.cmd.Env = append(s.cmd.Env, s3test.Env()...)
+	}
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	if err := s.cmd.Start(); err != nil {
 		return nil, err

@@ -76,7 +76,12 @@ func (s *Service) receive(p Payload) (received, error) {
 		sink = (*sliceWriter)(&rec.inline)
 	} else {
 		var err error
-		if bw, err = s.store.Blobs().Create(); err != nil {
+		if sb, ok := s.store.Blobs().(SizedBlobs); ok {
+			bw, err = sb.CreateSized(p.Size)
+		} else {
+			bw, err = s.store.Blobs().Create()
+		}
+		if err != nil {
 			return rec, err
 		}
 		sink = bw

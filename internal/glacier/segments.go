@@ -23,6 +23,13 @@ type FileBlob interface {
 	File() *os.File
 }
 
+// RangeWriter is implemented by blobs that send a range of their bytes to
+// a writer themselves (an object store's blob: from one GET straight to
+// the response's socket).
+type RangeWriter interface {
+	WriteRange(w io.Writer, off, n int64) (int64, error)
+}
+
 // openSegments opens segs for reading. Inline bytes are loaded now.
 func (s *Service) openSegments(segs []Segment) (*segmentsReader, error) {
 	sr := &segmentsReader{}
@@ -127,6 +134,9 @@ func (sr *segmentsReader) copyRange(w io.Writer, off, n int64, buf []byte) (int6
 				return 0, err
 			}
 			return io.Copy(w, &io.LimitedReader{R: f, N: k})
+		}
+		if rw, ok := sr.parts[i].(RangeWriter); ok {
+			return rw.WriteRange(w, partOff, k)
 		}
 		return io.CopyBuffer(onlyWriter{w}, io.NewSectionReader(sr.parts[i], partOff, k), buf)
 	})

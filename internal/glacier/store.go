@@ -49,6 +49,14 @@ type Blobs interface {
 	List(fn func(id string, committed time.Time) bool) error
 }
 
+// SizedBlobs is Blobs that can be told a blob's size in advance: an object
+// store then streams the bytes in one request instead of buffering parts.
+// The writer's Commit fails unless exactly size bytes were written.
+type SizedBlobs interface {
+	Blobs
+	CreateSized(size int64) (BlobWriter, error)
+}
+
 // BlobWriter receives a blob's bytes.
 type BlobWriter interface {
 	Write(p []byte) (int, error)

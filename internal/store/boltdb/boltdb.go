@@ -50,6 +50,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Faults, in tests, makes disk operations fail on command.
 	Faults *diskfault.Injector
+	// Blobs, when set, is where Open's store keeps blob bytes (--blobs)
+	// instead of files under the data directory.
+	Blobs glacier.Blobs
 }
 
 var _ kvstore.Engine = (*Engine)(nil)
@@ -160,6 +163,9 @@ func Open(dir string, o Options) (glacier.Store, error) {
 	e, err := OpenEngine(dir, o)
 	if err != nil {
 		return nil, err
+	}
+	if o.Blobs != nil {
+		return kvstore.New(e, o.Blobs), nil
 	}
 	blobs, err := fsblob.Open(dir, o.Faults)
 	if err != nil {
