@@ -76,14 +76,18 @@ func (c *awsCLI) run(t *testing.T, op string, args ...string) result {
 	return run(t, c.dir, c.env, c.bin, full...)
 }
 
+// idOptions are the CLI options whose value is a Glacier ID.
+var idOptions = map[string]bool{"--upload-id": true, "--archive-id": true, "--job-id": true, "--marker": true, "--lock-id": true}
+
 // joinDashValues writes an option whose value starts with "-" as
-// --option=value: Glacier's IDs may start with "-", which the CLI's
-// argument parser would otherwise take for an option, as users of the real
-// service find.
+// --option=value: Glacier's IDs may start with "-" (or "--"), which the
+// CLI's argument parser would otherwise take for an option, as users of
+// the real service find. An ID option's value is always joined.
 func joinDashValues(args []string) []string {
 	out := make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
-		if strings.HasPrefix(args[i], "--") && i+1 < len(args) && strings.HasPrefix(args[i+1], "-") && !strings.HasPrefix(args[i+1], "--") {
+		if i+1 < len(args) && (idOptions[args[i]] ||
+			strings.HasPrefix(args[i], "--") && strings.HasPrefix(args[i+1], "-") && !strings.HasPrefix(args[i+1], "--")) {
 			out = append(out, args[i]+"="+args[i+1])
 			i++
 			continue
