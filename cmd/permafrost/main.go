@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,8 +27,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "permafrost:", err)
 		return 2
 	}
-	level, _ := cfg.SlogLevel()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logger, _ := cfg.NewLogger(os.Stderr) // validated by Parse
 	// Register before the ready line: a supervisor may signal as soon as it
 	// sees it.
 	sig := make(chan os.Signal, 1)

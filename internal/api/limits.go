@@ -43,12 +43,14 @@ type idleReader struct {
 	rc   *http.ResponseController
 	idle time.Duration
 	left int64 // bytes declared and not yet read; -1 for a chunked body
+	got  int64 // bytes read
 	eof  bool
 }
 
 func (ir *idleReader) Read(p []byte) (int, error) {
 	_ = ir.rc.SetReadDeadline(time.Now().Add(ir.idle)) // unsupported only on non-TCP test writers
 	n, err := ir.r.Read(p)
+	ir.got += int64(n)
 	if ir.left > 0 {
 		ir.left -= int64(n)
 	}
@@ -76,6 +78,7 @@ func (h *Handler) guard(sw *statusWriter, r *http.Request) (restore func()) {
 	_ = rc.SetReadDeadline(time.Now().Add(h.readLimit))
 	orig := r.Body
 	sw.body = &idleReader{r: orig, rc: rc, idle: h.readLimit, left: r.ContentLength}
+	sw.in = sw.body
 	r.Body = sw.body
 	return func() { r.Body = orig }
 }

@@ -35,6 +35,10 @@ type Options struct {
 	// client to read (defaults one minute each; see limits.go).
 	BodyIdleTimeout  time.Duration
 	WriteIdleTimeout time.Duration
+	// Observer, when set, is told of every request (metrics; observe.go),
+	// and Metrics serves /_permafrost/metrics (nil: metrics are off).
+	Observer Observer
+	Metrics  http.Handler
 }
 
 // Handler serves the Glacier API.
@@ -48,6 +52,8 @@ type Handler struct {
 	closedTo   map[string]bool
 	readLimit  time.Duration // idle limits of bodies and of response writes
 	writeLimit time.Duration
+	obs        Observer
+	metrics    http.Handler
 }
 
 // New returns the API handler.
@@ -56,7 +62,8 @@ func New(o Options) *Handler {
 		o.Logger = slog.Default()
 	}
 	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
-		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout}
+		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout,
+		obs: o.Observer, metrics: o.Metrics}
 	if h.readLimit <= 0 {
 		h.readLimit = time.Minute
 	}
@@ -128,6 +135,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	defer h.guard(sw, r)()
 	var op Op
+	var vault string
 	defer func() {
 		if p := recover(); p != nil {
 			h.log.Error("panic serving request", "request_id", id, "panic", p)
@@ -136,16 +144,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(sw, code, row, msg)
 			}
 		}
+		d := time.Since(start)
+		if h.obs != nil {
+			h.obs.Request(opLabel(op, r), sw.status, d, sw.received(), sw.n)
+		}
 		h.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("op", string(op)),
-			slog.Int("status", sw.status), slog.Int64("bytes", sw.n), slog.Duration("duration", time.Since(start)))
+			slog.String("vault", vault), slog.Int("status", sw.status), slog.Int64("bytes", sw.n), slog.Duration("duration", d))
 	}()
 	if strings.HasPrefix(r.URL.Path, EmulatorPrefix) {
 		h.serveEmulator(sw, r)
 		return
 	}
 	rt, rerr := match(r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
-	op = rt.Op
+	op, vault = rt.Op, rt.Vault
+	if h.obs != nil && (op == OpUploadArchive || op == OpUploadMultipartPart) {
+		h.obs.BodyInFlight(1)
+		defer h.obs.BodyInFlight(-1)
+	}
 	c := &call{route: rt, r: r, w: sw, svc: h.svc}
 	if err := h.serve(c, rerr); err != nil {
 		if clientGone(r, err) {
@@ -258,6 +274,15 @@ type statusWriter struct {
 	rc        *http.ResponseController
 	writeIdle time.Duration
 	body      *idleReader // the request body, until the header is written
+	in        *idleReader // the request body, for its count of bytes read
+}
+
+// received is how many body bytes the request's handler read.
+func (s *statusWriter) received() int64 {
+	if s.in == nil {
+		return 0
+	}
+	return s.in.got
 }
 
 func (s *statusWriter) WriteHeader(code int) {

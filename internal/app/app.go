@@ -20,6 +20,7 @@ import (
 	"permafrost/internal/clock"
 	"permafrost/internal/config"
 	"permafrost/internal/glacier"
+	"permafrost/internal/metrics"
 	"permafrost/internal/notify"
 	"permafrost/internal/sigv4"
 	"permafrost/internal/store/boltdb"
@@ -36,6 +37,8 @@ type Main struct {
 	Store   glacier.Store
 	Service *glacier.Service
 	Handler *api.Handler
+	// Metrics are the server's instruments (nil with --metrics=false).
+	Metrics *metrics.Metrics
 	// Seed is the seed of the drawn job delays: Config.Seed, or the one
 	// picked at random when that is 0.
 	Seed int64
@@ -122,11 +125,14 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		return nil, err
 	}
 	m.blobSweep = blobs.sweep
+	if cfg.Metrics {
+		m.Metrics = metrics.New()
+	}
 	if o.store != nil {
 		m.Store, m.sharedStore = o.store, true
 	} else if cfg.Memory {
 		m.Store = kvstore.New(memory.NewEngine(), blobs.blobs)
-	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults, Blobs: blobs.blobs}); err != nil {
+	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults, Blobs: blobs.blobs, Observer: m.storeObserver()}); err != nil {
 		return nil, err
 	}
 	off, err := loadClockOffset(m.Store)
@@ -183,6 +189,9 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	}
 	if cfg.SNSEndpoint != "" {
 		m.deliverer = notify.NewDeliverer(m.Service, notify.NewSNS(cfg.SNSEndpoint))
+		if m.Metrics != nil {
+			m.deliverer.OnPublish = m.Metrics.Published
+		}
 	}
 	grace := blobs.grace // 0 when nothing else writes this process's blobs
 	if m.sharedStore {
@@ -199,8 +208,10 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
 	m.sweepBlobUploads()
+	obs, metricsHandler := m.apiMetrics()
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
-		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout})
+		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout,
+		Observer: obs, Metrics: metricsHandler})
 	return m, nil
 }
 

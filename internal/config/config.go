@@ -26,6 +26,12 @@ type Config struct {
 	Region    string
 	AccountID string
 	LogLevel  string
+	// LogFormat is "text" (logfmt-style key=value lines) or "json" (one
+	// JSON object a line).
+	LogFormat string
+	// Metrics serves /_permafrost/metrics and instruments every request
+	// (--metrics=false turns both off).
+	Metrics bool
 	// JobDelay is how long jobs of each tier take, e.g.
 	// "Expedited=1m,Standard=4h,Bulk=8h"; unlisted tiers take no time.
 	JobDelay string
@@ -106,6 +112,8 @@ func Default() Config {
 		Region:    "us-east-1",
 		AccountID: "123456789012",
 		LogLevel:  "info",
+		LogFormat: "text",
+		Metrics:   true,
 
 		ExpeditedCapacity: "always",
 
@@ -147,6 +155,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.Region, "region", "region of requests that carry no SigV4 credential scope")
 	str(&c.AccountID, "account-id", "12-digit account of every caller until signatures are verified")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "text (key=value lines) or json (one object a line)")
 	str(&c.JobDelay, "job-delay", "completion delay per tier, fixed or a MIN-MAX range, e.g. Expedited=1m,Standard=3h-5h,Bulk=8h,Inventory=4h (inventory jobs use Standard unless Inventory is given); none for no delay; overrides --profile")
 	str(&c.Profile, "profile", "fast (jobs finish at once, live inventories) or aws (AWS's clock: daily inventories, AWS's job times, 32 KiB index data per archive)")
 	str(&c.Inventory, "inventory", "live or daily (default: live with --profile fast, daily with --profile aws); overrides --profile")
@@ -217,6 +226,14 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		c.Memory = b
 	}
 	fs.BoolVar(&c.Memory, "memory", c.Memory, "keep all state in memory only (env "+envName("memory")+")")
+	if v := getenv(envName("metrics")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("%s: not a boolean: %q", envName("metrics"), v)
+		}
+		c.Metrics = b
+	}
+	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at /_permafrost/metrics and count every request (env "+envName("metrics")+")")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "permafrost: an Amazon Glacier (vault API 2012-06-01) emulator\n\nUsage: permafrost [flags]\n\n")
 		fs.PrintDefaults()
@@ -249,6 +266,9 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--region must be a region where Glacier exists (%s), got %q", strings.Join(regions.All(), ", "), c.Region))
 	}
 	if _, err := c.SlogLevel(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.checkLogFormat(); err != nil {
 		errs = append(errs, err)
 	}
 	for _, d := range []struct {

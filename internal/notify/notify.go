@@ -78,6 +78,9 @@ type Deliverer struct {
 	now   func() time.Time
 	retry map[string]time.Time // next attempt of failed notifications
 	lease time.Duration        // of the outbox: glacier.OutboxLease
+	// OnPublish, when set, is told the outcome of each publish attempt
+	// (metrics).
+	OnPublish func(err error)
 }
 
 // NewDeliverer returns a deliverer; now is the real time (backoff is not
@@ -128,6 +131,9 @@ func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		perr := d.pub.Publish(pctx, n.Topic, n.Message)
 		cancel()
+		if d.OnPublish != nil {
+			d.OnPublish(perr)
+		}
 		if err := d.src.RecordDelivery(n.ID, perr); err != nil {
 			return true, err
 		}

@@ -41,6 +41,7 @@ type Engine struct {
 	qmu        sync.Mutex // guards queue and committing
 	queue      []*call    // Batch calls waiting for the next batch
 	committing bool       // a commitQueue goroutine is running
+	obs        Observer   // nil: not observed
 }
 
 // Options configure an engine.
@@ -53,6 +54,19 @@ type Options struct {
 	// Blobs, when set, is where Open's store keeps blob bytes (--blobs)
 	// instead of files under the data directory.
 	Blobs glacier.Blobs
+	// Observer, when set, is told of each group commit and log sync
+	// (metrics).
+	Observer Observer
+}
+
+// Observer is told of the engine's durable writes. Its methods must be
+// cheap and safe for concurrent use.
+type Observer interface {
+	// Commit reports one group commit of calls Batch calls, taking d
+	// from the transaction's start to its answer.
+	Commit(calls int, d time.Duration)
+	// LogSync reports one log record written and fdatasynced in d.
+	LogSync(d time.Duration)
 }
 
 var _ kvstore.Engine = (*Engine)(nil)
@@ -105,7 +119,7 @@ func start(db *bolt.DB, dir string, o Options) (*Engine, error) {
 		return fail(fmt.Errorf("boltdb: %w", err))
 	}
 	w.written = lastTx(db)
-	return &Engine{db: db, wal: w, log: o.Logger, faults: o.Faults}, nil
+	return &Engine{db: db, wal: w, log: o.Logger, faults: o.Faults, obs: o.Observer}, nil
 }
 
 // apply commits one log record as transaction seq.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"permafrost/internal/glacier"
 	"permafrost/internal/store/diskfault"
@@ -62,6 +63,10 @@ func (e *Engine) commitQueue() {
 // commitBatch runs calls in one transaction, makes it durable, and answers
 // them: a call that failed gets its own error, the others the commit's.
 func (e *Engine) commitBatch(calls []*call) {
+	if e.obs != nil {
+		start := time.Now()
+		defer func() { e.obs.Commit(len(calls), time.Since(start)) }()
+	}
 	if len(calls) == 1 {
 		// A lone call needs no savepoint: its failure rolls the whole
 		// transaction back, so nothing is remembered for undoing.
@@ -127,9 +132,13 @@ func (e *Engine) commit(fn func(kv txn) error) error {
 		return tx.Rollback() // nothing written, nothing to log
 	}
 	seq := uint64(tx.ID())
+	logged := time.Now()
 	if err := e.wal.log(seq, ops.buf); err != nil {
 		_ = tx.Rollback()
 		return e.failed(err)
+	}
+	if e.obs != nil {
+		e.obs.LogSync(time.Since(logged))
 	}
 	if err := e.faults.Check(diskfault.DBCommit, e.db.Path()); err != nil {
 		_ = tx.Rollback()
