@@ -31,16 +31,15 @@ type Options struct {
 	// MaxAttempts is how many times Update and Batch run fn before a
 	// serialization failure is returned (default 40).
 	MaxAttempts int
-	// IsoLevel, for tests only, overrides the isolation of Update and
-	// Batch (default SERIALIZABLE). A weaker level breaks the contract; it
-	// exists so that storetest's isolation cases can be shown to fail.
-	IsoLevel pgx.TxIsoLevel
 }
 
 // Engine is a kvstore.Engine over PostgreSQL.
 type Engine struct {
 	pool *pgxpool.Pool
 	o    Options
+	// iso is the isolation of Update and Batch: SERIALIZABLE, except in
+	// the test that shows storetest's isolation cases fail on a weaker one.
+	iso pgx.TxIsoLevel
 }
 
 var _ kvstore.Engine = (*Engine)(nil)
@@ -64,9 +63,6 @@ func OpenEngine(url string, o Options) (*Engine, error) {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 40
-	}
-	if o.IsoLevel == "" {
-		o.IsoLevel = pgx.Serializable
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -98,7 +94,7 @@ func OpenEngine(url string, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	e := &Engine{pool: pool, o: o}
+	e := &Engine{pool: pool, o: o, iso: pgx.Serializable}
 	if err := e.migrate(ctx, migrations); err != nil {
 		pool.Close()
 		return nil, err
@@ -131,7 +127,7 @@ func (e *Engine) View(fn func(kvstore.KV) error) error {
 // again, after a backoff, when PostgreSQL aborts the transaction to keep
 // it serializable.
 func (e *Engine) Update(fn func(kvstore.KV) error) error {
-	return e.run(pgx.TxOptions{IsoLevel: e.o.IsoLevel}, fn, e.o.MaxAttempts)
+	return e.run(pgx.TxOptions{IsoLevel: e.iso}, fn, e.o.MaxAttempts)
 }
 
 // Batch implements kvstore.Engine. PostgreSQL coalesces concurrent
