@@ -44,10 +44,7 @@ func run() int {
 		_ = m.Close(context.Background())
 		return 1
 	}
-	where := "data in " + cfg.DataDir
-	if cfg.Memory {
-		where = "data in memory only"
-	}
+	where := cfg.StorageSummary()
 	fmt.Printf("permafrost listening on %s, %s, %s\n", m.Endpoint(), where, m.ProfileSummary())
 
 	s := <-sig

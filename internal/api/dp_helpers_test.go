@@ -27,15 +27,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
 	"permafrost/internal/config"
+	"permafrost/internal/pgtest"
 	"permafrost/permafrosttest"
 )
 
-// dpStores runs f in a subtest per store: "memory" and "disk" (durable
-// store in a temporary directory, srv.Main.Config.DataDir).
+// dpStores runs f in a subtest per store: "memory", "disk" (durable
+// store in a temporary directory, srv.Main.Config.DataDir) and "postgres"
+// (metadata in a fresh PostgreSQL database, blobs in DataDir; skipped
+// without PERMAFROST_TEST_POSTGRES outside CI).
 func dpStores(t *testing.T, f func(t *testing.T, srv *permafrosttest.Server)) {
 	t.Helper()
 	t.Run("memory", func(t *testing.T) { f(t, permafrosttest.New(t)) })
 	t.Run("disk", func(t *testing.T) { f(t, dpNewDisk(t)) })
+	t.Run("postgres", func(t *testing.T) { f(t, dpNewPostgres(t)) })
+}
+
+// dpNewPostgres starts a server with its metadata in a fresh PostgreSQL
+// database and its blobs in a temporary directory.
+func dpNewPostgres(t *testing.T) *permafrosttest.Server {
+	t.Helper()
+	db, dir := pgtest.NewDatabase(t), t.TempDir()
+	return permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+		c.Memory, c.Metadata, c.DataDir = false, db, dir
+	}))
 }
 
 // dpNewDisk starts a server with the durable store.
@@ -236,4 +250,4 @@ func dpBlobFiles(t *testing.T, dataDir string) []string {
 }
 
 // dpIsDisk reports whether srv runs the durable store.
-func dpIsDisk(srv *permafrosttest.Server) bool { return !srv.Main.Config.Memory }
+func dpIsDisk(srv *permafrosttest.Server) bool { return !srv.Main.Config.InMemory() }

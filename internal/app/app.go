@@ -21,9 +21,7 @@ import (
 	"permafrost/internal/glacier"
 	"permafrost/internal/notify"
 	"permafrost/internal/sigv4"
-	"permafrost/internal/store/boltdb"
 	"permafrost/internal/store/diskfault"
-	"permafrost/internal/store/memory"
 )
 
 // Main is a running (or ready to run) permafrost server.
@@ -90,9 +88,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 			return nil, fmt.Errorf("--credentials: %w", err)
 		}
 	}
-	if cfg.Memory {
-		m.Store = memory.New()
-	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults}); err != nil {
+	if m.Store, err = openStore(cfg, logger, o.faults); err != nil {
 		return nil, err
 	}
 	off, err := loadClockOffset(m.Store)

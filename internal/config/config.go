@@ -21,6 +21,9 @@ type Config struct {
 	Addr      string
 	DataDir   string
 	Memory    bool
+	// Metadata is where metadata is kept: "bolt:" (under DataDir, the
+	// default), "memory:" or "postgres://..." (see metadata.go).
+	Metadata string
 	Region    string
 	AccountID string
 	LogLevel  string
@@ -141,6 +144,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	}
 	str(&c.Addr, "addr", "address to listen on")
 	str(&c.DataDir, "data-dir", "directory of the durable store")
+	str(&c.Metadata, "metadata", "where metadata is kept: bolt: (under --data-dir, the default), memory:, or postgres://user:password@host:port/database?... (blobs stay under --data-dir)")
 	str(&c.Region, "region", "region of requests that carry no SigV4 credential scope")
 	str(&c.AccountID, "account-id", "12-digit account of every caller until signatures are verified")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
@@ -233,8 +237,11 @@ func (c Config) Validate() error {
 	if c.Addr == "" {
 		errs = append(errs, errors.New("--addr must not be empty"))
 	}
-	if !c.Memory && c.DataDir == "" {
+	if !c.InMemory() && c.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir must not be empty unless --memory is set"))
+	}
+	if err := c.validateMetadata(); err != nil {
+		errs = append(errs, err)
 	}
 	if !validAccount(c.AccountID) {
 		errs = append(errs, fmt.Errorf("--account-id must be 12 digits, got %q", c.AccountID))
