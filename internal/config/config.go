@@ -18,12 +18,12 @@ import (
 
 // Config is the server's configuration.
 type Config struct {
-	Addr      string
-	DataDir   string
-	Memory    bool
+	Addr    string
+	DataDir string
+	Memory  bool
 	// Metadata is where metadata is kept: "bolt:" (under DataDir, the
 	// default), "memory:" or "postgres://..." (see metadata.go).
-	Metadata string
+	Metadata  string
 	Region    string
 	AccountID string
 	LogLevel  string

@@ -16,6 +16,7 @@ type Proxy struct {
 	ln     net.Listener
 	target string
 	frozen atomic.Bool
+	down   atomic.Bool
 	mu     sync.Mutex
 	conns  []net.Conn
 }
@@ -44,6 +45,10 @@ func (p *Proxy) serve() {
 		c, err := p.ln.Accept()
 		if err != nil {
 			return
+		}
+		if p.down.Load() {
+			c.Close()
+			continue
 		}
 		s, err := net.Dial("tcp", p.target)
 		if err != nil {
@@ -94,3 +99,13 @@ func (p *Proxy) Cut() {
 	}
 	p.conns = nil
 }
+
+// Down cuts every connection and refuses new ones until Up: the database
+// is gone.
+func (p *Proxy) Down() {
+	p.down.Store(true)
+	p.Cut()
+}
+
+// Up accepts connections again.
+func (p *Proxy) Up() { p.down.Store(false) }

@@ -109,7 +109,12 @@ func Open(url string, blobs glacier.Blobs, o Options) (glacier.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return kvstore.New(e, blobs), nil
+	s, err := kvstore.Open(e, blobs)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Close implements kvstore.Engine.
