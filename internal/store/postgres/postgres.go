@@ -142,24 +142,62 @@ func (e *Engine) Batch(fn func(kvstore.KV) error) error { return e.Update(fn) }
 // run runs fn in a transaction, up to attempts times while it fails with
 // a serialization failure or a deadlock.
 func (e *Engine) run(opts pgx.TxOptions, fn func(kvstore.KV) error, attempts int) error {
-	backoff := time.Millisecond
 	for i := 1; ; i++ {
-		err := e.attempt(opts, fn)
+		// A first attempt is optimistic. A transaction that was aborted
+		// to keep the history serializable met contention (a hot row: one
+		// vault's counts under many uploads), so it runs again holding
+		// the retry lock: retried transactions then queue instead of
+		// aborting each other again and again.
+		err := e.attempt(opts, fn, i > 1)
 		if err == nil || !retryable(err) || i >= attempts {
 			if err != nil && retryable(err) && attempts > 1 {
 				err = fmt.Errorf("postgres: gave up after %d attempts: %w", i, err)
 			}
 			return err
 		}
-		time.Sleep(rand.N(backoff) + backoff/2)
-		backoff = min(2*backoff, 100*time.Millisecond)
+		if i > 1 {
+			time.Sleep(rand.N(time.Millisecond << min(i, 6))) // aborted again, by a first attempt
+		}
 	}
 }
 
-// attempt runs fn once in a transaction of its own.
-func (e *Engine) attempt(opts pgx.TxOptions, fn func(kvstore.KV) error) error {
+// retryLock is the session advisory lock that retried transactions of
+// every process sharing the database take before they begin ("pfretry!").
+const retryLock int64 = 0x7066726574727921
+
+// attempt runs fn once in a transaction of its own; serialized, it holds
+// the retry lock, taken before BEGIN so that the transaction's snapshot
+// is taken after the wait.
+func (e *Engine) attempt(opts pgx.TxOptions, fn func(kvstore.KV) error, serialized bool) error {
 	ctx, cancel := e.ctx()
-	ptx, err := e.pool.BeginTx(ctx, opts)
+	conn, err := e.pool.Acquire(ctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("postgres: connect: %w", err)
+	}
+	if serialized {
+		ctx, cancel := e.ctx()
+		_, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, retryLock)
+		cancel()
+		if err != nil {
+			conn.Release()
+			return fmt.Errorf("postgres: retry lock: %w", err)
+		}
+		defer func() {
+			ctx, cancel := e.ctx()
+			defer cancel()
+			if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, retryLock); err != nil {
+				// The session may still hold the lock: never hand it
+				// back to the pool.
+				_ = conn.Conn().Close(ctx)
+			}
+			conn.Release()
+		}()
+	} else {
+		defer conn.Release()
+	}
+	ctx, cancel = e.ctx()
+	ptx, err := conn.BeginTx(ctx, opts)
 	cancel()
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
