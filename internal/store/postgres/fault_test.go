@@ -34,12 +34,15 @@ func TestFailedGetFailsTheTransaction(t *testing.T) {
 			return err
 		}
 		var pid int32
-		tx := kv.(*txn).tx
+		tx := kv.(*txn).conn
 		if err := tx.QueryRow(t.Context(), `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
 			return err
 		}
 		exec(t, url, fmt.Sprintf("SELECT pg_terminate_backend(%d)", pid))
-		if v := kv.Get(bucket, []byte("first")); v != nil {
+		if v := kv.Get(bucket, []byte("first")); string(v) != "1" {
+			t.Errorf("Get of the transaction's own write = %q, want 1", v)
+		}
+		if v := kv.Get(bucket, []byte("other")); v != nil {
 			t.Errorf("Get on a terminated session returned %q", v)
 		}
 		// As a caller would: the record is "missing", so create it.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,6 +41,8 @@ type Engine struct {
 	// iso is the isolation of Update and Batch: SERIALIZABLE, except in
 	// the test that shows storetest's isolation cases fail on a weaker one.
 	iso pgx.TxIsoLevel
+	// contended is when (Unix ns) a transaction last failed to serialize.
+	contended atomic.Int64
 }
 
 var _ kvstore.Engine = (*Engine)(nil)
@@ -143,23 +146,30 @@ func (e *Engine) Batch(fn func(kvstore.KV) error) error { return e.Update(fn) }
 // a serialization failure or a deadlock.
 func (e *Engine) run(opts pgx.TxOptions, fn func(kvstore.KV) error, attempts int) error {
 	for i := 1; ; i++ {
-		// A first attempt is optimistic. A transaction that was aborted
-		// to keep the history serializable met contention (a hot row: one
-		// vault's counts under many uploads), so it runs again holding
-		// the retry lock: retried transactions then queue instead of
-		// aborting each other again and again.
-		err := e.attempt(opts, fn, i > 1)
+		// A transaction aborted to keep the history serializable met
+		// contention (a hot row: one vault's counts under many uploads),
+		// so it runs again holding the retry lock, and so, for a while,
+		// do this process's other writes: contending transactions then
+		// queue instead of aborting each other again and again.
+		serialized := opts.AccessMode != pgx.ReadOnly &&
+			(i > 1 || time.Now().UnixNano()-e.contended.Load() < int64(contentionWindow))
+		err := e.attempt(opts, fn, serialized)
 		if err == nil || !retryable(err) || i >= attempts {
 			if err != nil && retryable(err) && attempts > 1 {
 				err = fmt.Errorf("postgres: gave up after %d attempts: %w", i, err)
 			}
 			return err
 		}
+		e.contended.Store(time.Now().UnixNano())
 		if i > 1 {
-			time.Sleep(rand.N(time.Millisecond << min(i, 6))) // aborted again, by a first attempt
+			time.Sleep(rand.N(time.Millisecond << min(i, 6))) // aborted again, by another process
 		}
 	}
 }
+
+// contentionWindow is how long after a serialization failure this
+// process's writes all take the retry lock.
+const contentionWindow = 250 * time.Millisecond
 
 // retryLock is the session advisory lock that retried transactions of
 // every process sharing the database take before they begin ("pfretry!").
@@ -196,37 +206,33 @@ func (e *Engine) attempt(opts pgx.TxOptions, fn func(kvstore.KV) error, serializ
 	} else {
 		defer conn.Release()
 	}
-	ctx, cancel = e.ctx()
-	ptx, err := conn.BeginTx(ctx, opts)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
-	}
-	t := &txn{e: e, tx: ptx}
+	t := &txn{e: e, conn: conn, begin: beginSQL(opts), readOnly: opts.AccessMode == pgx.ReadOnly}
 	ferr := fn(t)
 	if t.err != nil || ferr != nil {
-		t.rollback()
+		t.end()
 		if t.err != nil {
 			return t.err
 		}
 		return ferr
 	}
-	if opts.AccessMode == pgx.ReadOnly {
-		t.rollback() // nothing to keep; ends the snapshot
+	if t.readOnly {
+		t.end() // nothing to keep; ends the snapshot
 		return nil
 	}
-	ctx, cancel = e.ctx()
-	defer cancel()
-	if err := ptx.Commit(ctx); err != nil {
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) {
-			return fmt.Errorf("postgres: commit: %w", err) // refused: nothing was applied
-		}
-		// The connection failed with the COMMIT in flight: it may have
-		// been applied or not.
-		return fmt.Errorf("postgres: commit: %w: %w", glacier.ErrMaybeCommitted, err)
+	if err := t.commit(); err != nil {
+		t.end()
+		return err
 	}
 	return nil
+}
+
+// beginSQL is the BEGIN statement of opts.
+func beginSQL(opts pgx.TxOptions) string {
+	s := "BEGIN ISOLATION LEVEL " + strings.ToUpper(string(opts.IsoLevel))
+	if opts.AccessMode == pgx.ReadOnly {
+		s += " READ ONLY"
+	}
+	return s
 }
 
 // ctx is the deadline of one statement.

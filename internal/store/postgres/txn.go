@@ -6,6 +6,10 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"permafrost/internal/glacier"
 )
 
 const (
@@ -24,13 +28,33 @@ const (
 	maxPage   = 1024
 )
 
-// txn is one transaction's kvstore.KV. Its first failure is sticky: every
-// later call fails with it and the transaction is rolled back.
+// maxPending is how many writes are held before they are sent.
+const maxPending = 256
+
+// txn is one transaction's kvstore.KV, on a connection of its own. To
+// spend few round trips (each is the latency of a statement on a shared
+// hot row), BEGIN goes out with the first statement, and writes are held
+// and sent together: before the next scan, when maxPending are held, or
+// with the COMMIT. Get reads the held writes first, so the transaction
+// sees its own writes. The first failure is sticky: every later call
+// fails with it and the transaction is rolled back.
 type txn struct {
-	e   *Engine
-	tx  pgx.Tx
-	err error
+	e        *Engine
+	conn     *pgxpool.Conn
+	begin    string // the BEGIN statement, until it is sent
+	readOnly bool
+	pending  []op
+	held     map[string]int // bucket "\x00" key -> its last write in pending
+	err      error
 }
+
+type op struct {
+	bucket   string
+	key, val []byte
+	del      bool
+}
+
+func heldKey(bucket string, key []byte) string { return bucket + "\x00" + string(key) }
 
 func (t *txn) fail(op string, err error) error {
 	if t.err == nil {
@@ -39,10 +63,61 @@ func (t *txn) fail(op string, err error) error {
 	return t.err
 }
 
-func (t *txn) rollback() {
+// send runs stmts (after BEGIN, if it has not gone out yet) in one round
+// trip, handing each statement's result to read in order.
+func (t *txn) send(stmts []stmt) error {
+	b := &pgx.Batch{}
+	if t.begin != "" {
+		b.Queue(t.begin)
+	}
+	for _, s := range stmts {
+		b.Queue(s.sql, s.args...)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
 	ctx, cancel := t.e.ctx()
 	defer cancel()
-	_ = t.tx.Rollback(ctx) // a lost connection rolls back by itself
+	br := t.conn.SendBatch(ctx, b)
+	if t.begin != "" {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+		t.begin = ""
+	}
+	for _, s := range stmts {
+		if err := s.read(br); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
+
+// stmt is one statement of a round trip.
+type stmt struct {
+	sql  string
+	args []any
+	read func(pgx.BatchResults) error
+}
+
+func execStmt(sql string, args ...any) stmt {
+	return stmt{sql: sql, args: args, read: func(br pgx.BatchResults) error { _, err := br.Exec(); return err }}
+}
+
+// flush sends the held writes, and BEGIN if it has not gone out.
+func (t *txn) flush(extra ...stmt) error {
+	stmts := make([]stmt, 0, len(t.pending)+len(extra))
+	for _, o := range t.pending {
+		if o.del {
+			stmts = append(stmts, execStmt(qDelete, o.bucket, o.key))
+		} else {
+			stmts = append(stmts, execStmt(qPut, o.bucket, o.key, o.val))
+		}
+	}
+	t.pending, t.held = t.pending[:0], nil
+	return t.send(append(stmts, extra...))
 }
 
 // Get implements kvstore.KV. A failed lookup returns nil and fails the
@@ -52,47 +127,108 @@ func (t *txn) Get(bucket string, key []byte) []byte {
 	if t.err != nil {
 		return nil
 	}
-	ctx, cancel := t.e.ctx()
-	defer cancel()
-	var v []byte
-	err := t.tx.QueryRow(ctx, qGet, bucket, nonNil(key)).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
+	if i, ok := t.held[heldKey(bucket, key)]; ok {
+		if t.pending[i].del {
+			return nil
+		}
+		return t.pending[i].val
 	}
+	var v []byte
+	found := false
+	err := t.send([]stmt{{sql: qGet, args: []any{bucket, nonNil(key)}, read: func(br pgx.BatchResults) error {
+		err := br.QueryRow().Scan(&v)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	}}})
 	if err != nil {
 		t.fail("get", err)
+		return nil
+	}
+	if !found {
 		return nil
 	}
 	return nonNil(v)
 }
 
-// Put implements kvstore.KV.
+var errReadOnly = errors.New("write in a read-only transaction")
+
+// Put implements kvstore.KV. The write is held (see txn); if sending it
+// fails later, the transaction fails.
 func (t *txn) Put(bucket string, key, val []byte) error {
-	return t.exec("put", qPut, bucket, nonNil(key), nonNil(val))
+	return t.hold(op{bucket: bucket, key: bytes.Clone(nonNil(key)), val: bytes.Clone(nonNil(val))})
 }
 
 // Delete implements kvstore.KV.
 func (t *txn) Delete(bucket string, key []byte) error {
-	return t.exec("delete", qDelete, bucket, nonNil(key))
+	return t.hold(op{bucket: bucket, key: bytes.Clone(nonNil(key)), del: true})
 }
 
-func (t *txn) exec(op, sql string, args ...any) error {
+func (t *txn) hold(o op) error {
 	if t.err != nil {
 		return t.err
 	}
-	ctx, cancel := t.e.ctx()
-	defer cancel()
-	if _, err := t.tx.Exec(ctx, sql, args...); err != nil {
-		return t.fail(op, err)
+	if t.readOnly {
+		return t.fail("write", errReadOnly)
+	}
+	if t.held == nil {
+		t.held = map[string]int{}
+	}
+	t.held[heldKey(o.bucket, o.key)] = len(t.pending)
+	t.pending = append(t.pending, o)
+	if len(t.pending) >= maxPending {
+		if err := t.flush(); err != nil {
+			return t.fail("write", err)
+		}
 	}
 	return nil
+}
+
+// commit sends the held writes and COMMIT in one round trip.
+func (t *txn) commit() error {
+	if t.err != nil {
+		return t.err
+	}
+	if t.begin != "" && len(t.pending) == 0 {
+		return nil // fn touched nothing: there is no transaction to end
+	}
+	var tag pgconn.CommandTag
+	err := t.flush(stmt{sql: "COMMIT", read: func(br pgx.BatchResults) (err error) { tag, err = br.Exec(); return }})
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe):
+		return fmt.Errorf("postgres: commit: %w", err) // refused: nothing was applied
+	case err != nil:
+		// The connection failed with the COMMIT in flight: it may have
+		// been applied or not.
+		return fmt.Errorf("postgres: commit: %w: %w", glacier.ErrMaybeCommitted, err)
+	case tag.String() != "COMMIT":
+		return fmt.Errorf("postgres: commit answered %q: the transaction was rolled back", tag.String())
+	}
+	return nil
+}
+
+// end rolls the transaction back (a View's, or a failed one's). A
+// connection that cannot be rolled back is closed, never handed back to
+// the pool inside a transaction.
+func (t *txn) end() {
+	if t.begin != "" {
+		return // never began
+	}
+	ctx, cancel := t.e.ctx()
+	defer cancel()
+	if _, err := t.conn.Exec(ctx, "ROLLBACK"); err != nil {
+		_ = t.conn.Conn().Close(ctx)
+	}
 }
 
 type pair struct{ k, v []byte }
 
 // Scan implements kvstore.KV in keyset pages: each page is read whole
 // before fn sees it, so fn may use the transaction, and the next page
-// starts just after the last key.
+// starts just after the last key. Held writes are sent first.
 func (t *txn) Scan(bucket string, prefix, from []byte, fn func(k, v []byte) bool) error {
 	if t.err != nil {
 		return t.err
@@ -105,8 +241,27 @@ func (t *txn) Scan(bucket string, prefix, from []byte, fn func(k, v []byte) bool
 	end := prefixEnd(prefix)
 	page := make([]pair, 0, firstPage)
 	for size := firstPage; ; size = min(2*size, maxPage) {
-		var err error
-		if page, err = t.page(bucket, start, end, size, page[:0]); err != nil {
+		page = page[:0]
+		q := stmt{sql: qScan, args: []any{bucket, start, size}}
+		if end != nil {
+			q = stmt{sql: qScanUntil, args: []any{bucket, start, end, size}}
+		}
+		q.read = func(br pgx.BatchResults) error {
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k, v []byte // scanning a bytea into []byte copies it
+				if err := rows.Scan(&k, &v); err != nil {
+					return err
+				}
+				page = append(page, pair{k: nonNil(k), v: nonNil(v)})
+			}
+			return rows.Err()
+		}
+		if err := t.flush(q); err != nil {
 			return t.fail("scan", err)
 		}
 		for _, p := range page {
@@ -120,30 +275,6 @@ func (t *txn) Scan(bucket string, prefix, from []byte, fn func(k, v []byte) bool
 		// The successor of the last key in byte order.
 		start = append(bytes.Clone(page[len(page)-1].k), 0)
 	}
-}
-
-func (t *txn) page(bucket string, start, end []byte, size int, out []pair) ([]pair, error) {
-	ctx, cancel := t.e.ctx()
-	defer cancel()
-	var rows pgx.Rows
-	var err error
-	if end == nil {
-		rows, err = t.tx.Query(ctx, qScan, bucket, start, size)
-	} else {
-		rows, err = t.tx.Query(ctx, qScanUntil, bucket, start, end, size)
-	}
-	if err != nil {
-		return out, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k, v []byte // scanning a bytea into []byte copies it
-		if err := rows.Scan(&k, &v); err != nil {
-			return out, err
-		}
-		out = append(out, pair{k: nonNil(k), v: nonNil(v)})
-	}
-	return out, rows.Err()
 }
 
 // prefixEnd is the least key greater than every key with prefix, or nil
