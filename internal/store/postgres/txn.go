@@ -22,10 +22,11 @@ const (
 
 // Scans read pages that grow from firstPage to maxPage rows: a listing
 // that stops early (a page of ListVaults) reads little, an inventory reads
-// big pages, and memory stays bounded by one page either way.
+// few big pages (a round trip each), and memory stays bounded by one page
+// either way (8,192 archive records are about 4 MiB).
 const (
 	firstPage = 64
-	maxPage   = 1024
+	maxPage   = 8192
 )
 
 // maxPending is how many writes are held before they are sent.
@@ -240,6 +241,7 @@ func (t *txn) Scan(bucket string, prefix, from []byte, fn func(k, v []byte) bool
 	start = nonNil(bytes.Clone(start))
 	end := prefixEnd(prefix)
 	page := make([]pair, 0, firstPage)
+	var slab []byte // the bytes of a page's keys and values
 	for size := firstPage; ; size = min(2*size, maxPage) {
 		page = page[:0]
 		q := stmt{sql: qScan, args: []any{bucket, start, size}}
@@ -252,12 +254,35 @@ func (t *txn) Scan(bucket string, prefix, from []byte, fn func(k, v []byte) bool
 				return err
 			}
 			defer rows.Close()
+			binary := true
+			for _, f := range rows.FieldDescriptions() {
+				binary = binary && f.Format == pgx.BinaryFormatCode
+			}
+			slab = slab[:0]
+			var spans [][4]int
 			for rows.Next() {
-				var k, v []byte // scanning a bytea into []byte copies it
-				if err := rows.Scan(&k, &v); err != nil {
-					return err
+				if !binary { // a bytea in text format: let pgx decode it
+					var k, v []byte
+					if err := rows.Scan(&k, &v); err != nil {
+						return err
+					}
+					page = append(page, pair{k: nonNil(k), v: nonNil(v)})
+					continue
 				}
-				page = append(page, pair{k: nonNil(k), v: nonNil(v)})
+				// The raw values are valid only until Next: copy them
+				// into the page's slab.
+				raw := rows.RawValues()
+				if len(raw) != 2 {
+					return fmt.Errorf("scan returned %d columns", len(raw))
+				}
+				ks := len(slab)
+				slab = append(slab, raw[0]...)
+				vs := len(slab)
+				slab = append(slab, raw[1]...)
+				spans = append(spans, [4]int{ks, vs, vs, len(slab)})
+			}
+			for _, sp := range spans {
+				page = append(page, pair{k: slab[sp[0]:sp[1]:sp[1]], v: slab[sp[2]:sp[3]:sp[3]]})
 			}
 			return rows.Err()
 		}
