@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 
@@ -18,15 +19,6 @@ const (
 	qDelete    = `DELETE FROM permafrost_kv WHERE bucket = $1 AND key = $2`
 	qScan      = `SELECT key, value FROM permafrost_kv WHERE bucket = $1 AND key >= $2 ORDER BY key LIMIT $3`
 	qScanUntil = `SELECT key, value FROM permafrost_kv WHERE bucket = $1 AND key >= $2 AND key < $3 ORDER BY key LIMIT $4`
-)
-
-// Scans read pages that grow from firstPage to maxPage rows: a listing
-// that stops early (a page of ListVaults) reads little, an inventory reads
-// few big pages (a round trip each), and memory stays bounded by one page
-// either way (8,192 archive records are about 4 MiB).
-const (
-	firstPage = 64
-	maxPage   = 8192
 )
 
 // maxPending is how many writes are held before they are sent.
@@ -46,6 +38,7 @@ type txn struct {
 	readOnly bool
 	pending  []op
 	held     map[string]int // bucket "\x00" key -> its last write in pending
+	ahead    *ahead         // a scan's next page, sent before it is needed
 	err      error
 }
 
@@ -65,10 +58,25 @@ func (t *txn) fail(op string, err error) error {
 }
 
 // send runs stmts (after BEGIN, if it has not gone out yet) in one round
-// trip, handing each statement's result to read in order.
+// trip, handing each statement's result to read in order. A round trip
+// sent ahead is read first.
 func (t *txn) send(stmts []stmt) error {
+	if err := t.settle(); err != nil {
+		return err
+	}
+	a := t.sendOnly(stmts)
+	if a == nil {
+		return nil
+	}
+	return a.read()
+}
+
+// sendOnly sends stmts, BEGIN first if it has not gone out, without
+// reading the answers; nil when there is nothing to send.
+func (t *txn) sendOnly(stmts []stmt) *ahead {
 	b := &pgx.Batch{}
-	if t.begin != "" {
+	begins := t.begin != ""
+	if begins {
 		b.Queue(t.begin)
 	}
 	for _, s := range stmts {
@@ -78,22 +86,54 @@ func (t *txn) send(stmts []stmt) error {
 		return nil
 	}
 	ctx, cancel := t.e.ctx()
-	defer cancel()
-	br := t.conn.SendBatch(ctx, b)
-	if t.begin != "" {
-		if _, err := br.Exec(); err != nil {
-			br.Close()
+	return &ahead{t: t, br: t.conn.SendBatch(ctx, b), cancel: cancel, begins: begins, stmts: stmts}
+}
+
+// ahead is a round trip sent and not yet read.
+type ahead struct {
+	t      *txn
+	br     pgx.BatchResults
+	cancel context.CancelFunc
+	begins bool
+	stmts  []stmt
+}
+
+// read reads the answers in order.
+func (a *ahead) read() error {
+	defer a.cancel()
+	if a.begins {
+		if _, err := a.br.Exec(); err != nil {
+			a.br.Close()
 			return err
 		}
-		t.begin = ""
+		a.t.begin = ""
 	}
-	for _, s := range stmts {
-		if err := s.read(br); err != nil {
-			br.Close()
+	for _, s := range a.stmts {
+		if err := s.read(a.br); err != nil {
+			a.br.Close()
 			return err
 		}
 	}
-	return br.Close()
+	return a.br.Close()
+}
+
+// sendAhead sends stmts to be read by settle (or by the next round trip).
+func (t *txn) sendAhead(stmts []stmt) error {
+	if err := t.settle(); err != nil {
+		return err
+	}
+	t.ahead = t.sendOnly(stmts)
+	return nil
+}
+
+// settle reads the round trip sent ahead, if any.
+func (t *txn) settle() error {
+	a := t.ahead
+	if a == nil {
+		return nil
+	}
+	t.ahead = nil
+	return a.read()
 }
 
 // stmt is one statement of a round trip.
@@ -107,8 +147,13 @@ func execStmt(sql string, args ...any) stmt {
 	return stmt{sql: sql, args: args, read: func(br pgx.BatchResults) error { _, err := br.Exec(); return err }}
 }
 
-// flush sends the held writes, and BEGIN if it has not gone out.
-func (t *txn) flush(extra ...stmt) error {
+// flush sends the held writes, and BEGIN if it has not gone out, with
+// extra after them.
+func (t *txn) flush(extra ...stmt) error { return t.send(t.writes(extra)) }
+
+// writes returns the held writes as statements, followed by extra, and
+// forgets them.
+func (t *txn) writes(extra []stmt) []stmt {
 	stmts := make([]stmt, 0, len(t.pending)+len(extra))
 	for _, o := range t.pending {
 		if o.del {
@@ -118,7 +163,7 @@ func (t *txn) flush(extra ...stmt) error {
 		}
 	}
 	t.pending, t.held = t.pending[:0], nil
-	return t.send(append(stmts, extra...))
+	return append(stmts, extra...)
 }
 
 // Get implements kvstore.KV. A failed lookup returns nil and fails the
@@ -215,6 +260,7 @@ func (t *txn) commit() error {
 // connection that cannot be rolled back is closed, never handed back to
 // the pool inside a transaction.
 func (t *txn) end() {
+	_ = t.settle()
 	if t.begin != "" {
 		return // never began
 	}
@@ -222,83 +268,6 @@ func (t *txn) end() {
 	defer cancel()
 	if _, err := t.conn.Exec(ctx, "ROLLBACK"); err != nil {
 		_ = t.conn.Conn().Close(ctx)
-	}
-}
-
-type pair struct{ k, v []byte }
-
-// Scan implements kvstore.KV in keyset pages: each page is read whole
-// before fn sees it, so fn may use the transaction, and the next page
-// starts just after the last key. Held writes are sent first.
-func (t *txn) Scan(bucket string, prefix, from []byte, fn func(k, v []byte) bool) error {
-	if t.err != nil {
-		return t.err
-	}
-	start := from
-	if bytes.Compare(start, prefix) < 0 {
-		start = prefix
-	}
-	start = nonNil(bytes.Clone(start))
-	end := prefixEnd(prefix)
-	page := make([]pair, 0, firstPage)
-	var slab []byte // the bytes of a page's keys and values
-	for size := firstPage; ; size = min(2*size, maxPage) {
-		page = page[:0]
-		q := stmt{sql: qScan, args: []any{bucket, start, size}}
-		if end != nil {
-			q = stmt{sql: qScanUntil, args: []any{bucket, start, end, size}}
-		}
-		q.read = func(br pgx.BatchResults) error {
-			rows, err := br.Query()
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			binary := true
-			for _, f := range rows.FieldDescriptions() {
-				binary = binary && f.Format == pgx.BinaryFormatCode
-			}
-			slab = slab[:0]
-			var spans [][4]int
-			for rows.Next() {
-				if !binary { // a bytea in text format: let pgx decode it
-					var k, v []byte
-					if err := rows.Scan(&k, &v); err != nil {
-						return err
-					}
-					page = append(page, pair{k: nonNil(k), v: nonNil(v)})
-					continue
-				}
-				// The raw values are valid only until Next: copy them
-				// into the page's slab.
-				raw := rows.RawValues()
-				if len(raw) != 2 {
-					return fmt.Errorf("scan returned %d columns", len(raw))
-				}
-				ks := len(slab)
-				slab = append(slab, raw[0]...)
-				vs := len(slab)
-				slab = append(slab, raw[1]...)
-				spans = append(spans, [4]int{ks, vs, vs, len(slab)})
-			}
-			for _, sp := range spans {
-				page = append(page, pair{k: slab[sp[0]:sp[1]:sp[1]], v: slab[sp[2]:sp[3]:sp[3]]})
-			}
-			return rows.Err()
-		}
-		if err := t.flush(q); err != nil {
-			return t.fail("scan", err)
-		}
-		for _, p := range page {
-			if !fn(p.k, p.v) {
-				return t.err
-			}
-		}
-		if len(page) < size {
-			return t.err
-		}
-		// The successor of the last key in byte order.
-		start = append(bytes.Clone(page[len(page)-1].k), 0)
 	}
 }
 
