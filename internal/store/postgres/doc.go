@@ -17,7 +17,9 @@
 //   - inventory of 1,000,000 archives: bucket "archives", keys
 //     "account/region/vault/" + creation-time head + ID, so a vault's
 //     archives in creation order are one range, read in keyset pages of
-//     up to 1,024 rows (key > last), never OFFSET and never whole.
+//     up to 8,192 rows (key >= the last key's successor), never OFFSET and
+//     never whole; the next page's query is sent before the caller reads
+//     the current one.
 //   - ListJobs filters: bucket "jobs", keys by vault and creation-time head;
 //     the filters (status, completed) are applied to the page as it streams,
 //     as with bbolt; a job's ID is found through the head its ID hides or
@@ -31,9 +33,17 @@
 // (the read-modify-write of a vault's archive count, count-then-insert for
 // the vault limit, check-then-complete of jobs): PostgreSQL's serializable
 // snapshot isolation aborts one of two transactions that would otherwise
-// lose an update, and the engine then re-runs fn with bounded, jittered
-// backoff (SQLSTATE 40001 and 40P01). View runs at REPEATABLE READ READ
-// ONLY: one snapshot, never aborted, never waiting.
+// lose an update, and the engine then re-runs fn (SQLSTATE 40001 and
+// 40P01), up to Options.MaxAttempts times. A re-run first takes a session
+// advisory lock shared by every process on the database (before BEGIN, so
+// the snapshot is taken after the wait), as do all of the process's writes
+// for a short while after a failure: the writers of a hot row queue instead
+// of aborting each other. View runs at REPEATABLE READ READ ONLY: one
+// snapshot, never aborted, never waiting.
+//
+// BEGIN goes out with a transaction's first statement, and writes are
+// held and sent together, before a scan or with the COMMIT, so that a
+// transaction costs few round trips; Get reads the held writes first.
 //
 // KV.Get has no error return, so a failed statement is sticky: every later
 // call of the transaction fails with it, and the transaction is rolled
