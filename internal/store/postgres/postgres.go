@@ -148,9 +148,12 @@ func (e *Engine) run(opts pgx.TxOptions, fn func(kvstore.KV) error, attempts int
 	for i := 1; ; i++ {
 		// A transaction aborted to keep the history serializable met
 		// contention (a hot row: one vault's counts under many uploads),
-		// so it runs again holding the retry lock, and so, for a while,
-		// do this process's other writes: contending transactions then
-		// queue instead of aborting each other again and again.
+		// so it runs again holding the retry lock. If even that attempt
+		// is aborted, the contention is sustained, and for a while all of
+		// this process's writes take the lock: contending transactions
+		// then queue instead of aborting each other again and again. (A
+		// lone failure, such as a conflict PostgreSQL reports because two
+		// rows share an index page, does not serialize the process.)
 		serialized := opts.AccessMode != pgx.ReadOnly &&
 			(i > 1 || time.Now().UnixNano()-e.contended.Load() < int64(contentionWindow))
 		err := e.attempt(opts, fn, serialized)
@@ -160,15 +163,17 @@ func (e *Engine) run(opts pgx.TxOptions, fn func(kvstore.KV) error, attempts int
 			}
 			return err
 		}
-		e.contended.Store(time.Now().UnixNano())
+		if i > 1 {
+			e.contended.Store(time.Now().UnixNano())
+		}
 		if i > 1 {
 			time.Sleep(rand.N(time.Millisecond << min(i, 6))) // aborted again, by another process
 		}
 	}
 }
 
-// contentionWindow is how long after a serialization failure this
-// process's writes all take the retry lock.
+// contentionWindow is how long after a failed retry this process's
+// writes all take the retry lock.
 const contentionWindow = 250 * time.Millisecond
 
 // retryLock is the session advisory lock that retried transactions of
