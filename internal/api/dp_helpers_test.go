@@ -27,8 +27,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
 	"permafrost/internal/config"
-	"permafrost/internal/s3test"
 	"permafrost/internal/pgtest"
+	"permafrost/internal/s3test"
 	"permafrost/permafrosttest"
 )
 

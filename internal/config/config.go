@@ -22,7 +22,7 @@ type Config struct {
 	DataDir string
 	Memory  bool
 	// Blobs is the URL of the store of archive bytes (see blobs.go).
-	Blobs     string
+	Blobs string
 	// Metadata is where metadata is kept: "bolt:" (under DataDir, the
 	// default), "memory:" or "postgres://..." (see metadata.go).
 	Metadata  string
