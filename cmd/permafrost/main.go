@@ -42,13 +42,7 @@ func run() int {
 		_ = m.Close(context.Background())
 		return 1
 	}
-	where := "data in " + cfg.DataDir
-	if cfg.Memory {
-		where = "data in memory only"
-	}
-	if b, _ := cfg.BlobStore(); b.Kind == config.BlobsS3 {
-		where += ", archive bytes in s3://" + b.Bucket + "/" + b.Prefix
-	}
+	where := cfg.StorageSummary()
 	fmt.Printf("permafrost listening on %s, %s, %s\n", m.Endpoint(), where, m.ProfileSummary())
 
 	s := <-sig

@@ -27,19 +27,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
 	"permafrost/internal/config"
+	"permafrost/internal/pgtest"
 	"permafrost/internal/s3test"
 	"permafrost/permafrosttest"
 )
 
 // dpStores runs f in a subtest per store: "memory", "disk" (durable
-// store in a temporary directory, srv.Main.Config.DataDir) and "s3" (the
+// store in a temporary directory, srv.Main.Config.DataDir), "s3" (the
 // durable metadata store with the bytes in a real S3 server, versitygw,
-// through --blobs s3://).
+// through --blobs s3://), "postgres" (metadata in a fresh PostgreSQL
+// database, blobs in DataDir; skipped without PERMAFROST_TEST_POSTGRES
+// outside CI) and "postgres-s3" (what replicas run: PostgreSQL and S3).
 func dpStores(t *testing.T, f func(t *testing.T, srv *permafrosttest.Server)) {
 	t.Helper()
 	t.Run("memory", func(t *testing.T) { f(t, permafrosttest.New(t)) })
 	t.Run("disk", func(t *testing.T) { f(t, dpNewDisk(t)) })
 	t.Run("s3", func(t *testing.T) { f(t, dpNewS3(t)) })
+	t.Run("postgres", func(t *testing.T) { f(t, dpNewPostgres(t)) })
+	t.Run("postgres-s3", func(t *testing.T) { f(t, dpNewPostgresS3(t)) })
 }
 
 // dpNewS3 starts a versitygw and a server keeping its bytes there.
@@ -50,6 +55,29 @@ func dpNewS3(t *testing.T) *permafrosttest.Server {
 	dir := t.TempDir()
 	return permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
 		c.Memory, c.DataDir, c.Blobs = false, dir, s3.URL("blobs/")
+	}))
+}
+
+// dpNewPostgresS3 starts a server with its metadata in a fresh PostgreSQL
+// database and its bytes in a versitygw.
+func dpNewPostgresS3(t *testing.T) *permafrosttest.Server {
+	t.Helper()
+	db := pgtest.NewDatabase(t)
+	s3 := s3test.Start(t)
+	s3test.UseEnv()
+	dir := t.TempDir()
+	return permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+		c.Memory, c.Metadata, c.DataDir, c.Blobs = false, db, dir, s3.URL("blobs/")
+	}))
+}
+
+// dpNewPostgres starts a server with its metadata in a fresh PostgreSQL
+// database and its blobs in a temporary directory.
+func dpNewPostgres(t *testing.T) *permafrosttest.Server {
+	t.Helper()
+	db, dir := pgtest.NewDatabase(t), t.TempDir()
+	return permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+		c.Memory, c.Metadata, c.DataDir = false, db, dir
 	}))
 }
 
@@ -259,4 +287,4 @@ func dpBlobFiles(t *testing.T, srv *permafrosttest.Server) []string {
 }
 
 // dpIsDisk reports whether srv runs the durable store.
-func dpIsDisk(srv *permafrosttest.Server) bool { return !srv.Main.Config.Memory }
+func dpIsDisk(srv *permafrosttest.Server) bool { return !srv.Main.Config.InMemory() }

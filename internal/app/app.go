@@ -23,10 +23,7 @@ import (
 	"permafrost/internal/metrics"
 	"permafrost/internal/notify"
 	"permafrost/internal/sigv4"
-	"permafrost/internal/store/boltdb"
 	"permafrost/internal/store/diskfault"
-	"permafrost/internal/store/kvstore"
-	"permafrost/internal/store/memory"
 )
 
 // Main is a running (or ready to run) permafrost server.
@@ -130,9 +127,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	}
 	if o.store != nil {
 		m.Store, m.sharedStore = o.store, true
-	} else if cfg.Memory {
-		m.Store = kvstore.New(memory.NewEngine(), blobs.blobs)
-	} else if m.Store, err = boltdb.Open(cfg.DataDir, boltdb.Options{Logger: logger, Faults: o.faults, Blobs: blobs.blobs, Observer: m.storeObserver()}); err != nil {
+	} else if m.Store, err = openStore(cfg, logger, o.faults, blobs.blobs, m.storeObserver()); err != nil {
 		return nil, err
 	}
 	off, err := loadClockOffset(m.Store)

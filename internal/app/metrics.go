@@ -4,12 +4,12 @@ import (
 	"net/http"
 
 	"permafrost/internal/api"
-	"permafrost/internal/store/boltdb"
+	"permafrost/internal/store/kvstore"
 )
 
-// storeObserver is what the boltdb engine reports its commits to: nil
+// storeObserver is what the storage engine reports its commits to: nil
 // (not a nil *Metrics in an interface) when metrics are off.
-func (m *Main) storeObserver() boltdb.Observer {
+func (m *Main) storeObserver() kvstore.Observer {
 	if m.Metrics == nil {
 		return nil
 	}

@@ -41,7 +41,7 @@ type BlobStore struct {
 func (c Config) BlobStore() (BlobStore, error) {
 	raw := c.Blobs
 	if raw == "" {
-		if c.Memory {
+		if c.InMemory() {
 			return BlobStore{Kind: BlobsMemory}, nil
 		}
 		return BlobStore{Kind: BlobsFile}, nil
@@ -50,10 +50,10 @@ func (c Config) BlobStore() (BlobStore, error) {
 	if err != nil {
 		return b, err
 	}
-	if !c.Memory && b.Kind == BlobsMemory {
+	if !c.InMemory() && b.Kind == BlobsMemory {
 		return b, fmt.Errorf("--blobs memory: keeps archive bytes only until the process ends, while the durable metadata store would keep their records: use --memory")
 	}
-	if c.Memory && b.Kind != BlobsMemory {
+	if c.InMemory() && b.Kind != BlobsMemory {
 		return b, fmt.Errorf("--memory keeps archive bytes in memory (it means --blobs memory:) and cannot be combined with --blobs %s", raw)
 	}
 	return b, nil

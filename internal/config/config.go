@@ -22,7 +22,10 @@ type Config struct {
 	DataDir string
 	Memory  bool
 	// Blobs is the URL of the store of archive bytes (see blobs.go).
-	Blobs     string
+	Blobs string
+	// Metadata is where metadata is kept: "bolt:" (under DataDir, the
+	// default), "memory:" or "postgres://..." (see metadata.go).
+	Metadata  string
 	Region    string
 	AccountID string
 	LogLevel  string
@@ -152,6 +155,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.Addr, "addr", "address to listen on")
 	str(&c.DataDir, "data-dir", "directory of the durable store")
 	str(&c.Blobs, "blobs", blobsUsage)
+	str(&c.Metadata, "metadata", "where metadata is kept: bolt: (under --data-dir, the default), memory:, or postgres://user:password@host:port/database?... (blobs stay under --data-dir)")
 	str(&c.Region, "region", "region of requests that carry no SigV4 credential scope")
 	str(&c.AccountID, "account-id", "12-digit account of every caller until signatures are verified")
 	str(&c.LogLevel, "log-level", "debug, info, warn or error")
@@ -253,10 +257,13 @@ func (c Config) Validate() error {
 	if c.Addr == "" {
 		errs = append(errs, errors.New("--addr must not be empty"))
 	}
-	if !c.Memory && c.DataDir == "" {
+	if !c.InMemory() && c.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir must not be empty unless --memory is set"))
 	}
 	if _, err := c.BlobStore(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.validateMetadata(); err != nil {
 		errs = append(errs, err)
 	}
 	if !validAccount(c.AccountID) {

@@ -9,7 +9,9 @@ import "time"
 // a store MUST NOT keep or share the pointers it is given or returns, so a
 // caller may modify a returned record freely before putting it back.
 type Store interface {
-	// View runs fn in a read-only transaction with a consistent snapshot.
+	// View runs fn in a read-only transaction with a consistent snapshot:
+	// every read of fn sees the same committed state, and none of a
+	// transaction that commits while fn runs. View runs fn once.
 	View(fn func(Tx) error) error
 	// Update runs fn in a read-write transaction. If fn returns an error
 	// nothing it did is kept. When Update returns nil on a durable store,
@@ -17,10 +19,24 @@ type Store interface {
 	// it is durable, and when Update returns an error (fn's, or the
 	// store's own, such as a full disk) nothing fn did is visible, now or
 	// after a restart, unless the error wraps ErrMaybeCommitted.
+	//
+	// Isolation: Update and Batch transactions are serializable. Their
+	// outcome is that of running them one at a time in some order, across
+	// every process sharing the store, so the domain may read, decide and
+	// write in one transaction: a vault's archive count read-modify-write,
+	// the vault limit's count-then-insert, a job's check-then-complete, an
+	// upload's complete-once, DeleteVault's check that the vault is empty
+	// (storetest's isolation cases check these). A store that gets this
+	// from optimistic concurrency (PostgreSQL) aborts a transaction that
+	// would break it and runs fn again, so Update, like Batch, may run fn
+	// more than once: fn must not have effects outside the transaction,
+	// or only ones that are safe to repeat, and must compute everything it
+	// writes from what it reads in that run.
 	Update(fn func(Tx) error) error
 	// Batch is Update for writes that may be coalesced with concurrent
-	// ones into one durable commit; fn may therefore run more than once and
-	// must not have side effects outside the transaction.
+	// ones into one durable commit; fn may therefore run more than once
+	// (also on a serialization failure, as Update's) and must not have
+	// side effects outside the transaction.
 	Batch(fn func(Tx) error) error
 	// Blobs returns the store of large byte objects.
 	Blobs() Blobs

@@ -81,12 +81,12 @@ func New() *Metrics {
 		Name: "permafrost_upload_bodies_in_flight", Help: "UploadArchive and UploadMultipartPart requests being served by this process."})
 	m.commitSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "permafrost_store_commit_duration_seconds",
-		Help:    "Time of one durable group commit of the boltdb store (transaction, log write and sync, bbolt commit).",
+		Help:    "Time of one durable commit of the store: a boltdb group commit (transaction, log write and sync, bbolt commit) or a PostgreSQL read-write transaction (retries included).",
 		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 	})
 	m.commitBatch = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "permafrost_store_commit_batch_size",
-		Help:    "Writes coalesced into one group commit of the boltdb store.",
+		Help:    "Writes coalesced into one commit (boltdb group commit; always 1 on PostgreSQL, which coalesces its WAL flushes itself).",
 		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
 	})
 	m.logSyncs = prometheus.NewCounter(prometheus.CounterOpts{

@@ -38,10 +38,10 @@ type Engine struct {
 	faults   *diskfault.Injector
 	failures atomic.Int64 // writes failed since the last one that succeeded
 
-	qmu        sync.Mutex // guards queue and committing
-	queue      []*call    // Batch calls waiting for the next batch
-	committing bool       // a commitQueue goroutine is running
-	obs        Observer   // nil: not observed
+	qmu        sync.Mutex       // guards queue and committing
+	queue      []*call          // Batch calls waiting for the next batch
+	committing bool             // a commitQueue goroutine is running
+	obs        kvstore.Observer // nil: not observed
 }
 
 // Options configure an engine.
@@ -56,17 +56,7 @@ type Options struct {
 	Blobs glacier.Blobs
 	// Observer, when set, is told of each group commit and log sync
 	// (metrics).
-	Observer Observer
-}
-
-// Observer is told of the engine's durable writes. Its methods must be
-// cheap and safe for concurrent use.
-type Observer interface {
-	// Commit reports one group commit of calls Batch calls, taking d
-	// from the transaction's start to its answer.
-	Commit(calls int, d time.Duration)
-	// LogSync reports one log record written and fdatasynced in d.
-	LogSync(d time.Duration)
+	Observer kvstore.Observer
 }
 
 var _ kvstore.Engine = (*Engine)(nil)

@@ -41,3 +41,13 @@ func TestReopenKeepsState(t *testing.T) {
 		t.Fatalf("vault lost across reopen: %v", err)
 	}
 }
+
+func TestIsolation(t *testing.T) {
+	storetest.RunIsolation(t, func(t *testing.T) glacier.Store {
+		s, err := Open(t.TempDir(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

@@ -26,8 +26,12 @@ const settingIDKey = "kvstore/id-key"
 // then goes through the index).
 type idCipher struct{ key []byte }
 
-// loadIDCipher reads the store's key, creating it on first use.
-func loadIDCipher(eng Engine) *idCipher {
+// loadIDCipher reads the store's key, creating it on first use. The key
+// is a record of the store, so every process sharing the store masks IDs
+// with the same key: of processes creating it at once, a serializable
+// engine keeps one key and the others re-run and read it. Without the key
+// (err != nil) the cipher is disabled, which is correct but slower.
+func loadIDCipher(eng Engine) (*idCipher, error) {
 	var key []byte
 	err := eng.Update(func(kv KV) error {
 		if v := kv.Get(bSettings, []byte(settingIDKey)); len(v) == sha256.Size {
@@ -39,9 +43,9 @@ func loadIDCipher(eng Engine) *idCipher {
 		return kv.Put(bSettings, []byte(settingIDKey), key)
 	})
 	if err != nil {
-		return &idCipher{}
+		return &idCipher{}, err
 	}
-	return &idCipher{key: key}
+	return &idCipher{key: key}, nil
 }
 
 const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

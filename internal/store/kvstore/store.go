@@ -18,13 +18,27 @@ type Store struct {
 
 var _ glacier.Store = (*Store)(nil)
 
-// New returns a Store over eng with its large bytes in blobs.
+// New returns a Store over eng with its large bytes in blobs. If the ID
+// key cannot be read, IDs are issued unmasked, as Open would refuse.
 //
 // A store written before the due-time index existed gets it built here,
 // once; an engine that cannot be written now gets it at a later open.
 func New(eng Engine, blobs glacier.Blobs) *Store {
 	_ = indexDueJobs(eng)
-	return &Store{eng: eng, blobs: blobs, memo: &vaultMemo{}, ids: loadIDCipher(eng)}
+	ids, _ := loadIDCipher(eng)
+	return &Store{eng: eng, blobs: blobs, memo: &vaultMemo{}, ids: ids}
+}
+
+// Open is New for an engine shared by several processes, which must all
+// mask IDs with the store's key: it fails when the key cannot be read
+// instead of going on without it.
+func Open(eng Engine, blobs glacier.Blobs) (*Store, error) {
+	ids, err := loadIDCipher(eng)
+	if err != nil {
+		return nil, fmt.Errorf("kvstore: read the ID key: %w", err)
+	}
+	_ = indexDueJobs(eng)
+	return &Store{eng: eng, blobs: blobs, memo: &vaultMemo{}, ids: ids}, nil
 }
 
 // NewID implements glacier.Store: see ids.go.

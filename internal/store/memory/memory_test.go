@@ -10,3 +10,7 @@ import (
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) glacier.Store { return New() })
 }
+
+func TestIsolation(t *testing.T) {
+	storetest.RunIsolation(t, func(t *testing.T) glacier.Store { return New() })
+}
