@@ -49,21 +49,20 @@ type Metrics struct {
 	failed    prometheus.Counter
 
 	// ops caches each operation's latency observer and its counters by
-	// status, so that a request costs no label hashing.
-	mu  sync.RWMutex
-	ops map[string]*opInstruments
+	// status (sync.Maps: read without locks or shared writes), so that a
+	// request costs no label hashing.
+	ops sync.Map // string -> *opInstruments
 }
 
 type opInstruments struct {
 	latency prometheus.Observer
-	mu      sync.RWMutex
-	codes   map[int]prometheus.Counter
+	codes   sync.Map // int -> prometheus.Counter
 }
 
 // New returns the instruments of one server; ReadStore adds its stored
 // figures.
 func New() *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), ops: map[string]*opInstruments{}}
+	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "permafrost_requests_total",
 		Help: "Requests answered, by Glacier operation (or emulator, unknown) and HTTP status code (499: the client went away).",
@@ -157,33 +156,17 @@ func (m *Metrics) Published(err error) {
 }
 
 func (m *Metrics) op(op string) *opInstruments {
-	m.mu.RLock()
-	oi := m.ops[op]
-	m.mu.RUnlock()
-	if oi != nil {
-		return oi
+	if oi, ok := m.ops.Load(op); ok {
+		return oi.(*opInstruments)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if oi = m.ops[op]; oi == nil {
-		oi = &opInstruments{latency: m.latency.WithLabelValues(op), codes: map[int]prometheus.Counter{}}
-		m.ops[op] = oi
-	}
-	return oi
+	oi, _ := m.ops.LoadOrStore(op, &opInstruments{latency: m.latency.WithLabelValues(op)})
+	return oi.(*opInstruments)
 }
 
 func (oi *opInstruments) code(m *Metrics, op string, status int) prometheus.Counter {
-	oi.mu.RLock()
-	c := oi.codes[status]
-	oi.mu.RUnlock()
-	if c != nil {
-		return c
+	if c, ok := oi.codes.Load(status); ok {
+		return c.(prometheus.Counter)
 	}
-	oi.mu.Lock()
-	defer oi.mu.Unlock()
-	if c = oi.codes[status]; c == nil {
-		c = m.requests.WithLabelValues(op, strconv.Itoa(status))
-		oi.codes[status] = c
-	}
-	return c
+	c, _ := oi.codes.LoadOrStore(status, m.requests.WithLabelValues(op, strconv.Itoa(status)))
+	return c.(prometheus.Counter)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -298,7 +299,7 @@ func TestMetricsAfterWorkload(t *testing.T) {
 	cfg := srv.Main.Config
 	cfg.Addr = "127.0.0.1:0"
 	cfg.SNSEndpoint = ""
-	replica, err := app.New(cfg, nil, nil, app.WithStore(srv.Main.Store))
+	replica, err := app.New(cfg, slog.New(slog.DiscardHandler), nil, app.WithStore(srv.Main.Store))
 	if err != nil {
 		t.Fatal(err)
 	}
