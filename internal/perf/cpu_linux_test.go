@@ -16,5 +16,3 @@ func threadCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
-
-const cpuClock = "thread CPU time"

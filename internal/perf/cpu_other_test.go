@@ -8,5 +8,3 @@ var epoch = time.Now()
 
 // threadCPU falls back to the wall clock where no thread CPU time is read.
 func threadCPU() time.Duration { return time.Since(epoch) }
-
-const cpuClock = "wall clock"
