@@ -45,9 +45,16 @@ func NewDatabase(tb testing.TB) string {
 		tb.Fatalf("pgtest: create database on %s: %v", redacted(server), err)
 	}
 	tb.Cleanup(func() {
-		if err := admin(server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("pgtest: drop database %s: %v", name, err)
+		// A session the role may not end (a background worker) can hold
+		// the database a moment: try again before calling it a failure.
+		var err error
+		for try := 0; try < 10; try++ {
+			if err = admin(server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err == nil {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
+		tb.Errorf("pgtest: drop database %s: %v", name, err)
 	})
 	u, err := url.Parse(server)
 	if err != nil {
