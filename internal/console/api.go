@@ -63,7 +63,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 	case path == "notifications" && !post:
 		err = h.notifications(w)
 	case path == "clock" && !post:
-		writeJSON(w, clockJSON{Now: formatTime(h.emu.Now()), Real: formatTime(time.Now())})
+		writeJSON(w, clockJSON{Now: formatTime(h.emu.Now()), Real: formatTime(time.Now()), DailyInventory: h.svc.DailyInventory()})
 	case path == "clock/advance" && post:
 		err = h.advance(w, q.Get("by"))
 	case path == "inventory" && post:
@@ -118,6 +118,8 @@ func optTime(t *time.Time) string {
 type clockJSON struct {
 	Now  string `json:"now"`
 	Real string `json:"real,omitempty"`
+	// DailyInventory: inventories are taken daily (else live).
+	DailyInventory bool `json:"dailyInventory"`
 }
 
 // advanceRule is what the message of a refused advance asks for, as on
@@ -264,9 +266,12 @@ func (h *Handler) archives(w http.ResponseWriter, ref glacier.VaultRef, cursor, 
 }
 
 type notificationJSON struct {
-	Topic   string `json:"topic"`
-	Time    string `json:"time"`
-	Message string `json:"message"`
+	Topic     string `json:"topic"`
+	Time      string `json:"time"`
+	Message   string `json:"message"`
+	Delivered bool   `json:"delivered"`
+	Attempts  int    `json:"attempts"`
+	LastError string `json:"lastError"`
 }
 
 // notifications lists every notification sent, newest first.
@@ -277,7 +282,8 @@ func (h *Handler) notifications(w http.ResponseWriter) error {
 	}
 	out := make([]notificationJSON, len(ns))
 	for i, n := range ns {
-		out[len(ns)-1-i] = notificationJSON{Topic: n.Topic, Time: formatTime(n.Time), Message: n.Message}
+		out[len(ns)-1-i] = notificationJSON{Topic: n.Topic, Time: formatTime(n.Time), Message: n.Message,
+			Delivered: n.Delivered, Attempts: n.Attempts, LastError: n.LastError}
 	}
 	writeJSON(w, out)
 	return nil

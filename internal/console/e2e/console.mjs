@@ -93,6 +93,12 @@ try {
   check((await page.locator('main').innerText()).includes(want.topic), 'the notification settings show the topic');
   check((await page.locator('main').innerText()).includes('"Sid": "' + want.policySid + '"'), 'the access policy is shown');
   await shot('02-vault');
+  // and each of its sections on its own, readable at full size
+  const cards = page.locator('section.card');
+  for (let i = 0; i < await cards.count(); i++) {
+    const title = (await cards.nth(i).locator('h2').innerText()).toLowerCase().replace(/[^a-z]+/g, '-');
+    await cards.nth(i).screenshot({ path: join(shots, `02-vault-${i + 1}-${title}.png`) });
+  }
 
   // the second page of archives, by the store's cursor
   await page.click('#archives-next');

@@ -51,7 +51,7 @@ function relTime(iso) {
   let txt;
   if (s < 60) return future ? 'in under a minute' : 'just now';
   if (s < 3600) txt = Math.round(s / 60) + ' min';
-  else if (s < 86400) txt = Math.floor(s / 3600) + ' h ' + Math.round((s % 3600) / 60) + ' min';
+  else if (s < 86400) { const m = Math.round(s / 60); txt = Math.floor(m / 60) + ' h ' + (m % 60) + ' min'; }
   else if (s < 86400 * 365) txt = (s / 86400).toFixed(1) + ' days';
   else txt = (s / 86400 / 365.25).toFixed(1) + ' years';
   return future ? 'in ' + txt : txt + ' ago';
@@ -60,6 +60,14 @@ function relTime(iso) {
 function timeCell(iso, withRel) {
   if (!iso) return el('td', {}, el('span', { class: 'muted' }, '—'));
   return el('td', { title: iso }, fmtTime(iso), withRel ? el('div', { class: 'muted' }, relTime(iso)) : null);
+}
+
+// A long Glacier ID (archive, job, upload: 92 to 138 characters) shown
+// by its start and end; the whole ID is in the tooltip and is what a copy
+// of the cell's text gives.
+function idCell(id, ...more) {
+  const short = id.length > 28 ? id.slice(0, 14) + '…' + id.slice(-10) : id;
+  return el('td', { class: 'id', title: id }, el('span', { class: 'short' }, short), el('span', { class: 'full' }, id), ...more);
 }
 
 function q(name) { return new URLSearchParams(location.search).get(name); }
@@ -87,6 +95,7 @@ async function api(path, opts = {}) {
 // act performs a state-changing action after the user confirms it, then
 // reloads the page's data. Errors are Glacier's, shown as they come.
 async function act(question, path, done) {
+  main().querySelectorAll('.msg').forEach(m => m.remove()); // the last action's outcome
   if (question && !window.confirm(question)) return;
   try {
     const out = await api(path, { method: 'POST' });
@@ -156,9 +165,8 @@ function header() {
     }
   }
   const top = document.getElementById('top');
-  top.replaceChildren(el('span', { class: 'brand' }, 'permafrost console'),
-    page === 'login' ? null : [link('./', 'Vaults', 'index'), link('notifications.html', 'Notifications sent', 'notifications'), link('clock.html', 'Clock & inventories', 'clock')],
-    right);
+  const nav = page === 'login' ? [] : [link('./', 'Vaults', 'index'), link('notifications.html', 'Notifications sent', 'notifications'), link('clock.html', 'Clock & inventories', 'clock')];
+  top.replaceChildren(el('span', { class: 'brand' }, 'permafrost console'), ...nav, right);
 }
 
 // ---- pages -----------------------------------------------------------
@@ -170,7 +178,7 @@ async function pageVaults() {
   const d = await api('vaults?offset=' + offset + '&limit=' + PAGE);
   const rows = d.vaults.map(v => el('tr', { 'data-vault': v.name },
     el('td', {}, el('a', { href: 'vault.html?' + vaultQuery(v) }, v.name)),
-    el('td', { class: 'mono' }, v.account), el('td', {}, v.region),
+    el('td', {}, v.account), el('td', {}, v.region),
     timeCell(v.created), el('td', { class: 'num', 'data-archives': v.archives }, v.archives.toLocaleString('en-US')), sizeCell(v.size),
     v.lastInventory ? timeCell(v.lastInventory) : el('td', { class: 'muted' }, 'never'),
     el('td', {}, lockBadge(v.lockState)), el('td', {}, tagList(v.tags))));
@@ -205,8 +213,9 @@ async function pageVault() {
     'vault/delete?' + vaultQuery(v), () => { location.href = './'; }) }, 'Delete vault…');
 
   const jobs = d.jobs.map(j => el('tr', { 'data-job': j.id },
-    el('td', { class: 'id' }, j.id),
+    idCell(j.id),
     el('td', {}, j.action === 'ArchiveRetrieval' ? 'Archive retrieval' : 'Inventory (' + (j.format || 'JSON') + ')',
+      j.archiveId ? el('div', { class: 'muted', title: j.archiveId }, 'archive ' + j.archiveId.slice(0, 14) + '…') : null,
       j.description ? el('div', { class: 'muted' }, j.description) : null),
     el('td', {}, j.tier || el('span', { class: 'muted' }, '—')),
     el('td', { class: 'job-status' }, statusBadge(j.status), j.status === 'Failed' ? el('div', { class: 'muted' }, j.statusMessage) : null),
@@ -220,10 +229,10 @@ async function pageVault() {
   const uploads = d.uploads.map(u => {
     const received = u.parts.reduce((n, p) => n + p.end - p.start + 1, 0);
     const parts = table(['Byte range', 'Size#', 'Tree hash (SHA-256)'], u.parts.map(p => el('tr', {},
-      el('td', { class: 'mono' }, p.start + '–' + p.end), sizeCell(p.end - p.start + 1), el('td', { class: 'mono' }, p.treeHash))),
+      el('td', { class: 'mono' }, p.start + '–' + p.end), sizeCell(p.end - p.start + 1), el('td', { class: 'hash' }, p.treeHash))),
     'No parts uploaded yet.');
     return el('tr', { 'data-upload': u.id },
-      el('td', { class: 'id' }, u.id, u.description ? el('div', { class: 'muted' }, u.description) : null),
+      idCell(u.id, u.description ? el('div', { class: 'muted' }, u.description) : null),
       el('td', { class: 'num' }, fmtBytes(u.partSize)), timeCell(u.created),
       el('td', {}, el('details', {}, el('summary', { class: 'parts-summary' }, `${u.parts.length}${u.moreParts ? '+' : ''} parts, ${fmtBytes(received)} received`), parts)),
       el('td', {}, el('button', { class: 'danger', onclick: () => act(`Abort multipart upload ${u.id}? Its parts are discarded.`,
@@ -240,13 +249,13 @@ async function pageVault() {
     el('p', {}, el('a', { href: './' }, '← All vaults')),
     el('h1', {}, 'Vault ', el('span', { class: 'mono' }, v.name)),
     section('Summary', 'As DescribeVault reports it.', facts, el('div', { class: 'row' }, del)),
-    archivesSection(v),
     section('Jobs', 'Retrieval and inventory jobs, oldest first, as ListJobs reports them. A job completes at its due time on the emulated clock; move the clock on the Clock page to get there sooner.',
-      table(['Job ID', 'Type', 'Tier', 'Status', 'Initiated', 'Due / completed', 'Output size#', 'Output'], jobs, 'No jobs. Start one with InitiateJob.'),
+      table(['Job ID', 'Type', 'Tier', 'Status', 'Initiated', 'Due / completed', 'Size#', 'Output'], jobs, 'No jobs. Start one with InitiateJob.'),
       d.moreJobs ? el('p', { class: 'muted' }, 'Only the first 1000 jobs are shown.') : null),
     section('Multipart uploads in progress', 'Uploads initiated and neither completed nor aborted. Click a part count to see the parts.',
       table(['Upload ID', 'Part size#', 'Initiated', 'Parts', ''], uploads, 'No multipart uploads in progress.'),
       d.moreUploads ? el('p', { class: 'muted' }, 'Only the first 1000 uploads are shown.') : null),
+    archivesSection(v),
     section('Access policy', 'The vault access policy (SetVaultAccessPolicy).',
       d.accessPolicy ? el('pre', {}, pretty(d.accessPolicy)) : el('p', { class: 'muted' }, 'No access policy: only the owner account has access.')),
     section('Vault lock', null, lock),
@@ -275,11 +284,11 @@ function archivesSection(v) {
 async function loadArchives(v, cursor) {
   const d = await api('archives?' + vaultQuery(v) + '&limit=' + PAGE + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
   const rows = d.archives.map(a => el('tr', { 'data-archive': a.id },
-    el('td', { class: 'id' }, a.id), el('td', {}, a.description || el('span', { class: 'muted' }, '(no description)')),
-    sizeCell(a.size), el('td', { class: 'mono' }, a.treeHash), timeCell(a.created)));
+    idCell(a.id), el('td', {}, a.description || el('span', { class: 'muted' }, '(no description)')),
+    sizeCell(a.size), el('td', { class: 'hash' }, a.treeHash), timeCell(a.created)));
   const first = archivePages.length * PAGE;
   const pager = el('div', { class: 'pager' },
-    d.archives.length ? el('span', { class: 'muted' }, `Archives ${first + 1}–${first + d.archives.length}`) : null,
+    d.archives.length ? el('span', { class: 'muted' }, `Archives ${first + 1}–${first + d.archives.length} of ${v.archives.toLocaleString('en-US')}`) : null,
     archivePages.length ? el('button', { class: 'secondary', id: 'archives-prev', onclick: () => loadArchives(v, archivePages.pop()) }, '← Previous') : null,
     d.next ? el('button', { class: 'secondary', id: 'archives-next', onclick: () => { archivePages.push(cursor); loadArchives(v, d.next); } }, 'Next →') : null);
   document.getElementById('archives').replaceChildren(
@@ -291,14 +300,22 @@ async function pageNotifications() {
   const rows = ns.map(n => {
     let m = null;
     try { m = JSON.parse(n.message); } catch (e) { /* not JSON */ }
+    let vault = '';
+    if (m && m.VaultARN) {
+      const f = m.VaultARN.split(':'); // arn:aws:glacier:REGION:ACCOUNT:vaults/NAME
+      const name = m.VaultARN.split(':vaults/').pop();
+      vault = el('a', { href: 'vault.html?' + vaultQuery({ account: f[4], region: f[3], name }) }, name);
+    }
     const what = m && m.JobId ? [el('div', {}, (m.Action === 'ArchiveRetrieval' ? 'Archive retrieval' : 'Inventory retrieval') + ' ', statusBadge(m.StatusCode)),
-      el('div', { class: 'muted' }, 'job ', el('span', { class: 'mono' }, m.JobId), m.VaultARN ? ' · ' + m.VaultARN.split(':vaults/').pop() : '')] : null;
-    return el('tr', {}, timeCell(n.time), el('td', { class: 'mono' }, n.topic), el('td', {}, what),
-      el('td', {}, el('details', {}, el('summary', {}, 'message'), el('pre', {}, pretty(n.message)))));
+      el('div', { class: 'muted' }, 'vault ', vault, ' · job ', el('span', { class: 'mono', title: m.JobId }, m.JobId.slice(0, 14) + '…'))] : null;
+    const delivery = n.delivered ? badge('Delivered', 'ok')
+      : [badge(n.attempts ? 'Not delivered yet' : 'Waiting', 'warn'), n.attempts ? el('div', { class: 'muted' }, `${n.attempts} attempt${n.attempts === 1 ? '' : 's'}${n.lastError ? ': ' + n.lastError : ''}`) : null];
+    return el('tr', {}, timeCell(n.time), el('td', { class: 'mono' }, n.topic), el('td', {}, what), el('td', {}, delivery),
+      el('td', {}, el('details', {}, el('summary', {}, 'Show message'), el('pre', {}, pretty(n.message)))));
   });
   main().replaceChildren(el('h1', {}, 'Notifications sent'),
-    el('p', { class: 'lead' }, 'The SNS messages Glacier sent when jobs completed, newest first: to the topic given in InitiateJob or in the vault\'s notification configuration. The message is the job description, as DescribeJob returns it.'),
-    section('Messages', null, table(['Sent', 'SNS topic', 'About', 'Message'], rows, 'No notifications sent yet. A job sends one when it completes if it has an SNS topic.')));
+    el('p', { class: 'lead' }, 'The SNS messages Glacier sent when jobs completed, newest first: one to the topic given in InitiateJob and one to the vault\'s notification topic, if set (so a job can send two). The message is the job description, as DescribeJob returns it.'),
+    section('Messages', null, table(['Sent', 'SNS topic', 'About', 'Delivery', 'Message'], rows, 'No notifications sent yet. A job sends one when it completes if it has an SNS topic.')));
 }
 
 async function pageClock() {
@@ -321,7 +338,9 @@ async function pageClock() {
       el('div', { class: 'row' }, custom,
         el('button', { class: 'secondary', onclick: () => advance(custom.value.trim(), custom.value.trim()) }, 'Advance by this')),
       el('p', { class: 'muted' }, 'A custom advance is a Go duration: a number and a unit (h, m, s), such as 36h, 90m or 2h30m; at most 876000h (100 years).')),
-    section('Inventories', 'Glacier takes each vault\'s inventory about once a day; inventory jobs return the last one. Run them now to make recent uploads and deletions visible to inventory jobs and DescribeVault at once. (With live inventories, the default profile, there is nothing to take.)',
+    section('Inventories', c.dailyInventory
+      ? 'This server takes inventories daily, as Glacier does: DescribeVault and inventory jobs show each vault as of its last inventory. Run them now to make recent uploads and deletions visible at once.'
+      : 'This server keeps inventories live (the default, fast profile): DescribeVault and inventory jobs already show every vault as it is now, so there is nothing to take. Start the server with --profile aws or --inventory daily to get Glacier\'s daily inventories.',
       el('button', { id: 'run-inventories', onclick: () => act('Take the inventory of every vault written to since its last inventory?', 'inventory',
         async (out) => { await render(); notice(`Took ${out.inventories} inventor${out.inventories === 1 ? 'y' : 'ies'}.`); }) }, 'Run inventories now')));
 }
