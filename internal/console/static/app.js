@@ -310,7 +310,7 @@ async function pageNotifications() {
       el('div', { class: 'muted' }, 'vault ', vault, ' · job ', el('span', { class: 'mono', title: m.JobId }, m.JobId.slice(0, 14) + '…'))] : null;
     const delivery = n.delivered ? badge('Delivered', 'ok')
       : [badge(n.attempts ? 'Not delivered yet' : 'Waiting', 'warn'), n.attempts ? el('div', { class: 'muted' }, `${n.attempts} attempt${n.attempts === 1 ? '' : 's'}${n.lastError ? ': ' + n.lastError : ''}`) : null];
-    return el('tr', {}, timeCell(n.time), el('td', { class: 'mono' }, n.topic), el('td', {}, what), el('td', {}, delivery),
+    return el('tr', { 'data-job': m && m.JobId }, timeCell(n.time), el('td', { class: 'mono' }, n.topic), el('td', {}, what), el('td', {}, delivery),
       el('td', {}, el('details', {}, el('summary', {}, 'Show message'), el('pre', {}, pretty(n.message)))));
   });
   main().replaceChildren(el('h1', {}, 'Notifications sent'),
