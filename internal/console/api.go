@@ -280,9 +280,12 @@ func (h *Handler) notifications(w http.ResponseWriter) error {
 	if err != nil {
 		return err
 	}
-	out := make([]notificationJSON, len(ns))
+	out := struct {
+		Publishing    bool               `json:"publishing"`
+		Notifications []notificationJSON `json:"notifications"`
+	}{Publishing: h.publish, Notifications: make([]notificationJSON, len(ns))}
 	for i, n := range ns {
-		out[len(ns)-1-i] = notificationJSON{Topic: n.Topic, Time: formatTime(n.Time), Message: n.Message,
+		out.Notifications[len(ns)-1-i] = notificationJSON{Topic: n.Topic, Time: formatTime(n.Time), Message: n.Message,
 			Delivered: n.Delivered, Attempts: n.Attempts, LastError: n.LastError}
 	}
 	writeJSON(w, out)

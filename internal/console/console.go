@@ -50,6 +50,9 @@ type Options struct {
 	// Credentials, when set, admits only administrators.
 	Credentials *sigv4.Credentials
 	Logger      *slog.Logger
+	// Publishing says that notifications are delivered to SNS
+	// (--sns-endpoint); else they are only kept.
+	Publishing bool
 }
 
 // Handler serves the console under api.ConsolePrefix.
@@ -60,6 +63,7 @@ type Handler struct {
 	log      *slog.Logger
 	sessions *sessions
 	files    http.Handler
+	publish  bool
 }
 
 // New returns the console handler.
@@ -72,7 +76,7 @@ func New(o Options) *Handler {
 		panic(err) // the embedded tree always has static/
 	}
 	return &Handler{svc: o.Service, emu: o.Emulator, creds: o.Credentials, log: o.Logger,
-		sessions: newSessions(), files: http.FileServerFS(sub)}
+		sessions: newSessions(), files: http.FileServerFS(sub), publish: o.Publishing}
 }
 
 // ServeHTTP implements http.Handler.

@@ -296,8 +296,8 @@ async function loadArchives(v, cursor) {
 }
 
 async function pageNotifications() {
-  const ns = await api('notifications');
-  const rows = ns.map(n => {
+  const d = await api('notifications');
+  const rows = d.notifications.map(n => {
     let m = null;
     try { m = JSON.parse(n.message); } catch (e) { /* not JSON */ }
     let vault = '';
@@ -308,8 +308,9 @@ async function pageNotifications() {
     }
     const what = m && m.JobId ? [el('div', {}, (m.Action === 'ArchiveRetrieval' ? 'Archive retrieval' : 'Inventory retrieval') + ' ', statusBadge(m.StatusCode)),
       el('div', { class: 'muted' }, 'vault ', vault, ' · job ', el('span', { class: 'mono', title: m.JobId }, m.JobId.slice(0, 14) + '…'))] : null;
-    const delivery = n.delivered ? badge('Delivered', 'ok')
-      : [badge(n.attempts ? 'Not delivered yet' : 'Waiting', 'warn'), n.attempts ? el('div', { class: 'muted' }, `${n.attempts} attempt${n.attempts === 1 ? '' : 's'}${n.lastError ? ': ' + n.lastError : ''}`) : null];
+    const delivery = n.delivered ? badge('Delivered to SNS', 'ok')
+      : !d.publishing ? el('span', { class: 'muted', title: 'Start the server with --sns-endpoint to publish notifications to an SNS-compatible service.' }, 'Kept here only (no --sns-endpoint)')
+      : [badge(n.attempts ? 'Not delivered yet' : 'Waiting to be sent', 'warn'), n.attempts ? el('div', { class: 'muted' }, `${n.attempts} attempt${n.attempts === 1 ? '' : 's'}${n.lastError ? ': ' + n.lastError : ''}`) : null];
     return el('tr', { 'data-job': m && m.JobId }, timeCell(n.time), el('td', { class: 'mono' }, n.topic), el('td', {}, what), el('td', {}, delivery),
       el('td', {}, el('details', {}, el('summary', {}, 'Show message'), el('pre', {}, pretty(n.message)))));
   });
