@@ -115,6 +115,18 @@ try {
   check(true, 'the aborted upload is gone from the page');
 
 
+  // deleting a vault that holds archives is Glacier's refusal, shown in
+  // the page; an empty vault goes
+  await page.click('#delete-vault');
+  await page.waitForSelector('.msg.error');
+  check((await text('.msg.error')).startsWith('InvalidParameterValueException'), 'deleting a vault with archives is refused: ' + await text('.msg.error'));
+  await open(base + 'vault.html?' + vq.replace('name=' + encodeURIComponent(want.vault), 'name=alpha'));
+  await page.click('#delete-vault');
+  await page.waitForURL(u => !/vault\.html/.test(u.toString()));
+  await page.waitForSelector('body[data-ready=true]');
+  eq(await page.locator('tr[data-vault="alpha"]').count(), 0, 'the deleted empty vault is gone');
+  eq(await page.locator('tr[data-vault]').count(), want.vaultsNewestFirst.length - 1, 'the other vaults remain');
+
   // --- the clock: a click moves it a day, and the job completes
   await open(base + 'clock.html');
   const before = Date.parse((await text('#clock-now')).replace(' UTC', 'Z').replace(' ', 'T'));
