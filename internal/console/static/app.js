@@ -141,8 +141,10 @@ function tagList(tags) {
 }
 
 function section(title, help, ...body) {
-  return el('section', { class: 'card' }, el('h2', {}, title), help ? el('p', { class: 'help' }, help) : null, ...body);
+  return el('section', { class: 'card', id: slug(title) }, el('h2', {}, title), help ? el('p', { class: 'help' }, help) : null, ...body);
 }
+
+function slug(s) { return s.toLowerCase().replace(/[^a-z]+/g, '-').replace(/^-|-$/g, ''); }
 
 function table(headers, rows, empty) {
   if (!rows.length) return el('p', { class: 'muted' }, empty);
@@ -248,6 +250,8 @@ async function pageVault() {
   main().replaceChildren(
     el('p', {}, el('a', { href: './' }, '← All vaults')),
     el('h1', {}, 'Vault ', el('span', { class: 'mono' }, v.name)),
+    el('nav', { class: 'jump' }, 'Jump to: ', ['Jobs', 'Multipart uploads in progress', 'Archives', 'Access policy', 'Vault lock', 'Notifications']
+      .map(t => el('a', { href: '#' + slug(t) }, t.replace(' in progress', '')))),
     section('Summary', 'As DescribeVault reports it.', facts, el('div', { class: 'row' }, del)),
     section('Jobs', 'Retrieval and inventory jobs, oldest first, as ListJobs reports them. A job completes at its due time on the emulated clock; move the clock on the Clock page to get there sooner.',
       table(['Job ID', 'Type', 'Tier', 'Status', 'Initiated', 'Due / completed', 'Size#', 'Output'], jobs, 'No jobs. Start one with InitiateJob.'),
