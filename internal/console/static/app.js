@@ -282,7 +282,7 @@ const archivePages = [];
 
 function archivesSection(v) {
   return section('Archives', 'The vault\'s archives now, oldest first (an inventory lists the same). Glacier has no ListArchives: clients see these through an inventory job.',
-    el('div', { id: 'archives' }, el('p', { class: 'muted' }, 'Loading…')));
+    el('div', { id: 'archive-list' }, el('p', { class: 'muted' }, 'Loading…')));
 }
 
 async function loadArchives(v, cursor) {
@@ -295,7 +295,7 @@ async function loadArchives(v, cursor) {
     d.archives.length ? el('span', { class: 'muted' }, `Archives ${first + 1}–${first + d.archives.length} of ${v.archives.toLocaleString('en-US')}`) : null,
     archivePages.length ? el('button', { class: 'secondary', id: 'archives-prev', onclick: () => loadArchives(v, archivePages.pop()) }, '← Previous') : null,
     d.next ? el('button', { class: 'secondary', id: 'archives-next', onclick: () => { archivePages.push(cursor); loadArchives(v, d.next); } }, 'Next →') : null);
-  document.getElementById('archives').replaceChildren(
+  document.getElementById('archive-list').replaceChildren(
     table(['Archive ID', 'Description', 'Size#', 'SHA-256 tree hash', 'Created'], rows, 'No archives.'), pager);
 }
 
