@@ -371,11 +371,13 @@ async function pageLogin() {
     } catch (e) { showError(e); }
   } },
   el('h2', {}, 'Log in'),
-  el('p', { class: 'help muted' }, 'This server checks signatures (--credentials). The console is for its administrators: use an access key marked "admin" in the credentials file, and its secret access key.'),
+  el('p', { class: 'help' }, 'This server checks signatures (--credentials). The console is for its administrators: use an access key marked "admin" in the credentials file, and its secret access key.'),
   el('label', { for: 'access-key' }, 'Access key ID'), key,
   el('label', { for: 'secret-key' }, 'Secret access key'), secret,
   el('div', { class: 'row' }, el('button', { type: 'submit', id: 'login' }, 'Log in')));
-  main().replaceChildren(el('h1', {}, 'permafrost console'), form);
+  main().replaceChildren(el('h1', {}, 'permafrost console'),
+    el('p', { class: 'lead' }, 'The state of this Glacier emulator, in Glacier\'s terms: vaults, archives and their tree hashes, jobs and when they complete, multipart uploads, notifications; and its clock, which you can move forward.'),
+    form);
   key.focus();
 }
 
