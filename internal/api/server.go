@@ -35,6 +35,8 @@ type Options struct {
 	// client to read (defaults one minute each; see limits.go).
 	BodyIdleTimeout  time.Duration
 	WriteIdleTimeout time.Duration
+	// Console serves ConsolePrefix (nil: not served).
+	Console http.Handler
 }
 
 // Handler serves the Glacier API.
@@ -48,6 +50,7 @@ type Handler struct {
 	closedTo   map[string]bool
 	readLimit  time.Duration // idle limits of bodies and of response writes
 	writeLimit time.Duration
+	console    http.Handler
 }
 
 // New returns the API handler.
@@ -56,7 +59,7 @@ func New(o Options) *Handler {
 		o.Logger = slog.Default()
 	}
 	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
-		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout}
+		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout, console: o.Console}
 	if h.readLimit <= 0 {
 		h.readLimit = time.Minute
 	}
