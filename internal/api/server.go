@@ -35,6 +35,10 @@ type Options struct {
 	// client to read (defaults one minute each; see limits.go).
 	BodyIdleTimeout  time.Duration
 	WriteIdleTimeout time.Duration
+	// Probe, when set, is the health endpoint's check that the metadata
+	// store answers (a cheap read; see health.go for its deadline and
+	// cache). Without it health answers 200 once the handler serves.
+	Probe func() error
 }
 
 // Handler serves the Glacier API.
@@ -48,6 +52,7 @@ type Handler struct {
 	closedTo   map[string]bool
 	readLimit  time.Duration // idle limits of bodies and of response writes
 	writeLimit time.Duration
+	health     *prober
 }
 
 // New returns the API handler.
@@ -56,7 +61,8 @@ func New(o Options) *Handler {
 		o.Logger = slog.Default()
 	}
 	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
-		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout}
+		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout,
+		health: &prober{probe: o.Probe}}
 	if h.readLimit <= 0 {
 		h.readLimit = time.Minute
 	}

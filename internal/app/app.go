@@ -195,7 +195,8 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	}
 	m.sweepBlobUploads()
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
-		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout})
+		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout,
+		Probe: func() error { _, err := loadClockOffset(m.Store); return err }})
 	return m, nil
 }
 
