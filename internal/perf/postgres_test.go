@@ -210,6 +210,11 @@ func BenchmarkMetadataInventory1M(b *testing.B) {
 			b.ReportMetric(rss, "peak-RSS-MiB")
 		}
 	}
+	// A replica started on this state, to ready (health 200); the
+	// reference is a start on an empty database in the same run.
+	b.StopTimer()
+	b.ReportMetric(readyTime(b, db).Seconds(), "restart-ready-s")
+	b.ReportMetric(readyTime(b, pgtest.NewDatabase(b)).Seconds(), "empty-start-ready-s")
 }
 
 // resetPeakRSS resets the process's VmHWM (Linux; elsewhere nothing).
