@@ -202,6 +202,7 @@ func BenchmarkMetadataInventory1M(b *testing.B) {
 		resetPeakRSS()
 		start := time.Now()
 		job := initiateJob(b, c, base, `{"Type":"inventory-retrieval","Format":"JSON"}`)
+		waitCompleted(b, c, base, job)
 		n := download(b, c, base+"/jobs/"+job+"/output")
 		b.ReportMetric(time.Since(start).Seconds(), "s/inventory")
 		b.ReportMetric(float64(n)/(1<<20), "output-MiB")

@@ -1,6 +1,7 @@
 package perf
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -95,4 +96,34 @@ func readyTime(b *testing.B, db string) time.Duration {
 		time.Sleep(time.Millisecond)
 	}
 	return time.Since(start)
+}
+
+// waitCompleted polls DescribeJob until the job is completed, as a client
+// does: a read that finds a job being completed elsewhere waits at most
+// glacier.MaxLeaseWait, and a 1,000,000-archive inventory on a loaded
+// machine can take longer to prepare.
+func waitCompleted(b *testing.B, c *http.Client, base, job string) {
+	b.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		req, _ := http.NewRequest("GET", base+"/jobs/"+job, nil)
+		req.Header.Set("x-amz-glacier-version", "2012-06-01")
+		resp, err := c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var d struct{ Completed bool }
+		err = json.NewDecoder(resp.Body).Decode(&d)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("DescribeJob: %d, %v", resp.StatusCode, err)
+		}
+		if d.Completed {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("job %s not completed after 5 minutes", job)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
