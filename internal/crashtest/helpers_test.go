@@ -218,7 +218,7 @@ func tryStart(t *testing.T, bin, dataDir, name string, args ...string) (*server,
 	select {
 	case line := <-s.stdout.first:
 		// The line goes on with the profile in force.
-		want := "permafrost listening on " + s.endpoint + ", data in " + dataDir + ", "
+		want := "permafrost listening on " + s.endpoint + ", metadata in " + dataDir + ", "
 		if slices.Contains(args, "--metadata") {
 			want = "permafrost listening on " + s.endpoint + ", metadata in PostgreSQL "
 		}
