@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -92,7 +94,11 @@ func TestReplicas(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := c.start(name)
+			r, err := c.tryStart(name) // not start: t.Fatal belongs to the test's goroutine
+			if err != nil {
+				t.Errorf("starting replica %s: %v", name, err)
+				return
+			}
 			mu.Lock()
 			reps = append(reps, r)
 			mu.Unlock()
@@ -102,6 +108,7 @@ func TestReplicas(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
+	slices.SortFunc(reps, func(x, y *replica) int { return strings.Compare(x.name, y.name) })
 	a, b, cc := reps[0], reps[1], reps[2]
 	t.Logf("replicas %s %s, %s %s, %s %s", a.name, a.endpoint, b.name, b.endpoint, cc.name, cc.endpoint)
 
