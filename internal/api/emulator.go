@@ -63,7 +63,7 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.Path[len(EmulatorPrefix):]
 	if path == "health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		h.serveHealth(w)
 		return
 	}
 	var who *identity // nil: signatures are not verified, everyone is trusted

@@ -37,6 +37,10 @@ type Options struct {
 	WriteIdleTimeout time.Duration
 	// Console serves ConsolePrefix (nil: not served).
 	Console http.Handler
+	// Probe, when set, is the health endpoint's check that the metadata
+	// store answers (a cheap read; see health.go for its deadline and
+	// cache). Without it health answers 200 once the handler serves.
+	Probe func() error
 }
 
 // Handler serves the Glacier API.
@@ -51,6 +55,7 @@ type Handler struct {
 	readLimit  time.Duration // idle limits of bodies and of response writes
 	writeLimit time.Duration
 	console    http.Handler
+	health     *prober
 }
 
 // New returns the API handler.
@@ -59,7 +64,8 @@ func New(o Options) *Handler {
 		o.Logger = slog.Default()
 	}
 	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
-		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout, console: o.Console}
+		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout, console: o.Console,
+		health: &prober{probe: o.Probe}}
 	if h.readLimit <= 0 {
 		h.readLimit = time.Minute
 	}

@@ -196,7 +196,8 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	m.sweepBlobUploads()
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
 		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout,
-		Console: m.newConsole(creds)})
+		Console: m.newConsole(creds),
+		Probe:   func() error { _, err := loadClockOffset(m.Store); return err }})
 	return m, nil
 }
 

@@ -45,14 +45,15 @@ func NewDatabase(tb testing.TB) string {
 		tb.Fatalf("pgtest: create database on %s: %v", redacted(server), err)
 	}
 	tb.Cleanup(func() {
-		// A session the role may not end (a background worker) can hold
-		// the database a moment: try again before calling it a failure.
+		// FORCE cannot end a session of another role (seen after heavy
+		// writes, presumably an autovacuum worker): try again while it
+		// ends on its own.
 		var err error
-		for try := 0; try < 10; try++ {
+		for range 10 {
 			if err = admin(server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err == nil {
 				return
 			}
-			time.Sleep(200 * time.Millisecond)
+			time.Sleep(time.Second)
 		}
 		tb.Errorf("pgtest: drop database %s: %v", name, err)
 	})
