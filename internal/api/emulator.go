@@ -58,9 +58,12 @@ func emulatorError(w http.ResponseWriter, err error) {
 // signature may do everything, any other may only read its own account's
 // notifications. Without credentials every caller may do everything.
 func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
+	if h.serveConsole(w, r) {
+		return
+	}
 	path := r.URL.Path[len(EmulatorPrefix):]
 	if path == "health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		h.serveHealth(w)
 		return
 	}
 	if path == "metrics" {

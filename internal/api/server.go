@@ -39,6 +39,12 @@ type Options struct {
 	// and Metrics serves /_permafrost/metrics (nil: metrics are off).
 	Observer Observer
 	Metrics  http.Handler
+	// Console serves ConsolePrefix (nil: not served).
+	Console http.Handler
+	// Probe, when set, is the health endpoint's check that the metadata
+	// store answers (a cheap read; see health.go for its deadline and
+	// cache). Without it health answers 200 once the handler serves.
+	Probe func() error
 }
 
 // Handler serves the Glacier API.
@@ -54,6 +60,8 @@ type Handler struct {
 	writeLimit time.Duration
 	obs        Observer
 	metrics    http.Handler
+	console    http.Handler
+	health     *prober
 }
 
 // New returns the API handler.
@@ -62,8 +70,8 @@ func New(o Options) *Handler {
 		o.Logger = slog.Default()
 	}
 	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
-		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout,
-		obs: o.Observer, metrics: o.Metrics}
+		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout, console: o.Console,
+		health: &prober{probe: o.Probe}, obs: o.Observer, metrics: o.Metrics}
 	if h.readLimit <= 0 {
 		h.readLimit = time.Minute
 	}

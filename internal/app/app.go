@@ -206,6 +206,8 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	obs, metricsHandler := m.apiMetrics()
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
 		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout,
+		Console:  m.newConsole(creds),
+		Probe:    func() error { _, err := loadClockOffset(m.Store); return err },
 		Observer: obs, Metrics: metricsHandler})
 	return m, nil
 }

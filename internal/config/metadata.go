@@ -54,25 +54,31 @@ func (c Config) validateMetadata() error {
 	return nil
 }
 
-// StorageSummary says where state is kept, for the start line.
+// StorageSummary says where state is kept, for the start line: "data in
+// DIR" for the default durable store, with where the archive bytes are when
+// --blobs moves them, or where the metadata is when it is not in DIR.
 func (c Config) StorageSummary() string {
-	var where string
+	b, _ := c.BlobStore()
+	var bytes string
+	switch {
+	case b.Kind == BlobsS3:
+		bytes = "archive bytes in s3://" + b.Bucket + "/" + b.Prefix
+	case b.Dir != "":
+		bytes = "archive bytes in " + b.Dir
+	}
 	switch c.MetadataKind() {
 	case MetadataMemory:
 		return "data in memory only"
 	case MetadataPostgres:
-		where = "metadata in PostgreSQL " + RedactURL(c.Metadata)
-	default:
-		where = "metadata in " + c.DataDir
+		if bytes == "" {
+			bytes = "blobs in " + c.DataDir
+		}
+		return "metadata in PostgreSQL " + RedactURL(c.Metadata) + ", " + bytes
 	}
-	b, _ := c.BlobStore()
-	switch {
-	case b.Kind == BlobsS3:
-		return where + ", archive bytes in s3://" + b.Bucket + "/" + b.Prefix
-	case b.Dir != "":
-		return where + ", archive bytes in " + b.Dir
+	if bytes == "" {
+		return "data in " + c.DataDir
 	}
-	return where + ", archive bytes in " + c.DataDir
+	return "data in " + c.DataDir + ", " + bytes
 }
 
 // RedactURL hides the password of a URL.

@@ -25,7 +25,6 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/glacier"
 
 	"permafrost/internal/glacier"
-	"permafrost/internal/store/boltdb"
 	"permafrost/internal/store/kvstore"
 	"permafrost/internal/treehash"
 )
@@ -514,7 +513,7 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 	p := &problems{t: t, round: round}
 	defer p.done()
 
-	st, err := boltdb.Open(dir, boltdb.Options{Blobs: ob.open(t)})
+	st, err := ob.openStore(t, dir)
 	if err != nil {
 		t.Fatalf("round %d: opening the store: %v", round, err)
 	}
@@ -668,14 +667,14 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 		t.Fatalf("round %d: verifying the store: %v", round, err)
 	}
 
-	checkRawBuckets(t, p, dir, refs, inline)
+	checkRawBuckets(t, p, dir, ob, refs, inline)
 	t.Logf("round %d: store verified in %v", round, time.Since(began).Round(time.Millisecond))
 }
 
 // checkRawBuckets looks under the typed layer for reference counts and
 // inline bytes that no record refers to (the typed layer cannot list
 // them).
-func checkRawBuckets(t *testing.T, p *problems, dir string, refs map[string]int64, inline map[string]bool) {
+func checkRawBuckets(t *testing.T, p *problems, dir string, ob *objectBlobs, refs map[string]int64, inline map[string]bool) {
 	t.Helper()
 	const bRefs, bInline = "refs", "inline"
 	for _, b := range []string{bRefs, bInline} {
@@ -687,7 +686,7 @@ func checkRawBuckets(t *testing.T, p *problems, dir string, refs map[string]int6
 			t.Fatalf("kvstore has no %q bucket any more (buckets %v): update checkRawBuckets", b, kvstore.Buckets)
 		}
 	}
-	e, err := boltdb.OpenEngine(dir, boltdb.Options{})
+	e, err := ob.openEngine(dir)
 	if err != nil {
 		t.Fatalf("opening the metadata engine: %v", err)
 	}

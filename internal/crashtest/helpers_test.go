@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -218,6 +219,9 @@ func tryStart(t *testing.T, bin, dataDir, name string, args ...string) (*server,
 	case line := <-s.stdout.first:
 		// The line goes on with the profile in force.
 		want := "permafrost listening on " + s.endpoint + ", data in " + dataDir + ", "
+		if slices.Contains(args, "--metadata") {
+			want = "permafrost listening on " + s.endpoint + ", metadata in PostgreSQL "
+		}
 		if !strings.HasPrefix(line, want) {
 			s.kill()
 			return nil, fmt.Errorf("ready line %q, want %q", line, want)

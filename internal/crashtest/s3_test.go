@@ -13,7 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"permafrost/internal/glacier"
+	"permafrost/internal/pgtest"
 	"permafrost/internal/s3test"
+	"permafrost/internal/store/boltdb"
+	"permafrost/internal/store/kvstore"
+	"permafrost/internal/store/postgres"
 	"permafrost/internal/store/s3blob"
 )
 
@@ -27,6 +31,26 @@ type objectBlobs struct {
 	// orphansAllowed: unreferenced objects younger than the grace
 	// period are expected (a killed upload's committed bytes).
 	orphansAllowed bool
+	// metadata is the --metadata postgres:// URL of the run ("" for
+	// bolt under the data directory).
+	metadata string
+}
+
+// openStore opens the run's metadata store (bolt under dir, or the
+// PostgreSQL database) with its blobs, for the checks after a round.
+func (o *objectBlobs) openStore(t *testing.T, dir string) (glacier.Store, error) {
+	if o != nil && o.metadata != "" {
+		return postgres.Open(o.metadata, o.open(t), postgres.Options{})
+	}
+	return boltdb.Open(dir, boltdb.Options{Blobs: o.open(t)})
+}
+
+// openEngine opens the run's key-value engine, for the raw checks.
+func (o *objectBlobs) openEngine(dir string) (kvstore.Engine, error) {
+	if o != nil && o.metadata != "" {
+		return postgres.OpenEngine(o.metadata, postgres.Options{})
+	}
+	return boltdb.OpenEngine(dir, boltdb.Options{})
 }
 
 func (o *objectBlobs) open(t *testing.T) glacier.Blobs {
@@ -96,4 +120,22 @@ func TestCrashKeepsAcknowledgedArchivesS3(t *testing.T) {
 	}
 	ref := glacier.Scope{Account: accountID, Region: region}.Ref(vaultName)
 	verifyStore(t, dataDir, ref, nil, rounds+1, short) // no orphan may remain
+}
+
+// TestCrashKeepsAcknowledgedArchivesPostgresS3 is the crash test with the
+// metadata in PostgreSQL (--metadata postgres://) and the bytes in
+// versitygw: SIGKILL during concurrent uploads loses no acknowledged
+// archive and makes nothing unacknowledged visible, the checks reading the
+// database the killed process wrote.
+func TestCrashKeepsAcknowledgedArchivesPostgresS3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the crash test in -short mode: it builds cmd/permafrost and SIGKILLs it several times")
+	}
+	db := pgtest.NewDatabase(t)
+	srv := s3test.Start(t)
+	bin := buildBinary(t)
+	dataDir := filepath.Join(t.TempDir(), "data")
+	ob := &objectBlobs{srv: srv, prefix: "crashpg/", metadata: db, orphansAllowed: true,
+		args: []string{"--metadata", db, "--blobs", srv.URL("crashpg")}}
+	crashRounds(t, bin, dataDir, ob)
 }

@@ -459,7 +459,7 @@ func checkStore(t *testing.T, dir string, m *model, round int, count, size int64
 	if err != nil {
 		t.Fatalf("round %d: verifying the store: %v", round, err)
 	}
-	checkRawBuckets(t, p, dir, refs, inline)
+	checkRawBuckets(t, p, dir, nil, refs, inline)
 	t.Logf("round %d: store holds %d archives, %d pending upload(s) with %d part(s), %d job(s), %d blob file(s), %d inline segment(s); verified in %v",
 		round, archives, pending, parts, jobs, files, len(inline), time.Since(began).Round(time.Millisecond))
 }

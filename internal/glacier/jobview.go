@@ -29,6 +29,9 @@ type JobInfo struct {
 	RetrievalByteRange string
 	Tier               string
 	Inventory          *InventoryInfo
+	// Due is when the job completes (the emulator's schedule, not part
+	// of Glacier's job description).
+	Due time.Time
 }
 
 // InventoryInfo is a job's InventoryRetrievalParameters as reported.
@@ -44,7 +47,7 @@ func (j *Job) info(ref VaultRef) JobInfo {
 	in := JobInfo{
 		ID: j.ID, Description: j.Description, Action: j.Action, VaultARN: ref.ARN(),
 		Created: j.Created, StatusCode: StatusInProgress, StatusMessage: "Operation in progress.",
-		SNSTopic: j.SNSTopic, Tier: j.Tier,
+		SNSTopic: j.SNSTopic, Tier: j.Tier, Due: j.Due,
 	}
 	if j.done() {
 		in.Completed, in.StatusCode, in.StatusMessage = true, j.Status, j.StatusMessage

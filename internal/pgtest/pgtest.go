@@ -45,9 +45,17 @@ func NewDatabase(tb testing.TB) string {
 		tb.Fatalf("pgtest: create database on %s: %v", redacted(server), err)
 	}
 	tb.Cleanup(func() {
-		if err := admin(server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("pgtest: drop database %s: %v", name, err)
+		// FORCE cannot end a session of another role (seen after heavy
+		// writes, presumably an autovacuum worker): try again while it
+		// ends on its own.
+		var err error
+		for range 10 {
+			if err = admin(server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err == nil {
+				return
+			}
+			time.Sleep(time.Second)
 		}
+		tb.Errorf("pgtest: drop database %s: %v", name, err)
 	})
 	u, err := url.Parse(server)
 	if err != nil {
