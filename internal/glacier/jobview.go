@@ -29,6 +29,7 @@ type JobInfo struct {
 	RetrievalByteRange string
 	Tier               string
 	Inventory          *InventoryInfo
+	Select             *SelectJob // a select job's parameters, location and path
 }
 
 // InventoryInfo is a job's InventoryRetrievalParameters as reported.
@@ -74,6 +75,8 @@ func (j *Job) info(ref VaultRef) JobInfo {
 			inv.Limit = strconv.FormatInt(j.Limit, 10)
 		}
 		in.Inventory = inv
+	case ActionSelect:
+		in.ArchiveID, in.Select = j.ArchiveID, j.Select
 	}
 	return in
 }
