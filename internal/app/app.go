@@ -177,7 +177,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	}
 	m.Service, err = glacier.New(glacier.Options{
 		Objects: objects,
-		Store: m.Store, Clock: m.Clock, Logger: logger,
+		Store:   m.Store, Clock: m.Clock, Logger: logger,
 		JobDelays:           delays,
 		Seed:                uint64(m.Seed),
 		DailyInventory:      cfg.InventoryMode() == config.InventoryDaily,
