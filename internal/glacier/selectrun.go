@@ -34,6 +34,11 @@ type Object struct {
 // exist: InitiateJob refuses the job (the job.txt cannot be written).
 var ErrNoSuchBucket = errors.New("the bucket does not exist")
 
+// ErrObjectRefused is what an ObjectSink returns when the S3 service
+// refuses an object for what the request asked (a client error other than
+// a missing bucket: a tag it does not allow, a key too long).
+var ErrObjectRefused = errors.New("the S3 service refused the object")
+
 // Names of the objects under a job's output path.
 const (
 	selectJobFile        = "job.txt"
@@ -78,6 +83,9 @@ func jobFile(ref VaultRef, j *Job) []byte {
 func sinkError(loc *S3Location, err error) error {
 	if errors.Is(err, ErrNoSuchBucket) {
 		return invalid("Invalid OutputLocation.S3.BucketName: the bucket %s does not exist.", *loc.BucketName)
+	}
+	if errors.Is(err, ErrObjectRefused) {
+		return invalid("Invalid OutputLocation.S3: the S3 service refused the job's objects: %v", err)
 	}
 	return Errorf(ServiceUnavailable, "The job output location could not be written: %v", err)
 }

@@ -99,6 +99,14 @@ func (s *Sink) PutObject(ctx context.Context, o glacier.Object) error {
 	if isNoSuchBucket(err) {
 		return fmt.Errorf("%w: %v", glacier.ErrNoSuchBucket, err)
 	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500 && re.HTTPStatusCode() != http.StatusRequestTimeout {
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			return fmt.Errorf("%w: %s: %s", glacier.ErrObjectRefused, ae.ErrorCode(), ae.ErrorMessage())
+		}
+		return fmt.Errorf("%w: %v", glacier.ErrObjectRefused, err)
+	}
 	return err
 }
 
