@@ -19,6 +19,7 @@ type outcome struct {
 	nextMarker      string
 	// A select job's bytes scanned and returned.
 	scanned, returned int64
+	selectErr         *SelectError
 }
 
 // complete completes a due job: it prepares the output (the inventory, or
@@ -78,7 +79,7 @@ func (s *Service) tryComplete(ref VaultRef, id string, wait bool) (*Job, error) 
 		j.Completed, j.Status, j.StatusMessage = j.Due, out.status, out.message
 		j.TreeHash, j.NextMarker = out.treeHash, out.nextMarker
 		if j.Select != nil {
-			j.Select.Scanned, j.Select.Returned = out.scanned, out.returned
+			j.Select.Scanned, j.Select.Returned, j.Select.Error = out.scanned, out.returned, out.selectErr
 		}
 		dead = nil
 		if j.Action == ActionArchiveRetrieval || j.Action == ActionSelect {

@@ -102,7 +102,17 @@ type SelectJob struct {
 	OutputPath string
 	// Scanned and Returned are the bytes read from the archive and written
 	// as results, set at completion.
-	Scanned, Returned int64
+	Scanned, Returned int64 `json:",omitempty"`
+	// Error is the S3 Select error a failed job ended with.
+	Error *SelectError `json:",omitempty"`
+}
+
+// SelectError is the error a select job failed with, as its error object
+// reports it.
+type SelectError struct {
+	Code     string `json:"ErrorCode"`
+	Message  string `json:"ErrorMessage"`
+	Position int    `json:"Position,omitempty"`
 }
 
 func str(p *string) string {
@@ -302,9 +312,6 @@ func (s *Service) selectParams(p *JobParams, j *Job) error {
 	if err := checkSelectParams(p); err != nil {
 		return err
 	}
-	if s.objects == nil {
-		return invalid("Select jobs need an S3 service for their output, and none is configured.")
-	}
 	j.Action = ActionSelect
 	j.Select = &SelectJob{Params: *p.Select, Location: *p.Output, OutputPath: selectOutputPath(*p.Output.S3.Prefix, j.ID)}
 	if n := len(*p.Output.S3.BucketName) + 1 + len(j.Select.OutputPath); n > MaxSelectPath {
@@ -327,6 +334,9 @@ func (s *Service) startSelect(ref VaultRef, j *Job, archiveID string) error {
 	})
 	if err != nil {
 		return err
+	}
+	if s.objects == nil {
+		return nil // the built-in store renders job.txt from the job
 	}
 	if err := s.putBytes(ref, j, selectJobFile, jobFile(ref, j)); err != nil {
 		return sinkError(j.Select.Location.S3, err)

@@ -101,6 +101,9 @@ func (s *Service) runSelect(ref VaultRef, j *Job) (outcome, error) {
 	if err != nil { // checked at initiation; kept for old records
 		return s.failSelect(ref, j, err)
 	}
+	if s.objects == nil {
+		return s.runSelectKept(ref, j, q)
+	}
 	spool, err := os.CreateTemp("", "permafrost-select-*")
 	if err != nil {
 		return outcome{}, err
@@ -148,21 +151,56 @@ func (s *Service) runSelect(ref VaultRef, j *Job) (outcome, error) {
 func (s *Service) failSelect(ref VaultRef, j *Job, err error) (outcome, error) {
 	var se *selectsql.Error
 	errors.As(err, &se)
-	body := struct {
-		Code     string `json:"ErrorCode"`
-		Message  string `json:"ErrorMessage"`
-		Position *int   `json:"Position,omitempty"`
-	}{Code: string(se.Code), Message: se.Message()}
-	if se.Pos > 0 {
-		body.Position = &se.Pos
+	serr := &SelectError{Code: string(se.Code), Message: se.Message(), Position: se.Pos}
+	s.log.Info("select job failed", "job", j.ID, "code", se.Code, "detail", se.Detail, "position", strconv.Itoa(se.Pos))
+	failed := outcome{status: StatusFailed, message: se.Message(), selectErr: serr}
+	if s.objects == nil {
+		return failed, nil
 	}
-	b, _ := json.Marshal(body)
-	if err := s.putBytes(ref, j, selectErrorObject, append(b, '\n')); err != nil {
+	if err := s.putBytes(ref, j, selectErrorObject, errorFile(serr)); err != nil {
 		return outcome{}, fmt.Errorf("writing the error of select job %s: %w", j.ID, err)
 	}
 	if err := s.putBytes(ref, j, selectErrorManifest, []byte(j.Select.OutputPath+selectErrorObject+"\n")); err != nil {
 		return outcome{}, fmt.Errorf("writing the error manifest of select job %s: %w", j.ID, err)
 	}
-	s.log.Info("select job failed", "job", j.ID, "code", se.Code, "detail", se.Detail, "position", strconv.Itoa(se.Pos))
-	return outcome{status: StatusFailed, message: se.Message()}, nil
+	return failed, nil
+}
+
+// errorFile is the error object: the S3 Select error as JSON.
+func errorFile(e *SelectError) []byte {
+	b, _ := json.Marshal(e)
+	return append(b, '\n')
+}
+
+// runSelectKept runs a select job whose objects permafrost keeps itself:
+// the results go to a blob that becomes the job's output; job.txt, the
+// manifests and the error object are rendered from the job record.
+func (s *Service) runSelectKept(ref VaultRef, j *Job, q *selectsql.Query) (outcome, error) {
+	sp := &j.Select.Params
+	sr, err := s.openSegments(j.Segments)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer sr.Close()
+	bw, err := s.store.Blobs().Create()
+	if err != nil {
+		return outcome{}, err
+	}
+	cw := &countingWriter{w: bw}
+	st, runErr := q.Run(sp.Input(), sp.Output(), io.NewSectionReader(sr, 0, j.ArchiveSize), cw, selectsql.Options{Now: s.clock.Now()})
+	var se *selectsql.Error
+	if errors.As(runErr, &se) {
+		bw.Abort()
+		return s.failSelect(ref, j, runErr)
+	}
+	if runErr != nil {
+		bw.Abort()
+		return outcome{}, fmt.Errorf("running select job %s: %w", j.ID, runErr)
+	}
+	id, err := bw.Commit()
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{status: StatusSucceeded, message: StatusSucceeded, scanned: st.BytesScanned, returned: st.BytesReturned,
+		output: &received{seg: Segment{Blob: id, Size: cw.n}}}, nil
 }
