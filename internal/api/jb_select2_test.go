@@ -52,7 +52,9 @@ func TestJBSelectRefused(t *testing.T) {
 		{"no OutputLocation", "MissingParameterValueException", "OutputLocation", with(func(p *types.JobParameters) { p.OutputLocation = nil })},
 		{"no bucket", "MissingParameterValueException", "BucketName", with(func(p *types.JobParameters) { p.OutputLocation.S3.BucketName = nil })},
 		{"no prefix", "MissingParameterValueException", "Prefix", with(func(p *types.JobParameters) { p.OutputLocation.S3.Prefix = nil })},
-		{"path over 512 bytes", jbInvalid, "512", with(func(p *types.JobParameters) { p.OutputLocation.S3.Prefix = aws.String(strings.Repeat("pppppppppp/", 40)) })},
+		{"path over 512 bytes", jbInvalid, "512", with(func(p *types.JobParameters) {
+			p.OutputLocation.S3.Prefix = aws.String(strings.Repeat("pppppppppp/", 40))
+		})},
 		{"bucket that does not exist", jbInvalid, "does not exist", with(func(p *types.JobParameters) { p.OutputLocation.S3.BucketName = aws.String("no-such-bucket") })},
 		{"tag the S3 service refuses", jbInvalid, "refused", with(func(p *types.JobParameters) { p.OutputLocation.S3.Tagging = map[string]string{"a": "b&c"} })},
 		{"CannedACL bogus", jbInvalid, "CannedACL", with(func(p *types.JobParameters) { p.OutputLocation.S3.CannedACL = "everyone" })},
