@@ -20,78 +20,78 @@ const (
 // SelectParameters are a select job's SelectParameters, as sent (and as
 // DescribeJob shows them). Absent members stay nil or empty.
 type SelectParameters struct {
-	Expression          *string              `json:"Expression,omitempty"`
-	ExpressionType      *string              `json:"ExpressionType,omitempty"`
-	InputSerialization  *InputSerialization  `json:"InputSerialization,omitempty"`
-	OutputSerialization *OutputSerialization `json:"OutputSerialization,omitempty"`
+	Expression          *string              `json:"Expression"`
+	ExpressionType      *string              `json:"ExpressionType"`
+	InputSerialization  *InputSerialization  `json:"InputSerialization"`
+	OutputSerialization *OutputSerialization `json:"OutputSerialization"`
 }
 
 // InputSerialization says how the archive is read; only CSV exists.
 type InputSerialization struct {
-	CSV *CSVInput `json:"csv,omitempty"`
+	CSV *CSVInput `json:"csv"`
 }
 
 // OutputSerialization says how results are written; only CSV exists.
 type OutputSerialization struct {
-	CSV *CSVOutput `json:"csv,omitempty"`
+	CSV *CSVOutput `json:"csv"`
 }
 
 // CSVInput is the InputSerialization's csv member.
 type CSVInput struct {
-	FileHeaderInfo       *string `json:"FileHeaderInfo,omitempty"`
-	Comments             *string `json:"Comments,omitempty"`
-	QuoteEscapeCharacter *string `json:"QuoteEscapeCharacter,omitempty"`
-	RecordDelimiter      *string `json:"RecordDelimiter,omitempty"`
-	FieldDelimiter       *string `json:"FieldDelimiter,omitempty"`
-	QuoteCharacter       *string `json:"QuoteCharacter,omitempty"`
+	FileHeaderInfo       *string `json:"FileHeaderInfo"`
+	Comments             *string `json:"Comments"`
+	QuoteEscapeCharacter *string `json:"QuoteEscapeCharacter"`
+	RecordDelimiter      *string `json:"RecordDelimiter"`
+	FieldDelimiter       *string `json:"FieldDelimiter"`
+	QuoteCharacter       *string `json:"QuoteCharacter"`
 }
 
 // CSVOutput is the OutputSerialization's csv member.
 type CSVOutput struct {
-	QuoteFields          *string `json:"QuoteFields,omitempty"`
-	QuoteEscapeCharacter *string `json:"QuoteEscapeCharacter,omitempty"`
-	RecordDelimiter      *string `json:"RecordDelimiter,omitempty"`
-	FieldDelimiter       *string `json:"FieldDelimiter,omitempty"`
-	QuoteCharacter       *string `json:"QuoteCharacter,omitempty"`
+	QuoteFields          *string `json:"QuoteFields"`
+	QuoteEscapeCharacter *string `json:"QuoteEscapeCharacter"`
+	RecordDelimiter      *string `json:"RecordDelimiter"`
+	FieldDelimiter       *string `json:"FieldDelimiter"`
+	QuoteCharacter       *string `json:"QuoteCharacter"`
 }
 
 // OutputLocation is where a select job writes its objects.
 type OutputLocation struct {
-	S3 *S3Location `json:"S3,omitempty"`
+	S3 *S3Location `json:"S3"`
 }
 
 // S3Location is OutputLocation's S3 member.
 type S3Location struct {
-	BucketName        *string           `json:"BucketName,omitempty"`
-	Prefix            *string           `json:"Prefix,omitempty"`
-	Encryption        *S3Encryption     `json:"Encryption,omitempty"`
-	CannedACL         *string           `json:"CannedACL,omitempty"`
-	AccessControlList []Grant           `json:"AccessControlList,omitempty"`
-	Tagging           map[string]string `json:"Tagging,omitempty"`
-	UserMetadata      map[string]string `json:"UserMetadata,omitempty"`
-	StorageClass      *string           `json:"StorageClass,omitempty"`
+	BucketName        *string           `json:"BucketName"`
+	Prefix            *string           `json:"Prefix"`
+	Encryption        *S3Encryption     `json:"Encryption"`
+	CannedACL         *string           `json:"CannedACL"`
+	AccessControlList []Grant           `json:"AccessControlList"`
+	Tagging           map[string]string `json:"Tagging"`
+	UserMetadata      map[string]string `json:"UserMetadata"`
+	StorageClass      *string           `json:"StorageClass"`
 }
 
 // S3Encryption is the server-side encryption of the objects written.
 type S3Encryption struct {
-	EncryptionType *string `json:"EncryptionType,omitempty"`
-	KMSKeyID       *string `json:"KMSKeyId,omitempty"`
-	KMSContext     *string `json:"KMSContext,omitempty"`
+	EncryptionType *string `json:"EncryptionType"`
+	KMSKeyID       *string `json:"KMSKeyId"`
+	KMSContext     *string `json:"KMSContext"`
 }
 
 // Grant is one entry of an AccessControlList.
 type Grant struct {
-	Grantee    *Grantee `json:"Grantee,omitempty"`
-	Permission *string  `json:"Permission,omitempty"`
+	Grantee    *Grantee `json:"Grantee"`
+	Permission *string  `json:"Permission"`
 }
 
 // Grantee is a Grant's grantee.
 type Grantee struct {
-	Type         *string `json:"Type,omitempty"`
-	DisplayName  *string `json:"DisplayName,omitempty"`
-	URI          *string `json:"URI,omitempty"`
-	ID           *string `json:"ID,omitempty"`
-	EmailAddress *string `json:"EmailAddress,omitempty"`
+	Type         *string `json:"Type"`
+	DisplayName  *string `json:"DisplayName"`
+	URI          *string `json:"URI"`
+	ID           *string `json:"ID"`
+	EmailAddress *string `json:"EmailAddress"`
 }
 
 // SelectJob is what a select job keeps: its parameters as sent and the
