@@ -384,7 +384,7 @@ func selectParams(archiveID string) map[string]any {
 		},
 		"OutputLocation": map[string]any{"S3": map[string]any{
 			"BucketName": "conformance-results", "Prefix": "out", "CannedACL": "private", "StorageClass": "STANDARD",
-			"Encryption": map[string]string{"EncryptionType": "aws:kms", "KMSKeyId": "key", "KMSContext": "ctx"},
+			"Encryption":        map[string]string{"EncryptionType": "aws:kms", "KMSKeyId": "key", "KMSContext": "ctx"},
 			"AccessControlList": []any{map[string]any{"Grantee": map[string]string{"Type": "CanonicalUser", "ID": "id", "DisplayName": "d"}, "Permission": "READ"}},
 			"Tagging":           map[string]string{"k": "v"}, "UserMetadata": map[string]string{"m": "v"},
 		}},
