@@ -5,7 +5,9 @@ package api_test
 // read from the file store, streamed through selectsql, results written to
 // the built-in store), measured beside the reference in the same run: the
 // same queries run by selectsql alone over the same file. Size: 256 MiB,
-// or PERMAFROST_SELECT_BENCH_MIB (1024 for 1 GiB).
+// or PERMAFROST_SELECT_BENCH_MIB (1024 for 1 GiB). With
+// PERMAFROST_SELECT_BENCH_S3=1 the jobs also write to a versitygw
+// (--s3-endpoint).
 
 import (
 	"bufio"
@@ -23,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	"permafrost/internal/config"
+	"permafrost/internal/s3test"
 	"permafrost/internal/selectsql"
 	"permafrost/permafrosttest"
 )
@@ -93,38 +96,38 @@ func BenchmarkJobSelect(b *testing.B) {
 	writeBenchCSV(b, path, size)
 	fi, _ := os.Stat(path)
 	size = fi.Size()
-	srv := permafrosttest.New(b, permafrosttest.WithConfig(func(c *config.Config) { c.Memory, c.DataDir = false, filepath.Join(dir, "data") }))
-	c := srv.Client
-	if _, err := c.CreateVault(b.Context(), &glacier.CreateVaultInput{VaultName: aws.String("bench")}); err != nil {
-		b.Fatal(err)
+	start := func(name string, s3endpoint string) (*glacier.Client, string) {
+		srv := permafrosttest.New(b, permafrosttest.WithConfig(func(c *config.Config) {
+			c.Memory, c.DataDir, c.S3Endpoint = false, filepath.Join(dir, name), s3endpoint
+		}))
+		c := srv.Client
+		if _, err := c.CreateVault(b.Context(), &glacier.CreateVaultInput{VaultName: aws.String("bench")}); err != nil {
+			b.Fatal(err)
+		}
+		f, _ := os.Open(path)
+		up, err := c.UploadArchive(b.Context(), &glacier.UploadArchiveInput{VaultName: aws.String("bench"), Body: f})
+		f.Close()
+		if err != nil {
+			b.Fatalf("UploadArchive: %v", err)
+		}
+		return c, aws.ToString(up.ArchiveId)
 	}
-	f, _ := os.Open(path)
-	up, err := c.UploadArchive(b.Context(), &glacier.UploadArchiveInput{VaultName: aws.String("bench"), Body: f})
-	f.Close()
-	if err != nil {
-		b.Fatalf("UploadArchive: %v", err)
+	kept, keptID := start("kept", "")
+	var viaS3 *glacier.Client
+	var s3ID string
+	if os.Getenv("PERMAFROST_SELECT_BENCH_S3") == "1" {
+		s3srv := s3test.Start(b)
+		s3test.UseEnv()
+		viaS3, s3ID = start("s3", s3srv.Endpoint)
 	}
-	id := aws.ToString(up.ArchiveId)
 	for _, q := range []struct{ name, expr string }{
 		{"filter1pct", `SELECT * FROM ARCHIVE WHERE CAST(_1 AS INT) % 100 = 0`},
 		{"projection2", `SELECT s._2, s._4 FROM ARCHIVE s`},
 	} {
-		b.Run(q.name+"/job", func(b *testing.B) {
-			b.SetBytes(size)
-			stop := peakHeap()
-			for i := 0; i < b.N; i++ {
-				p := selectJob{expr: q.expr}.params(id, "bench")
-				out, err := c.InitiateJob(b.Context(), &glacier.InitiateJobInput{VaultName: aws.String("bench"), JobParameters: &p})
-				if err != nil {
-					b.Fatal(err)
-				}
-				d, err := c.DescribeJob(b.Context(), &glacier.DescribeJobInput{VaultName: aws.String("bench"), JobId: out.JobId})
-				if err != nil || d.StatusCode != types.StatusCodeSucceeded {
-					b.Fatalf("job: %v %v", d, err)
-				}
-			}
-			b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
-		})
+		b.Run(q.name+"/job-kept", func(b *testing.B) { benchSelectJob(b, kept, keptID, q.expr, size) })
+		if viaS3 != nil {
+			b.Run(q.name+"/job-versitygw", func(b *testing.B) { benchSelectJob(b, viaS3, s3ID, q.expr, size) })
+		}
 		b.Run(q.name+"/reference-engine-only", func(b *testing.B) {
 			b.SetBytes(size)
 			stop := peakHeap()
@@ -141,4 +144,22 @@ func BenchmarkJobSelect(b *testing.B) {
 			b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
 		})
 	}
+}
+
+// benchSelectJob runs select jobs of expr until b.N have succeeded.
+func benchSelectJob(b *testing.B, c *glacier.Client, id, expr string, size int64) {
+	b.SetBytes(size)
+	stop := peakHeap()
+	for i := 0; i < b.N; i++ {
+		p := selectJob{expr: expr}.params(id, "bench")
+		out, err := c.InitiateJob(b.Context(), &glacier.InitiateJobInput{VaultName: aws.String("bench"), JobParameters: &p})
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := c.DescribeJob(b.Context(), &glacier.DescribeJobInput{VaultName: aws.String("bench"), JobId: out.JobId})
+		if err != nil || d.StatusCode != types.StatusCodeSucceeded {
+			b.Fatalf("job: %v %v", d, err)
+		}
+	}
+	b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
 }
