@@ -156,9 +156,20 @@ func benchSelectJob(b *testing.B, c *glacier.Client, id, expr string, size int64
 		if err != nil {
 			b.Fatal(err)
 		}
-		d, err := c.DescribeJob(b.Context(), &glacier.DescribeJobInput{VaultName: aws.String("bench"), JobId: out.JobId})
-		if err != nil || d.StatusCode != types.StatusCodeSucceeded {
-			b.Fatalf("job: %v %v", d, err)
+		// A read waits at most MaxLeaseWait (10s) for the scheduler's
+		// run, so a long job is polled, as a client polls.
+		for {
+			d, err := c.DescribeJob(b.Context(), &glacier.DescribeJobInput{VaultName: aws.String("bench"), JobId: out.JobId})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if d.Completed {
+				if d.StatusCode != types.StatusCodeSucceeded {
+					b.Fatalf("job %s: %s", d.StatusCode, aws.ToString(d.StatusMessage))
+				}
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	b.ReportMetric(float64(stop())/(1<<20), "peak-heap-MiB")
