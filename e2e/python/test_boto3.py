@@ -756,6 +756,9 @@ def section_select():
     equal(json.loads(kept_object("results/" + path + "errors/error_0.txt"))["ErrorCode"], "CastFailed", "select: the error object")
     equal(kept_object("results/" + path + "error_manifest.txt"), path + "errors/error_0.txt\n", "select: error_manifest.txt")
     expect_error("InvalidParameterValueException", c.get_job_output, vaultName="select", jobId=d["JobId"])
+    # Leave no vault behind (section_aws_profile counts the inventories).
+    c.delete_archive(vaultName="select", archiveId=aid)
+    delete_emptied_vault(c, "select")
 
 
 def section_delayed_jobs():
