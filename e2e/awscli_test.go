@@ -237,6 +237,7 @@ func TestAWSCLI(t *testing.T) {
 					cliAccount(t, newAWSCLI(t, bin, startServer(t, p.Args...), p))
 				})
 				t.Run("ArchivesAndJobs", func(t *testing.T) { t.Parallel(); cliArchivesAndJobs(t, c) })
+				t.Run("Select", func(t *testing.T) { t.Parallel(); cliSelect(t, c) })
 				if !p.AWS {
 					// --credentials: its emulator endpoints want an
 					// administrator's signature (see e2e/README.md).

@@ -78,13 +78,22 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		readsNotes := path == "notifications" && r.Method == http.MethodGet
-		if !id.admin && !readsNotes {
+		readsKept := strings.HasPrefix(path, "s3/") && (r.Method == http.MethodGet || r.Method == http.MethodHead)
+		if !id.admin && !readsNotes && !readsKept {
 			emulatorError(w, glacier.Errorf(glacier.AccessDenied,
 				"Access denied: %s %s%s is for administrators of the emulator (keys marked %s in the credentials file); account %s's key is not one.",
 				r.Method, EmulatorPrefix, path, sigv4.AdminMarker, id.account))
 			return
 		}
 		who = &id
+	}
+	if kept, ok := strings.CutPrefix(path, "s3/"); ok {
+		account := ""
+		if who != nil && !who.admin {
+			account = who.account
+		}
+		h.serveKept(w, r, kept, account)
+		return
 	}
 	switch {
 	case h.emulator == nil:

@@ -26,17 +26,17 @@ type inventoryParamsJSON struct {
 // jobParamsJSON is InitiateJob's body: the JobParameters object itself.
 // The documentation's {"jobParameters": {...}} wrapper is accepted too.
 type jobParamsJSON struct {
-	Type                         *string              `json:"Type"`
-	ArchiveID                    *string              `json:"ArchiveId"`
-	Description                  *string              `json:"Description"`
-	Format                       *string              `json:"Format"`
-	SNSTopic                     *string              `json:"SNSTopic"`
-	RetrievalByteRange           *string              `json:"RetrievalByteRange"`
-	Tier                         *string              `json:"Tier"`
-	InventoryRetrievalParameters *inventoryParamsJSON `json:"InventoryRetrievalParameters"`
-	SelectParameters             json.RawMessage      `json:"SelectParameters"`
-	OutputLocation               json.RawMessage      `json:"OutputLocation"`
-	Wrapped                      *jobParamsJSON       `json:"jobParameters"`
+	Type                         *string                   `json:"Type"`
+	ArchiveID                    *string                   `json:"ArchiveId"`
+	Description                  *string                   `json:"Description"`
+	Format                       *string                   `json:"Format"`
+	SNSTopic                     *string                   `json:"SNSTopic"`
+	RetrievalByteRange           *string                   `json:"RetrievalByteRange"`
+	Tier                         *string                   `json:"Tier"`
+	InventoryRetrievalParameters *inventoryParamsJSON      `json:"InventoryRetrievalParameters"`
+	SelectParameters             *glacier.SelectParameters `json:"SelectParameters"`
+	OutputLocation               *glacier.OutputLocation   `json:"OutputLocation"`
+	Wrapped                      *jobParamsJSON            `json:"jobParameters"`
 }
 
 // params turns a decoded body into the domain's parameters, unwrapping
@@ -48,7 +48,8 @@ func (in *jobParamsJSON) params() glacier.JobParams {
 	p := glacier.JobParams{
 		ArchiveID: in.ArchiveID, Description: in.Description, Format: in.Format, SNSTopic: in.SNSTopic,
 		RetrievalByteRange: in.RetrievalByteRange, Tier: in.Tier,
-		HasSelect: isPresent(in.SelectParameters) || isPresent(in.OutputLocation),
+		HasSelect: in.SelectParameters != nil || in.OutputLocation != nil,
+		Select:    in.SelectParameters, Output: in.OutputLocation,
 	}
 	if in.Type != nil {
 		p.Type = *in.Type
@@ -58,8 +59,6 @@ func (in *jobParamsJSON) params() glacier.JobParams {
 	}
 	return p
 }
-
-func isPresent(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
 func initiateJob(h *Handler, c *call) error {
 	var in jobParamsJSON
@@ -73,6 +72,9 @@ func initiateJob(h *Handler, c *call) error {
 	hd := c.w.Header()
 	hd.Set("Location", c.location("vaults", c.Vault, "jobs", res.ID))
 	setAWS(hd, "x-amz-job-id", res.ID)
+	if res.OutputPath != "" {
+		setAWS(hd, "x-amz-job-output-path", res.OutputPath)
+	}
 	noContent(c.w, http.StatusAccepted)
 	return nil
 }
@@ -88,27 +90,27 @@ type inventoryInfoJSON struct {
 // jobJSON is a GlacierJobDescription: every member is always present, null
 // where it does not apply (spec 4.1).
 type jobJSON struct {
-	Action                       string             `json:"Action"`
-	ArchiveID                    *string            `json:"ArchiveId"`
-	ArchiveSHA256TreeHash        *string            `json:"ArchiveSHA256TreeHash"`
-	ArchiveSizeInBytes           *int64             `json:"ArchiveSizeInBytes"`
-	Completed                    bool               `json:"Completed"`
-	CompletionDate               *string            `json:"CompletionDate"`
-	CreationDate                 string             `json:"CreationDate"`
-	InventoryRetrievalParameters *inventoryInfoJSON `json:"InventoryRetrievalParameters"`
-	InventorySizeInBytes         *int64             `json:"InventorySizeInBytes"`
-	JobDescription               *string            `json:"JobDescription"`
-	JobID                        string             `json:"JobId"`
-	JobOutputPath                *string            `json:"JobOutputPath"`
-	OutputLocation               *struct{}          `json:"OutputLocation"`
-	RetrievalByteRange           *string            `json:"RetrievalByteRange"`
-	SHA256TreeHash               *string            `json:"SHA256TreeHash"`
-	SNSTopic                     *string            `json:"SNSTopic"`
-	SelectParameters             *struct{}          `json:"SelectParameters"`
-	StatusCode                   string             `json:"StatusCode"`
-	StatusMessage                *string            `json:"StatusMessage"`
-	Tier                         *string            `json:"Tier"`
-	VaultARN                     string             `json:"VaultARN"`
+	Action                       string                    `json:"Action"`
+	ArchiveID                    *string                   `json:"ArchiveId"`
+	ArchiveSHA256TreeHash        *string                   `json:"ArchiveSHA256TreeHash"`
+	ArchiveSizeInBytes           *int64                    `json:"ArchiveSizeInBytes"`
+	Completed                    bool                      `json:"Completed"`
+	CompletionDate               *string                   `json:"CompletionDate"`
+	CreationDate                 string                    `json:"CreationDate"`
+	InventoryRetrievalParameters *inventoryInfoJSON        `json:"InventoryRetrievalParameters"`
+	InventorySizeInBytes         *int64                    `json:"InventorySizeInBytes"`
+	JobDescription               *string                   `json:"JobDescription"`
+	JobID                        string                    `json:"JobId"`
+	JobOutputPath                *string                   `json:"JobOutputPath"`
+	OutputLocation               *glacier.OutputLocation   `json:"OutputLocation"`
+	RetrievalByteRange           *string                   `json:"RetrievalByteRange"`
+	SHA256TreeHash               *string                   `json:"SHA256TreeHash"`
+	SNSTopic                     *string                   `json:"SNSTopic"`
+	SelectParameters             *glacier.SelectParameters `json:"SelectParameters"`
+	StatusCode                   string                    `json:"StatusCode"`
+	StatusMessage                *string                   `json:"StatusMessage"`
+	Tier                         *string                   `json:"Tier"`
+	VaultARN                     string                    `json:"VaultARN"`
 }
 
 func toJobJSON(j glacier.JobInfo) jobJSON {
@@ -130,6 +132,10 @@ func toJobJSON(j glacier.JobInfo) jobJSON {
 		StatusMessage:         strPtr(j.StatusMessage),
 		Tier:                  strPtr(j.Tier),
 		VaultARN:              j.VaultARN,
+	}
+	if sj := j.Select; sj != nil {
+		out.SelectParameters, out.OutputLocation = &sj.Params, &sj.Location
+		out.JobOutputPath = strPtr(sj.OutputPath)
 	}
 	if inv := j.Inventory; inv != nil {
 		out.InventoryRetrievalParameters = &inventoryInfoJSON{

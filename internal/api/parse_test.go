@@ -62,6 +62,14 @@ func FuzzDecodeJobParameters(f *testing.F) {
 		`{"Type":"archive-retrieval","ArchiveId":"x","RetrievalByteRange":"0-1048575","Tier":"Bulk"}`,
 		`{"Type":"inventory-retrieval","Format":"CSV","InventoryRetrievalParameters":{"StartDate":"2013-03-20T17:03:43Z","Limit":"10","Marker":"m"}}`,
 		`{"jobParameters":{"Type":"select","SelectParameters":{"Expression":"x"}}}`,
+		`{"Type":"select","ArchiveId":"a","SelectParameters":{"Expression":"SELECT * FROM ARCHIVE","ExpressionType":"SQL",` +
+			`"InputSerialization":{"csv":{"FileHeaderInfo":"USE","Comments":"#","QuoteEscapeCharacter":"\\","RecordDelimiter":"\n","FieldDelimiter":",","QuoteCharacter":"\""}},` +
+			`"OutputSerialization":{"csv":{"QuoteFields":"ALWAYS","RecordDelimiter":"\r","FieldDelimiter":"\t"}}},` +
+			`"OutputLocation":{"S3":{"BucketName":"b","Prefix":"p","CannedACL":"private","StorageClass":"STANDARD",` +
+			`"Encryption":{"EncryptionType":"aws:kms","KMSKeyId":"k","KMSContext":"c"},"Tagging":{"a":"b"},"UserMetadata":{"m":"v"},` +
+			`"AccessControlList":[{"Grantee":{"Type":"CanonicalUser","ID":"i","DisplayName":"d"},"Permission":"READ"}]}}}`,
+		`{"Type":"select","SelectParameters":{"InputSerialization":{"csv":[]}}}`, `{"OutputLocation":{"S3":{"Tagging":{"a":1}}}}`,
+		`{"OutputLocation":{"S3":{"AccessControlList":[null,{"Grantee":null}]}}}`,
 		`{"Type":5}`, `{"InventoryRetrievalParameters":{"Limit":10}}`, `null`,
 		`{"Type":"x","type":"y"}`, `{"SelectParameters":{"a":1,"a":2}}`, `{"jobParameters":{"Tier":"Bulk"},"JobParameters":{}}`,
 	} {

@@ -22,6 +22,7 @@ import (
 	"permafrost/internal/glacier"
 	"permafrost/internal/metrics"
 	"permafrost/internal/notify"
+	"permafrost/internal/s3out"
 	"permafrost/internal/sigv4"
 	"permafrost/internal/store/diskfault"
 )
@@ -166,8 +167,18 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	if m.Seed == 0 {
 		m.Seed = rand.Int64N(math.MaxInt64) + 1
 	}
+	var objects glacier.ObjectSink
+	if cfg.S3Endpoint != "" {
+		sink, err := s3out.New(context.Background(), s3out.Options{Endpoint: cfg.S3Endpoint})
+		if err != nil {
+			m.closeStore()
+			return nil, err
+		}
+		objects = sink
+	}
 	m.Service, err = glacier.New(glacier.Options{
-		Store: m.Store, Clock: m.Clock, Logger: logger,
+		Objects: objects,
+		Store:   m.Store, Clock: m.Clock, Logger: logger,
 		JobDelays:           delays,
 		Seed:                uint64(m.Seed),
 		DailyInventory:      cfg.InventoryMode() == config.InventoryDaily,

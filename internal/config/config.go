@@ -41,6 +41,10 @@ type Config struct {
 	// SNSEndpoint is where job-completion notifications are published
 	// ("" keeps them only in the notification log).
 	SNSEndpoint string
+	// S3Endpoint is the S3 service select jobs write their objects to
+	// ("" keeps them in permafrost's own store when it can, else select
+	// jobs are refused).
+	S3Endpoint string
 	// ExpeditedCapacity is "always" (Expedited retrievals always have
 	// capacity) or "provisioned" (only with provisioned capacity units).
 	ExpeditedCapacity string
@@ -164,6 +168,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	str(&c.Profile, "profile", "fast (jobs finish at once, live inventories) or aws (AWS's clock: daily inventories, AWS's job times, 32 KiB index data per archive)")
 	str(&c.Inventory, "inventory", "live or daily (default: live with --profile fast, daily with --profile aws); overrides --profile")
 	str(&c.SNSEndpoint, "sns-endpoint", "URL of an SNS-compatible service to publish job notifications to")
+	str(&c.S3Endpoint, "s3-endpoint", "URL of an S3-compatible service select jobs write their results to (credentials from the standard AWS chain)")
 	str(&c.Credentials, "credentials", "file of 'ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID' lines; switches on SigV4 verification")
 	str(&c.NewCustomers, "new-customer-accounts", "comma-separated accounts treated as new customers: every call gets NoLongerSupportedException")
 	str(&c.ExpeditedCapacity, "expedited-capacity", "without provisioned capacity, Expedited retrievals are 'always' available or need 'provisioned' capacity")
@@ -311,6 +316,11 @@ func (c Config) Validate() error {
 	for _, a := range c.NewCustomerAccounts() {
 		if !validAccount(a) {
 			errs = append(errs, fmt.Errorf("--new-customer-accounts: %q is not a 12-digit account", a))
+		}
+	}
+	if c.S3Endpoint != "" {
+		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--s3-endpoint must be an http(s) URL, got %q", c.S3Endpoint))
 		}
 	}
 	if c.SNSEndpoint != "" {

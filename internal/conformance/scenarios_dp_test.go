@@ -154,6 +154,7 @@ func dataPlane() map[string]scenario {
 					{name: "inventory retrieval", absent: selectOnly, p: params{"vaultName": v, "jobParameters": map[string]any{
 						"Type": "inventory-retrieval", "Format": "CSV",
 						"InventoryRetrievalParameters": map[string]string{"Limit": "5", "StartDate": "2000-01-01T00:00:00Z"}}}},
+					{name: "select", p: params{"vaultName": v, "jobParameters": selectParams(id)}},
 				}
 			},
 			invalid: []invalidCase{
@@ -186,7 +187,9 @@ func dataPlane() map[string]scenario {
 				e.waitJob(v, archive)
 				e.waitJob(v, inventory)
 				pending := e.job(v, &types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id), Tier: aws.String("Bulk")})
+				sel := e.selectJob(v, id)
 				return []variant{
+					{name: "select job", p: params{"vaultName": v, "jobId": sel}},
 					{name: "archive job", p: params{"vaultName": v, "jobId": archive}},
 					{name: "inventory job", p: params{"vaultName": v, "jobId": inventory}},
 					{name: "job in progress", p: params{"vaultName": v, "jobId": pending}},

@@ -28,6 +28,9 @@ func (s *Service) GetJobOutput(ref VaultRef, id string) (*JobOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	if j.Action == ActionSelect {
+		return nil, invalid("The job %s is a select job: its output is in Amazon S3 at %s, not available with GetJobOutput.", id, j.Select.OutputPath)
+	}
 	if !j.done() || j.Status != StatusSucceeded {
 		return nil, invalid("The job is not currently available for download: %s", id)
 	}

@@ -17,6 +17,9 @@ type outcome struct {
 	treeHash        string
 	output          *received
 	nextMarker      string
+	// A select job's bytes scanned and returned.
+	scanned, returned int64
+	selectErr         *SelectError
 }
 
 // complete completes a due job: it prepares the output (the inventory, or
@@ -75,8 +78,11 @@ func (s *Service) tryComplete(ref VaultRef, id string, wait bool) (*Job, error) 
 		j = cur
 		j.Completed, j.Status, j.StatusMessage = j.Due, out.status, out.message
 		j.TreeHash, j.NextMarker = out.treeHash, out.nextMarker
+		if j.Select != nil {
+			j.Select.Scanned, j.Select.Returned, j.Select.Error = out.scanned, out.returned, out.selectErr
+		}
 		dead = nil
-		if j.Action == ActionArchiveRetrieval {
+		if j.Action == ActionArchiveRetrieval || j.Action == ActionSelect {
 			gone, err := archiveGone(tx, ref, j.ArchiveID)
 			if err != nil {
 				return err
@@ -174,6 +180,16 @@ func (s *Service) prepare(ref VaultRef, j *Job) (outcome, error) {
 			return outcome{}, fmt.Errorf("storing the inventory of job %s: %w", j.ID, err)
 		}
 		ok.output, ok.nextMarker = &rec, next
+	case ActionSelect:
+		var gone bool
+		if err := s.store.View(func(tx Tx) error {
+			var err error
+			gone, err = archiveGone(tx, ref, j.ArchiveID)
+			return err
+		}); err != nil || gone {
+			return ok, err // complete fails a job whose archive is gone
+		}
+		return s.runSelect(ref, j)
 	}
 	return ok, nil
 }

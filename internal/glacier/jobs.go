@@ -21,6 +21,8 @@ type JobParams struct {
 	Tier               *string
 	Inventory          *InventoryParams
 	HasSelect          bool // SelectParameters or OutputLocation present
+	Select             *SelectParameters
+	Output             *OutputLocation
 }
 
 // InventoryParams are the InventoryRetrievalParameters, all strings on the
@@ -35,6 +37,8 @@ type InventoryParams struct {
 // JobResult is what InitiateJob returns.
 type JobResult struct {
 	ID string
+	// OutputPath is a select job's x-amz-job-output-path.
+	OutputPath string
 }
 
 func jobNotFound(id string) *Error {
@@ -64,7 +68,9 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 		}
 		j.Action = ActionInventoryRetrieval
 	case "select":
-		return JobResult{}, invalid("Select jobs are not supported: Glacier Select is no longer available, and permafrost does not execute select jobs. Use an archive-retrieval job.")
+		if err := s.selectParams(&p, j); err != nil {
+			return JobResult{}, err
+		}
 	case "":
 		return JobResult{}, Errorf(MissingParameterValue, "Required parameter missing: Type")
 	default:
@@ -72,6 +78,11 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 	}
 	// Drawn once, outside the transaction, which may run more than once.
 	delay := s.delay(j)
+	if j.Action == ActionSelect {
+		if err := s.startSelect(ref, j, *p.ArchiveID); err != nil {
+			return JobResult{}, err
+		}
+	}
 	err := s.store.Update(func(tx Tx) error {
 		v, err := loadVault(tx, ref)
 		if err != nil {
@@ -82,7 +93,7 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 				return inventoryNotReady(ref)
 			}
 		}
-		if j.Action == ActionArchiveRetrieval {
+		if j.Action == ActionArchiveRetrieval || j.Action == ActionSelect {
 			if err := bindArchive(tx, ref, j, *p.ArchiveID, p.RetrievalByteRange, now); err != nil {
 				return err
 			}
@@ -96,7 +107,7 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 			return err
 		}
 		j.Due = now.Add(delay)
-		if j.Action == ActionArchiveRetrieval {
+		if j.Action == ActionArchiveRetrieval || j.Action == ActionSelect {
 			if err := retain(tx, j.Segments); err != nil {
 				return err
 			}
@@ -107,7 +118,11 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 		return JobResult{}, err
 	}
 	s.wake()
-	return JobResult{ID: j.ID}, nil
+	res := JobResult{ID: j.ID}
+	if j.Select != nil {
+		res.OutputPath = j.Select.OutputPath
+	}
+	return res, nil
 }
 
 // validateCommon checks the fields every job type shares.

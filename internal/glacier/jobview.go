@@ -31,7 +31,8 @@ type JobInfo struct {
 	Inventory          *InventoryInfo
 	// Due is when the job completes (the emulator's schedule, not part
 	// of Glacier's job description).
-	Due time.Time
+	Due    time.Time
+	Select *SelectJob // a select job's parameters, location and path
 }
 
 // InventoryInfo is a job's InventoryRetrievalParameters as reported.
@@ -77,6 +78,8 @@ func (j *Job) info(ref VaultRef) JobInfo {
 			inv.Limit = strconv.FormatInt(j.Limit, 10)
 		}
 		in.Inventory = inv
+	case ActionSelect:
+		in.ArchiveID, in.Select = j.ArchiveID, j.Select
 	}
 	return in
 }

@@ -18,9 +18,10 @@ const (
 )
 
 // checkLimits applies the data retrieval policy to Standard archive
-// retrievals and provisioned capacity to Expedited ones (spec 6).
+// retrievals and provisioned capacity to Expedited ones (spec 6). A select
+// job counts as a retrieval of its whole archive (it scans every byte).
 func (s *Service) checkLimits(tx Tx, scope Scope, j *Job) error {
-	if j.Action == ActionArchiveRetrieval && j.Tier == TierStandard {
+	if (j.Action == ActionArchiveRetrieval || j.Action == ActionSelect) && j.Tier == TierStandard {
 		if err := s.checkPolicy(tx, scope, j); err != nil {
 			return err
 		}

@@ -60,6 +60,9 @@ type Job struct {
 	MarkerFrom time.Time // creation time of the Marker archive
 	NextMarker string
 
+	// Select: the parameters, output location and path.
+	Select *SelectJob `json:",omitempty"`
+
 	// Set at completion.
 	Completed     time.Time
 	Status        string
@@ -73,6 +76,9 @@ func (j *Job) done() bool { return !j.Completed.IsZero() }
 
 // RetrievedBytes is how many bytes of archive data the job retrieves.
 func (j *Job) RetrievedBytes() int64 {
+	if j.Action == ActionSelect {
+		return j.ArchiveSize // a select job scans the whole archive
+	}
 	if j.Action != ActionArchiveRetrieval {
 		return 0
 	}

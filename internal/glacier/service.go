@@ -29,6 +29,7 @@ type Service struct {
 	jobLease  time.Duration // JobLease, or shorter in tests
 	working   sync.Map      // lease names of the jobs this Service is completing
 	admit     *admission
+	objects   ObjectSink // where select jobs write; nil refuses them
 }
 
 // Options configure a Service.
@@ -66,6 +67,9 @@ type Options struct {
 	// JobLease is how long a process may prepare a due job before another
 	// may take it over (default JobLease; tests of takeover shorten it).
 	JobLease time.Duration
+	// Objects is where select jobs write their objects; nil refuses
+	// select jobs.
+	Objects ObjectSink
 }
 
 // New returns a Service. It fails only if the store cannot be read.
@@ -82,7 +86,7 @@ func New(o Options) (*Service, error) {
 		wakeups: make(chan struct{}, 1),
 		daily:   o.DailyInventory, interval: o.InventoryInterval, overhead: o.ArchiveOverhead,
 		rng:    rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
-		holder: randomID(24),
+		holder: randomID(24), objects: o.Objects,
 	}
 	if s.jobLease = o.JobLease; s.jobLease <= 0 {
 		s.jobLease = JobLease
