@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"permafrost/internal/s3client"
 	"permafrost/internal/s3test"
 	"permafrost/internal/store/s3blob"
 	"permafrost/internal/treehash"
@@ -201,7 +202,7 @@ func referenceClient(srv *s3test.Server) *s3.Client {
 	return s3.New(s3.Options{
 		Region: s3test.Region, BaseEndpoint: aws.String(srv.Endpoint), UsePathStyle: true,
 		Credentials:                credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.SecretKey, ""),
-		RequestChecksumCalculation: s3blob.RequestChecksums, ResponseChecksumValidation: s3blob.ResponseChecksums,
+		RequestChecksumCalculation: s3client.RequestChecksums, ResponseChecksumValidation: s3client.ResponseChecksums,
 	})
 }
 

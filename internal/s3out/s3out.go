@@ -11,16 +11,15 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"permafrost/internal/glacier"
+	"permafrost/internal/s3client"
 )
 
 // Sink is a glacier.ObjectSink over an S3 endpoint.
@@ -40,30 +39,11 @@ type Options struct {
 
 // New builds the client; it does not contact the service.
 func New(ctx context.Context, o Options) (*Sink, error) {
-	loads := []func(*config.LoadOptions) error{
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
-			t.ResponseHeaderTimeout = 2 * time.Minute
-		})),
-	}
-	if o.Credentials != nil {
-		loads = append(loads, config.WithCredentialsProvider(o.Credentials))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loads...)
+	// Self-hosted services address buckets in the path.
+	c, _, err := s3client.New(ctx, s3client.Options{Endpoint: o.Endpoint, PathStyle: o.Endpoint != "", Credentials: o.Credentials})
 	if err != nil {
-		return nil, fmt.Errorf("s3out: loading the AWS configuration: %w", err)
+		return nil, fmt.Errorf("s3out: %w", err)
 	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	c := s3.NewFromConfig(cfg, func(so *s3.Options) {
-		if o.Endpoint != "" {
-			so.BaseEndpoint = aws.String(o.Endpoint)
-			// Self-hosted services address buckets in the path.
-			so.UsePathStyle = true
-		}
-		so.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		so.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	})
 	return &Sink{c: c}, nil
 }
 

@@ -31,12 +31,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"permafrost/internal/glacier"
+	"permafrost/internal/s3client"
 )
 
 // Options say where the blobs live.
@@ -59,13 +59,6 @@ type Options struct {
 	// config and credentials files, profiles); nil uses the chain.
 	Credentials aws.CredentialsProvider
 }
-
-// The checksum settings of the S3 client (a benchmark's reference client
-// uses the same).
-const (
-	RequestChecksums  = aws.RequestChecksumCalculationWhenRequired
-	ResponseChecksums = aws.ResponseChecksumValidationWhenRequired
-)
 
 // DefaultGrace is the grace period when the URL names none.
 const DefaultGrace = time.Hour
@@ -91,38 +84,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Bucket == "" {
 		return nil, errors.New("s3blob: no bucket")
 	}
-	var loads []func(*config.LoadOptions) error
-	if o.Region != "" {
-		loads = append(loads, config.WithRegion(o.Region))
-	}
-	if o.Credentials != nil {
-		loads = append(loads, config.WithCredentialsProvider(o.Credentials))
-	}
-	// Responses are waited for at most this long: a store that accepted
-	// the connection but stopped answering fails the attempt (and the
-	// retryer takes over) instead of hanging the request.
-	hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
-		t.ResponseHeaderTimeout = 2 * time.Minute
-		t.MaxIdleConnsPerHost = 64
-	})
-	loads = append(loads, config.WithHTTPClient(hc))
-	cfg, err := config.LoadDefaultConfig(ctx, loads...)
+	c, cfg, err := s3client.New(ctx, s3client.Options{Endpoint: o.Endpoint, Region: o.Region, PathStyle: o.PathStyle,
+		Credentials: o.Credentials, MaxIdleConnsPerHost: 64})
 	if err != nil {
-		return nil, fmt.Errorf("s3blob: loading the AWS configuration: %w", err)
+		return nil, fmt.Errorf("s3blob: %w", err)
 	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	c := s3.NewFromConfig(cfg, func(so *s3.Options) {
-		if o.Endpoint != "" {
-			so.BaseEndpoint = aws.String(o.Endpoint)
-		}
-		so.UsePathStyle = o.PathStyle
-		// The tree hash is ours to check; over HTTPS the transport, over
-		// HTTP the signed payload hash protect the bytes on the way.
-		so.RequestChecksumCalculation = RequestChecksums
-		so.ResponseChecksumValidation = ResponseChecksums
-	})
 	s := &Store{c: c, bucket: o.Bucket, prefix: o.Prefix, grace: o.Grace, opTimeout: 5 * time.Minute,
 		plainHTTP: strings.HasPrefix(o.Endpoint, "http://")}
 	hctx, cancel := context.WithTimeout(ctx, time.Minute)
