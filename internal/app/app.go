@@ -214,10 +214,15 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
 	m.sweepBlobUploads()
+	consoleHandler, err := m.newConsole(creds)
+	if err != nil {
+		m.closeStore()
+		return nil, err
+	}
 	obs, metricsHandler := m.apiMetrics()
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
 		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout,
-		Console:  m.newConsole(creds),
+		Console:  consoleHandler,
 		Probe:    func() error { _, err := loadClockOffset(m.Store); return err },
 		Observer: obs, Metrics: metricsHandler})
 	return m, nil

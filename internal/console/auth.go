@@ -2,7 +2,6 @@ package console
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -19,8 +18,9 @@ import (
 )
 
 // Sessions. The cookie is KEYID.EXPIRY.MAC, MAC the HMAC-SHA256 of
-// "session|KEYID|EXPIRY" under a key drawn when the server starts (a
-// restart logs everyone out). EXPIRY is wall-clock Unix seconds, never the
+// "session|KEYID|EXPIRY" under a secret kept in the store
+// (glacier.Service.Secret), so that every replica over the store accepts
+// the sessions and CSRF tokens any of them issued, across restarts. EXPIRY is wall-clock Unix seconds, never the
 // emulated clock, which the console itself moves by years. The CSRF token
 // is the HMAC of "csrf|" and the cookie: the page reads it from
 // api/session and sends it in the X-Permafrost-CSRF header of every POST;
@@ -32,16 +32,13 @@ const (
 	sessionTTL = 12 * time.Hour
 )
 
-type sessions struct{ key [32]byte }
+type sessions struct{ key []byte }
 
-func newSessions() *sessions {
-	s := &sessions{}
-	_, _ = rand.Read(s.key[:])
-	return s
-}
+// sessionSecret is the name of the stored secret sessions are signed with.
+const sessionSecret = "console-sessions"
 
 func (s *sessions) mac(parts ...string) string {
-	m := hmac.New(sha256.New, s.key[:])
+	m := hmac.New(sha256.New, s.key)
 	_, _ = io.WriteString(m, strings.Join(parts, "|"))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

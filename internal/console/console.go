@@ -22,6 +22,7 @@ package console
 
 import (
 	"embed"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -66,8 +67,9 @@ type Handler struct {
 	publish  bool
 }
 
-// New returns the console handler.
-func New(o Options) *Handler {
+// New returns the console handler. It reads (or, the first time, creates)
+// the store's session secret.
+func New(o Options) (*Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -75,8 +77,12 @@ func New(o Options) *Handler {
 	if err != nil {
 		panic(err) // the embedded tree always has static/
 	}
+	key, err := o.Service.Secret(sessionSecret)
+	if err != nil {
+		return nil, fmt.Errorf("console: reading the session secret: %w", err)
+	}
 	return &Handler{svc: o.Service, emu: o.Emulator, creds: o.Credentials, log: o.Logger,
-		sessions: newSessions(), files: http.FileServerFS(sub), publish: o.Publishing}
+		sessions: &sessions{key: key}, files: http.FileServerFS(sub), publish: o.Publishing}, nil
 }
 
 // ServeHTTP implements http.Handler.
