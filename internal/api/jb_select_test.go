@@ -179,3 +179,24 @@ func TestJBSelectQueries(t *testing.T) {
 		})
 	}
 }
+
+// TestJBSelectRefusedLeavesNoObject: job.txt is written before the job's
+// transaction, which may still refuse it (here the retrieval policy); the
+// refused request must leave nothing in the bucket.
+func TestJBSelectRefusedLeavesNoObject(t *testing.T) {
+	srv, s3srv := jbNewSelect(t)
+	c, sc := srv.Client, s3srv.Client()
+	createVault(t, c, "V")
+	id := jbUpload(t, c, "V", []byte(selectCSV), "csv")
+	jbSetPolicy(t, c, "BytesPerHour", int64(len(selectCSV))+10)
+	job := selectJob{expr: "SELECT * FROM ARCHIVE"}
+	first, _ := runSelect(t, c, id, "ok", job)
+	if keys := s3Keys(t, sc, first); !slices.Contains(keys, first+"job.txt") {
+		t.Fatalf("the accepted job's objects %v lack job.txt", keys)
+	}
+	_, err := jbInitErr(t, c, "V", job.params(id, "refused"))
+	wantAPIError(t, err, 400, "PolicyEnforcedException", "InitiateJob request denied by current data retrieval policy.")
+	if keys := s3Keys(t, sc, "refused/"); len(keys) != 0 {
+		t.Errorf("a refused select job left objects in the bucket: %v", keys)
+	}
+}

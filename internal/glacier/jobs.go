@@ -115,6 +115,9 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 		return tx.PutJob(ref, j)
 	})
 	if err != nil {
+		if j.Action == ActionSelect && !errors.Is(err, ErrMaybeCommitted) {
+			s.unstartSelect(ref, j)
+		}
 		return JobResult{}, err
 	}
 	s.wake()

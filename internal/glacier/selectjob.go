@@ -322,8 +322,8 @@ func (s *Service) selectParams(p *JobParams, j *Job) error {
 
 // startSelect checks, before anything is written, that the archive exists,
 // then writes job.txt under the output path, as AWS does at initiation.
-// InitiateJob's transaction checks the archive again; a job refused there
-// leaves only its job.txt.
+// InitiateJob's transaction checks the archive again, and the limits; a
+// job refused there has its job.txt removed (unstartSelect).
 func (s *Service) startSelect(ref VaultRef, j *Job, archiveID string) error {
 	err := s.store.View(func(tx Tx) error {
 		if _, err := loadVault(tx, ref); err != nil {

@@ -18,6 +18,9 @@ import (
 // or permafrost's own store.
 type ObjectSink interface {
 	PutObject(ctx context.Context, o Object) error
+	// DeleteObject removes an object written by PutObject (o's Body and
+	// Size unused); removing a missing object is not an error.
+	DeleteObject(ctx context.Context, o Object) error
 }
 
 // Object is one object a select job writes.
@@ -50,6 +53,21 @@ const (
 
 // selectTimeout bounds one PutObject of a small object.
 const selectTimeout = 2 * time.Minute
+
+// unstartSelect removes the job.txt startSelect wrote for a job that
+// InitiateJob then refused, so that the refused request leaves nothing in
+// the bucket. A failure is logged: the object is all that is left.
+func (s *Service) unstartSelect(ref VaultRef, j *Job) {
+	if s.objects == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), selectTimeout)
+	defer cancel()
+	o := Object{Region: ref.Region, Account: ref.Account, Location: j.Select.Location.S3, Key: j.Select.OutputPath + selectJobFile}
+	if err := s.objects.DeleteObject(ctx, o); err != nil {
+		s.log.Warn("removing the job.txt of a refused select job", "key", o.Key, "err", err)
+	}
+}
 
 func (s *Service) putBytes(ref VaultRef, j *Job, name string, b []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), selectTimeout)

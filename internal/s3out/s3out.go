@@ -47,6 +47,16 @@ func New(ctx context.Context, o Options) (*Sink, error) {
 	return &Sink{c: c}, nil
 }
 
+// DeleteObject implements glacier.ObjectSink.
+func (s *Sink) DeleteObject(ctx context.Context, o glacier.Object) error {
+	_, err := s.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: o.Location.BucketName, Key: aws.String(o.Key)}, func(so *s3.Options) {
+		if o.Region != "" {
+			so.Region = o.Region
+		}
+	})
+	return err
+}
+
 // PutObject writes one object with the location's StorageClass, Tagging,
 // UserMetadata, CannedACL, AccessControlList grants and Encryption.
 func (s *Sink) PutObject(ctx context.Context, o glacier.Object) error {
