@@ -56,9 +56,10 @@ func (s *Service) tryComplete(ref VaultRef, id string, wait bool) (*Job, error) 
 		return j, err
 	}
 	defer s.working.Delete(name)
-	// This Service holds the job's lease: it alone prepares the output
-	// (until the lease expires, when another may take the job over).
-	out, err := s.prepare(ref, j)
+	// This Service holds the job's lease: it alone prepares the output,
+	// renewing the lease while it works (if this process dies, the lease
+	// expires and another takes the job over).
+	out, err := s.prepareLeased(ref, j, name)
 	if err != nil {
 		if rerr := s.ReleaseLease(name); rerr != nil {
 			s.log.Warn("releasing a job's lease", "job", id, "err", rerr)
@@ -149,6 +150,13 @@ func archiveGone(tx Tx, ref VaultRef, id string) (bool, error) {
 // A job whose output cannot be stored (a full disk) is not completed: it
 // stays InProgress, the error is returned, and a later attempt completes
 // it. Only what no retry can change (unreadable archive bytes) fails it.
+// prepareLeased is prepare while the job's lease is renewed; the renewal
+// stops however prepare ends (a goroutine that dies in it included).
+func (s *Service) prepareLeased(ref VaultRef, j *Job, lease string) (outcome, error) {
+	defer s.keepLease(lease, s.jobLease)()
+	return s.prepare(ref, j)
+}
+
 func (s *Service) prepare(ref VaultRef, j *Job) (outcome, error) {
 	ok := outcome{status: StatusSucceeded, message: StatusSucceeded}
 	switch j.Action {

@@ -19,9 +19,10 @@ type Lease struct {
 
 // Lease lengths.
 const (
-	// JobLease is how long a process may take to prepare a due job's
-	// output (an inventory, a range's tree hash) before another process
-	// may take the job over.
+	// JobLease is how long a due job's lease lasts unless renewed. Its
+	// holder renews it while it prepares the output (an inventory, a
+	// range's tree hash, a select), so this is how long a process that
+	// died is waited for before another takes the job over.
 	JobLease = 2 * time.Minute
 	// OutboxLease is how long the holder of the notification outbox keeps
 	// it without renewing it; the deliverer renews it each round.
@@ -55,6 +56,34 @@ func (s *Service) ClaimLease(name string, ttl time.Duration) (bool, error) {
 		return err
 	})
 	return held, err
+}
+
+// keepLease renews the named lease, which this Service holds, every third
+// of ttl until stop is called: preparing a long job's output (a select
+// over a large archive, a big inventory) keeps its lease, so no other
+// process takes the job over and does the work again while it runs.
+func (s *Service) keepLease(name string, ttl time.Duration) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(ttl / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if held, err := s.ClaimLease(name, ttl); err != nil {
+					s.log.Warn("renewing a lease", "lease", name, "err", err)
+				} else if !held {
+					s.log.Warn("a lease was taken over while its work ran", "lease", name)
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // ReleaseLease lets go of the named lease if this Service holds it.

@@ -284,3 +284,29 @@ func TestRetryAfterFailedCompletion(t *testing.T) {
 		t.Fatalf("at the next round the job is %s, want it completed", s)
 	}
 }
+
+// A job whose preparation outlasts its lease keeps the lease while it
+// runs: another Service's scheduler, running after several lease lengths,
+// does not take the job over and prepare it a second time.
+func TestReplicasLongPreparationKeepsLease(t *testing.T) {
+	const lease = 150 * time.Millisecond
+	a, b, st, fake, ref := jobReplicas(t, lease)
+	id := inventoryJob(t, a, ref)
+	fake.Advance(2 * time.Hour)
+	st.onCreate = func() {
+		time.Sleep(4 * lease) // a long preparation: a big inventory or select
+		if _, err := b.CompleteDueJobs(); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := a.CompleteDueJobs(); err != nil {
+		t.Fatal(err)
+	}
+	if n := st.created.Load(); n != 1 {
+		t.Errorf("the job was prepared %d times, want once: its lease lapsed while A worked", n)
+	}
+	info, err := b.DescribeJob(ref, id)
+	if err != nil || info.StatusCode != glacier.StatusSucceeded {
+		t.Fatalf("DescribeJob through B: %+v, %v", info, err)
+	}
+}
