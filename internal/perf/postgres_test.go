@@ -47,9 +47,10 @@ func startMetadataServer(b *testing.B, opt func(*config.Config)) *app.Main {
 	return startServerLogging(b, true, slog.New(slog.DiscardHandler), opt)
 }
 
-// parallelLatencies runs req from clients goroutines b.N times in all and
-// reports requests per second and the latency percentiles.
-func parallelLatencies(b *testing.B, clients int, unit string, req func() error) {
+// parallelLatencies runs req from clients goroutines b.N times in all,
+// reports requests per second (as unit) and the latency percentiles, and
+// returns the rate (0 when nothing ran).
+func parallelLatencies(b *testing.B, clients int, unit string, req func() error) float64 {
 	var mu sync.Mutex
 	var all []time.Duration
 	b.SetParallelism((clients + 1) / 2) // GOMAXPROCS is 2 here: 16 goroutines
@@ -72,13 +73,15 @@ func parallelLatencies(b *testing.B, clients int, unit string, req func() error)
 	elapsed := time.Since(start)
 	b.StopTimer()
 	if len(all) == 0 {
-		return
+		return 0
 	}
 	slices.Sort(all)
 	pct := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Microseconds()) / 1000 }
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), unit)
+	rate := float64(len(all)) / elapsed.Seconds()
+	b.ReportMetric(rate, unit)
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+	return rate
 }
 
 // BenchmarkMetadataDescribeVault: DescribeVault from 16 keep-alive

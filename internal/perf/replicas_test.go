@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -53,37 +51,9 @@ func BenchmarkReplicas(b *testing.B) {
 
 // replicaLatencies is parallelLatencies with the per-replica rate.
 func replicaLatencies(b *testing.B, clients, replicas int, req func() error) {
-	var mu sync.Mutex
-	var all []time.Duration
-	b.SetParallelism((clients + 1) / 2)
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		var mine []time.Duration
-		for pb.Next() {
-			t := time.Now()
-			if err := req(); err != nil {
-				b.Error(err)
-				return
-			}
-			mine = append(mine, time.Since(t))
-		}
-		mu.Lock()
-		all = append(all, mine...)
-		mu.Unlock()
-	})
-	elapsed := time.Since(start)
-	b.StopTimer()
-	if len(all) == 0 {
-		return
+	if rate := parallelLatencies(b, clients, "req/s", req); rate > 0 {
+		b.ReportMetric(rate/float64(replicas), "req/s/replica")
 	}
-	slices.Sort(all)
-	pct := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Microseconds()) / 1000 }
-	rate := float64(len(all)) / elapsed.Seconds()
-	b.ReportMetric(rate, "req/s")
-	b.ReportMetric(rate/float64(replicas), "req/s/replica")
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
 }
 
 // readyTime starts a server on the PostgreSQL database db and returns the
