@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 func tinyConfig(endpoint string) Config {
@@ -32,7 +32,7 @@ func tinyConfig(endpoint string) Config {
 }
 
 func TestRunAgainstPermafrost(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	var out, progress bytes.Buffer
 	cfg := tinyConfig(srv.Endpoint)
 	cfg.Progress = &progress
@@ -86,7 +86,7 @@ func TestRunAgainstPermafrost(t *testing.T) {
 }
 
 func TestRunOnlyRetrievalJSON(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	var out bytes.Buffer
 	cfg := tinyConfig(srv.Endpoint)
 	cfg.Only = []string{scRetrieval}
@@ -104,7 +104,7 @@ func TestRunOnlyRetrievalJSON(t *testing.T) {
 }
 
 func TestRunReportsFailures(t *testing.T) {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.JobDelay = "Expedited=4h,Standard=4h,Bulk=4h"
 	}))
 	var out bytes.Buffer

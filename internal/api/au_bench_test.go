@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // auBenchConcurrency is the number of concurrent clients.
@@ -35,7 +35,7 @@ func BenchmarkAuthDescribeVault(b *testing.B) {
 				srv = newAuth(b)
 				owner = srv.alice
 			} else {
-				srv = &auServer{Server: permafrosttest.New(b)}
+				srv = &auServer{Server: testserver.New(b)}
 				owner = srv.Client
 			}
 			if _, err := owner.CreateVault(b.Context(), &glacier.CreateVaultInput{VaultName: aws.String("bench")}); err != nil {

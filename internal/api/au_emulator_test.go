@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	pfglacier "permafrost/internal/glacier"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // auEmuPaths are requests to every emulator endpoint but health, and to one
@@ -270,7 +270,7 @@ func TestAuthEmulatorAdministrator(t *testing.T) {
 // Without --credentials nothing changes: the endpoints are open, and a
 // signature (which then only picks an account) narrows nothing.
 func TestAuthEmulatorSignaturesOff(t *testing.T) {
-	srv := &auServer{Server: permafrosttest.New(t)}
+	srv := &auServer{Server: testserver.New(t)}
 	// A 12-digit access key is its own account when signatures are off.
 	alice := srv.NewClient(testRegion, auAlice, "any")
 	bob := srv.NewClient(testRegion, auBob, "any")

@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // The accounts of the credentials file every au test server loads.
@@ -45,7 +45,7 @@ const (
 
 // auServer is a server verifying signatures, with a client per account.
 type auServer struct {
-	*permafrosttest.Server
+	*testserver.Server
 	alice, bob, carol *glacier.Client
 }
 
@@ -85,7 +85,7 @@ func newAuthAdmin(tb testing.TB) *auServer {
 // file at path.
 func newAuthWith(tb testing.TB, path string) *auServer {
 	tb.Helper()
-	srv := permafrosttest.New(tb, permafrosttest.WithConfig(func(c *config.Config) { c.Credentials = path }))
+	srv := testserver.New(tb, testserver.WithConfig(func(c *config.Config) { c.Credentials = path }))
 	return &auServer{
 		Server: srv,
 		alice:  srv.NewClient(testRegion, auAliceKey, auAliceSecret),

@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
-func auMetrics(t *testing.T, srv *permafrosttest.Server, method string, auth func(*http.Request)) rawResp {
+func auMetrics(t *testing.T, srv *testserver.Server, method string, auth func(*http.Request)) rawResp {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.Endpoint+"/_permafrost/metrics", nil)
 	if err != nil {
@@ -56,7 +56,7 @@ func TestAuthMetricsAdministratorsOnly(t *testing.T) {
 }
 
 func TestMetricsOff(t *testing.T) {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.Metrics = false }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.Metrics = false }))
 	createVault(t, srv.Client, "v")
 	wantRawError(t, auMetrics(t, srv, http.MethodGet, nil), http.StatusNotFound, "ResourceNotFoundException",
 		"No emulator endpoint metrics: metrics are off (--metrics=false)")

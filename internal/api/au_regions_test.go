@@ -15,7 +15,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // auBadRegions are scopes Glacier does not have: well-formed made-up
@@ -29,7 +29,7 @@ func auWantBadRegion(t *testing.T, r rawResp, region string) {
 }
 
 func TestAuthUnknownRegion(t *testing.T) {
-	check := func(t *testing.T, srv *permafrosttest.Server, key, secret string) {
+	check := func(t *testing.T, srv *testserver.Server, key, secret string) {
 		for _, region := range auBadRegions {
 			r := cpRaw(t, srv, "PUT", "/-/vaults/v-"+region, "", withRegion(region), func(c *rawConfig) { c.key, c.secret = key, secret })
 			auWantBadRegion(t, r, region)
@@ -52,11 +52,11 @@ func TestAuthUnknownRegion(t *testing.T) {
 		srv := newAuth(t)
 		check(t, srv.Server, auAliceKey, auAliceSecret)
 	})
-	t.Run("verify-off", func(t *testing.T) { check(t, permafrosttest.New(t), testAccessKey, testSecret) })
+	t.Run("verify-off", func(t *testing.T) { check(t, testserver.New(t), testAccessKey, testSecret) })
 }
 
 func TestAuthUnknownRegionPresigned(t *testing.T) {
-	check := func(t *testing.T, srv *permafrosttest.Server, key, secret string) {
+	check := func(t *testing.T, srv *testserver.Server, key, secret string) {
 		req := newRawRequest(t, srv, http.MethodGet, "/-/vaults", nil)
 		creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
 		signed, _, err := v4.NewSigner().PresignHTTP(t.Context(), creds, req, linearHash(nil), "glacier", "xx-fake-1", time.Now())
@@ -68,13 +68,13 @@ func TestAuthUnknownRegionPresigned(t *testing.T) {
 		auWantBadRegion(t, doRaw(t, req), "xx-fake-1")
 	}
 	t.Run("verify-on", func(t *testing.T) { check(t, newAuth(t).Server, auAliceKey, auAliceSecret) })
-	t.Run("verify-off", func(t *testing.T) { check(t, permafrosttest.New(t), testAccessKey, testSecret) })
+	t.Run("verify-off", func(t *testing.T) { check(t, testserver.New(t), testAccessKey, testSecret) })
 }
 
 func TestUnsignedRequestDefaultRegion(t *testing.T) {
 	// Without --credentials a request without a signature names no region
 	// and is served in the default one (so that curl works).
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	createVault(t, srv.Client, "v")
 	r := doRaw(t, newRawRequest(t, srv, http.MethodGet, "/-/vaults/v", nil))
 	if r.Status != http.StatusOK {

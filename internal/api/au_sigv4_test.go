@@ -19,8 +19,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
+	"permafrost/internal/testserver"
 	"permafrost/internal/treehash"
-	"permafrost/permafrosttest"
 )
 
 // auVaults lists the names of the caller's vaults.
@@ -132,7 +132,7 @@ func TestAuthMalformedAuthorization(t *testing.T) {
 		}
 	}
 	t.Run("verify-on", func(t *testing.T) { check(t, newAuth(t)) })
-	t.Run("verify-off", func(t *testing.T) { check(t, &auServer{Server: permafrosttest.New(t)}) })
+	t.Run("verify-off", func(t *testing.T) { check(t, &auServer{Server: testserver.New(t)}) })
 }
 
 func TestAuthRequestTimeWindow(t *testing.T) {
@@ -337,7 +337,7 @@ func TestAuthUploadContentSHA256(t *testing.T) {
 }
 
 func TestAuthSignaturesOff(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	numeric := srv.NewClient(testRegion, auCarol, "anything")
 	createVault(t, numeric, "carols")
 	out, err := auDescribe(t, numeric, "-", "carols")

@@ -10,21 +10,21 @@ import (
 	"testing"
 	"time"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // cpOtherAccount is a well-formed account ID that is not the caller's.
 const cpOtherAccount = "111111111111"
 
 // newCP starts a fresh server for one test.
-func newCP(t *testing.T) *permafrosttest.Server {
+func newCP(t *testing.T) *testserver.Server {
 	t.Helper()
-	return permafrosttest.New(t)
+	return testserver.New(t)
 }
 
 // cpRaw sends method path (already escaped, with any query) to srv with a
 // text body, signed like rawRequest.
-func cpRaw(t *testing.T, srv *permafrosttest.Server, method, path, body string, opts ...rawOpt) rawResp {
+func cpRaw(t *testing.T, srv *testserver.Server, method, path, body string, opts ...rawOpt) rawResp {
 	t.Helper()
 	return rawRequest(t, srv, method, path, []byte(body), opts...)
 }

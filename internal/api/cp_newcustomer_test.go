@@ -8,13 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // Accounts listed in --new-customer-accounts get NoLongerSupportedException
 // on every operation (spec 8); other accounts are served as usual.
 func TestCPNewCustomerAccounts(t *testing.T) {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.NewCustomers = "999999999999" }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.NewCustomers = "999999999999" }))
 	closed := srv.NewClient("us-east-1", "999999999999", "secret") // a 12-digit key is its own account
 	const msg = "This API is no longer supported for new accounts. Please use Amazon S3 Glacier storage classes instead."
 	_, err := closed.CreateVault(t.Context(), &glacier.CreateVaultInput{VaultName: aws.String("v")})

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // dpArchiveID is the shape of the emulator's archive IDs: 138 characters of
@@ -26,7 +26,7 @@ func TestDPUploadArchiveSizes(t *testing.T) {
 	dpStores(t, testDPUploadArchiveSizes)
 }
 
-func testDPUploadArchiveSizes(t *testing.T, srv *permafrosttest.Server) {
+func testDPUploadArchiveSizes(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	sizes := []int{1, 4 << 10, 64 << 10, 64<<10 + 1, miB, miB + 1, 5*miB + 7}
@@ -61,7 +61,7 @@ func testDPUploadArchiveSizes(t *testing.T, srv *permafrosttest.Server) {
 // TestDPUploadArchiveVectors checks the server's tree hash against the
 // spec's test vectors (3.1).
 func TestDPUploadArchiveVectors(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	createVault(t, srv.Client, "V")
 	for _, v := range []struct {
 		body []byte
@@ -88,7 +88,7 @@ func TestDPUploadArchiveDescription(t *testing.T) {
 	dpStores(t, testDPUploadArchiveDescription)
 }
 
-func testDPUploadArchiveDescription(t *testing.T, srv *permafrosttest.Server) {
+func testDPUploadArchiveDescription(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	upload := func(desc string) error {
@@ -150,7 +150,7 @@ func TestDPUploadArchiveRejections(t *testing.T) {
 	dpStores(t, testDPUploadArchiveRejections)
 }
 
-func testDPUploadArchiveRejections(t *testing.T, srv *permafrosttest.Server) {
+func testDPUploadArchiveRejections(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 
@@ -216,7 +216,7 @@ func TestDPArchiveCountsAndDeleteVault(t *testing.T) {
 	dpStores(t, testDPArchiveCountsAndDeleteVault)
 }
 
-func testDPArchiveCountsAndDeleteVault(t *testing.T, srv *permafrosttest.Server) {
+func testDPArchiveCountsAndDeleteVault(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	dpWantCounts(t, c, "V", 0, 0)
@@ -254,7 +254,7 @@ func TestDPDeleteArchive(t *testing.T) {
 	dpStores(t, testDPDeleteArchive)
 }
 
-func testDPDeleteArchive(t *testing.T, srv *permafrosttest.Server) {
+func testDPDeleteArchive(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "A")
 	createVault(t, c, "B")
@@ -310,7 +310,7 @@ func TestDPPartitioning(t *testing.T) {
 	dpStores(t, testDPPartitioning)
 }
 
-func testDPPartitioning(t *testing.T, srv *permafrosttest.Server) {
+func testDPPartitioning(t *testing.T, srv *testserver.Server) {
 	us := srv.Client
 	eu := srv.NewClient("eu-west-1", testAccessKey, testSecret)
 	createVault(t, us, "V")
@@ -348,7 +348,7 @@ func testDPPartitioning(t *testing.T, srv *permafrosttest.Server) {
 // A vault deleted and created again starts empty: no jobs or uploads of
 // its predecessor, and their bytes are released.
 func TestDPRecreatedVaultStartsEmpty(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	c := srv.Client
 	createVault(t, c, "R")
 	id := aws.ToString(mustUpload(t, c, "R", []byte("old bytes")).ArchiveId)

@@ -15,12 +15,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // dpChunked sends method path with body as a chunked request (no
 // Content-Length), headers set, signed over the body's SHA-256.
-func dpChunked(t *testing.T, srv *permafrosttest.Server, method, path string, headers map[string]string, body []byte) rawResp {
+func dpChunked(t *testing.T, srv *testserver.Server, method, path string, headers map[string]string, body []byte) rawResp {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.Endpoint+path, io.MultiReader(bytesReader(body)))
 	if err != nil {
@@ -51,7 +51,7 @@ func (r *sliceReader) Read(p []byte) (int, error) {
 }
 
 func TestDPChunkedPart(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	c := srv.Client
 	createVault(t, c, "V")
 	id := dpInitiate(t, c, "V", miB)
@@ -114,7 +114,7 @@ func TestDPChunkedPart(t *testing.T) {
 }
 
 func TestDPChunkedArchive(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	createVault(t, srv.Client, "V")
 	body := []byte("chunked archive")
 	r := dpChunked(t, srv, http.MethodPost, dpArchivesPath("V"), map[string]string{

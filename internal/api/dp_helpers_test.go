@@ -2,7 +2,7 @@ package api_test
 
 // Shared helpers of the data-plane integration suite (dp_*_test.go):
 // UploadArchive, DeleteArchive and the multipart operations, driven through
-// the real aws-sdk-go-v2 Glacier client against permafrosttest servers with
+// the real aws-sdk-go-v2 Glacier client against testserver servers with
 // the in-memory and the durable (bbolt + blob files) store. The raw helpers
 // reach what the SDK cannot send: missing or wrong checksum headers, a body
 // that does not match Content-Range, a body shorter than Content-Length.
@@ -29,7 +29,7 @@ import (
 	"permafrost/internal/config"
 	"permafrost/internal/pgtest"
 	"permafrost/internal/s3test"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // dpStores runs f in a subtest per store: "memory", "disk" (durable
@@ -38,9 +38,9 @@ import (
 // through --blobs s3://), "postgres" (metadata in a fresh PostgreSQL
 // database, blobs in DataDir; skipped without PERMAFROST_TEST_POSTGRES
 // outside CI) and "postgres-s3" (what replicas run: PostgreSQL and S3).
-func dpStores(t *testing.T, f func(t *testing.T, srv *permafrosttest.Server)) {
+func dpStores(t *testing.T, f func(t *testing.T, srv *testserver.Server)) {
 	t.Helper()
-	t.Run("memory", func(t *testing.T) { f(t, permafrosttest.New(t)) })
+	t.Run("memory", func(t *testing.T) { f(t, testserver.New(t)) })
 	t.Run("disk", func(t *testing.T) { f(t, dpNewDisk(t)) })
 	t.Run("s3", func(t *testing.T) { f(t, dpNewS3(t)) })
 	t.Run("postgres", func(t *testing.T) { f(t, dpNewPostgres(t)) })
@@ -48,44 +48,44 @@ func dpStores(t *testing.T, f func(t *testing.T, srv *permafrosttest.Server)) {
 }
 
 // dpNewS3 starts a versitygw and a server keeping its bytes there.
-func dpNewS3(t *testing.T) *permafrosttest.Server {
+func dpNewS3(t *testing.T) *testserver.Server {
 	t.Helper()
 	s3 := s3test.Start(t)
 	s3test.UseEnv()
 	dir := t.TempDir()
-	return permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	return testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.Memory, c.DataDir, c.Blobs = false, dir, s3.URL("blobs/")
 	}))
 }
 
 // dpNewPostgresS3 starts a server with its metadata in a fresh PostgreSQL
 // database and its bytes in a versitygw.
-func dpNewPostgresS3(t *testing.T) *permafrosttest.Server {
+func dpNewPostgresS3(t *testing.T) *testserver.Server {
 	t.Helper()
 	db := pgtest.NewDatabase(t)
 	s3 := s3test.Start(t)
 	s3test.UseEnv()
 	dir := t.TempDir()
-	return permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	return testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.Memory, c.Metadata, c.DataDir, c.Blobs = false, db, dir, s3.URL("blobs/")
 	}))
 }
 
 // dpNewPostgres starts a server with its metadata in a fresh PostgreSQL
 // database and its blobs in a temporary directory.
-func dpNewPostgres(t *testing.T) *permafrosttest.Server {
+func dpNewPostgres(t *testing.T) *testserver.Server {
 	t.Helper()
 	db, dir := pgtest.NewDatabase(t), t.TempDir()
-	return permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	return testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.Memory, c.Metadata, c.DataDir = false, db, dir
 	}))
 }
 
 // dpNewDisk starts a server with the durable store.
-func dpNewDisk(t *testing.T) *permafrosttest.Server {
+func dpNewDisk(t *testing.T) *testserver.Server {
 	t.Helper()
 	dir := t.TempDir()
-	return permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	return testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.Memory = false
 		c.DataDir = dir
 	}))
@@ -200,7 +200,7 @@ func dpListed(t *testing.T, c *glacier.Client, vault, id string) bool {
 // headers (values sent verbatim, even ones net/http refuses), then
 // Content-Length: declared, then body, then it closes its write side. It
 // returns the response.
-func dpRawTCP(t *testing.T, srv *permafrosttest.Server, method, path string, headers map[string]string, declared int64, body []byte) rawResp {
+func dpRawTCP(t *testing.T, srv *testserver.Server, method, path string, headers map[string]string, declared int64, body []byte) rawResp {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.Endpoint+path, nil)
 	if err != nil {
@@ -254,7 +254,7 @@ func dpUploadPath(vault, id string) string { return "/-/vaults/" + vault + "/mul
 
 // dpBlobFiles lists the regular files under dir/blobs (and dir/tmp) of a
 // disk store, or the objects of an s3 one.
-func dpBlobFiles(t *testing.T, srv *permafrosttest.Server) []string {
+func dpBlobFiles(t *testing.T, srv *testserver.Server) []string {
 	t.Helper()
 	var files []string
 	if strings.HasPrefix(srv.Main.Config.Blobs, "s3://") {
@@ -287,4 +287,4 @@ func dpBlobFiles(t *testing.T, srv *permafrosttest.Server) []string {
 }
 
 // dpIsDisk reports whether srv runs the durable store.
-func dpIsDisk(srv *permafrosttest.Server) bool { return !srv.Main.Config.InMemory() }
+func dpIsDisk(srv *testserver.Server) bool { return !srv.Main.Config.InMemory() }

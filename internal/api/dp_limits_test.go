@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // TestDPListLimits: ListMultipartUploads and ListParts answer 50 items by
@@ -16,7 +16,7 @@ import (
 // (spec 2.3's emulator choice); a marker that names no upload, or that is
 // not a part boundary, is refused.
 func TestDPListLimits(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	c := srv.Client
 	createVault(t, c, "V")
 	const uploads = 1001
@@ -86,7 +86,7 @@ func TestDPListLimits(t *testing.T) {
 // change, then the time of the last upload or deletion (the emulator's live
 // inventory, docs/behaviour.md).
 func TestDPLastInventoryDate(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	c := srv.Client
 	createVault(t, c, "V")
 	last := func() time.Time {

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 var dpUploadIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]{92}$`)
@@ -26,7 +26,7 @@ func TestDPInitiateMultipartUpload(t *testing.T) {
 	dpStores(t, testDPInitiateMultipartUpload)
 }
 
-func testDPInitiateMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
+func testDPInitiateMultipartUpload(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	initiate := func(size, desc *string) (*glacier.InitiateMultipartUploadOutput, error) {
@@ -131,7 +131,7 @@ func TestDPMultipartUpload(t *testing.T) {
 	dpStores(t, testDPMultipartUpload)
 }
 
-func testDPMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
+func testDPMultipartUpload(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	whole := dpData(3*miB+miB/2, 41)
@@ -228,7 +228,7 @@ func TestDPCompleteFailures(t *testing.T) {
 	dpStores(t, testDPCompleteFailures)
 }
 
-func testDPCompleteFailures(t *testing.T, srv *permafrosttest.Server) {
+func testDPCompleteFailures(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	p := [][]byte{dpData(miB, 51), dpData(miB, 52), dpData(1000, 53)}
@@ -347,7 +347,7 @@ func TestDPAbortMultipartUpload(t *testing.T) {
 	dpStores(t, testDPAbortMultipartUpload)
 }
 
-func testDPAbortMultipartUpload(t *testing.T, srv *permafrosttest.Server) {
+func testDPAbortMultipartUpload(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	abort := func(id string) (*glacier.AbortMultipartUploadOutput, error) {

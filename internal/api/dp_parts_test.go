@@ -14,14 +14,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 func TestDPUploadPartRejections(t *testing.T) {
 	dpStores(t, testDPUploadPartRejections)
 }
 
-func testDPUploadPartRejections(t *testing.T, srv *permafrosttest.Server) {
+func testDPUploadPartRejections(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	id := dpInitiate(t, c, "V", miB)
@@ -136,7 +136,7 @@ func TestDPPartReplace(t *testing.T) {
 	dpStores(t, testDPPartReplace)
 }
 
-func testDPPartReplace(t *testing.T, srv *permafrosttest.Server) {
+func testDPPartReplace(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	id := dpInitiate(t, c, "V", miB)
@@ -173,7 +173,7 @@ func TestDPListPartsPaging(t *testing.T) {
 	dpStores(t, testDPListPartsPaging)
 }
 
-func testDPListPartsPaging(t *testing.T, srv *permafrosttest.Server) {
+func testDPListPartsPaging(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	id := dpInitiate(t, c, "V", miB)
@@ -258,7 +258,7 @@ func TestDPListMultipartUploadsPaging(t *testing.T) {
 	dpStores(t, testDPListMultipartUploadsPaging)
 }
 
-func testDPListMultipartUploadsPaging(t *testing.T, srv *permafrosttest.Server) {
+func testDPListMultipartUploadsPaging(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	createVault(t, c, "W")
@@ -338,7 +338,7 @@ func TestDPUploadIdleExpiry(t *testing.T) {
 	dpStores(t, testDPUploadIdleExpiry)
 }
 
-func testDPUploadIdleExpiry(t *testing.T, srv *permafrosttest.Server) {
+func testDPUploadIdleExpiry(t *testing.T, srv *testserver.Server) {
 	c := srv.Client
 	createVault(t, c, "V")
 	idle := dpInitiate(t, c, "V", miB)

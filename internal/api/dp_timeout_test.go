@@ -11,14 +11,14 @@ import (
 	"time"
 
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // An upload whose body stops arriving fails with 408
 // RequestTimeoutException after the idle timeout instead of holding the
 // server, and stores nothing.
 func TestDPStalledUploadTimesOut(t *testing.T) {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.BodyIdleTimeout = 300 * time.Millisecond }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.BodyIdleTimeout = 300 * time.Millisecond }))
 	createVault(t, srv.Client, "V")
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.Endpoint, "http://"))
 	if err != nil {

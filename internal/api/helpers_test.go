@@ -38,11 +38,11 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"permafrost/internal/testserver"
 	"permafrost/internal/treehash"
-	"permafrost/permafrosttest"
 )
 
-// The defaults of permafrosttest.New.
+// The defaults of testserver.New.
 const (
 	testAccount   = "123456789012"
 	testRegion    = "us-east-1"
@@ -275,7 +275,7 @@ func checkRawError(t *testing.T, r rawResp, status int, code, msg string, match 
 
 // newRawRequest builds a request for srv with the API-version header;
 // path is already escaped, with any query.
-func newRawRequest(tb testing.TB, srv *permafrosttest.Server, method, path string, body []byte) *http.Request {
+func newRawRequest(tb testing.TB, srv *testserver.Server, method, path string, body []byte) *http.Request {
 	tb.Helper()
 	req, err := http.NewRequest(method, srv.Endpoint+path, bytes.NewReader(body))
 	if err != nil {
@@ -360,7 +360,7 @@ func withRegion(region string) rawOpt {
 // rawRequest sends method path (already escaped, with any query) to srv
 // with body, the API-version header and a SigV4 signature of the default
 // credentials, now, over payloadHash; opts adjust it before it is signed.
-func rawRequest(t *testing.T, srv *permafrosttest.Server, method, path string, body []byte, opts ...rawOpt) rawResp {
+func rawRequest(t *testing.T, srv *testserver.Server, method, path string, body []byte, opts ...rawOpt) rawResp {
 	t.Helper()
 	cfg := rawConfig{
 		req: newRawRequest(t, srv, method, path, body),
@@ -465,7 +465,7 @@ func (c *logCapture) find(msg, op string) (logRecord, bool) {
 // wireExchange sends a signed request on a TCP connection of its own and
 // returns the response's header names exactly as they arrived (net/http's
 // client canonicalizes them) with the parsed response.
-func wireExchange(t *testing.T, srv *permafrosttest.Server, method, path string, headers map[string]string, body []byte) ([]string, rawResp) {
+func wireExchange(t *testing.T, srv *testserver.Server, method, path string, headers map[string]string, body []byte) ([]string, rawResp) {
 	t.Helper()
 	req := newRawRequest(t, srv, method, path, body)
 	for k, v := range headers {

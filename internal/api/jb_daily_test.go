@@ -18,7 +18,7 @@ import (
 
 	"permafrost/internal/config"
 	pfglacier "permafrost/internal/glacier"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // dyDaily configures daily inventories with the default 24h interval.
@@ -52,7 +52,7 @@ func dyWant(t *testing.T, c *glacier.Client, vault string, n, size int64, dateSe
 
 // dyTakeInventories calls POST /_permafrost/inventory and returns how many
 // inventories it took.
-func dyTakeInventories(t *testing.T, srv *permafrosttest.Server) int {
+func dyTakeInventories(t *testing.T, srv *testserver.Server) int {
 	t.Helper()
 	r := jbEmu(t, srv, http.MethodPost, "inventory")
 	var out struct {
@@ -164,7 +164,7 @@ func TestDailyDeleteVaultFollowsInventory(t *testing.T) {
 
 // dyInventory runs a JSON inventory job and returns its InventoryDate and
 // archive IDs.
-func dyInventory(t *testing.T, srv *permafrosttest.Server, vault string, ip *types.InventoryRetrievalJobInput) (string, []string, *glacier.DescribeJobOutput) {
+func dyInventory(t *testing.T, srv *testserver.Server, vault string, ip *types.InventoryRetrievalJobInput) (string, []string, *glacier.DescribeJobOutput) {
 	t.Helper()
 	inv, d := jbJSONInventory(t, srv, vault, ip)
 	return inv.InventoryDate, jbInvIDs(inv), d
@@ -227,7 +227,7 @@ func TestDailyInventoryRetrievalIsTheSnapshot(t *testing.T) {
 }
 
 // dyRecords counts the vault's archive records, tombstones included.
-func dyRecords(t *testing.T, srv *permafrosttest.Server, vault string) int {
+func dyRecords(t *testing.T, srv *testserver.Server, vault string) int {
 	t.Helper()
 	n := 0
 	ref := pfglacier.Scope{Account: testAccount, Region: testRegion}.Ref(vault)
@@ -289,7 +289,7 @@ func jbCfg(f func(*config.Config)) config.Config {
 
 // dyJobDuration initiates a job and returns how long it took to complete,
 // moving the clock in steps of a minute at most 13h.
-func dyJobDuration(t *testing.T, srv *permafrosttest.Server, vault string, p types.JobParameters) time.Duration {
+func dyJobDuration(t *testing.T, srv *testserver.Server, vault string, p types.JobParameters) time.Duration {
 	t.Helper()
 	id := jbInit(t, srv.Client, vault, p)
 	for range 13 * 60 {

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 func TestJobDescribeArchiveRetrievalFields(t *testing.T) {
@@ -187,7 +187,7 @@ func TestJobDescribeUnknownJob(t *testing.T) {
 }
 
 // jbWantInProgress asserts a job is in progress and its output unavailable.
-func jbWantInProgress(t *testing.T, srv *permafrosttest.Server, vault, id, what string) {
+func jbWantInProgress(t *testing.T, srv *testserver.Server, vault, id, what string) {
 	t.Helper()
 	c := srv.Client
 	d := jbDescribe(t, c, vault, id)
@@ -201,7 +201,7 @@ func jbWantInProgress(t *testing.T, srv *permafrosttest.Server, vault, id, what 
 }
 
 // jbWantSucceeded asserts a job has succeeded.
-func jbWantSucceeded(t *testing.T, srv *permafrosttest.Server, vault, id, what string) *glacier.DescribeJobOutput {
+func jbWantSucceeded(t *testing.T, srv *testserver.Server, vault, id, what string) *glacier.DescribeJobOutput {
 	t.Helper()
 	d := jbDescribe(t, srv.Client, vault, id)
 	if d.StatusCode != types.StatusCodeSucceeded || !d.Completed || d.CompletionDate == nil || aws.ToString(d.StatusMessage) != "Succeeded" {

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 func TestJobClockEndpoint(t *testing.T) {
@@ -155,7 +155,7 @@ func TestJobSurvivesRestart(t *testing.T) {
 // jbWantAdvanceRefused asserts that an advance by `by` is refused with 400
 // InvalidParameterValueException, a message containing msg, and leaves the
 // clock where it was.
-func jbWantAdvanceRefused(t *testing.T, srv *permafrosttest.Server, by, msg string) {
+func jbWantAdvanceRefused(t *testing.T, srv *testserver.Server, by, msg string) {
 	t.Helper()
 	before := jbClock(t, srv)
 	r := jbEmu(t, srv, http.MethodPost, "clock/advance?by="+by)
@@ -169,7 +169,7 @@ func jbWantAdvanceRefused(t *testing.T, srv *permafrosttest.Server, by, msg stri
 
 // jbAdvance advances the clock by `by` through the endpoint and returns the
 // answered time.
-func jbAdvance(t *testing.T, srv *permafrosttest.Server, by string) time.Time {
+func jbAdvance(t *testing.T, srv *testserver.Server, by string) time.Time {
 	t.Helper()
 	r := jbEmu(t, srv, http.MethodPost, "clock/advance?by="+by)
 	var c struct {

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	pg "permafrost/internal/glacier"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // Retrieval jobs of deleted archives fail, as on AWS (DeleteArchive: "you
@@ -22,7 +22,7 @@ import (
 const jbDeletedMessage = "The archive was deleted before the job completed, so its data could not be retrieved."
 
 // jbWantFailed checks that a job ended Failed with the deletion message.
-func jbWantFailed(t *testing.T, srv *permafrosttest.Server, vault, id, what string) *glacier.DescribeJobOutput {
+func jbWantFailed(t *testing.T, srv *testserver.Server, vault, id, what string) *glacier.DescribeJobOutput {
 	t.Helper()
 	d := jbDescribe(t, srv.Client, vault, id)
 	if d.StatusCode != types.StatusCodeFailed || !d.Completed || d.CompletionDate == nil || aws.ToString(d.StatusMessage) != jbDeletedMessage {
@@ -35,7 +35,7 @@ func jbWantFailed(t *testing.T, srv *permafrosttest.Server, vault, id, what stri
 }
 
 // jbHeldSegments returns the segments a job still holds.
-func jbHeldSegments(t *testing.T, srv *permafrosttest.Server, vault, id string) []pg.Segment {
+func jbHeldSegments(t *testing.T, srv *testserver.Server, vault, id string) []pg.Segment {
 	t.Helper()
 	ref := pg.Scope{Account: testAccount, Region: testRegion}.Ref(vault)
 	var segs []pg.Segment

@@ -3,7 +3,7 @@ package api_test
 // Shared helpers of the jobs integration suite (jb_*_test.go):
 // InitiateJob, DescribeJob, ListJobs and GetJobOutput, job timing, limits
 // and notifications, driven through the real aws-sdk-go-v2 Glacier client
-// against permafrosttest servers. The helpers shared with the other suites
+// against testserver servers. The helpers shared with the other suites
 // (raw requests among them) are in helpers_test.go.
 
 import (
@@ -26,20 +26,20 @@ import (
 	"permafrost/internal/app"
 	"permafrost/internal/clock"
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // jbDelays are realistic tier delays.
 const jbDelays = "Expedited=1m,Standard=4h,Bulk=8h"
 
 // jbNew starts a server with the in-memory store, adjusted by opts.
-func jbNew(t *testing.T, opts ...func(*config.Config)) *permafrosttest.Server {
+func jbNew(t *testing.T, opts ...func(*config.Config)) *testserver.Server {
 	t.Helper()
-	var po []permafrosttest.Option
+	var po []testserver.Option
 	for _, o := range opts {
-		po = append(po, permafrosttest.WithConfig(o))
+		po = append(po, testserver.WithConfig(o))
 	}
-	return permafrosttest.New(t, po...)
+	return testserver.New(t, po...)
 }
 
 // jbConfig is the server configuration.
@@ -51,7 +51,7 @@ func jbWithDelays(c *config.Config) { c.JobDelay = jbDelays }
 // jbStart starts a server from cfg on base (nil: the wall clock) with
 // app.New directly, so that a test may stop it before its end. stop is
 // idempotent and also runs at cleanup.
-func jbStart(t *testing.T, cfg config.Config, base clock.Clock) (srv *permafrosttest.Server, stop func()) {
+func jbStart(t *testing.T, cfg config.Config, base clock.Clock) (srv *testserver.Server, stop func()) {
 	t.Helper()
 	cfg.Addr = "127.0.0.1:0"
 	m, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), base)
@@ -72,7 +72,7 @@ func jbStart(t *testing.T, cfg config.Config, base clock.Clock) (srv *permafrost
 		})
 	}
 	t.Cleanup(stop)
-	srv = &permafrosttest.Server{Endpoint: m.Endpoint(), Main: m}
+	srv = &testserver.Server{Endpoint: m.Endpoint(), Main: m}
 	srv.Client = srv.NewClient(cfg.Region, testAccessKey, testSecret)
 	return srv, stop
 }
@@ -81,7 +81,7 @@ func jbStart(t *testing.T, cfg config.Config, base clock.Clock) (srv *permafrost
 // transport, whose idle connections are closed before srv stops. Concurrent
 // requests leave connections the client dialled but never used; the
 // server's graceful shutdown waits 5s for such connections otherwise.
-func jbOwnTransportClient(t *testing.T, srv *permafrosttest.Server) *glacier.Client {
+func jbOwnTransportClient(t *testing.T, srv *testserver.Server) *glacier.Client {
 	t.Helper()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections) // runs before the server's cleanup
@@ -222,7 +222,7 @@ func jbJobIDs(t *testing.T, c *glacier.Client, vault, status, completed string) 
 }
 
 // jbRawJob returns DescribeJob's JSON object, key by key.
-func jbRawJob(t *testing.T, srv *permafrosttest.Server, vault, id string) map[string]json.RawMessage {
+func jbRawJob(t *testing.T, srv *testserver.Server, vault, id string) map[string]json.RawMessage {
 	t.Helper()
 	r := rawRequest(t, srv, http.MethodGet, "/-/vaults/"+vault+"/jobs/"+id, nil)
 	if r.Status != http.StatusOK {
@@ -265,7 +265,7 @@ func jbCheckKeys(t *testing.T, m map[string]json.RawMessage, nulls ...string) {
 }
 
 // jbEmu calls a /_permafrost/ endpoint (unsigned) and returns the response.
-func jbEmu(t *testing.T, srv *permafrosttest.Server, method, path string) rawResp {
+func jbEmu(t *testing.T, srv *testserver.Server, method, path string) rawResp {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.Endpoint+"/_permafrost/"+path, nil)
 	if err != nil {
@@ -275,7 +275,7 @@ func jbEmu(t *testing.T, srv *permafrosttest.Server, method, path string) rawRes
 }
 
 // jbClock reads the server's clock through GET /_permafrost/clock.
-func jbClock(t *testing.T, srv *permafrosttest.Server) time.Time {
+func jbClock(t *testing.T, srv *testserver.Server) time.Time {
 	t.Helper()
 	r := jbEmu(t, srv, http.MethodGet, "clock")
 	var c struct {
@@ -298,7 +298,7 @@ type jbNote struct {
 	Time    string `json:"time"`
 }
 
-func jbNotes(t *testing.T, srv *permafrosttest.Server) []jbNote {
+func jbNotes(t *testing.T, srv *testserver.Server) []jbNote {
 	t.Helper()
 	r := jbEmu(t, srv, http.MethodGet, "notifications")
 	var ns []jbNote

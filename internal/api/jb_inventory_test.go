@@ -19,7 +19,7 @@ import (
 
 	"permafrost/internal/clock"
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // jbInvEntry is one ArchiveList entry of a JSON inventory.
@@ -39,7 +39,7 @@ type jbInv struct {
 
 // jbJSONInventory runs a JSON inventory job with ip and returns the parsed
 // output and the finished job's description.
-func jbJSONInventory(t *testing.T, srv *permafrosttest.Server, vault string, ip *types.InventoryRetrievalJobInput) (jbInv, *glacier.DescribeJobOutput) {
+func jbJSONInventory(t *testing.T, srv *testserver.Server, vault string, ip *types.InventoryRetrievalJobInput) (jbInv, *glacier.DescribeJobOutput) {
 	t.Helper()
 	id := jbInventoryJob(t, srv.Client, vault, "JSON", ip)
 	d := jbWantSucceeded(t, srv, vault, id, "JSON inventory")

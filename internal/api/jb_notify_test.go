@@ -18,11 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // jbWaitNotes polls the notification log until it holds n entries.
-func jbWaitNotes(t *testing.T, srv *permafrosttest.Server, n int) []jbNote {
+func jbWaitNotes(t *testing.T, srv *testserver.Server, n int) []jbNote {
 	t.Helper()
 	var ns []jbNote
 	if !jbEventually(10*time.Second, func() bool { ns = jbNotes(t, srv); return len(ns) >= n }) {

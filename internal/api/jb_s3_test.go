@@ -16,15 +16,15 @@ import (
 
 	"permafrost/internal/config"
 	"permafrost/internal/s3test"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
-func jbNewS3(t *testing.T) (*permafrosttest.Server, *s3test.Server) {
+func jbNewS3(t *testing.T) (*testserver.Server, *s3test.Server) {
 	t.Helper()
 	s3 := s3test.Start(t)
 	s3test.UseEnv()
 	dir := t.TempDir()
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.Memory, c.DataDir, c.Blobs = false, dir, s3.URL("blobs/")
 	}))
 	return srv, s3

@@ -27,7 +27,7 @@ import (
 	"permafrost/internal/config"
 	"permafrost/internal/s3test"
 	"permafrost/internal/selectsql"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 func selectBenchSize() int64 {
@@ -97,7 +97,7 @@ func BenchmarkJobSelect(b *testing.B) {
 	fi, _ := os.Stat(path)
 	size = fi.Size()
 	start := func(name string, s3endpoint string) (*glacier.Client, string) {
-		srv := permafrosttest.New(b, permafrosttest.WithConfig(func(c *config.Config) {
+		srv := testserver.New(b, testserver.WithConfig(func(c *config.Config) {
 			c.Memory, c.DataDir, c.S3Endpoint = false, filepath.Join(dir, name), s3endpoint
 		}))
 		c := srv.Client

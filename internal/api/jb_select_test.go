@@ -18,14 +18,14 @@ import (
 
 	"permafrost/internal/config"
 	"permafrost/internal/s3test"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
-func jbNewSelect(t *testing.T) (*permafrosttest.Server, *s3test.Server) {
+func jbNewSelect(t *testing.T) (*testserver.Server, *s3test.Server) {
 	t.Helper()
 	s3 := s3test.Start(t)
 	s3test.UseEnv()
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.S3Endpoint = s3.Endpoint }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.S3Endpoint = s3.Endpoint }))
 	return srv, s3
 }
 

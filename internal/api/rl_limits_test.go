@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // rlHang bounds every wait of these tests: a server that holds a stalled
@@ -26,7 +26,7 @@ const rlHang = 10 * time.Second
 
 // rlDial opens a raw connection to srv that fails reads and writes after
 // rlHang.
-func rlDial(t *testing.T, srv *permafrosttest.Server) net.Conn {
+func rlDial(t *testing.T, srv *testserver.Server) net.Conn {
 	t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.Endpoint, "http://"))
 	if err != nil {
@@ -49,7 +49,7 @@ type rlAnswer struct {
 
 // rlStall sends head (a request line and headers, without the blank line),
 // then partial of the declared body, then nothing, and reports the answer.
-func rlStall(t *testing.T, srv *permafrosttest.Server, head string, partial []byte) rlAnswer {
+func rlStall(t *testing.T, srv *testserver.Server, head string, partial []byte) rlAnswer {
 	t.Helper()
 	conn := rlDial(t, srv)
 	fmt.Fprintf(conn, "%s\r\nHost: x\r\nx-amz-glacier-version: 2012-06-01\r\n\r\n", head)
@@ -89,7 +89,7 @@ func rlRead(t *testing.T, conn net.Conn, waitClose bool) rlAnswer {
 // timeout, one that does not answers at once and closes the connection.
 // Before, every one of these waited for the body for ever (issue 10).
 func TestRLStalledBodyIsCut(t *testing.T) {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.BodyIdleTimeout = 300 * time.Millisecond }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.BodyIdleTimeout = 300 * time.Millisecond }))
 	createVault(t, srv.Client, "V")
 	for _, tc := range []struct {
 		name, head string
@@ -126,7 +126,7 @@ func TestRLStalledBodyIsCut(t *testing.T) {
 // bound. Before, the body was read (and waited for) first.
 func TestRLUnauthenticatedBodyNotAwaited(t *testing.T) {
 	path := auWriteCredentials(t)
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.Credentials = path
 		c.BodyIdleTimeout = time.Hour
 	}))
@@ -172,7 +172,7 @@ func TestRLJobOutputReaderThatStopsIsCut(t *testing.T) {
 	for _, durable := range []bool{false, true} {
 		name := map[bool]string{false: "memory", true: "durable"}[durable]
 		t.Run(name, func(t *testing.T) {
-			srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+			srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 				c.WriteIdleTimeout = 200 * time.Millisecond
 				if durable {
 					c.Memory, c.DataDir = false, t.TempDir()
@@ -218,7 +218,7 @@ func TestRLJobOutputReaderThatStopsIsCut(t *testing.T) {
 func TestRLUploadsQueueThenThrottle(t *testing.T) {
 	// The smallest budget admits 17 blob-sized bodies (16 KiB each).
 	const admitted = config.MinUploadBufferMemory / (16 << 10)
-	stalled := func(t *testing.T, srv *permafrosttest.Server) []net.Conn {
+	stalled := func(t *testing.T, srv *testserver.Server) []net.Conn {
 		var conns []net.Conn
 		for range admitted {
 			conn := rlDial(t, srv)
@@ -229,7 +229,7 @@ func TestRLUploadsQueueThenThrottle(t *testing.T) {
 		time.Sleep(300 * time.Millisecond) // they reach the budget
 		return conns
 	}
-	upload := func(t *testing.T, srv *permafrosttest.Server) rlAnswer {
+	upload := func(t *testing.T, srv *testserver.Server) rlAnswer {
 		body := jbData(100<<10, 2)
 		conn := rlDial(t, srv)
 		fmt.Fprintf(conn, "POST /-/vaults/V/archives HTTP/1.1\r\nHost: x\r\nx-amz-glacier-version: 2012-06-01\r\n"+
@@ -238,7 +238,7 @@ func TestRLUploadsQueueThenThrottle(t *testing.T) {
 		return rlRead(t, conn, false)
 	}
 	t.Run("queues", func(t *testing.T) {
-		srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+		srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 			c.UploadBufferMemory = config.MinUploadBufferMemory
 			c.UploadQueueTimeout = rlHang
 		}))
@@ -253,7 +253,7 @@ func TestRLUploadsQueueThenThrottle(t *testing.T) {
 		}
 	})
 	t.Run("throttles", func(t *testing.T) {
-		srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+		srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 			c.UploadBufferMemory = config.MinUploadBufferMemory
 			c.UploadQueueTimeout = 100 * time.Millisecond
 		}))
@@ -287,7 +287,7 @@ func TestRLUploadsQueueThenThrottle(t *testing.T) {
 // connection: the limits above close only connections with a body left
 // unread.
 func TestRLCompleteBodiesKeepTheConnection(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	createVault(t, srv.Client, "V")
 	conn := rlDial(t, srv)
 	br := bufio.NewReader(conn)
@@ -320,7 +320,7 @@ func TestRLCompleteBodiesKeepTheConnection(t *testing.T) {
 // The write idle limit starts when the answer does: an upload whose body
 // takes longer than the limit to arrive still gets its answer.
 func TestRLWriteLimitStartsWithTheAnswer(t *testing.T) {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.WriteIdleTimeout = 100 * time.Millisecond }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.WriteIdleTimeout = 100 * time.Millisecond }))
 	createVault(t, srv.Client, "V")
 	body := jbData(200<<10, 4)
 	conn := rlDial(t, srv)
@@ -338,7 +338,7 @@ func TestRLWriteLimitStartsWithTheAnswer(t *testing.T) {
 // as upload bodies: slow senders of large JSON bodies queue and are then
 // throttled instead of each holding up to 1 MiB.
 func TestRLControlPlaneBodiesShareTheBudget(t *testing.T) {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.UploadBufferMemory = config.MinUploadBufferMemory
 		c.UploadQueueTimeout = 100 * time.Millisecond
 	}))

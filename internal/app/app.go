@@ -1,6 +1,6 @@
 // Package app assembles a permafrost server from a Config: the store, the
 // clock, the domain service and the HTTP handler. cmd/permafrost and
-// permafrosttest both use it, so tests run exactly what users run.
+// internal/testserver (behind permafrosttest) use it, so tests run exactly what users run.
 package app
 
 import (

@@ -11,7 +11,7 @@ import (
 	"permafrost/internal/clock"
 	"permafrost/internal/config"
 	"permafrost/internal/glacier"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // TestAdvanceClockChecked drives Main.AdvanceClock directly, below the
@@ -19,8 +19,8 @@ import (
 // refused, and neither the clock nor the stored offset moves.
 func TestAdvanceClockChecked(t *testing.T) {
 	dir := t.TempDir()
-	durable := permafrosttest.WithConfig(func(c *config.Config) { c.Memory, c.DataDir = false, dir })
-	srv := permafrosttest.New(t, durable)
+	durable := testserver.WithConfig(func(c *config.Config) { c.Memory, c.DataDir = false, dir })
+	srv := testserver.New(t, durable)
 	m := srv.Main
 	if _, err := m.AdvanceClock(8800 * time.Hour); err != nil {
 		t.Fatalf("AdvanceClock(8800h): %v", err)
@@ -37,7 +37,7 @@ func TestAdvanceClockChecked(t *testing.T) {
 		}
 	}
 	mustClose(t, m)
-	srv = permafrosttest.New(t, durable)
+	srv = testserver.New(t, durable)
 	if now := srv.Main.Now(); now.Before(want) || now.Sub(want) > time.Minute {
 		t.Errorf("after a restart the clock reads %v, want about %v", now, want)
 	}
@@ -48,8 +48,8 @@ func TestAdvanceClockChecked(t *testing.T) {
 // duration, the year 1735): the clock starts from the wall clock instead.
 func TestWrappedClockOffsetIgnored(t *testing.T) {
 	dir := t.TempDir()
-	durable := permafrosttest.WithConfig(func(c *config.Config) { c.Memory, c.DataDir = false, dir })
-	srv := permafrosttest.New(t, durable)
+	durable := testserver.WithConfig(func(c *config.Config) { c.Memory, c.DataDir = false, dir })
+	srv := testserver.New(t, durable)
 	wrapped := uint64(8800*time.Hour) + math.MaxInt64
 	err := srv.Main.Store.Update(func(tx glacier.Tx) error {
 		var b [8]byte
@@ -60,7 +60,7 @@ func TestWrappedClockOffsetIgnored(t *testing.T) {
 		t.Fatalf("storing a wrapped offset: %v", err)
 	}
 	mustClose(t, srv.Main)
-	srv = permafrosttest.New(t, durable)
+	srv = testserver.New(t, durable)
 	if d := time.Until(srv.Main.Now()); d < -time.Minute || d > time.Minute {
 		t.Errorf("with a wrapped stored offset the clock reads %v, %v from the wall clock", srv.Main.Now(), d)
 	}
@@ -69,7 +69,7 @@ func TestWrappedClockOffsetIgnored(t *testing.T) {
 		t.Fatalf("AdvanceClock(1h): %v", err)
 	}
 	mustClose(t, srv.Main)
-	srv = permafrosttest.New(t, durable)
+	srv = testserver.New(t, durable)
 	if d := time.Until(srv.Main.Now()); d < time.Hour-time.Minute || d > time.Hour+time.Minute {
 		t.Errorf("after an advance of 1h and a restart the clock is %v ahead", d)
 	}

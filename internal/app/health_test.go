@@ -8,7 +8,7 @@ import (
 
 	"permafrost/internal/config"
 	"permafrost/internal/pgtest"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // TestHealthFollowsTheMetadataStore: GET /_permafrost/health, the load
@@ -17,7 +17,7 @@ import (
 // the database answers.
 func TestHealthFollowsTheMetadataStore(t *testing.T) {
 	proxy, url := pgtest.NewProxy(t, pgtest.NewDatabase(t))
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.Memory, c.Metadata, c.DataDir = false, url, t.TempDir()
 	}))
 	hc := &http.Client{Timeout: 10 * time.Second}

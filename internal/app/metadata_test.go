@@ -15,7 +15,7 @@ import (
 
 	"permafrost/internal/config"
 	"permafrost/internal/pgtest"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // TestPostgresMetadata runs a server on --metadata postgres://... (through
@@ -25,9 +25,9 @@ import (
 func TestPostgresMetadata(t *testing.T) {
 	proxy, url := pgtest.NewProxy(t, pgtest.NewDatabase(t))
 	dir := t.TempDir()
-	opt := permafrosttest.WithConfig(func(c *config.Config) { c.Memory, c.Metadata, c.DataDir = false, url, dir })
+	opt := testserver.WithConfig(func(c *config.Config) { c.Memory, c.Metadata, c.DataDir = false, url, dir })
 	vault := aws.String("pg.vault")
-	srv := permafrosttest.New(t, opt)
+	srv := testserver.New(t, opt)
 	c := srv.Client
 	if _, err := c.CreateVault(t.Context(), &glacier.CreateVaultInput{AccountId: aws.String("-"), VaultName: vault}); err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestPostgresMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srv = permafrosttest.New(t, opt) // a new process on the same database
+	srv = testserver.New(t, opt) // a new process on the same database
 	c = srv.Client
 	describe := func() (*glacier.DescribeVaultOutput, error) {
 		return c.DescribeVault(t.Context(), &glacier.DescribeVaultInput{AccountId: aws.String("-"), VaultName: vault})

@@ -22,8 +22,8 @@ import (
 	"permafrost/internal/config"
 	"permafrost/internal/glacier"
 	"permafrost/internal/store/memory"
+	"permafrost/internal/testserver"
 	"permafrost/internal/treehash"
-	"permafrost/permafrosttest"
 )
 
 // replicas starts n servers over one shared store, as n replicas over one
@@ -182,7 +182,7 @@ func TestReplicasEnforceLockOverHTTP(t *testing.T) {
 	ms := replicas(t, 2, nil, nil)
 	ctx := t.Context()
 	client := func(m *app.Main) *sdk.Client {
-		return (&permafrosttest.Server{Endpoint: m.Endpoint()}).NewClient(m.Config.Region, "AKIDPERMAFROST", "secret")
+		return (&testserver.Server{Endpoint: m.Endpoint()}).NewClient(m.Config.Region, "AKIDPERMAFROST", "secret")
 	}
 	a, b := client(ms[0]), client(ms[1])
 	vault := aws.String("v")

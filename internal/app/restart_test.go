@@ -10,19 +10,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // TestRestartKeepsState creates state of every kind through the SDK, stops
 // the server, starts a new one on the same data directory, and finds it all.
 func TestRestartKeepsState(t *testing.T) {
 	dir := t.TempDir()
-	durable := permafrosttest.WithConfig(func(c *config.Config) { c.Memory, c.DataDir = false, dir })
+	durable := testserver.WithConfig(func(c *config.Config) { c.Memory, c.DataDir = false, dir })
 	ctx := context.Background()
 	v := aws.String("kept.vault")
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"glacier:ListJobs","Resource":"*"}]}`
 
-	srv := permafrosttest.New(t, durable)
+	srv := testserver.New(t, durable)
 	c := srv.Client
 	must := func(what string, err error) {
 		t.Helper()
@@ -55,7 +55,7 @@ func TestRestartKeepsState(t *testing.T) {
 	srv.Advance(2 * time.Hour)
 	must("stop", srv.Main.Close(ctx))
 
-	srv = permafrosttest.New(t, durable)
+	srv = testserver.New(t, durable)
 	c = srv.Client
 	d, err := c.DescribeVault(ctx, &glacier.DescribeVaultInput{VaultName: v})
 	must("DescribeVault after restart", err)

@@ -5,7 +5,7 @@
 //
 // The package has no non-test code. Its test loads the reduced model and,
 // for each of the 33 operations, runs a scenario against an in-process
-// server (permafrosttest): setup through the aws-sdk-go-v2 client, then the
+// server (internal/testserver): setup through the aws-sdk-go-v2 client, then the
 // operation under test as a raw, signed net/http request built from the
 // model's HTTP binding, so that the exact wire response is seen. It checks
 // the success status, the modelled output headers, every output body member

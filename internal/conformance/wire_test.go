@@ -24,11 +24,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	"permafrost/internal/config"
+	"permafrost/internal/testserver"
 	"permafrost/internal/treehash"
-	"permafrost/permafrosttest"
 )
 
-// The defaults of permafrosttest.New: the caller's account, region and
+// The defaults of testserver.New: the caller's account, region and
 // static credentials.
 const (
 	account   = "123456789012"
@@ -90,7 +90,7 @@ type response struct {
 type env struct {
 	t   *testing.T
 	m   *serviceModel
-	srv *permafrosttest.Server
+	srv *testserver.Server
 	c   *glacier.Client
 	ctx context.Context
 	hc  *http.Client
@@ -99,7 +99,7 @@ type env struct {
 // newEnv starts a server whose Bulk jobs take hours (so a scenario can hold
 // a job in progress) while the other tiers complete at once.
 func newEnv(t *testing.T, m *serviceModel) *env {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.JobDelay = "Bulk=4h" }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.JobDelay = "Bulk=4h" }))
 	return &env{t: t, m: m, srv: srv, c: srv.Client, ctx: t.Context(), hc: &http.Client{Timeout: time.Minute}}
 }
 

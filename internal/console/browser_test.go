@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
 	"permafrost/internal/config"
+	"permafrost/internal/testserver"
 	"permafrost/internal/treehash"
-	"permafrost/permafrosttest"
 )
 
 // chromiumPath is Debian's chromium package; playwright-core's own
@@ -138,7 +138,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	installDeps(t, dir)
 
 	ctx := context.Background()
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.JobDelay = "Standard=4h" }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.JobDelay = "Standard=4h" }))
 	acct, region := srv.Main.Config.AccountID, srv.Main.Config.Region
 	w := expect{URL: srv.Endpoint, Account: acct, Region: region, Vault: "photos", Topic: "arn:aws:sns:" + region + ":" + acct + ":restores", PolicySid: "console-test"}
 	c := srv.Client
@@ -198,7 +198,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err := os.WriteFile(creds, []byte(file), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	signed := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.Credentials = creds }))
+	signed := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.Credentials = creds }))
 	w.SignedURL, w.SignedVault = signed.Endpoint, "signed-vault"
 	must(signed.NewClient(region, w.AdminKey, w.AdminSecret).CreateVault(ctx, &glacier.CreateVaultInput{AccountId: aws.String("-"), VaultName: vault(w.SignedVault)}))
 

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // client is a browser-like HTTP client of the console: a cookie jar and
@@ -82,7 +82,7 @@ func TestConsoleLogin(t *testing.T) {
 	if err := os.WriteFile(creds, []byte(file), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.Credentials = creds }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.Credentials = creds }))
 	c := newClient(t, srv.Endpoint)
 
 	st, out := c.do("GET", "api/session", "", "")
@@ -159,7 +159,7 @@ func TestConsoleLogin(t *testing.T) {
 // TestConsoleErrors: bad input gets Glacier's error JSON, and an action
 // the Service refuses changes nothing.
 func TestConsoleErrors(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	c := newClient(t, srv.Endpoint)
 	_, s := c.do("GET", "api/session", "", "")
 	c.csrf, _ = s["csrf"].(string)

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
+	"permafrost/internal/testserver"
 	"permafrost/internal/treehash"
-	"permafrost/permafrosttest"
 )
 
 // TestUploadBodiesInFlight: an UploadArchive whose body is still arriving
@@ -20,7 +20,7 @@ import (
 // answered; requests matching no operation are counted as "unknown" and
 // the emulator's endpoints as "emulator".
 func TestUploadBodiesInFlight(t *testing.T) {
-	srv := permafrosttest.New(t)
+	srv := testserver.New(t)
 	if _, err := srv.Client.CreateVault(t.Context(), &glacier.CreateVaultInput{AccountId: aws.String("-"), VaultName: aws.String("v")}); err != nil {
 		t.Fatal(err)
 	}

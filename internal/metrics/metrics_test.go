@@ -26,8 +26,8 @@ import (
 
 	"permafrost/internal/app"
 	"permafrost/internal/config"
+	"permafrost/internal/testserver"
 	"permafrost/internal/treehash"
-	"permafrost/permafrosttest"
 )
 
 // countingTransport counts the body bytes the client sends and receives,
@@ -171,7 +171,7 @@ func TestMetricsAfterWorkload(t *testing.T) {
 	ts := httptest.NewServer(sns)
 	t.Cleanup(ts.Close)
 	dir := t.TempDir()
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) {
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) {
 		c.Memory, c.DataDir, c.SNSEndpoint = false, dir, ts.URL
 	}))
 	tr := &countingTransport{}

@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"permafrost/internal/s3test"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 const (
@@ -138,7 +138,7 @@ func (c *cluster) tryStart(name string) (*replica, error) {
 		r.kill()
 		return nil, err
 	}
-	r.client = (&permafrosttest.Server{Endpoint: r.endpoint}).NewClient(region, "AKIDPERMAFROST", "secret")
+	r.client = (&testserver.Server{Endpoint: r.endpoint}).NewClient(region, "AKIDPERMAFROST", "secret")
 	return r, nil
 }
 

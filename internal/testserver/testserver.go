@@ -1,9 +1,12 @@
-// Package permafrosttest starts an in-process permafrost server for Go
-// tests and hands back a ready aws-sdk-go-v2 Glacier client.
+// Package testserver starts an in-process permafrost server for this
+// module's tests and hands back a ready aws-sdk-go-v2 Glacier client. Its
+// options and fields expose internal types (config.Config, app.Main), so
+// it is for permafrost's own tests; the public package permafrosttest is
+// built on it for every other module.
 //
-//	srv := permafrosttest.New(t)
+//	srv := testserver.New(t)
 //	_, err := srv.Client.CreateVault(ctx, &glacier.CreateVaultInput{AccountId: aws.String("-"), VaultName: aws.String("v")})
-package permafrosttest
+package testserver
 
 import (
 	"context"
@@ -49,17 +52,17 @@ func New(tb testing.TB, opts ...Option) *Server {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m, err := app.New(cfg, logger, nil)
 	if err != nil {
-		tb.Fatalf("permafrosttest: %v", err)
+		tb.Fatalf("testserver: %v", err)
 	}
 	if err := m.Start(); err != nil {
 		_ = m.Close(context.Background()) // release the store (a durable one is locked)
-		tb.Fatalf("permafrosttest: %v", err)
+		tb.Fatalf("testserver: %v", err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := m.Close(ctx); err != nil {
-			tb.Errorf("permafrosttest: close: %v", err)
+			tb.Errorf("testserver: close: %v", err)
 		}
 	})
 	s := &Server{Endpoint: m.Endpoint(), Main: m}
@@ -85,7 +88,7 @@ func (s *Server) NewClient(region, accessKey, secret string) *glacier.Client {
 // all; Advance panics on an advance the server refuses.
 func (s *Server) Advance(d time.Duration) {
 	if _, err := s.Main.AdvanceClock(d); err != nil {
-		panic("permafrosttest: advancing the clock: " + err.Error())
+		panic("testserver: advancing the clock: " + err.Error())
 	}
 }
 
@@ -95,7 +98,7 @@ func (s *Server) Advance(d time.Duration) {
 func (s *Server) TakeInventories() int {
 	n, err := s.Main.TakeInventories()
 	if err != nil {
-		panic("permafrosttest: taking inventories: " + err.Error())
+		panic("testserver: taking inventories: " + err.Error())
 	}
 	return n
 }

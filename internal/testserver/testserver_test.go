@@ -1,4 +1,4 @@
-package permafrosttest_test
+package testserver_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"permafrost/internal/app"
 	"permafrost/internal/config"
-	"permafrost/permafrosttest"
+	"permafrost/internal/testserver"
 )
 
 // fatalTB records Fatalf and stops the calling goroutine, as testing.T does.
@@ -41,7 +41,7 @@ func TestStartFailureReleasesStore(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		permafrosttest.New(ftb, permafrosttest.WithConfig(durable))
+		testserver.New(ftb, testserver.WithConfig(durable))
 	}()
 	<-done
 	if !ftb.failed {
@@ -62,7 +62,7 @@ func TestStartFailureReleasesStore(t *testing.T) {
 // TestTakeInventories: with daily inventories an upload shows in
 // DescribeVault only once TakeInventories has run.
 func TestTakeInventories(t *testing.T) {
-	srv := permafrosttest.New(t, permafrosttest.WithConfig(func(c *config.Config) { c.Inventory = config.InventoryDaily }))
+	srv := testserver.New(t, testserver.WithConfig(func(c *config.Config) { c.Inventory = config.InventoryDaily }))
 	ctx := context.Background()
 	v := aws.String("v")
 	if _, err := srv.Client.CreateVault(ctx, &glacier.CreateVaultInput{AccountId: aws.String("-"), VaultName: v}); err != nil {
