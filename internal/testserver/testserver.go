@@ -43,31 +43,56 @@ func WithConfig(f func(*config.Config)) Option { return Option(f) }
 // stopped by t.Cleanup.
 func New(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	cfg := config.Default()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.Memory = true
+	cfg := Config()
 	for _, o := range opts {
 		o(&cfg)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := app.New(cfg, logger, nil)
+	s, err := Start(cfg, nil)
 	if err != nil {
 		tb.Fatalf("testserver: %v", err)
 	}
-	if err := m.Start(); err != nil {
-		_ = m.Close(context.Background()) // release the store (a durable one is locked)
-		tb.Fatalf("testserver: %v", err)
-	}
 	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := m.Close(ctx); err != nil {
+		if err := s.Close(); err != nil {
 			tb.Errorf("testserver: close: %v", err)
 		}
 	})
+	return s
+}
+
+// Config is New's configuration before its options: the defaults, on a
+// random loopback port, in memory.
+func Config() config.Config {
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.Memory = true
+	return cfg
+}
+
+// Start starts a server with cfg, logging to logger (nil discards the
+// log). The caller stops it with Close.
+func Start(cfg config.Config, logger *slog.Logger) (*Server, error) {
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	m, err := app.New(cfg, logger, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Start(); err != nil {
+		_ = m.Close(context.Background()) // release the store (a durable one is locked)
+		return nil, err
+	}
 	s := &Server{Endpoint: m.Endpoint(), Main: m}
 	s.Client = s.NewClient(cfg.Region, "AKIDPERMAFROST", "secret")
-	return s
+	return s, nil
+}
+
+// Close stops the server, waiting up to 10 seconds for requests in flight;
+// calling it again returns the first result.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return s.Main.Close(ctx)
 }
 
 // NewClient returns a Glacier client for this server with the given region
