@@ -20,22 +20,41 @@ import (
 	"time"
 )
 
-// buildBinary builds this command into a temporary directory.
-func buildBinary(t *testing.T) string {
+// buildBinary builds this command into a temporary directory, with extra
+// go build flags if given.
+func buildBinary(t *testing.T, flags ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "permafrost")
-	goTool := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		if goTool, err = exec.LookPath("go"); err != nil {
-			t.Fatalf("no go tool: %v", err)
-		}
-	}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	if out, err := exec.CommandContext(ctx, goTool, "build", "-o", bin, "permafrost/cmd/permafrost").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, goTool(t), append(append([]string{"build", "-o", bin}, flags...), "permafrost/cmd/permafrost")...).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// goTool is the go command of $GOROOT (go test sets it), else of PATH.
+func goTool(t *testing.T) string {
+	t.Helper()
+	tool := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	if _, err := os.Stat(tool); err != nil {
+		if tool, err = exec.LookPath("go"); err != nil {
+			t.Fatalf("no go tool: %v", err)
+		}
+	}
+	return tool
+}
+
+// withoutPermafrostEnv is the environment without PERMAFROST_* variables,
+// so that the CI's settings do not reach the binary under test.
+func withoutPermafrostEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PERMAFROST_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // process is one run of the binary.
@@ -51,13 +70,7 @@ func startBinary(t *testing.T, bin string, args ...string) *process {
 	t.Helper()
 	args = append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)
 	cmd := exec.Command(bin, args...)
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "PERMAFROST_") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = env
+	cmd.Env = withoutPermafrostEnv()
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -1,4 +1,8 @@
 // Command permafrost serves the Amazon Glacier vault API on loopback.
+//
+//	permafrost [flags]           serve (see --help)
+//	permafrost --version         print the version, the commit and the Go version
+//	permafrost health [--addr A] exit 0 if the server at A is healthy, else 1
 package main
 
 import (
@@ -19,6 +23,15 @@ func main() {
 }
 
 func run() int {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "--version", "-version":
+			fmt.Println(versionLine())
+			return 0
+		case "health":
+			return health(os.Args[2:], os.Getenv, os.Stdout, os.Stderr)
+		}
+	}
 	cfg, err := config.Parse(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, config.ErrHelp) {
 		return 0
