@@ -160,37 +160,47 @@ func (s *Server) Close() error {
 	return s.err
 }
 
-// addFault POSTs one rule to /_permafrost/faults, signed by an
-// administrator when signatures are verified.
+// addFault POSTs one rule to /_permafrost/faults.
 func (s *Server) addFault(rule string) error {
+	status, body, err := s.emulatorPost("faults", rule)
+	if err != nil {
+		return fmt.Errorf("WithFaults: %w", err)
+	}
+	if status/100 != 2 {
+		return fmt.Errorf("WithFaults: POST /_permafrost/faults answered %d %s: %s (rule %s)",
+			status, http.StatusText(status), body, rule)
+	}
+	return nil
+}
+
+// emulatorPost POSTs body to /_permafrost/PATH, signed by an administrator
+// when signatures are verified, and returns the answer's status and (the
+// start of) its body.
+func (s *Server) emulatorPost(path, body string) (int, []byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.srv.Endpoint+"/_permafrost/faults", strings.NewReader(rule))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.srv.Endpoint+"/_permafrost/"+path, strings.NewReader(body))
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if s.signed {
 		if !s.key.Admin {
-			return errors.New("WithFaults: with WithCredentials, fault rules are added by an administrator: mark one key Admin")
+			return 0, nil, errors.New("with WithCredentials, only an administrator may use the emulator's endpoints: mark one key Admin")
 		}
-		sum := sha256.Sum256([]byte(rule))
+		sum := sha256.Sum256([]byte(body))
 		creds := aws.Credentials{AccessKeyID: s.key.AccessKeyID, SecretAccessKey: s.key.SecretAccessKey}
 		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "glacier", s.region, time.Now()); err != nil {
-			return err
+			return 0, nil, err
 		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("WithFaults: %w", err)
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("WithFaults: POST /_permafrost/faults answered %s: %s (rule %s)",
-			resp.Status, bytes.TrimSpace(body), rule)
-	}
-	return nil
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	return resp.StatusCode, bytes.TrimSpace(answer), nil
 }
 
 // writeCredentials writes the credentials file of --credentials in dir.
