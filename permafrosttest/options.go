@@ -78,7 +78,11 @@ func WithCredentials(creds ...Credential) Option {
 
 // WithFaults adds fault rules once the server is up: each rule is a JSON
 // document POSTed as it is to /_permafrost/faults (see the README's fault
-// rules). New fails the test if the server does not accept one with a 2xx.
+// injection), for example
+//
+//	permafrosttest.WithFaults(`{"operations":["UploadArchive"],"count":2,"effect":{"error":{"preset":"ThrottlingException"}}}`)
+//
+// New fails the test if the server does not accept one with a 2xx.
 func WithFaults(rules ...string) Option {
 	return func(o *options) { o.faults = append(o.faults, rules...) }
 }

@@ -187,7 +187,7 @@ func faultsEndpoint(t *testing.T) {
 // administrator, reaches the client as ThrottlingException.
 func TestWithFaults(t *testing.T) {
 	faultsEndpoint(t)
-	rule := `{"service":"glacier","operation":"UploadArchive","probability":1,"error":{"statusCode":400,"code":"ThrottlingException"}}`
+	rule := `{"operations":["UploadArchive"],"effect":{"error":{"preset":"ThrottlingException"}}}`
 	srv := permafrosttest.New(t, permafrosttest.WithFaults(rule), permafrosttest.WithCredentials(
 		permafrosttest.Credential{AccessKeyID: "AKIDCI", SecretAccessKey: "ci-secret", Admin: true}))
 	c := glacier.New(srv.Client().Options(), func(o *glacier.Options) { o.Retryer = aws.NopRetryer{} })
