@@ -221,7 +221,7 @@ func (h *Handler) serve(c *call, rerr routeError) error {
 		if c.Op == OpDeleteArchive {
 			req.ArchiveID = c.ID
 		}
-		if err := h.svc.Authorize(req); err != nil {
+		if err := h.svc.Authorize(c.r.Context(), req); err != nil {
 			return err
 		}
 	}

@@ -520,7 +520,7 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 	refs := map[string]int64{}  // segment ID -> records that refer to it
 	inline := map[string]bool{} // inline segment IDs
 	var archives, liveUploads, parts int
-	err = st.View(func(tx glacier.Tx) error {
+	err = st.View(t.Context(), func(tx glacier.Tx) error {
 		// The acknowledged archives.
 		for _, rec := range acked {
 			what := fmt.Sprintf("acknowledged %s archive %q (round %d, %d bytes, id %s)", rec.Kind, rec.Desc, rec.Round, rec.Size, rec.ID)
@@ -691,7 +691,7 @@ func checkRawBuckets(t *testing.T, p *problems, dir string, ob *objectBlobs, ref
 		t.Fatalf("opening the metadata engine: %v", err)
 	}
 	defer e.Close()
-	err = e.View(func(kv kvstore.KV) error {
+	err = e.View(t.Context(), func(kv kvstore.KV) error {
 		if err := kv.Scan(bRefs, nil, nil, func(k, v []byte) bool {
 			if refs[string(k)] == 0 {
 				p.add("reference count entry %s = %s, but no archive or pending part refers to it", k, v)

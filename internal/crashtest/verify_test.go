@@ -345,7 +345,7 @@ func checkStore(t *testing.T, dir string, m *model, round int, count, size int64
 		}
 	}
 	var archives, pending, parts, jobs, files int
-	err = st.View(func(tx glacier.Tx) error {
+	err = st.View(t.Context(), func(tx glacier.Tx) error {
 		seen := map[string]bool{}
 		var total int64
 		if err := tx.ScanArchives(ref, glacier.ArchiveCursor{}, func(a *glacier.Archive) bool {

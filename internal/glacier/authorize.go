@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"sync"
@@ -54,7 +55,7 @@ func (c *policyCache) parse(doc string) (*policy.Policy, error) {
 // InProgress) and access policy to a request. An explicit Deny in either
 // refuses it; the owner is otherwise allowed; another account is allowed
 // only when the access policy grants it the action.
-func (s *Service) Authorize(req AccessRequest) error {
+func (s *Service) Authorize(ctx context.Context, req AccessRequest) error {
 	ref := req.Vault
 	owner := req.Caller.Account == ref.Account
 	// The decision reads the stored vault, never this process's memory: a
@@ -63,7 +64,7 @@ func (s *Service) Authorize(req AccessRequest) error {
 	// memoized by its stored bytes, so the read costs one lookup.)
 	var v *Vault
 	var archive *Archive
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		if v, err = tx.Vault(ref); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package glacier_test
 
 import (
+	"context"
 	"testing"
 
 	"permafrost/internal/glacier"
@@ -13,12 +14,12 @@ type hookStore struct {
 	before, after func()
 }
 
-func (h *hookStore) Update(fn func(glacier.Tx) error) error {
+func (h *hookStore) Update(ctx context.Context, fn func(glacier.Tx) error) error {
 	if f := h.before; f != nil {
 		h.before = nil
 		f()
 	}
-	err := h.Store.Update(fn)
+	err := h.Store.Update(ctx, fn)
 	if f := h.after; f != nil {
 		h.after = nil
 		f()
@@ -36,7 +37,7 @@ func newHookedService(t *testing.T) (*glacier.Service, *hookStore, glacier.Vault
 		t.Fatal(err)
 	}
 	ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
-	if err := svc.CreateVault(ref); err != nil {
+	if err := svc.CreateVault(t.Context(), ref); err != nil {
 		t.Fatal(err)
 	}
 	return svc, st, ref
@@ -44,7 +45,7 @@ func newHookedService(t *testing.T) (*glacier.Service, *hookStore, glacier.Vault
 
 func mustDenyOwner(t *testing.T, svc *glacier.Service, ref glacier.VaultRef) {
 	t.Helper()
-	err := svc.Authorize(glacier.AccessRequest{Caller: glacier.Caller{Account: ref.Account}, Action: "DeleteArchive", Vault: ref})
+	err := svc.Authorize(t.Context(), glacier.AccessRequest{Caller: glacier.Caller{Account: ref.Account}, Action: "DeleteArchive", Vault: ref})
 	if glacier.ErrorCode(err) != glacier.AccessDenied {
 		t.Fatalf("owner DeleteArchive under a Deny policy: %v, want AccessDeniedException", err)
 	}
@@ -54,18 +55,18 @@ func mustDenyOwner(t *testing.T, svc *glacier.Service, ref glacier.VaultRef) {
 // returning keeps its lock enforced for its owner.
 func TestAuthorizeLockSetAfterDeleteCommits(t *testing.T) {
 	svc, st, ref := newHookedService(t)
-	if _, err := svc.InitiateVaultLock(ref, denyDeleteArchive); err != nil {
+	if _, err := svc.InitiateVaultLock(t.Context(), ref, denyDeleteArchive); err != nil {
 		t.Fatal(err)
 	}
 	st.after = func() {
-		if err := svc.CreateVault(ref); err != nil {
+		if err := svc.CreateVault(t.Context(), ref); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.InitiateVaultLock(ref, denyDeleteArchive); err != nil {
+		if _, err := svc.InitiateVaultLock(t.Context(), ref, denyDeleteArchive); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := svc.DeleteVault(ref); err != nil {
+	if err := svc.DeleteVault(t.Context(), ref); err != nil {
 		t.Fatal(err)
 	}
 	mustDenyOwner(t, svc, ref)
@@ -75,18 +76,18 @@ func TestAuthorizeLockSetAfterDeleteCommits(t *testing.T) {
 // re-created after it is enforced for the owner.
 func TestAuthorizePolicySetAcrossDelete(t *testing.T) {
 	svc, st, ref := newHookedService(t)
-	if err := svc.SetVaultAccessPolicy(ref, denyDeleteArchive); err != nil {
+	if err := svc.SetVaultAccessPolicy(t.Context(), ref, denyDeleteArchive); err != nil {
 		t.Fatal(err)
 	}
 	st.before = func() {
-		if err := svc.DeleteVault(ref); err != nil {
+		if err := svc.DeleteVault(t.Context(), ref); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.CreateVault(ref); err != nil {
+		if err := svc.CreateVault(t.Context(), ref); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := svc.SetVaultAccessPolicy(ref, denyDeleteArchive); err != nil {
+	if err := svc.SetVaultAccessPolicy(t.Context(), ref, denyDeleteArchive); err != nil {
 		t.Fatal(err)
 	}
 	mustDenyOwner(t, svc, ref)

@@ -357,7 +357,7 @@ func (s *Service) deleteBlobs(ids []string) {
 // that refers to it (a request in flight in this or, on a shared blob
 // store, another process) is never taken. With grace 0 it must run before
 // serving.
-func (s *Service) Recover(grace time.Duration) (int, error) {
+func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error) {
 	var ids []string
 	cutoff := time.Now().Add(-grace)
 	if err := s.store.Blobs().List(func(id string, committed time.Time) bool {
@@ -369,7 +369,7 @@ func (s *Service) Recover(grace time.Duration) (int, error) {
 		return 0, err
 	}
 	var orphans []string
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		for _, id := range ids {
 			n, err := tx.Refs(id)
 			if err != nil {

@@ -33,6 +33,7 @@ const maxPending = 256
 // fails with it and the transaction is rolled back.
 type txn struct {
 	e        *Engine
+	ctx      context.Context // the transaction's: every statement carries it
 	conn     *pgxpool.Conn
 	begin    string // the BEGIN statement, until it is sent
 	readOnly bool
@@ -85,7 +86,7 @@ func (t *txn) sendOnly(stmts []stmt) *ahead {
 	if b.Len() == 0 {
 		return nil
 	}
-	ctx, cancel := t.e.ctx()
+	ctx, cancel := t.e.ctx(t.ctx)
 	return &ahead{t: t, br: t.conn.SendBatch(ctx, b), cancel: cancel, begins: begins, stmts: stmts}
 }
 
@@ -240,6 +241,13 @@ func (t *txn) commit() error {
 	if t.begin != "" && len(t.pending) == 0 {
 		return nil // fn touched nothing: there is no transaction to end
 	}
+	// A transaction whose context ended before COMMIT is rolled back
+	// (nothing was committed); once COMMIT is sent it is not cancelled,
+	// so a request that ends then leaves no doubt about the outcome.
+	if err := t.ctx.Err(); err != nil {
+		return t.fail("commit", err)
+	}
+	t.ctx = context.WithoutCancel(t.ctx)
 	var tag pgconn.CommandTag
 	err := t.flush(stmt{sql: "COMMIT", read: func(br pgx.BatchResults) (err error) { tag, err = br.Exec(); return }})
 	var pe *pgconn.PgError
@@ -264,7 +272,7 @@ func (t *txn) end() {
 	if t.begin != "" {
 		return // never began
 	}
-	ctx, cancel := t.e.ctx()
+	ctx, cancel := t.e.ctx(context.Background()) // rolled back even when t.ctx is done
 	defer cancel()
 	if _, err := t.conn.Exec(ctx, "ROLLBACK"); err != nil {
 		_ = t.conn.Conn().Close(ctx)
