@@ -482,7 +482,7 @@ func readSegments(tx glacier.Tx, blobs glacier.Blobs, segs []glacier.Segment) ([
 			out = append(out, b...)
 			continue
 		}
-		b, err := blobs.Open(sg.Blob)
+		b, err := blobs.Open(context.Background(), sg.Blob)
 		if err != nil {
 			return nil, fmt.Errorf("segment %d (blob %s, %d bytes): %w", i, sg.Blob, sg.Size, err)
 		}
@@ -639,7 +639,7 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 
 		// Every blob file is referenced.
 		var files, orphans int
-		if err := st.Blobs().List(func(id string, _ time.Time) bool {
+		if err := st.Blobs().List(t.Context(), func(id string, _ time.Time) bool {
 			files++
 			n, err := tx.Refs(id)
 			switch {

@@ -445,7 +445,7 @@ func checkStore(t *testing.T, dir string, m *model, round int, count, size int64
 				p.add("segment %s: reference count %d, but %d record(s) refer to it", id, got, n)
 			}
 		}
-		return st.Blobs().List(func(id string, _ time.Time) bool {
+		return st.Blobs().List(t.Context(), func(id string, _ time.Time) bool {
 			files++
 			if refs[id] == 0 || inline[id] {
 				p.add("blob file %s is an ORPHAN: no archive, pending part or job refers to it", id)

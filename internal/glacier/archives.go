@@ -61,7 +61,7 @@ func (s *Service) UploadArchive(ctx context.Context, ref VaultRef, description s
 		return s.addArchive(tx, ref, &b)
 	})
 	if err != nil {
-		s.discard(rec, err)
+		s.discard(ctx, rec, err)
 		return ArchiveResult{}, err
 	}
 	return ArchiveResult{ID: a.ID, TreeHash: a.TreeHash}, nil
@@ -134,7 +134,7 @@ func (s *Service) DeleteArchive(ctx context.Context, ref VaultRef, id string) er
 		return tx.PutVault(v)
 	})
 	if err == nil {
-		s.deleteBlobs(dead)
+		s.deleteBlobs(ctx, dead)
 	}
 	return err
 }

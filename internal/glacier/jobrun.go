@@ -120,14 +120,14 @@ func (s *Service) tryComplete(ctx context.Context, ref VaultRef, id string, wait
 		// Lost the race to another completer, or failed: either way the
 		// prepared output is not referenced.
 		if out.output != nil {
-			s.discard(*out.output, err)
+			s.discard(ctx, *out.output, err)
 		}
 		if errors.Is(err, errAlreadyDone) {
 			return j, nil
 		}
 		return j, err
 	}
-	s.deleteBlobs(dead)
+	s.deleteBlobs(ctx, dead)
 	s.wake()
 	return j, nil
 }
@@ -256,7 +256,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // buildInventory writes the vault's inventory, as of now, to a blob.
 func (s *Service) buildInventory(ctx context.Context, ref VaultRef, j *Job) (received, string, error) {
-	bw, err := s.store.Blobs().Create()
+	bw, err := s.store.Blobs().Create(ctx)
 	if err != nil {
 		return received{}, "", err
 	}

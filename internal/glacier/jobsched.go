@@ -172,7 +172,7 @@ func (s *Service) SweepJobs(ctx context.Context) (int, error) {
 		})
 		if err == nil && dropped {
 			n++
-			s.deleteBlobs(dead)
+			s.deleteBlobs(ctx, dead)
 		}
 	}
 	return n, err

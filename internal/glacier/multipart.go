@@ -150,10 +150,10 @@ func (s *Service) UploadMultipartPart(ctx context.Context, ref VaultRef, in Part
 		return tx.PutUpload(ref, u)
 	})
 	if err != nil {
-		s.discard(rec, err)
+		s.discard(ctx, rec, err)
 		return "", err
 	}
-	s.deleteBlobs(dead)
+	s.deleteBlobs(ctx, dead)
 	return rec.tree.String(), nil
 }
 
@@ -275,7 +275,7 @@ func (s *Service) AbortMultipartUpload(ctx context.Context, ref VaultRef, id str
 		return tx.PutUpload(ref, u)
 	})
 	if err == nil {
-		s.deleteBlobs(dead)
+		s.deleteBlobs(ctx, dead)
 	}
 	return err
 }
@@ -470,7 +470,7 @@ func (s *Service) SweepUploads(ctx context.Context) (int, error) {
 		if dropped {
 			n++
 		}
-		s.deleteBlobs(dead)
+		s.deleteBlobs(ctx, dead)
 	}
 	return n, nil
 }

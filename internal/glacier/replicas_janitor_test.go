@@ -44,7 +44,7 @@ func TestReplicasJanitorsAtOnce(t *testing.T) {
 	}
 	countBlobs := func() int {
 		k := 0
-		if err := st.Blobs().List(func(string, time.Time) bool { k++; return true }); err != nil {
+		if err := st.Blobs().List(t.Context(), func(string, time.Time) bool { k++; return true }); err != nil {
 			t.Fatal(err)
 		}
 		return k

@@ -31,7 +31,7 @@ type hookBlobs struct {
 	h *blobHookStore
 }
 
-func (b hookBlobs) Create() (glacier.BlobWriter, error) {
+func (b hookBlobs) Create(ctx context.Context) (glacier.BlobWriter, error) {
 	b.h.created.Add(1)
 	b.h.mu.Lock()
 	f := b.h.onCreate
@@ -40,7 +40,7 @@ func (b hookBlobs) Create() (glacier.BlobWriter, error) {
 	if f != nil {
 		f()
 	}
-	return b.Blobs.Create()
+	return b.Blobs.Create(context.Background())
 }
 
 func inventoryJob(t *testing.T, s *glacier.Service, ref glacier.VaultRef) string {

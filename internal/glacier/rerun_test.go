@@ -145,7 +145,7 @@ func writeScenario(t *testing.T, st glacier.Store, daily bool) string {
 	fmt.Fprintf(&out, "vault %d archives %d bytes, tags %v\n", info.NumberOfArchives, info.SizeInBytes, tags)
 	must(svc.DeleteVault(t.Context(), scope.Ref("gone")))
 	blobs := 0
-	must(st.Blobs().List(func(string, time.Time) bool { blobs++; return true }))
+	must(st.Blobs().List(t.Context(), func(string, time.Time) bool { blobs++; return true }))
 	fmt.Fprintf(&out, "blobs %d\n", blobs)
 	return out.String()
 }
@@ -208,7 +208,7 @@ func TestRecoverSparesInFlightUpload(t *testing.T) {
 			t.Fatal(err)
 		}
 		blobs := 0
-		if err := js.Blobs().List(func(string, time.Time) bool { blobs++; return true }); err != nil {
+		if err := js.Blobs().List(t.Context(), func(string, time.Time) bool { blobs++; return true }); err != nil {
 			t.Fatal(err)
 		}
 		switch {

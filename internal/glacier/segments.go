@@ -44,7 +44,7 @@ func (s *Service) openSegments(ctx context.Context, segs []Segment) (*segmentsRe
 				}
 				r = &byteReaderAt{b}
 			} else {
-				b, err := s.store.Blobs().Open(sg.Blob)
+				b, err := s.store.Blobs().Open(ctx, sg.Blob)
 				if err != nil {
 					return fmt.Errorf("blob %s: %w", sg.Blob, err)
 				}

@@ -200,7 +200,7 @@ func (s *Service) runSelectKept(ctx context.Context, ref VaultRef, j *Job, q *se
 		return outcome{}, err
 	}
 	defer sr.Close()
-	bw, err := s.store.Blobs().Create()
+	bw, err := s.store.Blobs().Create(ctx)
 	if err != nil {
 		return outcome{}, err
 	}

@@ -73,19 +73,30 @@ type Store interface {
 }
 
 // Blobs stores large immutable byte objects.
+//
+// Contexts: each call takes the context of the work it serves. A store
+// whose calls go over a network (S3) bounds every request it makes by it:
+// Open's ctx also bounds the reads of the Blob it returns, and Create's
+// the writer's requests, including Commit's (a Commit whose ctx ended
+// fails, and Abort then removes what it may have left). Cleaning up
+// (Abort, the removal of a blob a failed write left) is never cancelled.
+// A local store (files, memory) may ignore ctx: its calls do not block on
+// a network. The domain deletes a blob whose release has committed under
+// context.WithoutCancel, so a request's end never leaves garbage that
+// only Recover would collect.
 type Blobs interface {
 	// Create starts a new blob. Nothing written is visible, and nothing is
 	// left behind by Abort or by a crash, until Commit returns.
-	Create() (BlobWriter, error)
+	Create(ctx context.Context) (BlobWriter, error)
 	// Open returns the blob's bytes. It MUST return ErrNotFound for an
 	// unknown ID.
-	Open(id string) (Blob, error)
+	Open(ctx context.Context, id string) (Blob, error)
 	// Delete removes a blob; removing a missing blob is not an error.
-	Delete(id string) error
+	Delete(ctx context.Context, id string) error
 	// List calls fn with every committed blob ID, and the wall-clock time
 	// the blob was committed (as the backend records it: a file's
 	// modification time, an object's LastModified), until fn returns false.
-	List(fn func(id string, committed time.Time) bool) error
+	List(ctx context.Context, fn func(id string, committed time.Time) bool) error
 }
 
 // SizedBlobs is Blobs that can be told a blob's size in advance: an object
@@ -93,7 +104,7 @@ type Blobs interface {
 // The writer's Commit fails unless exactly size bytes were written.
 type SizedBlobs interface {
 	Blobs
-	CreateSized(size int64) (BlobWriter, error)
+	CreateSized(ctx context.Context, size int64) (BlobWriter, error)
 }
 
 // BlobWriter receives a blob's bytes.

@@ -159,7 +159,7 @@ func (s *Service) DeleteVault(ctx context.Context, ref VaultRef) error {
 		return tx.DeleteVault(ref)
 	})
 	if err == nil {
-		s.deleteBlobs(dead)
+		s.deleteBlobs(ctx, dead)
 	}
 	return err
 }
