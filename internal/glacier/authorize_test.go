@@ -1,11 +1,13 @@
 package glacier_test
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
 	"permafrost/internal/glacier"
 	"permafrost/internal/store/memory"
+	"permafrost/internal/treehash"
 )
 
 // hookStore runs before (or after) once, around the next Update.
@@ -91,4 +93,40 @@ func TestAuthorizePolicySetAcrossDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustDenyOwner(t, svc, ref)
+}
+
+// A lock policy committed after a request was authorized on its own
+// (Authorize) but before the operation's transaction refuses the
+// operation when it runs under WithAccess: the decision is taken again in
+// the transaction that would delete the archive, which is kept.
+func TestAuthorizeInTheOperationsTransaction(t *testing.T) {
+	svc, st, ref := newHookedService(t)
+	body := []byte("kept")
+	res, err := svc.UploadArchive(t.Context(), ref, "", glacier.Payload{Body: bytes.NewReader(body), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := glacier.AccessRequest{Caller: glacier.Caller{Account: ref.Account}, Action: "DeleteArchive", Vault: ref, ArchiveID: res.ID}
+	if err := svc.Authorize(t.Context(), req); err != nil {
+		t.Fatalf("DeleteArchive before the lock: %v", err)
+	}
+	st.before = func() { // between the separate check and the operation
+		if _, err := svc.InitiateVaultLock(t.Context(), ref, denyDeleteArchive); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = svc.DeleteArchive(glacier.WithAccess(t.Context(), req), ref, res.ID)
+	if glacier.ErrorCode(err) != glacier.AccessDenied {
+		t.Fatalf("DeleteArchive under a lock committed before its transaction: %v, want AccessDeniedException", err)
+	}
+	if info, err := svc.DescribeVault(t.Context(), ref); err != nil || info.NumberOfArchives != 1 {
+		t.Fatalf("after the refused delete: %+v, %v; want the archive kept", info, err)
+	}
+	// Without a policy in the way the same context lets the operation run.
+	if err := svc.AbortVaultLock(t.Context(), ref); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeleteArchive(glacier.WithAccess(t.Context(), req), ref, res.ID); err != nil {
+		t.Fatalf("DeleteArchive once the lock is aborted: %v", err)
+	}
 }

@@ -109,6 +109,7 @@ func New(o Options) (*Service, error) {
 		o.BufferMemory = DefaultBufferMemory
 	}
 	s.admit = newAdmission(o.BufferMemory, o.QueueTimeout)
+	s.store = authorizing{Store: o.Store, s: s} // see WithAccess
 	return s, nil
 }
 

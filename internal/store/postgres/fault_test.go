@@ -128,3 +128,32 @@ func TestDatabaseHangsOrGoesAway(t *testing.T) {
 		t.Error("write after recovery lost")
 	}
 }
+
+// A transaction reads its own writes after they are sent, although it
+// read the key's older value before writing it (the read is remembered
+// only until the key is written).
+func TestReadAfterFlushedWrite(t *testing.T) {
+	e := openAt(t, pgtest.NewDatabase(t))
+	if err := e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Put(bucket, []byte("k"), []byte("old")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Update(t.Context(), func(kv kvstore.KV) error {
+		if v := kv.Get(bucket, []byte("k")); string(v) != "old" {
+			return fmt.Errorf("first read %q", v)
+		}
+		if err := kv.Put(bucket, []byte("k"), []byte("new")); err != nil {
+			return err
+		}
+		for i := range maxPending { // sends the held writes, the one of k included
+			if err := kv.Put(bucket, fmt.Appendf(nil, "fill%d", i), []byte("x")); err != nil {
+				return err
+			}
+		}
+		if v := kv.Get(bucket, []byte("k")); string(v) != "new" {
+			return fmt.Errorf("read after the write was sent: %q, want new", v)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -38,8 +38,9 @@ type txn struct {
 	begin    string // the BEGIN statement, until it is sent
 	readOnly bool
 	pending  []op
-	held     map[string]int // bucket "\x00" key -> its last write in pending
-	ahead    *ahead         // a scan's next page, sent before it is needed
+	held     map[string]int    // bucket "\x00" key -> its last write in pending
+	reads    map[string][]byte // values read (nil: missing), by held key
+	ahead    *ahead            // a scan's next page, sent before it is needed
 	err      error
 }
 
@@ -180,6 +181,13 @@ func (t *txn) Get(bucket string, key []byte) []byte {
 		}
 		return t.pending[i].val
 	}
+	// The snapshot does not change within the transaction, so a key read
+	// again (a vault read to authorize the request, then by the
+	// operation) is answered without a round trip.
+	hk := heldKey(bucket, key)
+	if v, ok := t.reads[hk]; ok {
+		return v
+	}
 	var v []byte
 	found := false
 	err := t.send([]stmt{{sql: qGet, args: []any{bucket, nonNil(key)}, read: func(br pgx.BatchResults) error {
@@ -194,11 +202,20 @@ func (t *txn) Get(bucket string, key []byte) []byte {
 		t.fail("get", err)
 		return nil
 	}
-	if !found {
-		return nil
+	if found {
+		v = nonNil(v)
 	}
-	return nonNil(v)
+	if t.reads == nil {
+		t.reads = map[string][]byte{}
+	}
+	if len(t.reads) < maxReads {
+		t.reads[hk] = v
+	}
+	return v
 }
+
+// maxReads bounds the values a transaction remembers.
+const maxReads = 64
 
 var errReadOnly = errors.New("write in a read-only transaction")
 
@@ -223,7 +240,9 @@ func (t *txn) hold(o op) error {
 	if t.held == nil {
 		t.held = map[string]int{}
 	}
-	t.held[heldKey(o.bucket, o.key)] = len(t.pending)
+	hk := heldKey(o.bucket, o.key)
+	t.held[hk] = len(t.pending)
+	delete(t.reads, hk) // once the write is sent, the database answers
 	t.pending = append(t.pending, o)
 	if len(t.pending) >= maxPending {
 		if err := t.flush(); err != nil {
