@@ -134,7 +134,7 @@ func (s *Server) NewClient(region, accessKeyID, secretAccessKey string) *glacier
 // there, d must be positive and at most 100 years (876000h); a refused
 // advance returns an error and leaves the clock as it was.
 func (s *Server) AdvanceClock(d time.Duration) (time.Time, error) {
-	return s.srv.Main.AdvanceClock(d)
+	return s.srv.Main.AdvanceClock(context.Background(), d)
 }
 
 // TakeInventories takes every vault's inventory now, as POST
@@ -142,7 +142,7 @@ func (s *Server) AdvanceClock(d time.Duration) (time.Time, error) {
 // inventories (WithProfile("aws")) are taken; with live ones (the default)
 // there is nothing to take.
 func (s *Server) TakeInventories() (int, error) {
-	return s.srv.Main.TakeInventories()
+	return s.srv.Main.TakeInventories(context.Background())
 }
 
 // Close stops the server, waiting up to 10 seconds for requests in flight,

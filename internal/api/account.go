@@ -29,7 +29,7 @@ type retrievalPolicyJSON struct {
 }
 
 func getRetrievalPolicy(h *Handler, c *call) error {
-	p, err := h.svc.GetDataRetrievalPolicy(c.scope)
+	p, err := h.svc.GetDataRetrievalPolicy(c.r.Context(), c.scope)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func setRetrievalPolicy(h *Handler, c *call) error {
 			p.Rules = append(p.Rules, rule)
 		}
 	}
-	if err := h.svc.SetDataRetrievalPolicy(c.scope, p); err != nil {
+	if err := h.svc.SetDataRetrievalPolicy(c.r.Context(), c.scope, p); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)
@@ -65,7 +65,7 @@ func setRetrievalPolicy(h *Handler, c *call) error {
 }
 
 func purchaseCapacity(h *Handler, c *call) error {
-	id, err := h.svc.PurchaseProvisionedCapacity(c.scope)
+	id, err := h.svc.PurchaseProvisionedCapacity(c.r.Context(), c.scope)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ type capacityJSON struct {
 }
 
 func listCapacity(h *Handler, c *call) error {
-	cs, err := h.svc.ListProvisionedCapacity(c.scope)
+	cs, err := h.svc.ListProvisionedCapacity(c.r.Context(), c.scope)
 	if err != nil {
 		return err
 	}

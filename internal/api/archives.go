@@ -37,7 +37,7 @@ func archiveCreated(c *call, res glacier.ArchiveResult) {
 }
 
 func uploadArchive(h *Handler, c *call) error {
-	res, err := h.svc.UploadArchive(c.ref(), c.r.Header.Get("x-amz-archive-description"), h.payload(c))
+	res, err := h.svc.UploadArchive(c.r.Context(), c.ref(), c.r.Header.Get("x-amz-archive-description"), h.payload(c))
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func uploadArchive(h *Handler, c *call) error {
 }
 
 func deleteArchive(h *Handler, c *call) error {
-	if err := h.svc.DeleteArchive(c.ref(), c.ID); err != nil {
+	if err := h.svc.DeleteArchive(c.r.Context(), c.ref(), c.ID); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)

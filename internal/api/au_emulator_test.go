@@ -145,7 +145,7 @@ func auJobsNotified(t *testing.T, srv *auServer, jobs []auNotifiedJob) {
 		})
 	}
 	if !jbEventually(10*time.Second, func() bool {
-		ns, err := srv.Main.Notifications()
+		ns, err := srv.Main.Notifications(t.Context())
 		mustOK(t, "Notifications", err)
 		return len(ns) >= len(jobs)
 	}) {
@@ -185,7 +185,7 @@ func TestAuthEmulatorNotificationsPerAccount(t *testing.T) {
 	// to the account of their VaultARN; one without a usable VaultARN is
 	// nobody's (but an administrator's).
 	carolVault := vaultARN(testRegion, auCarol, "old")
-	err := srv.Main.Store.Update(func(tx pfglacier.Tx) error {
+	err := srv.Main.Store.Update(t.Context(), func(tx pfglacier.Tx) error {
 		for i, msg := range []string{`{"VaultARN":` + jsonString(carolVault) + `}`, `{"VaultARN":"arn:aws:glacier:us-east-1:3333:vaults/x"}`, `not JSON`} {
 			n := &pfglacier.Notification{ID: "~old-" + string(rune('a'+i)), Topic: bobTopic, Message: msg, Time: time.Now()}
 			if err := tx.PutNotification(n); err != nil {

@@ -258,7 +258,7 @@ func dpBlobFiles(t *testing.T, srv *testserver.Server) []string {
 	t.Helper()
 	var files []string
 	if strings.HasPrefix(srv.Main.Config.Blobs, "s3://") {
-		err := srv.Main.Store.Blobs().List(func(id string, _ time.Time) bool { files = append(files, id); return true })
+		err := srv.Main.Store.Blobs().List(t.Context(), func(id string, _ time.Time) bool { files = append(files, id); return true })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -388,7 +388,7 @@ func testDPUploadIdleExpiry(t *testing.T, srv *testserver.Server) {
 		wantAPIError(t, err, 404, "ResourceNotFoundException", "")
 	})
 	t.Run("sweep discards parts", func(t *testing.T) {
-		if _, err := srv.Main.Service.SweepUploads(); err != nil {
+		if _, err := srv.Main.Service.SweepUploads(t.Context()); err != nil {
 			t.Fatalf("SweepUploads: %v", err)
 		}
 		if dpIsDisk(srv) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -20,13 +21,13 @@ type Emulator interface {
 	// advance that is not positive, is longer than clock.MaxAdvance or
 	// would take the offset past clock.MaxOffset with a *clock.AdvanceError,
 	// leaving the clock as it was.
-	AdvanceClock(d time.Duration) (time.Time, error)
+	AdvanceClock(ctx context.Context, d time.Duration) (time.Time, error)
 	// Notifications returns every job-completion message, oldest first.
-	Notifications() ([]glacier.Notification, error)
+	Notifications(ctx context.Context) ([]glacier.Notification, error)
 	// TakeInventories takes every vault's inventory now, as AWS's daily
 	// run would (only vaults written since their last inventory change),
 	// and returns how many it took; with live inventories it does nothing.
-	TakeInventories() (int, error)
+	TakeInventories(ctx context.Context) (int, error)
 }
 
 // advanceRule is what the message of a refused advance asks for.
@@ -107,7 +108,7 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s.", by, advanceRule))
 			return
 		}
-		now, err := h.emulator.AdvanceClock(d)
+		now, err := h.emulator.AdvanceClock(r.Context(), d)
 		var ae *clock.AdvanceError
 		if errors.As(err, &ae) {
 			emulatorError(w, glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s.", by, ae.Reason))
@@ -120,7 +121,7 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, clockJSON{Now: now.Format(time.RFC3339Nano)})
 	case path == "inventory" && r.Method == http.MethodPost:
-		n, err := h.emulator.TakeInventories()
+		n, err := h.emulator.TakeInventories(r.Context())
 		if err != nil {
 			h.log.Error("taking inventories", "err", err)
 			emulatorError(w, err)
@@ -128,7 +129,7 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, inventoryJSON{Inventories: n, Now: h.emulator.Now().Format(time.RFC3339Nano)})
 	case path == "notifications" && r.Method == http.MethodGet:
-		ns, err := h.emulator.Notifications()
+		ns, err := h.emulator.Notifications(r.Context())
 		if err != nil {
 			h.log.Error("reading notifications", "err", err)
 			emulatorError(w, err)

@@ -231,7 +231,7 @@ func dyRecords(t *testing.T, srv *testserver.Server, vault string) int {
 	t.Helper()
 	n := 0
 	ref := pfglacier.Scope{Account: testAccount, Region: testRegion}.Ref(vault)
-	err := srv.Main.Store.View(func(tx pfglacier.Tx) error {
+	err := srv.Main.Store.View(t.Context(), func(tx pfglacier.Tx) error {
 		return tx.ScanArchiveHistory(ref, pfglacier.ArchiveCursor{}, func(*pfglacier.Archive) bool { n++; return true })
 	})
 	mustOK(t, "ScanArchiveHistory", err)

@@ -39,7 +39,7 @@ func jbHeldSegments(t *testing.T, srv *testserver.Server, vault, id string) []pg
 	t.Helper()
 	ref := pg.Scope{Account: testAccount, Region: testRegion}.Ref(vault)
 	var segs []pg.Segment
-	err := srv.Main.Store.View(func(tx pg.Tx) error {
+	err := srv.Main.Store.View(t.Context(), func(tx pg.Tx) error {
 		j, err := tx.Job(ref, id)
 		if err == nil {
 			segs = j.Segments
@@ -131,7 +131,7 @@ func TestJobFailsWhenArchiveDeletedBefore(t *testing.T) {
 	_, err = jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(never)})
 	wantAPIError(t, err, http.StatusNotFound, "ResourceNotFoundException", "The archive ID was not found: "+never)
 	// The janitor forgets the deletion; the answer stays the same.
-	if _, err := srv.Main.Service.SweepArchiveDeletions(); err != nil {
+	if _, err := srv.Main.Service.SweepArchiveDeletions(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	_, err = jbInitErr(t, c, "V", types.JobParameters{Type: aws.String("archive-retrieval"), ArchiveId: aws.String(id)})

@@ -65,7 +65,7 @@ func initiateJob(h *Handler, c *call) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	res, err := h.svc.InitiateJob(c.ref(), in.params())
+	res, err := h.svc.InitiateJob(c.r.Context(), c.ref(), in.params())
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func toJobJSON(j glacier.JobInfo) jobJSON {
 func MarshalJob(j glacier.JobInfo) ([]byte, error) { return json.Marshal(toJobJSON(j)) }
 
 func describeJob(h *Handler, c *call) error {
-	j, err := h.svc.DescribeJob(c.ref(), c.ID)
+	j, err := h.svc.DescribeJob(c.r.Context(), c.ref(), c.ID)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func describeJob(h *Handler, c *call) error {
 
 func listJobs(h *Handler, c *call) error {
 	q := c.r.URL.Query()
-	out, err := h.svc.ListJobs(c.ref(), glacier.ListJobsInput{
+	out, err := h.svc.ListJobs(c.r.Context(), c.ref(), glacier.ListJobsInput{
 		Limit: q.Get("limit"), Marker: q.Get("marker"), StatusCode: q.Get("statuscode"), Completed: q.Get("completed"),
 	})
 	if err != nil {

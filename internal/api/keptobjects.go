@@ -46,7 +46,7 @@ func (h *Handler) serveKept(w http.ResponseWriter, r *http.Request, path, accoun
 	}
 	if !hasKey {
 		prefix := r.URL.Query().Get("prefix")
-		objs, err := h.svc.ListKeptObjects(bucket, prefix, account)
+		objs, err := h.svc.ListKeptObjects(r.Context(), bucket, prefix, account)
 		if err != nil {
 			h.log.Error("listing kept objects", "err", err)
 			emulatorError(w, err)
@@ -59,7 +59,7 @@ func (h *Handler) serveKept(w http.ResponseWriter, r *http.Request, path, accoun
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	o, body, err := h.svc.OpenKeptObject(bucket, key, account)
+	o, body, err := h.svc.OpenKeptObject(r.Context(), bucket, key, account)
 	if errors.Is(err, glacier.ErrNotFound) {
 		emulatorError(w, glacier.Errorf(glacier.ResourceNotFound, "No object %s in bucket %s.", key, bucket))
 		return

@@ -18,7 +18,7 @@ func initiateLock(h *Handler, c *call) error {
 	if err != nil {
 		return err
 	}
-	id, err := h.svc.InitiateVaultLock(c.ref(), p)
+	id, err := h.svc.InitiateVaultLock(c.r.Context(), c.ref(), p)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ type lockJSON struct {
 }
 
 func getLock(h *Handler, c *call) error {
-	l, err := h.svc.GetVaultLock(c.ref())
+	l, err := h.svc.GetVaultLock(c.r.Context(), c.ref())
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func getLock(h *Handler, c *call) error {
 }
 
 func completeLock(h *Handler, c *call) error {
-	if err := h.svc.CompleteVaultLock(c.ref(), c.ID); err != nil {
+	if err := h.svc.CompleteVaultLock(c.r.Context(), c.ref(), c.ID); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)
@@ -57,7 +57,7 @@ func completeLock(h *Handler, c *call) error {
 }
 
 func abortLock(h *Handler, c *call) error {
-	if err := h.svc.AbortVaultLock(c.ref()); err != nil {
+	if err := h.svc.AbortVaultLock(c.r.Context(), c.ref()); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)

@@ -19,7 +19,7 @@ func init() {
 }
 
 func initiateUpload(h *Handler, c *call) error {
-	id, err := h.svc.InitiateMultipartUpload(c.ref(), c.r.Header.Get("x-amz-part-size"), c.r.Header.Get("x-amz-archive-description"))
+	id, err := h.svc.InitiateMultipartUpload(c.r.Context(), c.ref(), c.r.Header.Get("x-amz-part-size"), c.r.Header.Get("x-amz-archive-description"))
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func initiateUpload(h *Handler, c *call) error {
 }
 
 func uploadPart(h *Handler, c *call) error {
-	tree, err := h.svc.UploadMultipartPart(c.ref(), glacier.PartInput{
+	tree, err := h.svc.UploadMultipartPart(c.r.Context(), c.ref(), glacier.PartInput{
 		UploadID:     c.ID,
 		ContentRange: c.r.Header.Get("Content-Range"),
 		Payload:      h.payload(c),
@@ -45,7 +45,7 @@ func uploadPart(h *Handler, c *call) error {
 }
 
 func completeUpload(h *Handler, c *call) error {
-	res, err := h.svc.CompleteMultipartUpload(c.ref(), glacier.CompleteInput{
+	res, err := h.svc.CompleteMultipartUpload(c.r.Context(), c.ref(), glacier.CompleteInput{
 		UploadID:    c.ID,
 		ArchiveSize: c.r.Header.Get("x-amz-archive-size"),
 		TreeHash:    c.r.Header.Get("x-amz-sha256-tree-hash"),
@@ -58,7 +58,7 @@ func completeUpload(h *Handler, c *call) error {
 }
 
 func abortUpload(h *Handler, c *call) error {
-	if err := h.svc.AbortMultipartUpload(c.ref(), c.ID); err != nil {
+	if err := h.svc.AbortMultipartUpload(c.r.Context(), c.ref(), c.ID); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)
@@ -82,7 +82,7 @@ type listPartsJSON struct {
 
 func listParts(h *Handler, c *call) error {
 	q := c.r.URL.Query()
-	out, err := h.svc.ListParts(c.ref(), c.ID, q.Get("limit"), q.Get("marker"))
+	out, err := h.svc.ListParts(c.r.Context(), c.ref(), c.ID, q.Get("limit"), q.Get("marker"))
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ type uploadJSON struct {
 
 func listUploads(h *Handler, c *call) error {
 	q := c.r.URL.Query()
-	out, err := h.svc.ListMultipartUploads(c.ref(), q.Get("limit"), q.Get("marker"))
+	out, err := h.svc.ListMultipartUploads(c.r.Context(), c.ref(), q.Get("limit"), q.Get("marker"))
 	if err != nil {
 		return err
 	}

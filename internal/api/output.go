@@ -56,7 +56,7 @@ func decimal(s string) (int64, bool) {
 var outputBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 
 func getJobOutput(h *Handler, c *call) error {
-	o, err := h.svc.GetJobOutput(c.ref(), c.ID)
+	o, err := h.svc.GetJobOutput(c.r.Context(), c.ref(), c.ID)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func setAccessPolicy(h *Handler, c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.SetVaultAccessPolicy(c.ref(), p); err != nil {
+	if err := h.svc.SetVaultAccessPolicy(c.r.Context(), c.ref(), p); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)
@@ -46,7 +46,7 @@ func setAccessPolicy(h *Handler, c *call) error {
 }
 
 func getAccessPolicy(h *Handler, c *call) error {
-	p, err := h.svc.GetVaultAccessPolicy(c.ref())
+	p, err := h.svc.GetVaultAccessPolicy(c.r.Context(), c.ref())
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func getAccessPolicy(h *Handler, c *call) error {
 }
 
 func deleteAccessPolicy(h *Handler, c *call) error {
-	if err := h.svc.DeleteVaultAccessPolicy(c.ref()); err != nil {
+	if err := h.svc.DeleteVaultAccessPolicy(c.r.Context(), c.ref()); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)
@@ -76,7 +76,7 @@ func setNotifications(h *Handler, c *call) error {
 	if in.SNSTopic != nil {
 		n.Topic = *in.SNSTopic
 	}
-	if err := h.svc.SetVaultNotifications(c.ref(), n); err != nil {
+	if err := h.svc.SetVaultNotifications(c.r.Context(), c.ref(), n); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)
@@ -84,7 +84,7 @@ func setNotifications(h *Handler, c *call) error {
 }
 
 func getNotifications(h *Handler, c *call) error {
-	n, err := h.svc.GetVaultNotifications(c.ref())
+	n, err := h.svc.GetVaultNotifications(c.r.Context(), c.ref())
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func getNotifications(h *Handler, c *call) error {
 }
 
 func deleteNotifications(h *Handler, c *call) error {
-	if err := h.svc.DeleteVaultNotifications(c.ref()); err != nil {
+	if err := h.svc.DeleteVaultNotifications(c.r.Context(), c.ref()); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)

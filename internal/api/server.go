@@ -221,12 +221,26 @@ func (h *Handler) serve(c *call, rerr routeError) error {
 		if c.Op == OpDeleteArchive {
 			req.ArchiveID = c.ID
 		}
-		if err := h.svc.Authorize(req); err != nil {
-			return err
+		// The operation authorizes the request in each of its own
+		// transactions (glacier.WithAccess): decision and change commit
+		// together. A separate check comes first where the operation does
+		// work before its first transaction (a body streamed into a blob,
+		// a select job's object written to S3) and for another account's
+		// requests, which must be refused before any validation of theirs
+		// can tell them about the vault.
+		if preAuthorize[c.Op] || c.caller.Account != c.scope.Account {
+			if err := h.svc.Authorize(c.r.Context(), req); err != nil {
+				return err
+			}
 		}
+		c.r = c.r.WithContext(glacier.WithAccess(c.r.Context(), req))
 	}
 	return handlers[c.Op](h, c)
 }
+
+// preAuthorize are the operations that work before their first store
+// transaction, and so are authorized before they start as well.
+var preAuthorize = map[Op]bool{OpUploadArchive: true, OpUploadMultipartPart: true, OpInitiateJob: true}
 
 // identify establishes the caller and the scope of the request.
 func (h *Handler) identify(c *call) error {

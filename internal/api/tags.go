@@ -25,7 +25,7 @@ func addTags(h *Handler, c *call) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := h.svc.AddTagsToVault(c.ref(), in.Tags); err != nil {
+	if err := h.svc.AddTagsToVault(c.r.Context(), c.ref(), in.Tags); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)
@@ -37,7 +37,7 @@ func removeTags(h *Handler, c *call) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := h.svc.RemoveTagsFromVault(c.ref(), in.TagKeys); err != nil {
+	if err := h.svc.RemoveTagsFromVault(c.r.Context(), c.ref(), in.TagKeys); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)
@@ -45,7 +45,7 @@ func removeTags(h *Handler, c *call) error {
 }
 
 func listTags(h *Handler, c *call) error {
-	tags, err := h.svc.ListTagsForVault(c.ref())
+	tags, err := h.svc.ListTagsForVault(c.r.Context(), c.ref())
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func toVaultJSON(v glacier.VaultInfo) vaultJSON {
 }
 
 func createVault(h *Handler, c *call) error {
-	if err := h.svc.CreateVault(c.ref()); err != nil {
+	if err := h.svc.CreateVault(c.r.Context(), c.ref()); err != nil {
 		return err
 	}
 	c.w.Header().Set("Location", c.location("vaults", c.Vault))
@@ -45,7 +45,7 @@ func createVault(h *Handler, c *call) error {
 }
 
 func describeVault(h *Handler, c *call) error {
-	v, err := h.svc.DescribeVault(c.ref())
+	v, err := h.svc.DescribeVault(c.r.Context(), c.ref())
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ type listVaultsJSON struct {
 
 func listVaults(h *Handler, c *call) error {
 	q := c.r.URL.Query()
-	out, err := h.svc.ListVaults(c.scope, glacier.ListVaultsInput{Limit: q.Get("limit"), Marker: q.Get("marker")})
+	out, err := h.svc.ListVaults(c.r.Context(), c.scope, glacier.ListVaultsInput{Limit: q.Get("limit"), Marker: q.Get("marker")})
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func listVaults(h *Handler, c *call) error {
 }
 
 func deleteVault(h *Handler, c *call) error {
-	if err := h.svc.DeleteVault(c.ref()); err != nil {
+	if err := h.svc.DeleteVault(c.r.Context(), c.ref()); err != nil {
 		return err
 	}
 	noContent(c.w, http.StatusNoContent)

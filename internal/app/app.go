@@ -55,6 +55,11 @@ type Main struct {
 	recoverGrace time.Duration
 	closeOnce    sync.Once
 	unfollow     func() // stops following the stored clock offset
+	// bg is the context of the work no request asks for (start-up, the
+	// janitor, the scheduler, the clock's follower, health probes): Close
+	// cancels it, ending that work's store and blob calls.
+	bg       context.Context
+	cancelBg context.CancelFunc
 	// sharedStore is a store given with WithStore: not closed by Close,
 	// its blobs recovered only past RecoverGrace.
 	sharedStore bool
@@ -111,6 +116,8 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		base = clock.Real{}
 	}
 	m := &Main{Config: cfg, Logger: logger, base: base}
+	m.bg, m.cancelBg = context.WithCancel(context.Background())
+	ctx := m.bg
 	var creds *sigv4.Credentials
 	var err error
 	if cfg.Credentials != "" {
@@ -131,7 +138,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	} else if m.Store, err = openStore(cfg, logger, o.faults, blobs.blobs, m.storeObserver()); err != nil {
 		return nil, err
 	}
-	off, err := loadClockOffset(m.Store)
+	off, err := loadClockOffset(ctx, m.Store)
 	if err != nil {
 		m.closeStore()
 		return nil, err
@@ -148,7 +155,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	// stored offset (see ClockRefresh).
 	var failing atomic.Bool // the last re-read failed: warn once per outage
 	m.unfollow = m.Clock.Follow(ClockRefresh, func() (time.Duration, error) {
-		off, err := loadClockOffset(m.Store)
+		off, err := loadClockOffset(ctx, m.Store)
 		if err == nil && failing.Swap(false) {
 			logger.Info("the stored clock offset can be read again")
 		}
@@ -207,7 +214,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	if blobs.grace > 0 {
 		m.recoverGrace = blobs.grace
 	}
-	if n, err := m.Service.Recover(grace); err != nil {
+	if n, err := m.Service.Recover(ctx, grace); err != nil {
 		m.closeStore()
 		return nil, fmt.Errorf("recovering the store: %w", err)
 	} else if n > 0 {
@@ -223,7 +230,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
 		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout,
 		Console:  consoleHandler,
-		Probe:    func() error { _, err := loadClockOffset(m.Store); return err },
+		Probe:    func() error { _, err := loadClockOffset(ctx, m.Store); return err },
 		Observer: obs, Metrics: metricsHandler})
 	return m, nil
 }
@@ -265,13 +272,13 @@ func (m *Main) Start() error {
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(ln) }()
 	m.stop, m.janitor, m.scheduler = make(chan struct{}), make(chan struct{}), make(chan struct{})
-	go m.sweep()
-	go m.schedule()
+	go m.sweep(m.bg)
+	go m.schedule(m.bg)
 	return nil
 }
 
 // sweep discards expired state until Close.
-func (m *Main) sweep() {
+func (m *Main) sweep(ctx context.Context) {
 	defer close(m.janitor)
 	t := time.NewTicker(SweepInterval)
 	defer t.Stop()
@@ -280,22 +287,22 @@ func (m *Main) sweep() {
 		case <-m.stop:
 			return
 		case <-t.C:
-			if _, err := m.Service.SweepUploads(); err != nil {
+			if _, err := m.Service.SweepUploads(ctx); err != nil {
 				m.Logger.Error("sweeping expired uploads", "err", err)
 			}
-			if _, err := m.Service.SweepJobs(); err != nil {
+			if _, err := m.Service.SweepJobs(ctx); err != nil {
 				m.Logger.Error("sweeping expired jobs", "err", err)
 			}
-			if _, err := m.Service.SweepArchiveDeletions(); err != nil {
+			if _, err := m.Service.SweepArchiveDeletions(ctx); err != nil {
 				m.Logger.Error("sweeping the records of deleted archives", "err", err)
 			}
-			if _, err := m.Service.TrimNotifications(); err != nil {
+			if _, err := m.Service.TrimNotifications(ctx); err != nil {
 				m.Logger.Error("trimming the notification log", "err", err)
 			}
-			if _, err := m.Service.SweepLeases(); err != nil {
+			if _, err := m.Service.SweepLeases(ctx); err != nil {
 				m.Logger.Error("sweeping stale leases", "err", err)
 			}
-			if n, err := m.Service.Recover(m.recoverGrace); err != nil {
+			if n, err := m.Service.Recover(ctx, m.recoverGrace); err != nil {
 				m.Logger.Error("removing unreferenced blobs", "err", err)
 			} else if n > 0 {
 				m.Logger.Info("removed unreferenced blobs", "count", n, "older than", m.recoverGrace)
@@ -320,6 +327,7 @@ func (m *Main) Close(ctx context.Context) error {
 
 func (m *Main) close(ctx context.Context) error {
 	var errs []error
+	m.cancelBg()
 	if m.stop != nil {
 		close(m.stop)
 		<-m.janitor
@@ -343,6 +351,7 @@ func (m *Main) closeStore() error {
 	if m.unfollow != nil {
 		m.unfollow()
 	}
+	m.cancelBg()
 	if m.Store == nil || m.sharedStore {
 		return nil
 	}

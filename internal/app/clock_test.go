@@ -22,12 +22,12 @@ func TestAdvanceClockChecked(t *testing.T) {
 	durable := testserver.WithConfig(func(c *config.Config) { c.Memory, c.DataDir = false, dir })
 	srv := testserver.New(t, durable)
 	m := srv.Main
-	if _, err := m.AdvanceClock(8800 * time.Hour); err != nil {
+	if _, err := m.AdvanceClock(t.Context(), 8800*time.Hour); err != nil {
 		t.Fatalf("AdvanceClock(8800h): %v", err)
 	}
 	want := m.Now()
 	for _, d := range []time.Duration{math.MaxInt64, math.MaxInt64, 0, -time.Hour, clock.MaxAdvance + 1} {
-		_, err := m.AdvanceClock(d)
+		_, err := m.AdvanceClock(t.Context(), d)
 		var ae *clock.AdvanceError
 		if !errors.As(err, &ae) {
 			t.Errorf("AdvanceClock(%v) = %v, want a *clock.AdvanceError", d, err)
@@ -51,7 +51,7 @@ func TestWrappedClockOffsetIgnored(t *testing.T) {
 	durable := testserver.WithConfig(func(c *config.Config) { c.Memory, c.DataDir = false, dir })
 	srv := testserver.New(t, durable)
 	wrapped := uint64(8800*time.Hour) + math.MaxInt64
-	err := srv.Main.Store.Update(func(tx glacier.Tx) error {
+	err := srv.Main.Store.Update(t.Context(), func(tx glacier.Tx) error {
 		var b [8]byte
 		binary.BigEndian.PutUint64(b[:], wrapped)
 		return tx.PutSetting("clock-offset", b[:])
@@ -65,7 +65,7 @@ func TestWrappedClockOffsetIgnored(t *testing.T) {
 		t.Errorf("with a wrapped stored offset the clock reads %v, %v from the wall clock", srv.Main.Now(), d)
 	}
 	// Advancing from there works and is kept.
-	if _, err := srv.Main.AdvanceClock(time.Hour); err != nil {
+	if _, err := srv.Main.AdvanceClock(t.Context(), time.Hour); err != nil {
 		t.Fatalf("AdvanceClock(1h): %v", err)
 	}
 	mustClose(t, srv.Main)

@@ -79,7 +79,7 @@ func eventually(t *testing.T, limit time.Duration, what string, cond func() bool
 func TestReplicasSeeClockAdvance(t *testing.T) {
 	ms := replicas(t, 3, nil, nil)
 	a, b, c := ms[0], ms[1], ms[2]
-	if _, err := a.AdvanceClock(48 * time.Hour); err != nil {
+	if _, err := a.AdvanceClock(t.Context(), 48*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	ahead := func(m *app.Main, d time.Duration) func() bool {
@@ -96,7 +96,7 @@ func TestReplicasSeeClockAdvance(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := m.AdvanceClock(time.Hour); err != nil {
+			if _, err := m.AdvanceClock(t.Context(), time.Hour); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -144,18 +144,18 @@ func TestReplicasPublishNotificationOnce(t *testing.T) {
 	t.Cleanup(ts.Close)
 	ms := replicas(t, 3, nil, func(c *config.Config) { c.SNSEndpoint, c.JobDelay = ts.URL, "Standard=300ms" })
 	ref := glacier.Scope{Account: ms[0].Config.AccountID, Region: ms[0].Config.Region}.Ref("v")
-	if err := ms[0].Service.CreateVault(ref); err != nil {
+	if err := ms[0].Service.CreateVault(t.Context(), ref); err != nil {
 		t.Fatal(err)
 	}
 	topic := "arn:aws:sns:" + ref.Region + ":" + ref.Account + ":done"
 	const jobs = 12
 	for i := range jobs {
-		if _, err := ms[i%3].Service.InitiateJob(ref, glacier.JobParams{Type: "inventory-retrieval", SNSTopic: &topic}); err != nil {
+		if _, err := ms[i%3].Service.InitiateJob(t.Context(), ref, glacier.JobParams{Type: "inventory-retrieval", SNSTopic: &topic}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	eventually(t, 30*time.Second, "every notification published", func() bool {
-		n, err := ms[1].Service.PendingNotifications()
+		n, err := ms[1].Service.PendingNotifications(t.Context())
 		return err == nil && len(n) == 0 && len(sns.snapshot()) == jobs
 	})
 	// Every scheduler has had rounds enough to publish again meanwhile.
@@ -169,7 +169,7 @@ func TestReplicasPublishNotificationOnce(t *testing.T) {
 			t.Errorf("published %d times, want once: %.80s", n, msg)
 		}
 	}
-	ns, err := ms[2].Service.Notifications()
+	ns, err := ms[2].Service.Notifications(t.Context())
 	if err != nil || len(ns) != jobs {
 		t.Errorf("%d notifications kept (%v), want %d", len(ns), err, jobs)
 	}

@@ -18,11 +18,8 @@ const PollInterval = time.Second
 // schedule completes jobs at their due time, whether or not anyone asks,
 // records daily inventories as they fall due, and delivers notifications,
 // until Close.
-func (m *Main) schedule() {
+func (m *Main) schedule(ctx context.Context) {
 	defer close(m.scheduler)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { <-m.stop; cancel() }()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -33,7 +30,7 @@ func (m *Main) schedule() {
 		case <-m.Service.Wakeups():
 		}
 		wait := PollInterval
-		next, err := m.Service.CompleteDueJobs()
+		next, err := m.Service.CompleteDueJobs(ctx)
 		if err != nil {
 			m.Logger.Error("completing due jobs", "err", err)
 		} else if !next.IsZero() {
@@ -41,7 +38,7 @@ func (m *Main) schedule() {
 		}
 		// After the jobs, so that a job due before an inventory sees the
 		// inventory of its own due time.
-		if _, next, err := m.Service.TakeInventories(false); err != nil {
+		if _, next, err := m.Service.TakeInventories(ctx, false); err != nil {
 			m.Logger.Error("taking due inventories", "err", err)
 		} else if !next.IsZero() {
 			// An inventory is in force once the clock is past its due time.
@@ -59,9 +56,9 @@ func (m *Main) schedule() {
 const clockOffsetSetting = "clock-offset"
 
 // loadClockOffset reads the persisted offset of the emulated clock.
-func loadClockOffset(s glacier.Store) (time.Duration, error) {
+func loadClockOffset(ctx context.Context, s glacier.Store) (time.Duration, error) {
 	var off time.Duration
-	err := s.View(func(tx glacier.Tx) error {
+	err := s.View(ctx, func(tx glacier.Tx) error {
 		var err error
 		off, err = readClockOffset(tx)
 		return err
@@ -100,9 +97,9 @@ const ClockRefresh = 200 * time.Millisecond
 // refusal is a *clock.AdvanceError. The offset is read, advanced and
 // written in one transaction, so concurrent advances through several
 // servers add up.
-func (m *Main) AdvanceClock(d time.Duration) (time.Time, error) {
+func (m *Main) AdvanceClock(ctx context.Context, d time.Duration) (time.Time, error) {
 	var next time.Duration
-	err := m.Store.Update(func(tx glacier.Tx) error {
+	err := m.Store.Update(ctx, func(tx glacier.Tx) error {
 		cur, err := readClockOffset(tx)
 		if err != nil {
 			return err
@@ -125,10 +122,10 @@ func (m *Main) AdvanceClock(d time.Duration) (time.Time, error) {
 		// Record what fell due before answering: jobs first, as the
 		// scheduler does, then inventories (reads would work them out
 		// anyway; this lets tombstones go at once).
-		if _, err := m.Service.CompleteDueJobs(); err != nil {
+		if _, err := m.Service.CompleteDueJobs(ctx); err != nil {
 			m.Logger.Error("completing due jobs", "err", err)
 		}
-		if _, _, err := m.Service.TakeInventories(false); err != nil {
+		if _, _, err := m.Service.TakeInventories(ctx, false); err != nil {
 			m.Logger.Error("taking due inventories", "err", err)
 		}
 	}
@@ -139,14 +136,16 @@ func (m *Main) AdvanceClock(d time.Duration) (time.Time, error) {
 // TakeInventories implements api.Emulator: it completes the jobs already
 // due, then takes, now, the inventory of every vault written since its
 // last one (nothing in live mode).
-func (m *Main) TakeInventories() (int, error) {
-	if _, err := m.Service.CompleteDueJobs(); err != nil {
+func (m *Main) TakeInventories(ctx context.Context) (int, error) {
+	if _, err := m.Service.CompleteDueJobs(ctx); err != nil {
 		return 0, err
 	}
-	n, _, err := m.Service.TakeInventories(true)
+	n, _, err := m.Service.TakeInventories(ctx, true)
 	m.Service.Wake()
 	return n, err
 }
 
 // Notifications implements api.Emulator.
-func (m *Main) Notifications() ([]glacier.Notification, error) { return m.Service.Notifications() }
+func (m *Main) Notifications(ctx context.Context) ([]glacier.Notification, error) {
+	return m.Service.Notifications(ctx)
+}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -53,30 +54,30 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, path string) 
 	var err error
 	switch {
 	case path == "vaults" && !post:
-		err = h.vaults(w, q.Get("offset"), q.Get("limit"))
+		err = h.vaults(r.Context(), w, q.Get("offset"), q.Get("limit"))
 	case path == "vault" && !post:
-		err = h.vault(w, vaultRef(q))
+		err = h.vault(r.Context(), w, vaultRef(q))
 	case path == "archives" && !post:
-		err = h.archives(w, vaultRef(q), q.Get("cursor"), q.Get("limit"))
+		err = h.archives(r.Context(), w, vaultRef(q), q.Get("cursor"), q.Get("limit"))
 	case path == "job-output" && !post:
-		err = h.jobOutput(w, vaultRef(q), q.Get("job"))
+		err = h.jobOutput(r.Context(), w, vaultRef(q), q.Get("job"))
 	case path == "notifications" && !post:
-		err = h.notifications(w)
+		err = h.notifications(r.Context(), w)
 	case path == "clock" && !post:
 		writeJSON(w, clockJSON{Now: formatTime(h.emu.Now()), Real: formatTime(time.Now()), DailyInventory: h.svc.DailyInventory()})
 	case path == "clock/advance" && post:
-		err = h.advance(w, q.Get("by"))
+		err = h.advance(r.Context(), w, q.Get("by"))
 	case path == "inventory" && post:
 		var n int
-		if n, err = h.emu.TakeInventories(); err == nil {
+		if n, err = h.emu.TakeInventories(r.Context()); err == nil {
 			writeJSON(w, map[string]any{"inventories": n, "now": formatTime(h.emu.Now())})
 		}
 	case path == "vault/delete" && post:
-		if err = h.svc.DeleteVault(vaultRef(q)); err == nil {
+		if err = h.svc.DeleteVault(r.Context(), vaultRef(q)); err == nil {
 			writeJSON(w, map[string]bool{"deleted": true})
 		}
 	case path == "upload/abort" && post:
-		if err = h.svc.AbortMultipartUpload(vaultRef(q), q.Get("upload")); err == nil {
+		if err = h.svc.AbortMultipartUpload(r.Context(), vaultRef(q), q.Get("upload")); err == nil {
 			writeJSON(w, map[string]bool{"aborted": true})
 		}
 	default:
@@ -126,12 +127,12 @@ type clockJSON struct {
 // /_permafrost/clock/advance.
 const advanceRule = "give a positive Go duration of at most 876000h (100 years), such as 36h or 90m"
 
-func (h *Handler) advance(w http.ResponseWriter, by string) error {
+func (h *Handler) advance(ctx context.Context, w http.ResponseWriter, by string) error {
 	d, err := time.ParseDuration(by)
 	if err != nil {
 		return glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s.", by, advanceRule)
 	}
-	now, err := h.emu.AdvanceClock(d)
+	now, err := h.emu.AdvanceClock(ctx, d)
 	var ae *clock.AdvanceError
 	if errors.As(err, &ae) {
 		return glacier.Errorf(glacier.InvalidParameterValue, "Invalid duration %q: %s.", by, ae.Reason)
@@ -179,7 +180,7 @@ func toVaultJSON(v glacier.VaultSummary) vaultJSON {
 		LockState: v.LockState, Tags: v.Tags}
 }
 
-func (h *Handler) vaults(w http.ResponseWriter, offset, limit string) error {
+func (h *Handler) vaults(ctx context.Context, w http.ResponseWriter, offset, limit string) error {
 	n, err := pageSize(limit)
 	if err != nil {
 		return err
@@ -190,7 +191,7 @@ func (h *Handler) vaults(w http.ResponseWriter, offset, limit string) error {
 			return glacier.Errorf(glacier.InvalidParameterValue, "Invalid offset %q: give a number of vaults to skip.", offset)
 		}
 	}
-	vs, total, err := h.svc.BrowseVaults(off, n)
+	vs, total, err := h.svc.BrowseVaults(ctx, off, n)
 	if err != nil {
 		return err
 	}
@@ -241,7 +242,7 @@ func decodeCursor(s string) (glacier.ArchiveCursor, error) {
 	return glacier.ArchiveCursor{Created: time.Unix(0, n).UTC(), ID: id}, nil
 }
 
-func (h *Handler) archives(w http.ResponseWriter, ref glacier.VaultRef, cursor, limit string) error {
+func (h *Handler) archives(ctx context.Context, w http.ResponseWriter, ref glacier.VaultRef, cursor, limit string) error {
 	n, err := pageSize(limit)
 	if err != nil {
 		return err
@@ -250,7 +251,7 @@ func (h *Handler) archives(w http.ResponseWriter, ref glacier.VaultRef, cursor, 
 	if err != nil {
 		return err
 	}
-	as, next, err := h.svc.BrowseArchives(ref, from, n)
+	as, next, err := h.svc.BrowseArchives(ctx, ref, from, n)
 	if err != nil {
 		return err
 	}
@@ -275,8 +276,8 @@ type notificationJSON struct {
 }
 
 // notifications lists every notification sent, newest first.
-func (h *Handler) notifications(w http.ResponseWriter) error {
-	ns, err := h.svc.Notifications()
+func (h *Handler) notifications(ctx context.Context, w http.ResponseWriter) error {
+	ns, err := h.svc.Notifications(ctx)
 	if err != nil {
 		return err
 	}

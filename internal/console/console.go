@@ -21,6 +21,7 @@
 package console
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -40,8 +41,8 @@ var static embed.FS
 // Emulator is the part of the server the console moves.
 type Emulator interface {
 	Now() time.Time
-	AdvanceClock(d time.Duration) (time.Time, error)
-	TakeInventories() (int, error)
+	AdvanceClock(ctx context.Context, d time.Duration) (time.Time, error)
+	TakeInventories(ctx context.Context) (int, error)
 }
 
 // Options configure the console.
@@ -77,7 +78,7 @@ func New(o Options) (*Handler, error) {
 	if err != nil {
 		panic(err) // the embedded tree always has static/
 	}
-	key, err := o.Service.Secret(sessionSecret)
+	key, err := o.Service.Secret(context.Background(), sessionSecret) // at start: no request to cancel it
 	if err != nil {
 		return nil, fmt.Errorf("console: reading the session secret: %w", err)
 	}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -83,38 +84,38 @@ func absent(err error) bool {
 // client would: DescribeVault, ListTagsForVault, GetVaultAccessPolicy,
 // GetVaultLock, GetVaultNotifications, ListJobs, ListMultipartUploads and
 // ListParts.
-func (h *Handler) vault(w http.ResponseWriter, ref glacier.VaultRef) error {
-	info, err := h.svc.DescribeVault(ref)
+func (h *Handler) vault(ctx context.Context, w http.ResponseWriter, ref glacier.VaultRef) error {
+	info, err := h.svc.DescribeVault(ctx, ref)
 	if err != nil {
 		return err
 	}
-	tags, err := h.svc.ListTagsForVault(ref)
+	tags, err := h.svc.ListTagsForVault(ctx, ref)
 	if err != nil {
 		return err
 	}
 	out := vaultPageJSON{Jobs: []jobJSON{}, Uploads: []uploadJSON{}}
 	sum := glacier.VaultSummary{Scope: ref.Scope, VaultInfo: info, Tags: tags}
-	if p, err := h.svc.GetVaultAccessPolicy(ref); err == nil {
+	if p, err := h.svc.GetVaultAccessPolicy(ctx, ref); err == nil {
 		out.AccessPolicy = p
 	} else if !absent(err) {
 		return err
 	}
-	if l, err := h.svc.GetVaultLock(ref); err == nil {
+	if l, err := h.svc.GetVaultLock(ctx, ref); err == nil {
 		sum.LockState = l.State
 		out.Lock = &lockJSON{State: l.State, Policy: l.Policy, Created: formatTime(l.Created), Expiration: optTime(l.Expiration)}
 	} else if !absent(err) {
 		return err
 	}
-	if n, err := h.svc.GetVaultNotifications(ref); err == nil {
+	if n, err := h.svc.GetVaultNotifications(ctx, ref); err == nil {
 		out.Notifications = &notifyJSON{Topic: n.Topic, Events: n.Events}
 	} else if !absent(err) {
 		return err
 	}
 	out.Vault = toVaultJSON(sum)
-	if err := h.jobs(ref, &out); err != nil {
+	if err := h.jobs(ctx, ref, &out); err != nil {
 		return err
 	}
-	if err := h.uploads(ref, &out); err != nil {
+	if err := h.uploads(ctx, ref, &out); err != nil {
 		return err
 	}
 	out.Now = formatTime(h.emu.Now())
@@ -122,10 +123,10 @@ func (h *Handler) vault(w http.ResponseWriter, ref glacier.VaultRef) error {
 	return nil
 }
 
-func (h *Handler) jobs(ref glacier.VaultRef, out *vaultPageJSON) error {
+func (h *Handler) jobs(ctx context.Context, ref glacier.VaultRef, out *vaultPageJSON) error {
 	marker := ""
 	for {
-		page, err := h.svc.ListJobs(ref, glacier.ListJobsInput{Limit: strconv.Itoa(glacier.MaxListJobs), Marker: marker})
+		page, err := h.svc.ListJobs(ctx, ref, glacier.ListJobsInput{Limit: strconv.Itoa(glacier.MaxListJobs), Marker: marker})
 		if err != nil {
 			return err
 		}
@@ -157,10 +158,10 @@ func toJobJSON(j glacier.JobInfo) jobJSON {
 	return out
 }
 
-func (h *Handler) uploads(ref glacier.VaultRef, out *vaultPageJSON) error {
+func (h *Handler) uploads(ctx context.Context, ref glacier.VaultRef, out *vaultPageJSON) error {
 	marker := ""
 	for {
-		page, err := h.svc.ListMultipartUploads(ref, strconv.Itoa(glacier.MaxListUploads), marker)
+		page, err := h.svc.ListMultipartUploads(ctx, ref, strconv.Itoa(glacier.MaxListUploads), marker)
 		if err != nil {
 			return err
 		}
@@ -169,7 +170,7 @@ func (h *Handler) uploads(ref glacier.VaultRef, out *vaultPageJSON) error {
 				out.MoreUploads = true
 				return nil
 			}
-			parts, err := h.svc.ListParts(ref, u.ID, strconv.Itoa(maxParts), "")
+			parts, err := h.svc.ListParts(ctx, ref, u.ID, strconv.Itoa(maxParts), "")
 			if err != nil {
 				if absent(err) {
 					continue // completed or aborted meanwhile
@@ -190,8 +191,8 @@ func (h *Handler) uploads(ref glacier.VaultRef, out *vaultPageJSON) error {
 }
 
 // jobOutput streams a finished job's output as a download.
-func (h *Handler) jobOutput(w http.ResponseWriter, ref glacier.VaultRef, id string) error {
-	o, err := h.svc.GetJobOutput(ref, id)
+func (h *Handler) jobOutput(ctx context.Context, w http.ResponseWriter, ref glacier.VaultRef, id string) error {
+	o, err := h.svc.GetJobOutput(ctx, ref, id)
 	if err != nil {
 		return err
 	}

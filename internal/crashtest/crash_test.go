@@ -482,7 +482,7 @@ func readSegments(tx glacier.Tx, blobs glacier.Blobs, segs []glacier.Segment) ([
 			out = append(out, b...)
 			continue
 		}
-		b, err := blobs.Open(sg.Blob)
+		b, err := blobs.Open(context.Background(), sg.Blob)
 		if err != nil {
 			return nil, fmt.Errorf("segment %d (blob %s, %d bytes): %w", i, sg.Blob, sg.Size, err)
 		}
@@ -520,7 +520,7 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 	refs := map[string]int64{}  // segment ID -> records that refer to it
 	inline := map[string]bool{} // inline segment IDs
 	var archives, liveUploads, parts int
-	err = st.View(func(tx glacier.Tx) error {
+	err = st.View(t.Context(), func(tx glacier.Tx) error {
 		// The acknowledged archives.
 		for _, rec := range acked {
 			what := fmt.Sprintf("acknowledged %s archive %q (round %d, %d bytes, id %s)", rec.Kind, rec.Desc, rec.Round, rec.Size, rec.ID)
@@ -639,7 +639,7 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 
 		// Every blob file is referenced.
 		var files, orphans int
-		if err := st.Blobs().List(func(id string, _ time.Time) bool {
+		if err := st.Blobs().List(t.Context(), func(id string, _ time.Time) bool {
 			files++
 			n, err := tx.Refs(id)
 			switch {
@@ -691,7 +691,7 @@ func checkRawBuckets(t *testing.T, p *problems, dir string, ob *objectBlobs, ref
 		t.Fatalf("opening the metadata engine: %v", err)
 	}
 	defer e.Close()
-	err = e.View(func(kv kvstore.KV) error {
+	err = e.View(t.Context(), func(kv kvstore.KV) error {
 		if err := kv.Scan(bRefs, nil, nil, func(k, v []byte) bool {
 			if refs[string(k)] == 0 {
 				p.add("reference count entry %s = %s, but no archive or pending part refers to it", k, v)

@@ -73,7 +73,7 @@ func (o *objectBlobs) count(t *testing.T) int {
 		return 0
 	}
 	n := 0
-	if err := o.open(t).List(func(string, time.Time) bool { n++; return true }); err != nil {
+	if err := o.open(t).List(t.Context(), func(string, time.Time) bool { n++; return true }); err != nil {
 		t.Fatal(err)
 	}
 	return n

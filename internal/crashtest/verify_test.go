@@ -345,7 +345,7 @@ func checkStore(t *testing.T, dir string, m *model, round int, count, size int64
 		}
 	}
 	var archives, pending, parts, jobs, files int
-	err = st.View(func(tx glacier.Tx) error {
+	err = st.View(t.Context(), func(tx glacier.Tx) error {
 		seen := map[string]bool{}
 		var total int64
 		if err := tx.ScanArchives(ref, glacier.ArchiveCursor{}, func(a *glacier.Archive) bool {
@@ -445,7 +445,7 @@ func checkStore(t *testing.T, dir string, m *model, round int, count, size int64
 				p.add("segment %s: reference count %d, but %d record(s) refer to it", id, got, n)
 			}
 		}
-		return st.Blobs().List(func(id string, _ time.Time) bool {
+		return st.Blobs().List(t.Context(), func(id string, _ time.Time) bool {
 			files++
 			if refs[id] == 0 || inline[id] {
 				p.add("blob file %s is an ORPHAN: no archive, pending part or job refers to it", id)

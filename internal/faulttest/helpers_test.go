@@ -137,7 +137,7 @@ func stateOf(t *testing.T, m *app.Main, dir string) string {
 	if !ok {
 		t.Fatalf("store is a %T", m.Store)
 	}
-	if err := st.Dump(func(bucket string, k, v []byte) { fmt.Fprintf(&b, "%s %q=%q\n", bucket, k, v) }); err != nil {
+	if err := st.Dump(ctx, func(bucket string, k, v []byte) { fmt.Fprintf(&b, "%s %q=%q\n", bucket, k, v) }); err != nil {
 		t.Fatal(err)
 	}
 	var files []string

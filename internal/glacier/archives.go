@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 )
 
@@ -18,7 +19,7 @@ func checkDescription(d string) error {
 }
 
 // UploadArchive stores an archive of 1 byte to 4 GiB sent in one request.
-func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (ArchiveResult, error) {
+func (s *Service) UploadArchive(ctx context.Context, ref VaultRef, description string, p Payload) (ArchiveResult, error) {
 	if err := checkDescription(description); err != nil {
 		return ArchiveResult{}, err
 	}
@@ -33,7 +34,7 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 	case p.Size > MaxArchiveSize:
 		return ArchiveResult{}, invalid("Invalid Content-Length: %d", p.Size)
 	}
-	if _, err := s.viewVault(ref); err != nil {
+	if _, err := s.viewVault(ctx, ref); err != nil {
 		return ArchiveResult{}, err
 	}
 	rec, err := s.receive(p)
@@ -50,7 +51,7 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 		TreeHash:    rec.tree.String(),
 		Segments:    []Segment{rec.seg},
 	}
-	err = s.store.Batch(func(tx Tx) error {
+	err = s.store.Batch(ctx, func(tx Tx) error {
 		if err := rec.keep(tx); err != nil {
 			return err
 		}
@@ -60,7 +61,7 @@ func (s *Service) UploadArchive(ref VaultRef, description string, p Payload) (Ar
 		return s.addArchive(tx, ref, &b)
 	})
 	if err != nil {
-		s.discard(rec, err)
+		s.discard(ctx, rec, err)
 		return ArchiveResult{}, err
 	}
 	return ArchiveResult{ID: a.ID, TreeHash: a.TreeHash}, nil
@@ -88,9 +89,9 @@ func (s *Service) addArchive(tx Tx, ref VaultRef, a *Archive) error {
 // succeeds; an archive of another vault is refused. Jobs already initiated
 // keep their own reference to its bytes until they are due, and then fail
 // (see complete); the deletion is remembered for DeletedArchiveWindow.
-func (s *Service) DeleteArchive(ref VaultRef, id string) error {
+func (s *Service) DeleteArchive(ctx context.Context, ref VaultRef, id string) error {
 	var dead []string
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		dead = nil
 		v, err := loadVault(tx, ref)
 		if err != nil {
@@ -133,17 +134,17 @@ func (s *Service) DeleteArchive(ref VaultRef, id string) error {
 		return tx.PutVault(v)
 	})
 	if err == nil {
-		s.deleteBlobs(dead)
+		s.deleteBlobs(ctx, dead)
 	}
 	return err
 }
 
 // SweepArchiveDeletions forgets deleted archives older than
 // DeletedArchiveWindow: retrieval jobs for them are 404 from then on.
-func (s *Service) SweepArchiveDeletions() (int, error) {
+func (s *Service) SweepArchiveDeletions(ctx context.Context) (int, error) {
 	before := s.clock.Now().Add(-DeletedArchiveWindow)
 	var n int
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		n, err = tx.TrimArchiveDeletions(before)
 		return err

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"sync"
@@ -54,27 +55,24 @@ func (c *policyCache) parse(doc string) (*policy.Policy, error) {
 // InProgress) and access policy to a request. An explicit Deny in either
 // refuses it; the owner is otherwise allowed; another account is allowed
 // only when the access policy grants it the action.
-func (s *Service) Authorize(req AccessRequest) error {
+//
+// Authorize decides in a transaction of its own, before the operation.
+// An operation run under WithAccess decides in each of its own
+// transactions instead (or as well), so that the decision and the change
+// are one serializable transaction.
+func (s *Service) Authorize(ctx context.Context, req AccessRequest) error {
+	return s.store.View(ctx, func(tx Tx) error { return s.authorizeIn(tx, req) })
+}
+
+// authorizeIn is Authorize in tx.
+func (s *Service) authorizeIn(tx Tx, req AccessRequest) error {
 	ref := req.Vault
 	owner := req.Caller.Account == ref.Account
 	// The decision reads the stored vault, never this process's memory: a
 	// policy or lock committed through any Service over the store is
 	// enforced from the next request on. (The vault's decoded record is
 	// memoized by its stored bytes, so the read costs one lookup.)
-	var v *Vault
-	var archive *Archive
-	err := s.store.View(func(tx Tx) error {
-		var err error
-		if v, err = tx.Vault(ref); err != nil {
-			return err
-		}
-		if req.ArchiveID != "" {
-			if archive, err = tx.Archive(ref, req.ArchiveID); errors.Is(err, ErrNotFound) {
-				err = nil
-			}
-		}
-		return err
-	})
+	v, err := tx.Vault(ref)
 	if errors.Is(err, ErrNotFound) {
 		if !owner {
 			// Another account's missing vault: no policy grants anything,
@@ -90,6 +88,14 @@ func (s *Service) Authorize(req AccessRequest) error {
 	lock := activeLock(v, now)
 	if owner && v.AccessPolicy == "" && lock == nil {
 		return nil
+	}
+	var archive *Archive
+	if req.ArchiveID != "" {
+		if archive, err = tx.Archive(ref, req.ArchiveID); errors.Is(err, ErrNotFound) {
+			archive = nil
+		} else if err != nil {
+			return err
+		}
 	}
 	pr := policy.Request{
 		Action:           "glacier:" + req.Action,

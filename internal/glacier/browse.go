@@ -2,6 +2,7 @@ package glacier
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"time"
 )
@@ -26,9 +27,9 @@ type VaultSummary struct {
 // order of account, region and name), from the offset-th, at most limit,
 // and how many vaults there are in all. Each scope holds at most
 // MaxVaults, so the scan is bounded by the number of scopes in use.
-func (s *Service) BrowseVaults(offset, limit int) ([]VaultSummary, int, error) {
+func (s *Service) BrowseVaults(ctx context.Context, offset, limit int) ([]VaultSummary, int, error) {
 	var all []*Vault
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		all = all[:0]
 		return tx.ScanAllVaults(func(v *Vault) bool {
 			all = append(all, v)
@@ -79,11 +80,11 @@ type ArchiveInfo struct {
 // store's cursor scan, so a page costs the same in a vault of a million
 // archives as in one of ten. These are the vault's archives now, as the
 // next inventory will list them.
-func (s *Service) BrowseArchives(ref VaultRef, from ArchiveCursor, limit int) ([]ArchiveInfo, ArchiveCursor, error) {
+func (s *Service) BrowseArchives(ctx context.Context, ref VaultRef, from ArchiveCursor, limit int) ([]ArchiveInfo, ArchiveCursor, error) {
 	limit = max(limit, 1)
 	var out []ArchiveInfo
 	var next ArchiveCursor
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		out, next = out[:0], ArchiveCursor{}
 		if _, err := loadVault(tx, ref); err != nil {
 			return err

@@ -33,33 +33,33 @@ func TestBrowseVaults(t *testing.T) {
 	c := glacier.Scope{Account: "444455556666", Region: "us-east-1"}
 	var want []glacier.VaultRef // newest first
 	for i, ref := range []glacier.VaultRef{a.Ref("v1"), b.Ref("v2"), c.Ref("v3"), a.Ref("v4"), b.Ref("v5")} {
-		if err := svc.CreateVault(ref); err != nil {
+		if err := svc.CreateVault(t.Context(), ref); err != nil {
 			t.Fatal(err)
 		}
 		want = append([]glacier.VaultRef{ref}, want...)
 		fake.Advance(time.Duration(i+1) * time.Minute)
 	}
 	body := []byte("hello, vault")
-	if _, err := svc.UploadArchive(a.Ref("v1"), "d", glacier.Payload{Body: bytes.NewReader(body), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()}); err != nil {
+	if _, err := svc.UploadArchive(t.Context(), a.Ref("v1"), "d", glacier.Payload{Body: bytes.NewReader(body), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.AddTagsToVault(a.Ref("v1"), map[string]string{"k": "v"}); err != nil {
+	if err := svc.AddTagsToVault(t.Context(), a.Ref("v1"), map[string]string{"k": "v"}); err != nil {
 		t.Fatal(err)
 	}
-	lockID, err := svc.InitiateVaultLock(b.Ref("v2"), denyDeleteArchive)
+	lockID, err := svc.InitiateVaultLock(t.Context(), b.Ref("v2"), denyDeleteArchive)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.InitiateVaultLock(c.Ref("v3"), denyDeleteArchive); err != nil {
+	if _, err := svc.InitiateVaultLock(t.Context(), c.Ref("v3"), denyDeleteArchive); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.CompleteVaultLock(b.Ref("v2"), lockID); err != nil {
+	if err := svc.CompleteVaultLock(t.Context(), b.Ref("v2"), lockID); err != nil {
 		t.Fatal(err)
 	}
 
 	var got []glacier.VaultSummary
 	for off := 0; ; off += 2 {
-		page, total, err := svc.BrowseVaults(off, 2)
+		page, total, err := svc.BrowseVaults(t.Context(), off, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestBrowseVaults(t *testing.T) {
 		if v.Scope != want[i].Scope || v.Name != want[i].Name {
 			t.Errorf("vault %d is %v/%s, want %v", i, v.Scope, v.Name, want[i])
 		}
-		d, err := svc.DescribeVault(want[i])
+		d, err := svc.DescribeVault(t.Context(), want[i])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +93,7 @@ func TestBrowseVaults(t *testing.T) {
 	if last := got[len(got)-1]; last.Tags["k"] != "v" || last.NumberOfArchives != 1 || last.SizeInBytes != int64(len(body)) {
 		t.Errorf("v1 browsed as %+v", last)
 	}
-	if page, _, err := svc.BrowseVaults(99, 10); err != nil || len(page) != 0 {
+	if page, _, err := svc.BrowseVaults(t.Context(), 99, 10); err != nil || len(page) != 0 {
 		t.Errorf("past the end: %d vaults, %v", len(page), err)
 	}
 }
@@ -103,20 +103,20 @@ func TestBrowseVaults(t *testing.T) {
 func TestBrowseArchives(t *testing.T) {
 	svc, fake, _ := newBrowseService(t)
 	ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
-	if err := svc.CreateVault(ref); err != nil {
+	if err := svc.CreateVault(t.Context(), ref); err != nil {
 		t.Fatal(err)
 	}
 	var want []glacier.ArchiveInfo
 	for i := range 8 {
 		body := bytes.Repeat([]byte{'x'}, i+1)
-		res, err := svc.UploadArchive(ref, fmt.Sprint("a", i), glacier.Payload{Body: bytes.NewReader(body), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()})
+		res, err := svc.UploadArchive(t.Context(), ref, fmt.Sprint("a", i), glacier.Payload{Body: bytes.NewReader(body), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, glacier.ArchiveInfo{ID: res.ID, Description: fmt.Sprint("a", i), Created: fake.Now(), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()})
 		fake.Advance(time.Second)
 	}
-	if err := svc.DeleteArchive(ref, want[3].ID); err != nil {
+	if err := svc.DeleteArchive(t.Context(), ref, want[3].ID); err != nil {
 		t.Fatal(err)
 	}
 	want = append(want[:3], want[4:]...)
@@ -124,7 +124,7 @@ func TestBrowseArchives(t *testing.T) {
 	var cur glacier.ArchiveCursor
 	pages := 0
 	for {
-		page, next, err := svc.BrowseArchives(ref, cur, 3)
+		page, next, err := svc.BrowseArchives(t.Context(), ref, cur, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func TestBrowseArchives(t *testing.T) {
 			t.Errorf("archive %d: got %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	_, _, err := svc.BrowseArchives(ref.Scope.Ref("nope"), glacier.ArchiveCursor{}, 3)
+	_, _, err := svc.BrowseArchives(t.Context(), ref.Scope.Ref("nope"), glacier.ArchiveCursor{}, 3)
 	var ge *glacier.Error
 	if !errors.As(err, &ge) || ge.Code != glacier.ResourceNotFound {
 		t.Errorf("unknown vault: %v, want ResourceNotFoundException", err)
@@ -157,13 +157,13 @@ func BenchmarkBrowseArchives(b *testing.B) {
 		b.Run(fmt.Sprint("archives=", n), func(b *testing.B) {
 			svc, _, st := newBrowseService(b)
 			ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
-			if err := svc.CreateVault(ref); err != nil {
+			if err := svc.CreateVault(b.Context(), ref); err != nil {
 				b.Fatal(err)
 			}
 			t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 			var mid glacier.ArchiveCursor
 			for i := 0; i < n; i += 10_000 {
-				err := st.Update(func(tx glacier.Tx) error {
+				err := st.Update(b.Context(), func(tx glacier.Tx) error {
 					for j := i; j < min(i+10_000, n); j++ {
 						a := &glacier.Archive{ID: fmt.Sprintf("archive-%09d", j), Vault: "v", Created: t0.Add(time.Duration(j) * time.Millisecond), Size: 1, TreeHash: "00"}
 						if j == n/2 {
@@ -181,7 +181,7 @@ func BenchmarkBrowseArchives(b *testing.B) {
 			}
 			b.ResetTimer()
 			for range b.N {
-				page, _, err := svc.BrowseArchives(ref, mid, 50)
+				page, _, err := svc.BrowseArchives(b.Context(), ref, mid, 50)
 				if err != nil || len(page) != 50 || page[0].ID != mid.ID {
 					b.Fatalf("page of %d from %s: %v", len(page), mid.ID, err)
 				}

@@ -1,6 +1,9 @@
 package glacier
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // capacityExpiration is one month after start, clamped to the end of the
 // next month (Jan 31 -> Feb 28), truncated to the second (spec 6.2).
@@ -33,9 +36,9 @@ func activeCapacities(tx Tx, scope Scope, now time.Time) ([]*Capacity, error) {
 
 // PurchaseProvisionedCapacity buys one capacity unit for a month and returns
 // its ID. An account holds at most two unexpired units per region.
-func (s *Service) PurchaseProvisionedCapacity(scope Scope) (string, error) {
+func (s *Service) PurchaseProvisionedCapacity(ctx context.Context, scope Scope) (string, error) {
 	id := randomID(CapacityIDLen)
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		now := s.clock.Now()
 		live, err := activeCapacities(tx, scope, now)
 		if err != nil {
@@ -50,9 +53,9 @@ func (s *Service) PurchaseProvisionedCapacity(scope Scope) (string, error) {
 }
 
 // ListProvisionedCapacity returns the scope's unexpired capacity units.
-func (s *Service) ListProvisionedCapacity(scope Scope) ([]Capacity, error) {
+func (s *Service) ListProvisionedCapacity(ctx context.Context, scope Scope) ([]Capacity, error) {
 	var out []Capacity
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		live, err := activeCapacities(tx, scope, s.clock.Now())
 		for _, c := range live {
 			out = append(out, *c)

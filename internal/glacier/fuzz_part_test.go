@@ -40,10 +40,10 @@ func FuzzUploadPart(f *testing.F) {
 			t.Fatal(err)
 		}
 		ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
-		if err := svc.CreateVault(ref); err != nil {
+		if err := svc.CreateVault(t.Context(), ref); err != nil {
 			t.Fatal(err)
 		}
-		id, err := svc.InitiateMultipartUpload(ref, strconv.Itoa(treehash.MiB), "")
+		id, err := svc.InitiateMultipartUpload(t.Context(), ref, strconv.Itoa(treehash.MiB), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func FuzzUploadPart(f *testing.F) {
 		if wrongHash {
 			hash = treehash.Sum(append(body, 0)).String()
 		}
-		got, err := svc.UploadMultipartPart(ref, glacier.PartInput{
+		got, err := svc.UploadMultipartPart(t.Context(), ref, glacier.PartInput{
 			UploadID: id, ContentRange: contentRange,
 			Payload: glacier.Payload{Body: io.MultiReader(bytes.NewReader(body)), Size: size, TreeHash: hash},
 		})
@@ -65,7 +65,7 @@ func FuzzUploadPart(f *testing.F) {
 		if !ok || wrongHash || got != hash || end-start+1 != int64(len(body)) || (size >= 0 && size != int64(len(body))) {
 			t.Fatalf("%q size %d, %d bytes (wrong hash %v): accepted with tree hash %s", contentRange, size, len(body), wrongHash, got)
 		}
-		out, err := svc.ListParts(ref, id, "", "")
+		out, err := svc.ListParts(t.Context(), ref, id, "", "")
 		if err != nil || len(out.Parts) != 1 || out.Parts[0].Start != start || out.Parts[0].End != end {
 			t.Fatalf("%q: parts %+v, %v", contentRange, out.Parts, err)
 		}

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -90,14 +91,14 @@ func (s *Service) DailyInventory() bool { return s.daily }
 // last one, due or not (as AWS's daily run would). It returns how many
 // inventories it recorded and the due time of the next one (zero when none
 // is scheduled).
-func (s *Service) TakeInventories(now bool) (int, time.Time, error) {
+func (s *Service) TakeInventories(ctx context.Context, now bool) (int, time.Time, error) {
 	if !s.daily {
 		return 0, time.Time{}, nil
 	}
 	t := s.clock.Now()
 	var refs []VaultRef
 	var next time.Time
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		return tx.ScanAllVaults(func(v *Vault) bool {
 			st := v.Inv
 			switch {
@@ -117,7 +118,7 @@ func (s *Service) TakeInventories(now bool) (int, time.Time, error) {
 		}
 		var v *Vault
 		var changed bool
-		err = s.store.Update(func(tx Tx) error {
+		err = s.store.Update(ctx, func(tx Tx) error {
 			var err error
 			changed = false
 			if v, err = tx.Vault(ref); errors.Is(err, ErrNotFound) {
@@ -147,7 +148,7 @@ func (s *Service) TakeInventories(now bool) (int, time.Time, error) {
 			taken++ // counted once committed: fn may have run more than once
 		}
 		if v.Inv.purgeable() {
-			err = s.purge(ref)
+			err = s.purge(ctx, ref)
 		}
 		if n := v.Inv.Next; !n.IsZero() && (next.IsZero() || n.Before(next)) {
 			next = n
@@ -165,8 +166,8 @@ func (st *InventoryState) purgeable() bool {
 // purge deletes the vault's tombstones that its last recorded inventory
 // no longer lists: no later inventory (and no job, whose snapshot is never
 // older than the recorded inventory) can see them.
-func (s *Service) purge(ref VaultRef) error {
-	return s.store.Update(func(tx Tx) error {
+func (s *Service) purge(ctx context.Context, ref VaultRef) error {
+	return s.store.Update(ctx, func(tx Tx) error {
 		v, err := tx.Vault(ref)
 		if errors.Is(err, ErrNotFound) {
 			return nil

@@ -23,8 +23,8 @@ type JobOutput struct {
 
 // GetJobOutput opens a completed job's output: the archive bytes (or range)
 // as they were when the job was initiated, or the inventory.
-func (s *Service) GetJobOutput(ref VaultRef, id string) (*JobOutput, error) {
-	j, err := s.loadJob(ref, id)
+func (s *Service) GetJobOutput(ctx context.Context, ref VaultRef, id string) (*JobOutput, error) {
+	j, err := s.loadJob(ctx, ref, id)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (s *Service) GetJobOutput(ref VaultRef, id string) (*JobOutput, error) {
 	} else {
 		o.Kind, o.Size, segs = j.Format, j.Output.Size, []Segment{j.Output}
 	}
-	if o.r, err = s.openSegments(segs); err != nil {
+	if o.r, err = s.openSegments(ctx, segs); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -36,12 +36,14 @@ type outcome struct {
 // finds another process completing the job waits for it (at most until
 // the lease expires, when it takes the job over); the scheduler (wait
 // false) leaves it and returns the job as it is.
-func (s *Service) complete(ref VaultRef, id string) (*Job, error) {
-	return s.completeJob(ref, id, true)
+func (s *Service) complete(ctx context.Context, ref VaultRef, id string) (*Job, error) {
+	// The work is the job's, not the asking request's: the request's end
+	// does not cancel it (its values, such as a deadline's absence, stay).
+	return s.completeJob(context.WithoutCancel(ctx), ref, id, true)
 }
 
-func (s *Service) completeJob(ref VaultRef, id string, wait bool) (*Job, error) {
-	j, err := s.tryComplete(ref, id, wait)
+func (s *Service) completeJob(ctx context.Context, ref VaultRef, id string, wait bool) (*Job, error) {
+	j, err := s.tryComplete(ctx, ref, id, wait)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		s.log.Warn("a due job could not be completed now; it stays in progress until a later attempt", "job", id, "err", err)
 		return nil, nil
@@ -49,9 +51,9 @@ func (s *Service) completeJob(ref VaultRef, id string, wait bool) (*Job, error) 
 	return j, err
 }
 
-func (s *Service) tryComplete(ref VaultRef, id string, wait bool) (*Job, error) {
+func (s *Service) tryComplete(ctx context.Context, ref VaultRef, id string, wait bool) (*Job, error) {
 	name := jobLeaseName(ref, id)
-	j, held, err := s.claimJob(ref, id, name, wait)
+	j, held, err := s.claimJob(ctx, ref, id, name, wait)
 	if err != nil || !held {
 		return j, err
 	}
@@ -59,15 +61,15 @@ func (s *Service) tryComplete(ref VaultRef, id string, wait bool) (*Job, error) 
 	// This Service holds the job's lease: it alone prepares the output,
 	// renewing the lease while it works (if this process dies, the lease
 	// expires and another takes the job over).
-	out, err := s.prepareLeased(ref, j, name)
+	out, err := s.prepareLeased(ctx, ref, j, name)
 	if err != nil {
-		if rerr := s.ReleaseLease(name); rerr != nil {
+		if rerr := s.ReleaseLease(context.WithoutCancel(ctx), name); rerr != nil {
 			s.log.Warn("releasing a job's lease", "job", id, "err", rerr)
 		}
 		return nil, err
 	}
 	var dead []string
-	err = s.store.Update(func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Job(ref, id)
 		if err != nil {
 			return err
@@ -118,14 +120,14 @@ func (s *Service) tryComplete(ref VaultRef, id string, wait bool) (*Job, error) 
 		// Lost the race to another completer, or failed: either way the
 		// prepared output is not referenced.
 		if out.output != nil {
-			s.discard(*out.output, err)
+			s.discard(ctx, *out.output, err)
 		}
 		if errors.Is(err, errAlreadyDone) {
 			return j, nil
 		}
 		return j, err
 	}
-	s.deleteBlobs(dead)
+	s.deleteBlobs(ctx, dead)
 	s.wake()
 	return j, nil
 }
@@ -152,17 +154,17 @@ func archiveGone(tx Tx, ref VaultRef, id string) (bool, error) {
 // it. Only what no retry can change (unreadable archive bytes) fails it.
 // prepareLeased is prepare while the job's lease is renewed; the renewal
 // stops however prepare ends (a goroutine that dies in it included).
-func (s *Service) prepareLeased(ref VaultRef, j *Job, lease string) (outcome, error) {
-	defer s.keepLease(lease, s.jobLease)()
-	return s.prepare(ref, j)
+func (s *Service) prepareLeased(ctx context.Context, ref VaultRef, j *Job, lease string) (outcome, error) {
+	defer s.keepLease(ctx, lease, s.jobLease)()
+	return s.prepare(ctx, ref, j)
 }
 
-func (s *Service) prepare(ref VaultRef, j *Job) (outcome, error) {
+func (s *Service) prepare(ctx context.Context, ref VaultRef, j *Job) (outcome, error) {
 	ok := outcome{status: StatusSucceeded, message: StatusSucceeded}
 	switch j.Action {
 	case ActionArchiveRetrieval:
 		var gone bool
-		if err := s.store.View(func(tx Tx) error {
+		if err := s.store.View(ctx, func(tx Tx) error {
 			var err error
 			gone, err = archiveGone(tx, ref, j.ArchiveID)
 			return err
@@ -175,7 +177,7 @@ func (s *Service) prepare(ref VaultRef, j *Job) (outcome, error) {
 		case j.RangeStart == 0 && j.RangeEnd == j.ArchiveSize-1:
 			ok.treeHash = j.ArchiveTreeHash
 		case j.rangeAligned():
-			h, err := s.rangeTreeHash(j.Segments, j.RangeStart, j.RangeEnd)
+			h, err := s.rangeTreeHash(ctx, j.Segments, j.RangeStart, j.RangeEnd)
 			if err != nil {
 				s.log.Error("job failed", "job", j.ID, "err", err)
 				return outcome{status: StatusFailed, message: "The archive data could not be read."}, nil
@@ -183,28 +185,28 @@ func (s *Service) prepare(ref VaultRef, j *Job) (outcome, error) {
 			ok.treeHash = h
 		}
 	case ActionInventoryRetrieval:
-		rec, next, err := s.buildInventory(ref, j)
+		rec, next, err := s.buildInventory(ctx, ref, j)
 		if err != nil {
 			return outcome{}, fmt.Errorf("storing the inventory of job %s: %w", j.ID, err)
 		}
 		ok.output, ok.nextMarker = &rec, next
 	case ActionSelect:
 		var gone bool
-		if err := s.store.View(func(tx Tx) error {
+		if err := s.store.View(ctx, func(tx Tx) error {
 			var err error
 			gone, err = archiveGone(tx, ref, j.ArchiveID)
 			return err
 		}); err != nil || gone {
 			return ok, err // complete fails a job whose archive is gone
 		}
-		return s.runSelect(ref, j)
+		return s.runSelect(ctx, ref, j)
 	}
 	return ok, nil
 }
 
 // rangeTreeHash computes the tree hash of bytes [start, end] of segs.
-func (s *Service) rangeTreeHash(segs []Segment, start, end int64) (string, error) {
-	sr, err := s.openSegments(segs)
+func (s *Service) rangeTreeHash(ctx context.Context, segs []Segment, start, end int64) (string, error) {
+	sr, err := s.openSegments(ctx, segs)
 	if err != nil {
 		return "", err
 	}
@@ -253,15 +255,15 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // buildInventory writes the vault's inventory, as of now, to a blob.
-func (s *Service) buildInventory(ref VaultRef, j *Job) (received, string, error) {
-	bw, err := s.store.Blobs().Create()
+func (s *Service) buildInventory(ctx context.Context, ref VaultRef, j *Job) (received, string, error) {
+	bw, err := s.store.Blobs().Create(ctx)
 	if err != nil {
 		return received{}, "", err
 	}
 	cw := &countingWriter{w: bw}
 	var iw inventory.Writer
 	next := ""
-	err = s.store.View(func(tx Tx) error {
+	err = s.store.View(ctx, func(tx Tx) error {
 		// Live: the archives of the moment the job is due. Daily: the
 		// vault's last inventory when the job is due, or a later one if
 		// one was recorded before the job completed (the tombstones an

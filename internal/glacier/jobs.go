@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"time"
@@ -50,7 +51,7 @@ func notAllowed(field, jobType string) *Error {
 }
 
 // InitiateJob starts an archive or inventory retrieval.
-func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
+func (s *Service) InitiateJob(ctx context.Context, ref VaultRef, p JobParams) (JobResult, error) {
 	now := s.clock.Now()
 	j := &Job{ID: s.store.NewID(JobIDLen, now), Vault: ref.Name, Created: now}
 	if err := s.validateCommon(&p, j); err != nil {
@@ -79,11 +80,11 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 	// Drawn once, outside the transaction, which may run more than once.
 	delay := s.delay(j)
 	if j.Action == ActionSelect {
-		if err := s.startSelect(ref, j, *p.ArchiveID); err != nil {
+		if err := s.startSelect(ctx, ref, j, *p.ArchiveID); err != nil {
 			return JobResult{}, err
 		}
 	}
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		v, err := loadVault(tx, ref)
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -26,11 +27,11 @@ const (
 // Service's own goroutines off it, and lets it take back its own lease,
 // left behind by an attempt whose completion could not be stored (a full
 // disk), at the next attempt rather than when the lease expires.
-func (s *Service) claimJob(ref VaultRef, id, name string, wait bool) (j *Job, held bool, err error) {
+func (s *Service) claimJob(ctx context.Context, ref VaultRef, id, name string, wait bool) (j *Job, held bool, err error) {
 	giveUp := time.Now().Add(MaxLeaseWait)
 	for {
 		var busy bool
-		err = s.store.View(func(tx Tx) error {
+		err = s.store.View(ctx, func(tx Tx) error {
 			busy = false
 			if j, err = tx.Job(ref, id); err != nil || j.done() {
 				return err
@@ -48,7 +49,7 @@ func (s *Service) claimJob(ref VaultRef, id, name string, wait bool) (j *Job, he
 		if _, taken := s.working.LoadOrStore(name, struct{}{}); !busy && !taken {
 			// Free by the look of it: claim it in a transaction that
 			// checks again.
-			err = s.store.Update(func(tx Tx) error {
+			err = s.store.Update(ctx, func(tx Tx) error {
 				held = false
 				if j, err = tx.Job(ref, id); err != nil || j.done() {
 					return err
@@ -73,10 +74,10 @@ func (s *Service) claimJob(ref VaultRef, id, name string, wait bool) (j *Job, he
 }
 
 // completeDue completes the vault's due jobs (see complete for failures).
-func (s *Service) completeDue(ref VaultRef) (int, error) {
+func (s *Service) completeDue(ctx context.Context, ref VaultRef) (int, error) {
 	now := s.clock.Now()
 	var due []string
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		due = nil
 		jobs, err := tx.ListJobs(ref, "", 0)
 		for _, j := range jobs {
@@ -88,7 +89,7 @@ func (s *Service) completeDue(ref VaultRef) (int, error) {
 	})
 	for _, id := range due {
 		if err == nil {
-			_, err = s.complete(ref, id)
+			_, err = s.complete(ctx, ref, id)
 		}
 	}
 	return len(due), err
@@ -98,7 +99,7 @@ func (s *Service) completeDue(ref VaultRef) (int, error) {
 // process is completing, reading only the due-time index (Tx.ScanDueJobs)
 // up to the first job not yet due. It returns that job's due time (zero
 // when there is none).
-func (s *Service) CompleteDueJobs() (time.Time, error) {
+func (s *Service) CompleteDueJobs(ctx context.Context) (time.Time, error) {
 	now := s.clock.Now()
 	type key struct {
 		ref VaultRef
@@ -106,7 +107,7 @@ func (s *Service) CompleteDueJobs() (time.Time, error) {
 	}
 	var due []key
 	var next time.Time
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		due, next = nil, time.Time{}
 		return tx.ScanDueJobs(func(ref VaultRef, id string, at time.Time) bool {
 			if now.Before(at) {
@@ -121,7 +122,7 @@ func (s *Service) CompleteDueJobs() (time.Time, error) {
 		if err != nil {
 			break
 		}
-		_, err = s.completeJob(k.ref, k.id, false)
+		_, err = s.completeJob(ctx, k.ref, k.id, false)
 		if errors.Is(err, ErrNotFound) {
 			err = nil // deleted meanwhile (its vault, or by the janitor)
 		}
@@ -133,14 +134,14 @@ func (s *Service) CompleteDueJobs() (time.Time, error) {
 // the bytes they held. Each deletion checks the job's expiry again in its
 // own transaction, so sweeps running in several processes at once delete
 // each job once.
-func (s *Service) SweepJobs() (int, error) {
+func (s *Service) SweepJobs(ctx context.Context) (int, error) {
 	now := s.clock.Now()
 	type key struct {
 		ref VaultRef
 		id  string
 	}
 	var old []key
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		old = nil
 		return tx.ScanJobs(Scope{}, func(ref VaultRef, j *Job) bool {
 			if j.expired(now) {
@@ -156,7 +157,7 @@ func (s *Service) SweepJobs() (int, error) {
 		}
 		var dead []string
 		var dropped bool
-		err = s.store.Update(func(tx Tx) error {
+		err = s.store.Update(ctx, func(tx Tx) error {
 			dead, dropped = nil, false
 			j, err := tx.Job(k.ref, k.id)
 			if errors.Is(err, ErrNotFound) {
@@ -171,7 +172,7 @@ func (s *Service) SweepJobs() (int, error) {
 		})
 		if err == nil && dropped {
 			n++
-			s.deleteBlobs(dead)
+			s.deleteBlobs(ctx, dead)
 		}
 	}
 	return n, err

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"time"
@@ -96,9 +97,9 @@ func (j *Job) expired(now time.Time) bool {
 }
 
 // loadJob returns a job that has not expired, completing it first if due.
-func (s *Service) loadJob(ref VaultRef, id string) (*Job, error) {
+func (s *Service) loadJob(ctx context.Context, ref VaultRef, id string) (*Job, error) {
 	var j *Job
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		if _, err := loadVault(tx, ref); err != nil {
 			return err
 		}
@@ -113,7 +114,7 @@ func (s *Service) loadJob(ref VaultRef, id string) (*Job, error) {
 		return nil, err
 	}
 	if !j.done() && !s.clock.Now().Before(j.Due) {
-		done, err := s.complete(ref, j.ID)
+		done, err := s.complete(ctx, ref, j.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -128,8 +129,8 @@ func (s *Service) loadJob(ref VaultRef, id string) (*Job, error) {
 }
 
 // DescribeJob returns a job's description.
-func (s *Service) DescribeJob(ref VaultRef, id string) (JobInfo, error) {
-	j, err := s.loadJob(ref, id)
+func (s *Service) DescribeJob(ctx context.Context, ref VaultRef, id string) (JobInfo, error) {
+	j, err := s.loadJob(ctx, ref, id)
 	if err != nil {
 		return JobInfo{}, err
 	}
@@ -150,7 +151,7 @@ type ListJobsOutput struct {
 
 // ListJobs lists the vault's jobs in initiation order. The marker is the ID
 // of the first job of the next page.
-func (s *Service) ListJobs(ref VaultRef, in ListJobsInput) (ListJobsOutput, error) {
+func (s *Service) ListJobs(ctx context.Context, ref VaultRef, in ListJobsInput) (ListJobsOutput, error) {
 	limit, err := parseLimit(in.Limit, DefaultListLimit, MaxListJobs)
 	if err != nil {
 		return ListJobsOutput{}, err
@@ -165,10 +166,10 @@ func (s *Service) ListJobs(ref VaultRef, in ListJobsInput) (ListJobsOutput, erro
 	default:
 		return ListJobsOutput{}, invalid("The value of completed is not valid: %s. Valid values are true and false.", in.Completed)
 	}
-	s.completeDue(ref) // a failure is logged; the jobs show as they are
+	s.completeDue(ctx, ref) // a failure is logged; the jobs show as they are
 	now := s.clock.Now()
 	var out ListJobsOutput
-	err = s.store.View(func(tx Tx) error {
+	err = s.store.View(ctx, func(tx Tx) error {
 		if _, err := loadVault(tx, ref); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -48,9 +49,9 @@ func claim(tx Tx, name, holder string, now time.Time, ttl time.Duration, renew b
 // ClaimLease takes, or renews, the named lease for this Service for ttl
 // of wall-clock time, in a transaction of its own, and reports whether
 // this Service now holds it.
-func (s *Service) ClaimLease(name string, ttl time.Duration) (bool, error) {
+func (s *Service) ClaimLease(ctx context.Context, name string, ttl time.Duration) (bool, error) {
 	var held bool
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		held, err = claim(tx, name, s.holder, time.Now(), ttl, true)
 		return err
@@ -62,7 +63,7 @@ func (s *Service) ClaimLease(name string, ttl time.Duration) (bool, error) {
 // of ttl until stop is called: preparing a long job's output (a select
 // over a large archive, a big inventory) keeps its lease, so no other
 // process takes the job over and does the work again while it runs.
-func (s *Service) keepLease(name string, ttl time.Duration) (stop func()) {
+func (s *Service) keepLease(ctx context.Context, name string, ttl time.Duration) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -74,7 +75,7 @@ func (s *Service) keepLease(name string, ttl time.Duration) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				if held, err := s.ClaimLease(name, ttl); err != nil {
+				if held, err := s.ClaimLease(ctx, name, ttl); err != nil {
 					s.log.Warn("renewing a lease", "lease", name, "err", err)
 				} else if !held {
 					s.log.Warn("a lease was taken over while its work ran", "lease", name)
@@ -87,8 +88,8 @@ func (s *Service) keepLease(name string, ttl time.Duration) (stop func()) {
 }
 
 // ReleaseLease lets go of the named lease if this Service holds it.
-func (s *Service) ReleaseLease(name string) error {
-	return s.store.Update(func(tx Tx) error { return release1(tx, name, s.holder) })
+func (s *Service) ReleaseLease(ctx context.Context, name string) error {
+	return s.store.Update(ctx, func(tx Tx) error { return release1(tx, name, s.holder) })
 }
 
 // release1 deletes the named lease in tx if holder holds it.
@@ -120,10 +121,10 @@ const StaleLease = time.Hour
 // SweepLeases deletes the leases that expired more than StaleLease ago,
 // each checked again in the transaction that deletes it (a lease taken
 // over meanwhile is kept). It returns how many it deleted.
-func (s *Service) SweepLeases() (int, error) {
+func (s *Service) SweepLeases(ctx context.Context) (int, error) {
 	cutoff := time.Now().Add(-StaleLease)
 	var stale []string
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		return tx.ScanLeases(func(name string, l *Lease) bool {
 			if l.Expires.Before(cutoff) {
 				stale = append(stale, name)
@@ -137,7 +138,7 @@ func (s *Service) SweepLeases() (int, error) {
 			break
 		}
 		var gone bool
-		err = s.store.Update(func(tx Tx) error {
+		err = s.store.Update(ctx, func(tx Tx) error {
 			gone = false
 			l, err := tx.Lease(name)
 			if errors.Is(err, ErrNotFound) || err == nil && !l.Expires.Before(cutoff) {

@@ -1,6 +1,9 @@
 package glacier
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // activeLock returns the vault's lock, dropping an InProgress lock whose 24
 // hours have passed (spec 5.1): the state is then None again.
@@ -13,12 +16,12 @@ func activeLock(v *Vault, now time.Time) *Lock {
 
 // InitiateVaultLock installs a lock policy in the InProgress state and
 // returns the lock ID that completes it.
-func (s *Service) InitiateVaultLock(ref VaultRef, policy string) (string, error) {
+func (s *Service) InitiateVaultLock(ctx context.Context, ref VaultRef, policy string) (string, error) {
 	if s.validPolicyDocument(policy) != nil {
 		return "", invalid("The specified vault lock policy is invalid. Provide a valid policy.")
 	}
 	id := randomID(LockIDLen)
-	err := s.updateVault(ref, func(v *Vault) error {
+	err := s.updateVault(ctx, ref, func(v *Vault) error {
 		now := s.clock.Now()
 		switch l := activeLock(v, now); {
 		case l == nil:
@@ -34,8 +37,8 @@ func (s *Service) InitiateVaultLock(ref VaultRef, policy string) (string, error)
 }
 
 // CompleteVaultLock moves an InProgress lock to Locked.
-func (s *Service) CompleteVaultLock(ref VaultRef, lockID string) error {
-	return s.updateVault(ref, func(v *Vault) error {
+func (s *Service) CompleteVaultLock(ctx context.Context, ref VaultRef, lockID string) error {
+	return s.updateVault(ctx, ref, func(v *Vault) error {
 		l := activeLock(v, s.clock.Now())
 		switch {
 		case l == nil:
@@ -52,8 +55,8 @@ func (s *Service) CompleteVaultLock(ref VaultRef, lockID string) error {
 
 // AbortVaultLock removes an InProgress lock; with no lock it does nothing,
 // and a Locked policy cannot be removed.
-func (s *Service) AbortVaultLock(ref VaultRef) error {
-	return s.updateVault(ref, func(v *Vault) error {
+func (s *Service) AbortVaultLock(ctx context.Context, ref VaultRef) error {
+	return s.updateVault(ctx, ref, func(v *Vault) error {
 		if l := activeLock(v, s.clock.Now()); l != nil && l.Locked {
 			return Errorf(AccessDenied, "The vault lock is locked and cannot be aborted: %s", ref.ARN())
 		}
@@ -71,8 +74,8 @@ type LockInfo struct {
 }
 
 // GetVaultLock returns the vault's lock policy and state.
-func (s *Service) GetVaultLock(ref VaultRef) (LockInfo, error) {
-	v, err := s.viewVault(ref)
+func (s *Service) GetVaultLock(ctx context.Context, ref VaultRef) (LockInfo, error) {
+	v, err := s.viewVault(ctx, ref)
 	if err != nil {
 		return LockInfo{}, err
 	}

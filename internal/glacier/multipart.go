@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ func badPartSize(raw string) *Error {
 
 // InitiateMultipartUpload starts a multipart upload with the given part
 // size (the raw x-amz-part-size header) and returns its ID.
-func (s *Service) InitiateMultipartUpload(ref VaultRef, partSize, description string) (string, error) {
+func (s *Service) InitiateMultipartUpload(ctx context.Context, ref VaultRef, partSize, description string) (string, error) {
 	size, ok := parseDecimal(partSize)
 	if !ok || size < treehash.MiB || size > MaxArchiveSize || size&(size-1) != 0 {
 		return "", badPartSize(partSize)
@@ -65,7 +66,7 @@ func (s *Service) InitiateMultipartUpload(ref VaultRef, partSize, description st
 	}
 	now := s.clock.Now()
 	u := &Upload{ID: s.store.NewID(UploadIDLen, now), Vault: ref.Name, Description: description, PartSize: size, Created: now, LastActivity: now}
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		if _, err := loadVault(tx, ref); err != nil {
 			return err
 		}
@@ -83,7 +84,7 @@ type PartInput struct {
 
 // UploadMultipartPart stores one part; sending the same range again
 // replaces it. It returns the part's tree hash.
-func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error) {
+func (s *Service) UploadMultipartPart(ctx context.Context, ref VaultRef, in PartInput) (string, error) {
 	if in.ContentRange == "" {
 		return "", Errorf(MissingParameterValue, "Required parameter missing: Content-Range")
 	}
@@ -95,7 +96,7 @@ func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error
 		return "", Errorf(MissingParameterValue, "Required parameter missing: x-amz-sha256-tree-hash")
 	}
 	var u *Upload
-	if err := s.store.View(func(tx Tx) error {
+	if err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		u, err = s.loadUpload(tx, ref, in.UploadID)
 		return err
@@ -126,7 +127,7 @@ func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error
 		return "", err
 	}
 	var dead []string
-	err = s.store.Batch(func(tx Tx) error {
+	err = s.store.Batch(ctx, func(tx Tx) error {
 		dead = nil
 		u, err := s.loadUpload(tx, ref, in.UploadID)
 		if err != nil {
@@ -149,10 +150,10 @@ func (s *Service) UploadMultipartPart(ref VaultRef, in PartInput) (string, error
 		return tx.PutUpload(ref, u)
 	})
 	if err != nil {
-		s.discard(rec, err)
+		s.discard(ctx, rec, err)
 		return "", err
 	}
-	s.deleteBlobs(dead)
+	s.deleteBlobs(ctx, dead)
 	return rec.tree.String(), nil
 }
 
@@ -167,7 +168,7 @@ type CompleteInput struct {
 // CompleteMultipartUpload assembles the parts into an archive without
 // copying their bytes. On a mismatch the upload stays open for a corrected
 // retry; a repeated Complete returns the same archive.
-func (s *Service) CompleteMultipartUpload(ref VaultRef, in CompleteInput) (ArchiveResult, error) {
+func (s *Service) CompleteMultipartUpload(ctx context.Context, ref VaultRef, in CompleteInput) (ArchiveResult, error) {
 	if in.ArchiveSize == "" {
 		return ArchiveResult{}, Errorf(MissingParameterValue, "Required parameter missing: x-amz-archive-size")
 	}
@@ -179,7 +180,7 @@ func (s *Service) CompleteMultipartUpload(ref VaultRef, in CompleteInput) (Archi
 		return ArchiveResult{}, invalid("Invalid x-amz-archive-size: %s", in.ArchiveSize)
 	}
 	var res ArchiveResult
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		u, err := findUpload(tx, ref, in.UploadID)
 		if err != nil {
 			return err
@@ -253,9 +254,9 @@ func assemble(u *Upload, parts []*Part, size int64, treeHash string) (*Archive, 
 
 // AbortMultipartUpload discards an upload and its parts. Aborting again
 // succeeds; aborting a completed upload fails.
-func (s *Service) AbortMultipartUpload(ref VaultRef, id string) error {
+func (s *Service) AbortMultipartUpload(ctx context.Context, ref VaultRef, id string) error {
 	var dead []string
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		dead = nil
 		u, err := findUpload(tx, ref, id)
 		if err != nil {
@@ -274,7 +275,7 @@ func (s *Service) AbortMultipartUpload(ref VaultRef, id string) error {
 		return tx.PutUpload(ref, u)
 	})
 	if err == nil {
-		s.deleteBlobs(dead)
+		s.deleteBlobs(ctx, dead)
 	}
 	return err
 }
@@ -338,13 +339,13 @@ type ListPartsOutput struct {
 
 // ListParts lists an upload's parts in range order. The marker is the start
 // offset of the first part of the next page.
-func (s *Service) ListParts(ref VaultRef, uploadID, limit, marker string) (ListPartsOutput, error) {
+func (s *Service) ListParts(ctx context.Context, ref VaultRef, uploadID, limit, marker string) (ListPartsOutput, error) {
 	n, err := parseLimit(limit, DefaultListLimit, MaxListParts)
 	if err != nil {
 		return ListPartsOutput{}, err
 	}
 	var out ListPartsOutput
-	err = s.store.View(func(tx Tx) error {
+	err = s.store.View(ctx, func(tx Tx) error {
 		u, err := s.loadUpload(tx, ref, uploadID)
 		if err != nil {
 			return err
@@ -384,13 +385,13 @@ type ListUploadsOutput struct {
 
 // ListMultipartUploads lists the vault's uploads in progress, oldest first.
 // The marker is the ID of the first upload of the next page.
-func (s *Service) ListMultipartUploads(ref VaultRef, limit, marker string) (ListUploadsOutput, error) {
+func (s *Service) ListMultipartUploads(ctx context.Context, ref VaultRef, limit, marker string) (ListUploadsOutput, error) {
 	n, err := parseLimit(limit, DefaultListLimit, MaxListUploads)
 	if err != nil {
 		return ListUploadsOutput{}, err
 	}
 	var out ListUploadsOutput
-	err = s.store.View(func(tx Tx) error {
+	err = s.store.View(ctx, func(tx Tx) error {
 		if _, err := loadVault(tx, ref); err != nil {
 			return err
 		}
@@ -427,13 +428,13 @@ func (s *Service) ListMultipartUploads(ref VaultRef, limit, marker string) (List
 
 // SweepUploads discards uploads idle for UploadTTL, with their parts, and
 // forgets tombstones of that age. It returns how many records it removed.
-func (s *Service) SweepUploads() (int, error) {
+func (s *Service) SweepUploads(ctx context.Context) (int, error) {
 	type victim struct {
 		ref VaultRef
 		id  string
 	}
 	var victims []victim
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		return tx.ScanAllUploads(func(ref VaultRef, u *Upload) bool {
 			if s.expired(u) {
 				victims = append(victims, victim{ref, u.ID})
@@ -450,7 +451,7 @@ func (s *Service) SweepUploads() (int, error) {
 	for _, v := range victims {
 		var dead []string
 		var dropped bool
-		err := s.store.Update(func(tx Tx) error {
+		err := s.store.Update(ctx, func(tx Tx) error {
 			dead, dropped = nil, false
 			u, err := tx.Upload(v.ref, v.id)
 			if errors.Is(err, ErrNotFound) || (err == nil && !s.expired(u)) {
@@ -469,7 +470,7 @@ func (s *Service) SweepUploads() (int, error) {
 		if dropped {
 			n++
 		}
-		s.deleteBlobs(dead)
+		s.deleteBlobs(ctx, dead)
 	}
 	return n, nil
 }

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"slices"
 )
@@ -47,9 +48,9 @@ const NotificationsKept = 10_000
 
 // TrimNotifications drops all but the newest NotificationsKept messages,
 // delivered or not, and returns how many it dropped.
-func (s *Service) TrimNotifications() (int, error) {
+func (s *Service) TrimNotifications(ctx context.Context) (int, error) {
 	var n int
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		n, err = tx.TrimNotifications(NotificationsKept)
 		return err
@@ -58,9 +59,9 @@ func (s *Service) TrimNotifications() (int, error) {
 }
 
 // Notifications returns every kept completion message, oldest first.
-func (s *Service) Notifications() ([]Notification, error) {
+func (s *Service) Notifications(ctx context.Context) ([]Notification, error) {
 	var out []Notification
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		ns, err := tx.Notifications()
 		for _, n := range ns {
 			out = append(out, *n)
@@ -72,9 +73,9 @@ func (s *Service) Notifications() ([]Notification, error) {
 
 // PendingNotifications returns the messages not yet delivered, oldest
 // first.
-func (s *Service) PendingNotifications() ([]Notification, error) {
+func (s *Service) PendingNotifications(ctx context.Context) ([]Notification, error) {
 	var out []Notification
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		ns, err := tx.PendingNotifications()
 		for _, n := range ns {
 			out = append(out, *n)
@@ -86,8 +87,8 @@ func (s *Service) PendingNotifications() ([]Notification, error) {
 
 // RecordDelivery notes the outcome of one attempt to publish notification
 // id; deliverErr nil means it was delivered.
-func (s *Service) RecordDelivery(id string, deliverErr error) error {
-	return s.store.Update(func(tx Tx) error {
+func (s *Service) RecordDelivery(ctx context.Context, id string, deliverErr error) error {
+	return s.store.Update(ctx, func(tx Tx) error {
 		n, err := tx.Notification(id)
 		if errors.Is(err, ErrNotFound) {
 			return nil

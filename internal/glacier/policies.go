@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"strings"
 )
@@ -16,22 +17,22 @@ func (s *Service) validPolicyDocument(doc string) error {
 }
 
 // SetVaultAccessPolicy installs or replaces the vault's access policy.
-func (s *Service) SetVaultAccessPolicy(ref VaultRef, policy string) error {
+func (s *Service) SetVaultAccessPolicy(ctx context.Context, ref VaultRef, policy string) error {
 	if len(policy) > MaxPolicyBytes {
 		return invalid("The vault access policy exceeds the maximum size of %d bytes.", MaxPolicyBytes)
 	}
 	if err := s.validPolicyDocument(policy); err != nil {
 		return invalid("The specified vault access policy is invalid: %v", err)
 	}
-	return s.updateVault(ref, func(v *Vault) error {
+	return s.updateVault(ctx, ref, func(v *Vault) error {
 		v.AccessPolicy = policy
 		return nil
 	})
 }
 
 // GetVaultAccessPolicy returns the vault's access policy.
-func (s *Service) GetVaultAccessPolicy(ref VaultRef) (string, error) {
-	v, err := s.viewVault(ref)
+func (s *Service) GetVaultAccessPolicy(ctx context.Context, ref VaultRef) (string, error) {
+	v, err := s.viewVault(ctx, ref)
 	if err != nil {
 		return "", err
 	}
@@ -43,8 +44,8 @@ func (s *Service) GetVaultAccessPolicy(ref VaultRef) (string, error) {
 
 // DeleteVaultAccessPolicy removes the access policy; it succeeds when none
 // is set.
-func (s *Service) DeleteVaultAccessPolicy(ref VaultRef) error {
-	return s.updateVault(ref, func(v *Vault) error {
+func (s *Service) DeleteVaultAccessPolicy(ctx context.Context, ref VaultRef) error {
+	return s.updateVault(ctx, ref, func(v *Vault) error {
 		v.AccessPolicy = ""
 		return nil
 	})
@@ -107,7 +108,7 @@ func ValidRegion(r string) bool {
 }
 
 // SetVaultNotifications replaces the vault's notification configuration.
-func (s *Service) SetVaultNotifications(ref VaultRef, n Notifications) error {
+func (s *Service) SetVaultNotifications(ctx context.Context, ref VaultRef, n Notifications) error {
 	if n.Topic == "" {
 		return Errorf(MissingParameterValue, "Required parameter missing: SNSTopic")
 	}
@@ -128,15 +129,15 @@ func (s *Service) SetVaultNotifications(ref VaultRef, n Notifications) error {
 			events = append(events, e)
 		}
 	}
-	return s.updateVault(ref, func(v *Vault) error {
+	return s.updateVault(ctx, ref, func(v *Vault) error {
 		v.Notifications = &Notifications{Topic: n.Topic, Events: events}
 		return nil
 	})
 }
 
 // GetVaultNotifications returns the vault's notification configuration.
-func (s *Service) GetVaultNotifications(ref VaultRef) (Notifications, error) {
-	v, err := s.viewVault(ref)
+func (s *Service) GetVaultNotifications(ctx context.Context, ref VaultRef) (Notifications, error) {
+	v, err := s.viewVault(ctx, ref)
 	if err != nil {
 		return Notifications{}, err
 	}
@@ -147,8 +148,8 @@ func (s *Service) GetVaultNotifications(ref VaultRef) (Notifications, error) {
 }
 
 // DeleteVaultNotifications removes the notification configuration.
-func (s *Service) DeleteVaultNotifications(ref VaultRef) error {
-	return s.updateVault(ref, func(v *Vault) error {
+func (s *Service) DeleteVaultNotifications(ctx context.Context, ref VaultRef) error {
+	return s.updateVault(ctx, ref, func(v *Vault) error {
 		v.Notifications = nil
 		return nil
 	})

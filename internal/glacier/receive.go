@@ -77,9 +77,9 @@ func (s *Service) receive(p Payload) (received, error) {
 	} else {
 		var err error
 		if sb, ok := s.store.Blobs().(SizedBlobs); ok {
-			bw, err = sb.CreateSized(p.Size)
+			bw, err = sb.CreateSized(ctx, p.Size)
 		} else {
-			bw, err = s.store.Blobs().Create()
+			bw, err = s.store.Blobs().Create(ctx)
 		}
 		if err != nil {
 			return rec, err
@@ -285,13 +285,14 @@ func (r *received) keep(tx Tx) error {
 // because the write that would have referred to it failed with err. A
 // write that the store could not prove undone may still be applied at the
 // next start, so its blob is kept for Recover to judge then.
-func (s *Service) discard(r received, err error) {
+func (s *Service) discard(ctx context.Context, r received, err error) {
 	if errors.Is(err, ErrMaybeCommitted) {
 		s.log.Warn("keeping the blob of a write that may be applied at the next start", "blob", r.seg.Blob)
 		return
 	}
 	if !r.seg.Inline && r.seg.Blob != "" {
-		if err := s.store.Blobs().Delete(r.seg.Blob); err != nil {
+		// Cleaning up is not the request's to cancel.
+		if err := s.store.Blobs().Delete(context.WithoutCancel(ctx), r.seg.Blob); err != nil {
 			s.log.Warn("deleting unreferenced blob", "blob", r.seg.Blob, "err", err)
 		}
 	}
@@ -341,10 +342,12 @@ func release(tx Tx, segs []Segment) ([]string, error) {
 }
 
 // deleteBlobs removes blobs after the transaction that released them has
-// committed. A failure only leaves garbage that Recover collects.
-func (s *Service) deleteBlobs(ids []string) {
+// committed. A failure only leaves garbage that Recover collects. The
+// release is committed, so the request's end does not cancel it.
+func (s *Service) deleteBlobs(ctx context.Context, ids []string) {
+	ctx = context.WithoutCancel(ctx)
 	for _, id := range ids {
-		if err := s.store.Blobs().Delete(id); err != nil {
+		if err := s.store.Blobs().Delete(ctx, id); err != nil {
 			s.log.Warn("deleting released blob", "blob", id, "err", err)
 		}
 	}
@@ -357,10 +360,10 @@ func (s *Service) deleteBlobs(ids []string) {
 // that refers to it (a request in flight in this or, on a shared blob
 // store, another process) is never taken. With grace 0 it must run before
 // serving.
-func (s *Service) Recover(grace time.Duration) (int, error) {
+func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error) {
 	var ids []string
 	cutoff := time.Now().Add(-grace)
-	if err := s.store.Blobs().List(func(id string, committed time.Time) bool {
+	if err := s.store.Blobs().List(ctx, func(id string, committed time.Time) bool {
 		if grace <= 0 || committed.Before(cutoff) {
 			ids = append(ids, id)
 		}
@@ -369,7 +372,7 @@ func (s *Service) Recover(grace time.Duration) (int, error) {
 		return 0, err
 	}
 	var orphans []string
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		for _, id := range ids {
 			n, err := tx.Refs(id)
 			if err != nil {
@@ -384,6 +387,6 @@ func (s *Service) Recover(grace time.Duration) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	s.deleteBlobs(orphans)
+	s.deleteBlobs(ctx, orphans)
 	return len(orphans), nil
 }

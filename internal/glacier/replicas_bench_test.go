@@ -18,23 +18,23 @@ func BenchmarkAuthorizeOwner(b *testing.B) {
 		b.Fatal(err)
 	}
 	ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
-	if err := svc.CreateVault(ref); err != nil {
+	if err := svc.CreateVault(b.Context(), ref); err != nil {
 		b.Fatal(err)
 	}
-	if err := svc.AddTagsToVault(ref, map[string]string{"team": "backup", "env": "prod"}); err != nil {
+	if err := svc.AddTagsToVault(b.Context(), ref, map[string]string{"team": "backup", "env": "prod"}); err != nil {
 		b.Fatal(err)
 	}
 	req := glacier.AccessRequest{Caller: glacier.Caller{Account: ref.Account}, Action: "DescribeVault", Vault: ref}
 	b.Run("authorize", func(b *testing.B) {
 		for b.Loop() {
-			if err := svc.Authorize(req); err != nil {
+			if err := svc.Authorize(b.Context(), req); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("describe-vault", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := svc.DescribeVault(ref); err != nil {
+			if _, err := svc.DescribeVault(b.Context(), ref); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -52,17 +52,17 @@ func BenchmarkCompleteDueJobs(b *testing.B) {
 	}
 	for i := range 20 {
 		ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref(string(rune('a' + i)))
-		if err := svc.CreateVault(ref); err != nil {
+		if err := svc.CreateVault(b.Context(), ref); err != nil {
 			b.Fatal(err)
 		}
 		for range 1000 {
-			if _, err := svc.InitiateJob(ref, glacier.JobParams{Type: "inventory-retrieval"}); err != nil {
+			if _, err := svc.InitiateJob(b.Context(), ref, glacier.JobParams{Type: "inventory-retrieval"}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
 	for b.Loop() {
-		if next, err := svc.CompleteDueJobs(); err != nil || next.IsZero() {
+		if next, err := svc.CompleteDueJobs(b.Context()); err != nil || next.IsZero() {
 			b.Fatal(next, err)
 		}
 	}

@@ -2,6 +2,7 @@ package glacier_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -26,24 +27,24 @@ func TestReplicasJanitorsAtOnce(t *testing.T) {
 	body := bytes.Repeat([]byte("p"), part)
 	for i := range n {
 		s := []*glacier.Service{a, b}[i%2]
-		up, err := s.InitiateMultipartUpload(ref, fmt.Sprint(part), "")
+		up, err := s.InitiateMultipartUpload(t.Context(), ref, fmt.Sprint(part), "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.UploadMultipartPart(ref, glacier.PartInput{UploadID: up, ContentRange: fmt.Sprintf("bytes 0-%d/*", part-1),
+		if _, err := s.UploadMultipartPart(t.Context(), ref, glacier.PartInput{UploadID: up, ContentRange: fmt.Sprintf("bytes 0-%d/*", part-1),
 			Payload: glacier.Payload{Body: bytes.NewReader(body), Size: part, TreeHash: treehash.Sum(body).String()}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.InitiateJob(ref, glacier.JobParams{Type: "inventory-retrieval"}); err != nil {
+		if _, err := s.InitiateJob(t.Context(), ref, glacier.JobParams{Type: "inventory-retrieval"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := a.CompleteDueJobs(); err != nil {
+	if _, err := a.CompleteDueJobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	countBlobs := func() int {
 		k := 0
-		if err := st.Blobs().List(func(string, time.Time) bool { k++; return true }); err != nil {
+		if err := st.Blobs().List(t.Context(), func(string, time.Time) bool { k++; return true }); err != nil {
 			t.Fatal(err)
 		}
 		return k
@@ -58,16 +59,16 @@ func TestReplicasJanitorsAtOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			u, err := s.SweepUploads()
+			u, err := s.SweepUploads(t.Context())
 			if err != nil {
 				t.Error("SweepUploads:", err)
 			}
-			j, err := s.SweepJobs()
+			j, err := s.SweepJobs(t.Context())
 			if err != nil {
 				t.Error("SweepJobs:", err)
 			}
-			for _, f := range []func() (int, error){s.SweepArchiveDeletions, s.TrimNotifications, s.SweepLeases} {
-				if _, err := f(); err != nil {
+			for _, f := range []func(context.Context) (int, error){s.SweepArchiveDeletions, s.TrimNotifications, s.SweepLeases} {
+				if _, err := f(t.Context()); err != nil {
 					t.Error(err)
 				}
 			}
@@ -82,7 +83,7 @@ func TestReplicasJanitorsAtOnce(t *testing.T) {
 	if k := countBlobs(); k != 0 {
 		t.Errorf("%d blobs left after the sweeps", k)
 	}
-	st.View(func(tx glacier.Tx) error {
+	st.View(t.Context(), func(tx glacier.Tx) error {
 		left := 0
 		tx.ScanAllUploads(func(glacier.VaultRef, *glacier.Upload) bool { left++; return true })
 		tx.ScanJobs(glacier.Scope{}, func(glacier.VaultRef, *glacier.Job) bool { left++; return true })

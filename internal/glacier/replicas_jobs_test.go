@@ -1,6 +1,7 @@
 package glacier_test
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"sync"
@@ -30,7 +31,7 @@ type hookBlobs struct {
 	h *blobHookStore
 }
 
-func (b hookBlobs) Create() (glacier.BlobWriter, error) {
+func (b hookBlobs) Create(ctx context.Context) (glacier.BlobWriter, error) {
 	b.h.created.Add(1)
 	b.h.mu.Lock()
 	f := b.h.onCreate
@@ -39,13 +40,13 @@ func (b hookBlobs) Create() (glacier.BlobWriter, error) {
 	if f != nil {
 		f()
 	}
-	return b.Blobs.Create()
+	return b.Blobs.Create(context.Background())
 }
 
 func inventoryJob(t *testing.T, s *glacier.Service, ref glacier.VaultRef) string {
 	t.Helper()
 	topic := "arn:aws:sns:us-east-1:111122223333:t"
-	res, err := s.InitiateJob(ref, glacier.JobParams{Type: "inventory-retrieval", SNSTopic: &topic})
+	res, err := s.InitiateJob(t.Context(), ref, glacier.JobParams{Type: "inventory-retrieval", SNSTopic: &topic})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func jobReplicas(t *testing.T, lease time.Duration) (a, b *glacier.Service, st *
 
 func notificationsOf(t *testing.T, s *glacier.Service, jobID string) int {
 	t.Helper()
-	ns, err := s.Notifications()
+	ns, err := s.Notifications(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,17 +86,17 @@ func TestReplicasCompleteDueJobOnce(t *testing.T) {
 	id := inventoryJob(t, a, ref)
 	fake.Advance(2 * time.Hour)
 	st.onCreate = func() {
-		if _, err := b.CompleteDueJobs(); err != nil {
+		if _, err := b.CompleteDueJobs(t.Context()); err != nil {
 			t.Error(err)
 		}
 	}
-	if _, err := a.CompleteDueJobs(); err != nil {
+	if _, err := a.CompleteDueJobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if n := st.created.Load(); n != 1 {
 		t.Errorf("the inventory was prepared %d times, want once", n)
 	}
-	info, err := b.DescribeJob(ref, id)
+	info, err := b.DescribeJob(t.Context(), ref, id)
 	if err != nil || info.StatusCode != glacier.StatusSucceeded {
 		t.Fatalf("DescribeJob through B: %+v, %v", info, err)
 	}
@@ -104,7 +105,7 @@ func TestReplicasCompleteDueJobOnce(t *testing.T) {
 	}
 	// Nothing is due any more, through either Service.
 	for _, s := range []*glacier.Service{a, b} {
-		if next, err := s.CompleteDueJobs(); err != nil || !next.IsZero() {
+		if next, err := s.CompleteDueJobs(t.Context()); err != nil || !next.IsZero() {
 			t.Errorf("CompleteDueJobs after completion: next %v, %v", next, err)
 		}
 	}
@@ -126,11 +127,11 @@ func TestReplicasTakeOverCrashedJob(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.CompleteDueJobs()
+		a.CompleteDueJobs(t.Context())
 	}()
 	<-done
 	// B's scheduler leaves the leased job alone...
-	if _, err := b.CompleteDueJobs(); err != nil {
+	if _, err := b.CompleteDueJobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if n := st.created.Load(); n != 1 {
@@ -138,7 +139,7 @@ func TestReplicasTakeOverCrashedJob(t *testing.T) {
 	}
 	// ...and a read waits for the lease, then completes the job itself.
 	start := time.Now()
-	info, err := b.DescribeJob(ref, id)
+	info, err := b.DescribeJob(t.Context(), ref, id)
 	if err != nil || info.StatusCode != glacier.StatusSucceeded {
 		t.Fatalf("DescribeJob through B: %+v, %v", info, err)
 	}
@@ -167,7 +168,7 @@ func TestReplicasConcurrentSchedulers(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := s.CompleteDueJobs(); err != nil {
+			if _, err := s.CompleteDueJobs(t.Context()); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -195,7 +196,7 @@ func TestReplicasSweepLeases(t *testing.T) {
 		"expired": now.Add(-time.Minute),
 		"live":    now.Add(time.Minute),
 	}
-	err := st.Update(func(tx glacier.Tx) error {
+	err := st.Update(t.Context(), func(tx glacier.Tx) error {
 		for name, exp := range leases {
 			if err := tx.PutLease(name, &glacier.Lease{Holder: "h", Expires: exp}); err != nil {
 				return err
@@ -212,7 +213,7 @@ func TestReplicasSweepLeases(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n, err := s.SweepLeases()
+			n, err := s.SweepLeases(t.Context())
 			if err != nil {
 				t.Error(err)
 			}
@@ -224,7 +225,7 @@ func TestReplicasSweepLeases(t *testing.T) {
 		t.Errorf("sweeps deleted %d leases in all, want 2", n)
 	}
 	var left []string
-	st.View(func(tx glacier.Tx) error {
+	st.View(t.Context(), func(tx glacier.Tx) error {
 		return tx.ScanLeases(func(name string, _ *glacier.Lease) bool { left = append(left, name); return true })
 	})
 	if len(left) != 2 || left[0] != "expired" || left[1] != "live" {
@@ -240,11 +241,11 @@ type failingStore struct {
 
 var errDiskFull = errors.New("disk full")
 
-func (f *failingStore) Update(fn func(glacier.Tx) error) error {
+func (f *failingStore) Update(ctx context.Context, fn func(glacier.Tx) error) error {
 	if f.fail.Add(-1) >= 0 {
 		return errDiskFull
 	}
-	return f.blobHookStore.Update(fn)
+	return f.blobHookStore.Update(ctx, fn)
 }
 
 // A completion that cannot be stored leaves the job in progress, and the
@@ -259,17 +260,17 @@ func TestRetryAfterFailedCompletion(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
-	if err := svc.CreateVault(ref); err != nil {
+	if err := svc.CreateVault(t.Context(), ref); err != nil {
 		t.Fatal(err)
 	}
 	id := inventoryJob(t, svc, ref)
 	hs.onCreate = func() { fs.fail.Store(1) } // the completion's Update fails
-	if _, err := svc.CompleteDueJobs(); err != nil {
+	if _, err := svc.CompleteDueJobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	status := func() string {
 		var j *glacier.Job
-		if err := fs.View(func(tx glacier.Tx) error { j, err = tx.Job(ref, id); return err }); err != nil {
+		if err := fs.View(t.Context(), func(tx glacier.Tx) error { j, err = tx.Job(ref, id); return err }); err != nil {
 			t.Fatal(err)
 		}
 		return j.Status
@@ -277,7 +278,7 @@ func TestRetryAfterFailedCompletion(t *testing.T) {
 	if s := status(); s != "" {
 		t.Fatalf("after a failed completion the job is %q, want it in progress", s)
 	}
-	if _, err := svc.CompleteDueJobs(); err != nil {
+	if _, err := svc.CompleteDueJobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if s := status(); s != glacier.StatusSucceeded {
@@ -295,17 +296,17 @@ func TestReplicasLongPreparationKeepsLease(t *testing.T) {
 	fake.Advance(2 * time.Hour)
 	st.onCreate = func() {
 		time.Sleep(4 * lease) // a long preparation: a big inventory or select
-		if _, err := b.CompleteDueJobs(); err != nil {
+		if _, err := b.CompleteDueJobs(t.Context()); err != nil {
 			t.Error(err)
 		}
 	}
-	if _, err := a.CompleteDueJobs(); err != nil {
+	if _, err := a.CompleteDueJobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if n := st.created.Load(); n != 1 {
 		t.Errorf("the job was prepared %d times, want once: its lease lapsed while A worked", n)
 	}
-	info, err := b.DescribeJob(ref, id)
+	info, err := b.DescribeJob(t.Context(), ref, id)
 	if err != nil || info.StatusCode != glacier.StatusSucceeded {
 		t.Fatalf("DescribeJob through B: %+v, %v", info, err)
 	}

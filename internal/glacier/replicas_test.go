@@ -22,7 +22,7 @@ func twoServices(t *testing.T, o glacier.Options) (a, b *glacier.Service, ref gl
 		t.Fatal(err)
 	}
 	ref = glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
-	if err := b.CreateVault(ref); err != nil {
+	if err := b.CreateVault(t.Context(), ref); err != nil {
 		t.Fatal(err)
 	}
 	return a, b, ref
@@ -36,17 +36,17 @@ func TestReplicasEnforcePolicySetElsewhere(t *testing.T) {
 		fn   func(*glacier.Service, glacier.VaultRef) error
 	}{
 		{"lock", func(s *glacier.Service, ref glacier.VaultRef) error {
-			_, err := s.InitiateVaultLock(ref, denyDeleteArchive)
+			_, err := s.InitiateVaultLock(t.Context(), ref, denyDeleteArchive)
 			return err
 		}},
 		{"access-policy", func(s *glacier.Service, ref glacier.VaultRef) error {
-			return s.SetVaultAccessPolicy(ref, denyDeleteArchive)
+			return s.SetVaultAccessPolicy(t.Context(), ref, denyDeleteArchive)
 		}},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			a, b, ref := twoServices(t, glacier.Options{})
 			owner := glacier.AccessRequest{Caller: glacier.Caller{Account: ref.Account}, Action: "DeleteArchive", Vault: ref}
-			if err := b.Authorize(owner); err != nil {
+			if err := b.Authorize(t.Context(), owner); err != nil {
 				t.Fatalf("before any policy: %v", err)
 			}
 			if err := set.fn(a, ref); err != nil {
@@ -55,14 +55,14 @@ func TestReplicasEnforcePolicySetElsewhere(t *testing.T) {
 			mustDenyOwner(t, b, ref)
 			// And the other way round: deleting the vault through B and
 			// re-creating it through A leaves no stale denial in either.
-			if err := b.DeleteVault(ref); err != nil {
+			if err := b.DeleteVault(t.Context(), ref); err != nil {
 				t.Fatal(err)
 			}
-			if err := a.CreateVault(ref); err != nil {
+			if err := a.CreateVault(t.Context(), ref); err != nil {
 				t.Fatal(err)
 			}
 			for _, s := range []*glacier.Service{a, b} {
-				if err := s.Authorize(owner); err != nil {
+				if err := s.Authorize(t.Context(), owner); err != nil {
 					t.Errorf("on the re-created vault without a policy: %v", err)
 				}
 			}

@@ -2,6 +2,7 @@ package glacier_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,11 +26,15 @@ type rerunStore struct {
 
 var errRerun = errors.New("rolled back to run fn again")
 
-func (r *rerunStore) Update(fn func(glacier.Tx) error) error { return r.twice(r.Store.Update, fn) }
-func (r *rerunStore) Batch(fn func(glacier.Tx) error) error  { return r.twice(r.Store.Batch, fn) }
+func (r *rerunStore) Update(ctx context.Context, fn func(glacier.Tx) error) error {
+	return r.twice(ctx, r.Store.Update, fn)
+}
+func (r *rerunStore) Batch(ctx context.Context, fn func(glacier.Tx) error) error {
+	return r.twice(ctx, r.Store.Batch, fn)
+}
 
-func (r *rerunStore) twice(run func(func(glacier.Tx) error) error, fn func(glacier.Tx) error) error {
-	err := run(func(tx glacier.Tx) error {
+func (r *rerunStore) twice(ctx context.Context, run func(context.Context, func(glacier.Tx) error) error, fn func(glacier.Tx) error) error {
+	err := run(ctx, func(tx glacier.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -39,7 +44,7 @@ func (r *rerunStore) twice(run func(func(glacier.Tx) error) error, fn func(glaci
 		return err // fn failed: nothing to commit, so nothing re-runs
 	}
 	r.reruns.Add(1)
-	return run(fn)
+	return run(ctx, fn)
 }
 
 // writeScenario drives every write path of the Service over st and
@@ -62,85 +67,85 @@ func writeScenario(t *testing.T, st glacier.Store, daily bool) string {
 	var out strings.Builder
 	scope := glacier.Scope{Account: "111122223333", Region: "us-east-1"}
 	ref := scope.Ref("v")
-	must(svc.CreateVault(ref))
-	must(svc.CreateVault(scope.Ref("gone")))
-	must(svc.AddTagsToVault(ref, map[string]string{"a": "1", "b": "2"}))
-	must(svc.RemoveTagsFromVault(ref, []string{"b"}))
-	must(svc.SetVaultAccessPolicy(ref, denyDeleteArchive))
-	must(svc.DeleteVaultAccessPolicy(ref))
+	must(svc.CreateVault(t.Context(), ref))
+	must(svc.CreateVault(t.Context(), scope.Ref("gone")))
+	must(svc.AddTagsToVault(t.Context(), ref, map[string]string{"a": "1", "b": "2"}))
+	must(svc.RemoveTagsFromVault(t.Context(), ref, []string{"b"}))
+	must(svc.SetVaultAccessPolicy(t.Context(), ref, denyDeleteArchive))
+	must(svc.DeleteVaultAccessPolicy(t.Context(), ref))
 	topic := "arn:aws:sns:us-east-1:111122223333:t"
-	must(svc.SetVaultNotifications(ref, glacier.Notifications{Topic: topic, Events: []string{glacier.EventInventoryRetrievalCompleted, glacier.EventArchiveRetrievalCompleted}}))
-	lock, err := svc.InitiateVaultLock(scope.Ref("gone"), denyDeleteArchive)
+	must(svc.SetVaultNotifications(t.Context(), ref, glacier.Notifications{Topic: topic, Events: []string{glacier.EventInventoryRetrievalCompleted, glacier.EventArchiveRetrievalCompleted}}))
+	lock, err := svc.InitiateVaultLock(t.Context(), scope.Ref("gone"), denyDeleteArchive)
 	must(err)
-	must(svc.AbortVaultLock(scope.Ref("gone")))
+	must(svc.AbortVaultLock(t.Context(), scope.Ref("gone")))
 	_ = lock
-	must(svc.SetDataRetrievalPolicy(scope, glacier.RetrievalPolicy{Rules: []glacier.RetrievalRule{{Strategy: "FreeTier"}}}))
-	_, err = svc.PurchaseProvisionedCapacity(scope)
+	must(svc.SetDataRetrievalPolicy(t.Context(), scope, glacier.RetrievalPolicy{Rules: []glacier.RetrievalRule{{Strategy: "FreeTier"}}}))
+	_, err = svc.PurchaseProvisionedCapacity(t.Context(), scope)
 	must(err)
 	upload := func(body []byte) string {
-		res, err := svc.UploadArchive(ref, "d", glacier.Payload{Body: bytes.NewReader(body), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()})
+		res, err := svc.UploadArchive(t.Context(), ref, "d", glacier.Payload{Body: bytes.NewReader(body), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()})
 		must(err)
 		return res.ID
 	}
 	small, big := upload([]byte("small")), upload(bytes.Repeat([]byte("x"), glacier.InlineMax+1))
 	const part = 1 << 20
-	up, err := svc.InitiateMultipartUpload(ref, fmt.Sprint(part), "mp")
+	up, err := svc.InitiateMultipartUpload(t.Context(), ref, fmt.Sprint(part), "mp")
 	must(err)
 	body := bytes.Repeat([]byte("y"), part+10)
 	for i, p := range [][]byte{body[:part], body[part:]} {
-		_, err := svc.UploadMultipartPart(ref, glacier.PartInput{UploadID: up, ContentRange: fmt.Sprintf("bytes %d-%d/*", i*part, i*part+len(p)-1),
+		_, err := svc.UploadMultipartPart(t.Context(), ref, glacier.PartInput{UploadID: up, ContentRange: fmt.Sprintf("bytes %d-%d/*", i*part, i*part+len(p)-1),
 			Payload: glacier.Payload{Body: bytes.NewReader(p), Size: int64(len(p)), TreeHash: treehash.Sum(p).String()}})
 		must(err)
 	}
-	mp, err := svc.CompleteMultipartUpload(ref, glacier.CompleteInput{UploadID: up, ArchiveSize: fmt.Sprint(len(body)), TreeHash: treehash.Sum(body).String()})
+	mp, err := svc.CompleteMultipartUpload(t.Context(), ref, glacier.CompleteInput{UploadID: up, ArchiveSize: fmt.Sprint(len(body)), TreeHash: treehash.Sum(body).String()})
 	must(err)
-	aborted, err := svc.InitiateMultipartUpload(ref, fmt.Sprint(part), "ab")
+	aborted, err := svc.InitiateMultipartUpload(t.Context(), ref, fmt.Sprint(part), "ab")
 	must(err)
-	must(svc.AbortMultipartUpload(ref, aborted))
-	must(svc.DeleteArchive(ref, small))
+	must(svc.AbortMultipartUpload(t.Context(), ref, aborted))
+	must(svc.DeleteArchive(t.Context(), ref, small))
 	fake.Advance(25 * time.Hour)
-	n, _, err := svc.TakeInventories(true)
+	n, _, err := svc.TakeInventories(t.Context(), true)
 	must(err)
 	fmt.Fprintf(&out, "inventories taken %d\n", n)
 	var jobs []string
 	for _, id := range []string{big, mp.ID} {
-		j, err := svc.InitiateJob(ref, glacier.JobParams{Type: "archive-retrieval", ArchiveID: &id})
+		j, err := svc.InitiateJob(t.Context(), ref, glacier.JobParams{Type: "archive-retrieval", ArchiveID: &id})
 		must(err)
 		jobs = append(jobs, j.ID)
 	}
-	inv, err := svc.InitiateJob(ref, glacier.JobParams{Type: "inventory-retrieval"})
+	inv, err := svc.InitiateJob(t.Context(), ref, glacier.JobParams{Type: "inventory-retrieval"})
 	must(err)
 	jobs = append(jobs, inv.ID)
 	fake.Advance(11 * time.Hour)
-	_, err = svc.CompleteDueJobs()
+	_, err = svc.CompleteDueJobs(t.Context())
 	must(err)
 	for _, id := range jobs {
-		info, err := svc.DescribeJob(ref, id)
+		info, err := svc.DescribeJob(t.Context(), ref, id)
 		must(err)
 		fmt.Fprintf(&out, "job %s %v after %v\n", info.StatusCode, info.Completed, info.CompletionDate.Sub(info.Created))
 	}
-	ns, err := svc.Notifications()
+	ns, err := svc.Notifications(t.Context())
 	must(err)
 	fmt.Fprintf(&out, "notifications %d\n", len(ns))
 	for _, n := range ns[:1] {
-		must(svc.RecordDelivery(n.ID, nil))
+		must(svc.RecordDelivery(t.Context(), n.ID, nil))
 	}
-	p, err := svc.PendingNotifications()
+	p, err := svc.PendingNotifications(t.Context())
 	must(err)
 	fmt.Fprintf(&out, "pending %d\n", len(p))
 	fake.Advance(48 * time.Hour)
-	for _, f := range []func() (int, error){svc.SweepJobs, svc.SweepUploads, svc.SweepArchiveDeletions} {
-		_, err := f()
+	for _, f := range []func(context.Context) (int, error){svc.SweepJobs, svc.SweepUploads, svc.SweepArchiveDeletions} {
+		_, err := f(t.Context())
 		must(err)
 	}
-	info, err := svc.DescribeVault(ref)
+	info, err := svc.DescribeVault(t.Context(), ref)
 	must(err)
-	tags, err := svc.ListTagsForVault(ref)
+	tags, err := svc.ListTagsForVault(t.Context(), ref)
 	must(err)
 	fmt.Fprintf(&out, "vault %d archives %d bytes, tags %v\n", info.NumberOfArchives, info.SizeInBytes, tags)
-	must(svc.DeleteVault(scope.Ref("gone")))
+	must(svc.DeleteVault(t.Context(), scope.Ref("gone")))
 	blobs := 0
-	must(st.Blobs().List(func(string, time.Time) bool { blobs++; return true }))
+	must(st.Blobs().List(t.Context(), func(string, time.Time) bool { blobs++; return true }))
 	fmt.Fprintf(&out, "blobs %d\n", blobs)
 	return out.String()
 }
@@ -176,11 +181,11 @@ type janitorStore struct {
 	t     *testing.T
 }
 
-func (j *janitorStore) Batch(fn func(glacier.Tx) error) error {
-	if _, err := j.svc.Recover(j.grace); err != nil {
+func (j *janitorStore) Batch(ctx context.Context, fn func(glacier.Tx) error) error {
+	if _, err := j.svc.Recover(ctx, j.grace); err != nil {
 		j.t.Error(err)
 	}
-	return j.Store.Batch(fn)
+	return j.Store.Batch(ctx, fn)
 }
 
 // The periodic recovery (with a grace, as the janitor runs it) never takes
@@ -195,15 +200,15 @@ func TestRecoverSparesInFlightUpload(t *testing.T) {
 		}
 		js.svc = svc
 		ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
-		if err := svc.CreateVault(ref); err != nil {
+		if err := svc.CreateVault(t.Context(), ref); err != nil {
 			t.Fatal(err)
 		}
 		body := bytes.Repeat([]byte("z"), glacier.InlineMax+1)
-		if _, err := svc.UploadArchive(ref, "", glacier.Payload{Body: bytes.NewReader(body), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()}); err != nil {
+		if _, err := svc.UploadArchive(t.Context(), ref, "", glacier.Payload{Body: bytes.NewReader(body), Size: int64(len(body)), TreeHash: treehash.Sum(body).String()}); err != nil {
 			t.Fatal(err)
 		}
 		blobs := 0
-		if err := js.Blobs().List(func(string, time.Time) bool { blobs++; return true }); err != nil {
+		if err := js.Blobs().List(t.Context(), func(string, time.Time) bool { blobs++; return true }); err != nil {
 			t.Fatal(err)
 		}
 		switch {

@@ -1,6 +1,9 @@
 package glacier
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 // defaultRetrievalPolicy is what GetDataRetrievalPolicy returns when no
 // policy was ever set (an emulator choice; spec 6.1).
@@ -9,9 +12,9 @@ func defaultRetrievalPolicy() RetrievalPolicy {
 }
 
 // GetDataRetrievalPolicy returns the scope's data retrieval policy.
-func (s *Service) GetDataRetrievalPolicy(scope Scope) (RetrievalPolicy, error) {
+func (s *Service) GetDataRetrievalPolicy(ctx context.Context, scope Scope) (RetrievalPolicy, error) {
 	var p RetrievalPolicy
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		got, err := tx.RetrievalPolicy(scope)
 		if errors.Is(err, ErrNotFound) {
 			p = defaultRetrievalPolicy()
@@ -27,7 +30,7 @@ func (s *Service) GetDataRetrievalPolicy(scope Scope) (RetrievalPolicy, error) {
 
 // SetDataRetrievalPolicy replaces the scope's data retrieval policy. It must
 // hold exactly one rule; BytesPerHour goes with that strategy only.
-func (s *Service) SetDataRetrievalPolicy(scope Scope, p RetrievalPolicy) error {
+func (s *Service) SetDataRetrievalPolicy(ctx context.Context, scope Scope, p RetrievalPolicy) error {
 	if len(p.Rules) != 1 {
 		return invalid("The data retrieval policy must contain exactly one rule; it has %d.", len(p.Rules))
 	}
@@ -54,7 +57,7 @@ func (s *Service) SetDataRetrievalPolicy(scope Scope, p RetrievalPolicy) error {
 		b := *r.BytesPerHour
 		rule.BytesPerHour = &b
 	}
-	return s.store.Update(func(tx Tx) error {
+	return s.store.Update(ctx, func(tx Tx) error {
 		return tx.PutRetrievalPolicy(scope, &RetrievalPolicy{Rules: []RetrievalRule{rule}})
 	})
 }

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 )
@@ -12,10 +13,10 @@ const SecretSize = 32
 // use. Every process over the store gets the same one (the console signs
 // its sessions with it, so a session opened through one replica is valid
 // on the others), and it outlives restarts.
-func (s *Service) Secret(name string) ([]byte, error) {
+func (s *Service) Secret(ctx context.Context, name string) ([]byte, error) {
 	key := "secret/" + name
 	var secret []byte
-	if err := s.store.View(func(tx Tx) error {
+	if err := s.store.View(ctx, func(tx Tx) error {
 		v, err := tx.Setting(key)
 		if err == nil && len(v) == SecretSize {
 			secret = v
@@ -27,7 +28,7 @@ func (s *Service) Secret(name string) ([]byte, error) {
 	}); err != nil || secret != nil {
 		return secret, err
 	}
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		v, err := tx.Setting(key)
 		switch {
 		case err == nil && len(v) == SecretSize:

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -31,9 +32,9 @@ type RangeWriter interface {
 }
 
 // openSegments opens segs for reading. Inline bytes are loaded now.
-func (s *Service) openSegments(segs []Segment) (*segmentsReader, error) {
+func (s *Service) openSegments(ctx context.Context, segs []Segment) (*segmentsReader, error) {
 	sr := &segmentsReader{}
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		for _, sg := range segs {
 			var r io.ReaderAt
 			if sg.Inline {
@@ -43,7 +44,7 @@ func (s *Service) openSegments(segs []Segment) (*segmentsReader, error) {
 				}
 				r = &byteReaderAt{b}
 			} else {
-				b, err := s.store.Blobs().Open(sg.Blob)
+				b, err := s.store.Blobs().Open(ctx, sg.Blob)
 				if err != nil {
 					return fmt.Errorf("blob %s: %w", sg.Blob, err)
 				}

@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -324,8 +325,8 @@ func (s *Service) selectParams(p *JobParams, j *Job) error {
 // then writes job.txt under the output path, as AWS does at initiation.
 // InitiateJob's transaction checks the archive again, and the limits; a
 // job refused there has its job.txt removed (unstartSelect).
-func (s *Service) startSelect(ref VaultRef, j *Job, archiveID string) error {
-	err := s.store.View(func(tx Tx) error {
+func (s *Service) startSelect(ctx context.Context, ref VaultRef, j *Job, archiveID string) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		if _, err := loadVault(tx, ref); err != nil {
 			return err
 		}

@@ -113,14 +113,14 @@ func sinkError(loc *S3Location, err error) error {
 // result_manifest.txt, or, when the query fails on the data, the error
 // object and error_manifest.txt. A failure to write the objects is
 // returned (the job stays in progress and is retried).
-func (s *Service) runSelect(ref VaultRef, j *Job) (outcome, error) {
+func (s *Service) runSelect(ctx context.Context, ref VaultRef, j *Job) (outcome, error) {
 	sp := &j.Select.Params
 	q, err := selectsql.Parse(str(sp.Expression))
 	if err != nil { // checked at initiation; kept for old records
 		return s.failSelect(ref, j, err)
 	}
 	if s.objects == nil {
-		return s.runSelectKept(ref, j, q)
+		return s.runSelectKept(ctx, ref, j, q)
 	}
 	spool, err := os.CreateTemp("", "permafrost-select-*")
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Service) runSelect(ref VaultRef, j *Job) (outcome, error) {
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
-	sr, err := s.openSegments(j.Segments)
+	sr, err := s.openSegments(ctx, j.Segments)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -193,14 +193,14 @@ func errorFile(e *SelectError) []byte {
 // runSelectKept runs a select job whose objects permafrost keeps itself:
 // the results go to a blob that becomes the job's output; job.txt, the
 // manifests and the error object are rendered from the job record.
-func (s *Service) runSelectKept(ref VaultRef, j *Job, q *selectsql.Query) (outcome, error) {
+func (s *Service) runSelectKept(ctx context.Context, ref VaultRef, j *Job, q *selectsql.Query) (outcome, error) {
 	sp := &j.Select.Params
-	sr, err := s.openSegments(j.Segments)
+	sr, err := s.openSegments(ctx, j.Segments)
 	if err != nil {
 		return outcome{}, err
 	}
 	defer sr.Close()
-	bw, err := s.store.Blobs().Create()
+	bw, err := s.store.Blobs().Create(ctx)
 	if err != nil {
 		return outcome{}, err
 	}

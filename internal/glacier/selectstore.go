@@ -2,6 +2,7 @@ package glacier
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"sort"
@@ -51,7 +52,7 @@ func keptObjects(ref VaultRef, j *Job) []KeptObject {
 
 // ListKeptObjects returns the kept objects of bucket whose keys start with
 // prefix, in key order, of account's vaults ("" for every account).
-func (s *Service) ListKeptObjects(bucket, prefix, account string) ([]KeptObject, error) {
+func (s *Service) ListKeptObjects(ctx context.Context, bucket, prefix, account string) ([]KeptObject, error) {
 	now := s.clock.Now()
 	var out []KeptObject
 	var due []VaultRef
@@ -77,16 +78,16 @@ func (s *Service) ListKeptObjects(bucket, prefix, account string) ([]KeptObject,
 			return true
 		})
 	}
-	err := s.store.View(scan)
+	err := s.store.View(ctx, scan)
 	if err == nil && len(due) > 0 {
 		// A read completes the due jobs it finds, as DescribeJob does.
 		for i, ref := range due {
-			if _, err := s.complete(ref, dueIDs[i]); err != nil && !errors.Is(err, ErrNotFound) {
+			if _, err := s.complete(ctx, ref, dueIDs[i]); err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, err
 			}
 		}
 		out, due, dueIDs = nil, nil, nil
-		err = s.store.View(scan)
+		err = s.store.View(ctx, scan)
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Key < out[b].Key })
 	return out, err
@@ -95,8 +96,8 @@ func (s *Service) ListKeptObjects(bucket, prefix, account string) ([]KeptObject,
 // OpenKeptObject opens one kept object (ErrNotFound when there is none,
 // or it belongs to another account than account, unless account is "").
 // Two jobs cannot share an output path (it ends with the job's ID).
-func (s *Service) OpenKeptObject(bucket, key, account string) (KeptObject, io.ReadCloser, error) {
-	objs, err := s.ListKeptObjects(bucket, key, account)
+func (s *Service) OpenKeptObject(ctx context.Context, bucket, key, account string) (KeptObject, io.ReadCloser, error) {
+	objs, err := s.ListKeptObjects(ctx, bucket, key, account)
 	if err != nil {
 		return KeptObject{}, nil, err
 	}
@@ -107,7 +108,7 @@ func (s *Service) OpenKeptObject(bucket, key, account string) (KeptObject, io.Re
 		if o.seg == nil {
 			return o, io.NopCloser(bytes.NewReader(o.data)), nil
 		}
-		sr, err := s.openSegments([]Segment{*o.seg})
+		sr, err := s.openSegments(ctx, []Segment{*o.seg})
 		if err != nil {
 			return KeptObject{}, nil, err
 		}

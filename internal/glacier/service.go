@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
@@ -11,6 +12,16 @@ import (
 )
 
 // Service implements the Glacier operations over a Store.
+//
+// Every method that reads or writes the store or its blobs takes the
+// context of the work first: a request's (the HTTP handler passes
+// r.Context()) or a background loop's. It reaches every store transaction
+// (see Store on what a context that ends does there): an operation whose
+// context ends before its commit changes nothing and returns an error
+// wrapping ctx.Err(). One piece of work is not the caller's: a due job
+// that a read (DescribeJob, ListJobs, GetJobOutput) completes on its way
+// is completed under context.WithoutCancel, so a client that goes away
+// does not abandon a job's preparation that other readers wait for.
 type Service struct {
 	store     Store
 	clock     clock.Clock
@@ -98,6 +109,7 @@ func New(o Options) (*Service, error) {
 		o.BufferMemory = DefaultBufferMemory
 	}
 	s.admit = newAdmission(o.BufferMemory, o.QueueTimeout)
+	s.store = authorizing{Store: o.Store, s: s} // see WithAccess
 	return s, nil
 }
 
@@ -153,8 +165,8 @@ func loadVault(tx Tx, ref VaultRef) (*Vault, error) {
 }
 
 // updateVault loads a vault, lets fn change it, and stores it.
-func (s *Service) updateVault(ref VaultRef, fn func(v *Vault) error) error {
-	return s.store.Update(func(tx Tx) error {
+func (s *Service) updateVault(ctx context.Context, ref VaultRef, fn func(v *Vault) error) error {
+	return s.store.Update(ctx, func(tx Tx) error {
 		v, err := loadVault(tx, ref)
 		if err != nil {
 			return err
@@ -167,9 +179,9 @@ func (s *Service) updateVault(ref VaultRef, fn func(v *Vault) error) error {
 }
 
 // viewVault loads a vault in a read-only transaction.
-func (s *Service) viewVault(ref VaultRef) (*Vault, error) {
+func (s *Service) viewVault(ctx context.Context, ref VaultRef) (*Vault, error) {
 	var v *Vault
-	err := s.store.View(func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		v, err = loadVault(tx, ref)
 		return err

@@ -1,6 +1,9 @@
 package glacier
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Store is the persistence the domain needs. Implementations live under
 // internal/store and must all pass internal/store/storetest.
@@ -8,11 +11,31 @@ import "time"
 // Records passed to and returned by a store are values the caller owns:
 // a store MUST NOT keep or share the pointers it is given or returns, so a
 // caller may modify a returned record freely before putting it back.
+//
+// Contexts: View, Update and Batch take the context of the work they serve
+// (a request's, or that of a background loop, which Close cancels). The
+// transaction carries it, so Tx methods take none. In every store:
+//   - a ctx already done when the call is made: fn does not run, nothing
+//     changes, and the call returns an error wrapping ctx.Err();
+//   - a store whose statements can block on a network (PostgreSQL) runs
+//     each under ctx: a ctx that ends before the commit stops the
+//     statement running and rolls the transaction back (nothing fn did is
+//     committed; the error wraps ctx.Err(), or is fn's own if fn saw that
+//     error first and returned it), and a serialization failure is not
+//     retried once ctx is done;
+//   - a store whose transactions cannot be interrupted (bbolt, memory)
+//     checks ctx only before it starts one, which then runs to its end;
+//   - once a commit has begun it is not cancelled: the call returns its
+//     real outcome, so an Update that returns nil has committed whatever
+//     ctx did meanwhile (a commit whose answer was lost wraps
+//     ErrMaybeCommitted, as for any failure).
+//
+// No store keeps ctx after the call returns.
 type Store interface {
 	// View runs fn in a read-only transaction with a consistent snapshot:
 	// every read of fn sees the same committed state, and none of a
 	// transaction that commits while fn runs. View runs fn once.
-	View(fn func(Tx) error) error
+	View(ctx context.Context, fn func(Tx) error) error
 	// Update runs fn in a read-write transaction. If fn returns an error
 	// nothing it did is kept. When Update returns nil on a durable store,
 	// the changes survive a crash. A write is visible to readers only once
@@ -32,12 +55,12 @@ type Store interface {
 	// more than once: fn must not have effects outside the transaction,
 	// or only ones that are safe to repeat, and must compute everything it
 	// writes from what it reads in that run.
-	Update(fn func(Tx) error) error
+	Update(ctx context.Context, fn func(Tx) error) error
 	// Batch is Update for writes that may be coalesced with concurrent
 	// ones into one durable commit; fn may therefore run more than once
 	// (also on a serialization failure, as Update's) and must not have
 	// side effects outside the transaction.
-	Batch(fn func(Tx) error) error
+	Batch(ctx context.Context, fn func(Tx) error) error
 	// Blobs returns the store of large byte objects.
 	Blobs() Blobs
 	// NewID returns a new archive, job or upload ID of n characters of
@@ -50,19 +73,30 @@ type Store interface {
 }
 
 // Blobs stores large immutable byte objects.
+//
+// Contexts: each call takes the context of the work it serves. A store
+// whose calls go over a network (S3) bounds every request it makes by it:
+// Open's ctx also bounds the reads of the Blob it returns, and Create's
+// the writer's requests, including Commit's (a Commit whose ctx ended
+// fails, and Abort then removes what it may have left). Cleaning up
+// (Abort, the removal of a blob a failed write left) is never cancelled.
+// A local store (files, memory) may ignore ctx: its calls do not block on
+// a network. The domain deletes a blob whose release has committed under
+// context.WithoutCancel, so a request's end never leaves garbage that
+// only Recover would collect.
 type Blobs interface {
 	// Create starts a new blob. Nothing written is visible, and nothing is
 	// left behind by Abort or by a crash, until Commit returns.
-	Create() (BlobWriter, error)
+	Create(ctx context.Context) (BlobWriter, error)
 	// Open returns the blob's bytes. It MUST return ErrNotFound for an
 	// unknown ID.
-	Open(id string) (Blob, error)
+	Open(ctx context.Context, id string) (Blob, error)
 	// Delete removes a blob; removing a missing blob is not an error.
-	Delete(id string) error
+	Delete(ctx context.Context, id string) error
 	// List calls fn with every committed blob ID, and the wall-clock time
 	// the blob was committed (as the backend records it: a file's
 	// modification time, an object's LastModified), until fn returns false.
-	List(fn func(id string, committed time.Time) bool) error
+	List(ctx context.Context, fn func(id string, committed time.Time) bool) error
 }
 
 // SizedBlobs is Blobs that can be told a blob's size in advance: an object
@@ -70,7 +104,7 @@ type Blobs interface {
 // The writer's Commit fails unless exactly size bytes were written.
 type SizedBlobs interface {
 	Blobs
-	CreateSized(size int64) (BlobWriter, error)
+	CreateSized(ctx context.Context, size int64) (BlobWriter, error)
 }
 
 // BlobWriter receives a blob's bytes.

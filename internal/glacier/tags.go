@@ -1,7 +1,9 @@
 package glacier
 
+import "context"
+
 // AddTagsToVault adds or overwrites tags; a vault holds at most 50.
-func (s *Service) AddTagsToVault(ref VaultRef, tags map[string]string) error {
+func (s *Service) AddTagsToVault(ctx context.Context, ref VaultRef, tags map[string]string) error {
 	if len(tags) < 1 || len(tags) > MaxTagsPerRequest {
 		return invalid("The number of tags in a request must be between 1 and %d.", MaxTagsPerRequest)
 	}
@@ -13,7 +15,7 @@ func (s *Service) AddTagsToVault(ref VaultRef, tags map[string]string) error {
 			return err
 		}
 	}
-	return s.updateVault(ref, func(v *Vault) error {
+	return s.updateVault(ctx, ref, func(v *Vault) error {
 		n := len(v.Tags)
 		for k := range tags {
 			if _, ok := v.Tags[k]; !ok {
@@ -34,7 +36,7 @@ func (s *Service) AddTagsToVault(ref VaultRef, tags map[string]string) error {
 }
 
 // RemoveTagsFromVault removes tags; keys that are not set are ignored.
-func (s *Service) RemoveTagsFromVault(ref VaultRef, keys []string) error {
+func (s *Service) RemoveTagsFromVault(ctx context.Context, ref VaultRef, keys []string) error {
 	if len(keys) < 1 || len(keys) > MaxTagsPerRequest {
 		return invalid("The number of tag keys in a request must be between 1 and %d.", MaxTagsPerRequest)
 	}
@@ -43,7 +45,7 @@ func (s *Service) RemoveTagsFromVault(ref VaultRef, keys []string) error {
 			return err
 		}
 	}
-	return s.updateVault(ref, func(v *Vault) error {
+	return s.updateVault(ctx, ref, func(v *Vault) error {
 		for _, k := range keys {
 			delete(v.Tags, k)
 		}
@@ -52,8 +54,8 @@ func (s *Service) RemoveTagsFromVault(ref VaultRef, keys []string) error {
 }
 
 // ListTagsForVault returns the vault's tags (an empty map when none).
-func (s *Service) ListTagsForVault(ref VaultRef) (map[string]string, error) {
-	v, err := s.viewVault(ref)
+func (s *Service) ListTagsForVault(ctx context.Context, ref VaultRef) (map[string]string, error) {
+	v, err := s.viewVault(ctx, ref)
 	if err != nil {
 		return nil, err
 	}

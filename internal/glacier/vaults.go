@@ -1,6 +1,7 @@
 package glacier
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -39,11 +40,11 @@ func (s *Service) info(v *Vault, now time.Time) VaultInfo {
 
 // CreateVault creates a vault; creating an existing vault succeeds and
 // changes nothing.
-func (s *Service) CreateVault(ref VaultRef) error {
+func (s *Service) CreateVault(ctx context.Context, ref VaultRef) error {
 	if !ValidVaultName(ref.Name) {
 		return invalid("The vault name is invalid: %s. Vault names must be 1 to 255 characters long and may contain only a-z, A-Z, 0-9, '_' (underscore), '-' (hyphen), and '.' (period).", ref.Name)
 	}
-	return s.store.Update(func(tx Tx) error {
+	return s.store.Update(ctx, func(tx Tx) error {
 		if _, err := tx.Vault(ref); err == nil {
 			return nil
 		} else if !errors.Is(err, ErrNotFound) {
@@ -67,8 +68,8 @@ func (s *Service) CreateVault(ref VaultRef) error {
 }
 
 // DescribeVault returns a vault's information.
-func (s *Service) DescribeVault(ref VaultRef) (VaultInfo, error) {
-	v, err := s.viewVault(ref)
+func (s *Service) DescribeVault(ctx context.Context, ref VaultRef) (VaultInfo, error) {
+	v, err := s.viewVault(ctx, ref)
 	if err != nil {
 		return VaultInfo{}, err
 	}
@@ -91,7 +92,7 @@ type ListVaultsOutput struct {
 // ListVaults lists the scope's vaults in ASCII order of name. The marker is
 // the ARN of the first vault of the page (inclusive), as the service's own
 // example shows.
-func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput, error) {
+func (s *Service) ListVaults(ctx context.Context, scope Scope, in ListVaultsInput) (ListVaultsOutput, error) {
 	limit, err := parseLimit(in.Limit, DefaultListVaults, MaxListVaults)
 	if err != nil {
 		return ListVaultsOutput{}, err
@@ -106,7 +107,7 @@ func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput,
 	}
 	var out ListVaultsOutput
 	now := s.clock.Now()
-	err = s.store.View(func(tx Tx) error {
+	err = s.store.View(ctx, func(tx Tx) error {
 		vs, err := tx.ListVaults(scope, from, limit+1)
 		if err != nil {
 			return err
@@ -126,9 +127,9 @@ func (s *Service) ListVaults(scope Scope, in ListVaultsInput) (ListVaultsOutput,
 
 // DeleteVault deletes a vault that holds no archives, with its policies,
 // tags and notification configuration.
-func (s *Service) DeleteVault(ref VaultRef) error {
+func (s *Service) DeleteVault(ctx context.Context, ref VaultRef) error {
 	var dead []string
-	err := s.store.Update(func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		dead = nil
 		v, err := loadVault(tx, ref)
 		if err != nil {
@@ -158,7 +159,7 @@ func (s *Service) DeleteVault(ref VaultRef) error {
 		return tx.DeleteVault(ref)
 	})
 	if err == nil {
-		s.deleteBlobs(dead)
+		s.deleteBlobs(ctx, dead)
 	}
 	return err
 }

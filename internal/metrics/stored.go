@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"context"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"permafrost/internal/glacier"
@@ -58,7 +60,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		return f
 	}
 	jobs := map[jobKey]int64{}
-	err := c.store.View(func(tx glacier.Tx) error {
+	err := c.store.View(context.Background(), func(tx glacier.Tx) error { // prometheus.Collector.Collect carries no context
 		if err := tx.ScanAllVaults(func(v *glacier.Vault) bool {
 			f := at(glacier.Scope{Account: v.Account, Region: v.Region})
 			f.vaults++

@@ -20,11 +20,11 @@ import (
 
 // Source is where pending notifications come from and where outcomes go.
 type Source interface {
-	PendingNotifications() ([]glacier.Notification, error)
-	RecordDelivery(id string, err error) error
+	PendingNotifications(ctx context.Context) ([]glacier.Notification, error)
+	RecordDelivery(ctx context.Context, id string, err error) error
 	// ClaimLease takes or renews a lease for ttl (see glacier.Lease) and
 	// reports whether this process holds it.
-	ClaimLease(name string, ttl time.Duration) (bool, error)
+	ClaimLease(ctx context.Context, name string, ttl time.Duration) (bool, error)
 }
 
 // OutboxLease names the lease on the notification outbox: of all the
@@ -106,12 +106,12 @@ func backoff(attempts int) time.Duration {
 // before each message once a third of the lease has passed; a process
 // that does not hold it returns at once, reporting nothing pending.
 func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
-	ns, err := d.src.PendingNotifications()
+	ns, err := d.src.PendingNotifications(ctx)
 	if err != nil || len(ns) == 0 {
 		d.forgetGone(ns)
 		return false, err
 	}
-	if held, err := d.src.ClaimLease(OutboxLease, d.lease); err != nil || !held {
+	if held, err := d.src.ClaimLease(ctx, OutboxLease, d.lease); err != nil || !held {
 		return false, err
 	}
 	renewed := time.Now()
@@ -123,7 +123,7 @@ func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
 			continue
 		}
 		if time.Since(renewed) > d.lease/3 {
-			if held, err := d.src.ClaimLease(OutboxLease, d.lease); err != nil || !held {
+			if held, err := d.src.ClaimLease(ctx, OutboxLease, d.lease); err != nil || !held {
 				return true, err
 			}
 			renewed = time.Now()
@@ -134,7 +134,7 @@ func (d *Deliverer) Deliver(ctx context.Context) (pending bool, err error) {
 		if d.OnPublish != nil {
 			d.OnPublish(perr)
 		}
-		if err := d.src.RecordDelivery(n.ID, perr); err != nil {
+		if err := d.src.RecordDelivery(ctx, n.ID, perr); err != nil {
 			return true, err
 		}
 		if perr != nil {

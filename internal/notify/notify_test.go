@@ -15,11 +15,11 @@ type fakeSource struct {
 	pending []glacier.Notification
 }
 
-func (s *fakeSource) PendingNotifications() ([]glacier.Notification, error) {
+func (s *fakeSource) PendingNotifications(context.Context) ([]glacier.Notification, error) {
 	return append([]glacier.Notification(nil), s.pending...), nil
 }
 
-func (s *fakeSource) RecordDelivery(id string, err error) error {
+func (s *fakeSource) RecordDelivery(_ context.Context, id string, err error) error {
 	for i := range s.pending {
 		if s.pending[i].ID == id {
 			s.pending[i].Attempts++
@@ -32,7 +32,9 @@ func (s *fakeSource) RecordDelivery(id string, err error) error {
 	return nil
 }
 
-func (s *fakeSource) ClaimLease(string, time.Duration) (bool, error) { return true, nil }
+func (s *fakeSource) ClaimLease(context.Context, string, time.Duration) (bool, error) {
+	return true, nil
+}
 
 type fakePublisher struct {
 	err   error

@@ -46,19 +46,19 @@ func TestOutboxLeaseTakeover(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := glacier.Scope{Account: "111122223333", Region: "us-east-1"}.Ref("v")
-	if err := a.CreateVault(ref); err != nil {
+	if err := a.CreateVault(t.Context(), ref); err != nil {
 		t.Fatal(err)
 	}
 	topic := "arn:aws:sns:us-east-1:111122223333:t"
 	var ids []string
 	for range 3 {
-		j, err := a.InitiateJob(ref, glacier.JobParams{Type: "inventory-retrieval", SNSTopic: &topic})
+		j, err := a.InitiateJob(t.Context(), ref, glacier.JobParams{Type: "inventory-retrieval", SNSTopic: &topic})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, j.ID)
 	}
-	if _, err := a.CompleteDueJobs(); err != nil {
+	if _, err := a.CompleteDueJobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
@@ -101,7 +101,7 @@ func TestOutboxLeaseTakeover(t *testing.T) {
 	if twice != 1 || len(count) != len(ids) {
 		t.Errorf("published %v: want every job's message once, and the one A published unrecorded twice", count)
 	}
-	if p, err := b.PendingNotifications(); err != nil || len(p) != 0 {
+	if p, err := b.PendingNotifications(ctx); err != nil || len(p) != 0 {
 		t.Errorf("pending after the takeover: %v, %v", p, err)
 	}
 }

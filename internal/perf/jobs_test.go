@@ -78,7 +78,7 @@ func benchmarkInventory1M(b *testing.B, daily bool) {
 	const batch = 50_000
 	var count, size int64
 	for start := 0; start < archives+later; start += batch {
-		err := m.Store.Update(func(tx glacier.Tx) error {
+		err := m.Store.Update(b.Context(), func(tx glacier.Tx) error {
 			for i := start; i < start+batch; i++ {
 				a := &glacier.Archive{
 					ID: fmt.Sprintf("%011d%0127d", i, i), Vault: "v", Description: fmt.Sprintf("archive %d", i),
@@ -106,7 +106,7 @@ func benchmarkInventory1M(b *testing.B, daily bool) {
 		}
 	}
 	if daily {
-		err := m.Store.Update(func(tx glacier.Tx) error {
+		err := m.Store.Update(b.Context(), func(tx glacier.Tx) error {
 			v, err := tx.Vault(ref)
 			if err != nil {
 				return err

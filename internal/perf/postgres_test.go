@@ -166,7 +166,7 @@ func BenchmarkMetadataInventory1M(b *testing.B) {
 		// The records, keys and index entries kvstore writes, made in a
 		// memory engine and copied over.
 		mem := kvstore.New(memory.NewEngine(), memory.NewBlobs())
-		err := mem.Update(func(tx glacier.Tx) error {
+		err := mem.Update(b.Context(), func(tx glacier.Tx) error {
 			for i := start; i < start+batch; i++ {
 				a := &glacier.Archive{
 					ID: fmt.Sprintf("%011d%0127d", i, i), Vault: "v", Description: fmt.Sprintf("archive %d", i),
@@ -184,7 +184,7 @@ func BenchmarkMetadataInventory1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		var rows [][]any
-		if err := mem.Dump(func(bucket string, k, v []byte) {
+		if err := mem.Dump(b.Context(), func(bucket string, k, v []byte) {
 			if bucket != "settings" {
 				rows = append(rows, []any{bucket, bytes.Clone(k), bytes.Clone(v)})
 			}

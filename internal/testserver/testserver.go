@@ -112,7 +112,7 @@ func (s *Server) NewClient(region, accessKey, secret string) *glacier.Client {
 // clock no more than about 292 years (the largest time.Duration) ahead in
 // all; Advance panics on an advance the server refuses.
 func (s *Server) Advance(d time.Duration) {
-	if _, err := s.Main.AdvanceClock(d); err != nil {
+	if _, err := s.Main.AdvanceClock(context.Background(), d); err != nil {
 		panic("testserver: advancing the clock: " + err.Error())
 	}
 }
@@ -121,7 +121,7 @@ func (s *Server) Advance(d time.Duration) {
 // /_permafrost/inventory does (with --inventory daily or --profile aws;
 // nothing in live mode), and returns how many it took.
 func (s *Server) TakeInventories() int {
-	n, err := s.Main.TakeInventories()
+	n, err := s.Main.TakeInventories(context.Background())
 	if err != nil {
 		panic("testserver: taking inventories: " + err.Error())
 	}

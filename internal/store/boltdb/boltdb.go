@@ -14,6 +14,7 @@ package boltdb
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -180,7 +181,10 @@ func Open(dir string, o Options) (glacier.Store, error) {
 }
 
 // View implements kvstore.Engine.
-func (e *Engine) View(fn func(kvstore.KV) error) error {
+func (e *Engine) View(ctx context.Context, fn func(kvstore.KV) error) error {
+	if err := ctx.Err(); err != nil {
+		return err // bbolt's reads cannot be cancelled: only not started
+	}
 	return e.db.View(func(tx *bolt.Tx) error { return fn(txn{tx: tx}) })
 }
 

@@ -24,7 +24,7 @@ func TestReopenKeepsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := glacier.Scope{Account: "123456789012", Region: "us-east-1"}.Ref("kept")
-	if err := s.Update(func(tx glacier.Tx) error {
+	if err := s.Update(t.Context(), func(tx glacier.Tx) error {
 		return tx.PutVault(&glacier.Vault{Account: ref.Account, Region: ref.Region, Name: ref.Name})
 	}); err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestReopenKeepsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.View(func(tx glacier.Tx) error { _, err := tx.Vault(ref); return err }); err != nil {
+	if err := s.View(t.Context(), func(tx glacier.Tx) error { _, err := tx.Vault(ref); return err }); err != nil {
 		t.Fatalf("vault lost across reopen: %v", err)
 	}
 }

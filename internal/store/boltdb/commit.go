@@ -1,6 +1,7 @@
 package boltdb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -16,7 +17,9 @@ import (
 // now or after a restart (unless the error wraps glacier.ErrMaybeCommitted).
 // Concurrent calls share one transaction and one sync (see Batch); fn runs
 // exactly once.
-func (e *Engine) Update(fn func(kvstore.KV) error) error { return e.Batch(fn) }
+func (e *Engine) Update(ctx context.Context, fn func(kvstore.KV) error) error {
+	return e.Batch(ctx, fn)
+}
 
 // Batch implements kvstore.Engine: calls that arrive while a batch is
 // being committed and synced are queued, and the next batch commits all of
@@ -25,7 +28,10 @@ func (e *Engine) Update(fn func(kvstore.KV) error) error { return e.Batch(fn) }
 // holds what arrived during the previous one. Each call runs once, in
 // order; one that fails has its own writes taken back (a savepoint) and
 // gets its own error, without touching the others.
-func (e *Engine) Batch(fn func(kvstore.KV) error) error {
+func (e *Engine) Batch(ctx context.Context, fn func(kvstore.KV) error) error {
+	if err := ctx.Err(); err != nil {
+		return err // once queued, a call is committed whatever ctx does
+	}
 	c := &call{fn: fn, done: make(chan error, 1)}
 	e.qmu.Lock()
 	e.queue = append(e.queue, c)

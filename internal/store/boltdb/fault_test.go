@@ -43,7 +43,7 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 				if how == "Batch" {
 					write = e.Batch
 				}
-				err := write(func(kv kvstore.KV) error { return kv.Put(testBucket, []byte("ghost"), []byte("x")) })
+				err := write(t.Context(), func(kv kvstore.KV) error { return kv.Put(testBucket, []byte("ghost"), []byte("x")) })
 				if !errors.Is(err, diskfault.ENOSPC) {
 					t.Fatalf("write with %s failing: %v, want ENOSPC", op, err)
 				}
@@ -85,13 +85,13 @@ func TestUnerasableRecordBlocksWritesUntilErased(t *testing.T) {
 	before := dump(t, e)
 	fl.Fail(diskfault.DBCommit, diskfault.EIO)
 	fl.Fail(diskfault.WALRevoke, diskfault.EIO)
-	err := e.Update(func(kv kvstore.KV) error { return kv.Put(testBucket, []byte("ghost"), []byte("x")) })
+	err := e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Put(testBucket, []byte("ghost"), []byte("x")) })
 	if !errors.Is(err, glacier.ErrMaybeCommitted) {
 		t.Fatalf("got %v, want ErrMaybeCommitted", err)
 	}
 	fl.Clear()
 	fl.Fail(diskfault.WALRevoke, diskfault.EIO)
-	if err := e.Update(func(kv kvstore.KV) error { return kv.Put(testBucket, []byte("b"), []byte("2")) }); err == nil {
+	if err := e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Put(testBucket, []byte("b"), []byte("2")) }); err == nil {
 		t.Fatal("a write was accepted while a failed record could not be erased")
 	}
 	if got := dump(t, e); got != before {
@@ -146,7 +146,7 @@ func TestFailedCallOfABatchIsTakenBack(t *testing.T) {
 	release, running := make(chan struct{}), make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
-		first <- e.Update(func(kv kvstore.KV) error {
+		first <- e.Update(t.Context(), func(kv kvstore.KV) error {
 			close(running)
 			<-release
 			return kv.Put(testBucket, []byte("a"), []byte("1"))
@@ -182,7 +182,7 @@ func TestFailedCallOfABatchIsTakenBack(t *testing.T) {
 		},
 	}
 	for _, fn := range calls {
-		go func() { results <- e.Update(fn) }()
+		go func() { results <- e.Update(t.Context(), fn) }()
 	}
 	for { // wait until all three are queued behind the first
 		e.qmu.Lock()

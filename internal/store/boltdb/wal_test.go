@@ -25,7 +25,7 @@ func openT(t *testing.T, dir string) *Engine {
 
 func put(t *testing.T, e *Engine, k, v string) {
 	t.Helper()
-	if err := e.Batch(func(kv kvstore.KV) error { return kv.Put(testBucket, []byte(k), []byte(v)) }); err != nil {
+	if err := e.Batch(t.Context(), func(kv kvstore.KV) error { return kv.Put(testBucket, []byte(k), []byte(v)) }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -34,7 +34,7 @@ func put(t *testing.T, e *Engine, k, v string) {
 func dump(t *testing.T, e *Engine) string {
 	t.Helper()
 	var b bytes.Buffer
-	err := e.View(func(kv kvstore.KV) error {
+	err := e.View(t.Context(), func(kv kvstore.KV) error {
 		for _, bk := range kvstore.Buckets {
 			if err := kv.Scan(bk, nil, nil, func(k, v []byte) bool {
 				fmt.Fprintf(&b, "%s/%q=%q\n", bk, k, v)
@@ -123,7 +123,7 @@ func TestLogReplaysWhatMetaDBLacks(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		put(t, e, fmt.Sprintf("k%02d", i), fmt.Sprintf("v%d", i))
 	}
-	if err := e.Update(func(kv kvstore.KV) error { return kv.Delete(testBucket, []byte("k03")) }); err != nil {
+	if err := e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Delete(testBucket, []byte("k03")) }); err != nil {
 		t.Fatal(err)
 	}
 	wantRecovered(t, machineCrash(t, dir, snap), dump(t, e), "after replay")
@@ -168,7 +168,7 @@ func TestRestartedLogIgnoresOlderRecords(t *testing.T) {
 	snap := snapshot(t, dir)
 	// Two records at the log's start; older ones follow them.
 	put(t, e, "k000", "rewritten")
-	if err := e.Update(func(kv kvstore.KV) error { return kv.Delete(testBucket, []byte("k001")) }); err != nil {
+	if err := e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Delete(testBucket, []byte("k001")) }); err != nil {
 		t.Fatal(err)
 	}
 	want := dump(t, e)
@@ -205,7 +205,7 @@ func TestFailingBatchCallsDoNotSinkOthers(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = e.Batch(func(kv kvstore.KV) error {
+			errs[i] = e.Batch(t.Context(), func(kv kvstore.KV) error {
 				if err := kv.Put(testBucket, []byte(fmt.Sprintf("k%02d", i)), []byte("v")); err != nil {
 					return err
 				}
@@ -222,7 +222,7 @@ func TestFailingBatchCallsDoNotSinkOthers(t *testing.T) {
 	wg.Wait()
 	for i, err := range errs {
 		var found bool
-		_ = e.View(func(kv kvstore.KV) error {
+		_ = e.View(t.Context(), func(kv kvstore.KV) error {
 			found = kv.Get(testBucket, []byte(fmt.Sprintf("k%02d", i))) != nil
 			return nil
 		})

@@ -5,6 +5,7 @@
 package fsblob
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -60,7 +61,7 @@ func validID(id string) bool {
 func (s *Store) path(id string) string { return filepath.Join(s.dir, id[:2], id) }
 
 // Create implements glacier.Blobs.
-func (s *Store) Create() (glacier.BlobWriter, error) {
+func (s *Store) Create(ctx context.Context) (glacier.BlobWriter, error) {
 	if err := s.faults.Check(diskfault.BlobCreate, s.tmp); err != nil {
 		return nil, fmt.Errorf("fsblob: %w", err)
 	}
@@ -156,7 +157,7 @@ func SyncDir(dir string) error {
 }
 
 // Open implements glacier.Blobs.
-func (s *Store) Open(id string) (glacier.Blob, error) {
+func (s *Store) Open(ctx context.Context, id string) (glacier.Blob, error) {
 	if !validID(id) {
 		return nil, glacier.ErrNotFound
 	}
@@ -190,7 +191,7 @@ func (b *blob) Close() error                            { return b.f.Close() }
 func (b *blob) File() *os.File { return b.f }
 
 // Delete implements glacier.Blobs.
-func (s *Store) Delete(id string) error {
+func (s *Store) Delete(ctx context.Context, id string) error {
 	if !validID(id) {
 		return nil
 	}
@@ -205,7 +206,7 @@ func (s *Store) Delete(id string) error {
 }
 
 // List implements glacier.Blobs.
-func (s *Store) List(fn func(id string, committed time.Time) bool) error {
+func (s *Store) List(ctx context.Context, fn func(id string, committed time.Time) bool) error {
 	subs, err := os.ReadDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("fsblob: %w", err)

@@ -1,5 +1,7 @@
 package kvstore
 
+import "context"
+
 // Buckets are the key spaces the typed layer uses. Engines must provide all
 // of them.
 var Buckets = []string{bVaults, bRetrieval, bCapacity, bArchives, bArchiveIndex, bUploads, bParts, bInline, bRefs, bJobs, bSettings, bNotifications, bOutbox, bDeletions, bDeletionOrder, bJobIndex, bUploadIndex, bJobDue, bLeases}
@@ -29,13 +31,13 @@ const (
 // Engine is an ordered key-value store with transactions.
 type Engine interface {
 	// View runs fn with a read-only, consistent snapshot.
-	View(fn func(KV) error) error
+	View(ctx context.Context, fn func(KV) error) error
 	// Update runs fn atomically: either all its writes are kept (and, for
 	// a durable engine, synced to disk before Update returns) or none.
-	Update(fn func(KV) error) error
+	Update(ctx context.Context, fn func(KV) error) error
 	// Batch is Update that may be coalesced with concurrent calls into one
 	// commit; fn may run more than once.
-	Batch(fn func(KV) error) error
+	Batch(ctx context.Context, fn func(KV) error) error
 	Close() error
 }
 

@@ -2,6 +2,7 @@ package kvstore
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -33,7 +34,7 @@ type idCipher struct{ key []byte }
 // (err != nil) the cipher is disabled, which is correct but slower.
 func loadIDCipher(eng Engine) (*idCipher, error) {
 	var key []byte
-	err := eng.Update(func(kv KV) error {
+	err := eng.Update(context.Background(), func(kv KV) error { // at open: no request to cancel it
 		if v := kv.Get(bSettings, []byte(settingIDKey)); len(v) == sha256.Size {
 			key = bytes.Clone(v)
 			return nil

@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -73,7 +74,7 @@ func (t tx) ScanDueJobs(fn func(ref glacier.VaultRef, id string, due time.Time) 
 const settingDueIndex = "kvstore-job-due-index"
 
 func indexDueJobs(eng Engine) error {
-	return eng.Update(func(kv KV) error {
+	return eng.Update(context.Background(), func(kv KV) error { // at open: no request to cancel it
 		if kv.Get(bSettings, []byte(settingDueIndex)) != nil {
 			return nil
 		}

@@ -19,7 +19,7 @@ type dueEntry struct {
 func scanDue(t *testing.T, st glacier.Store) []dueEntry {
 	t.Helper()
 	var out []dueEntry
-	err := st.View(func(tx glacier.Tx) error {
+	err := st.View(t.Context(), func(tx glacier.Tx) error {
 		return tx.ScanDueJobs(func(ref glacier.VaultRef, id string, due time.Time) bool {
 			out = append(out, dueEntry{ref, id, due})
 			return true
@@ -45,7 +45,7 @@ func TestDueJobIndex(t *testing.T) {
 	var jobs []*glacier.Job
 	put := func(j *glacier.Job, ref glacier.VaultRef) {
 		t.Helper()
-		if err := st.Update(func(tx glacier.Tx) error { return tx.PutJob(ref, j) }); err != nil {
+		if err := st.Update(t.Context(), func(tx glacier.Tx) error { return tx.PutJob(ref, j) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -75,12 +75,12 @@ func TestDueJobIndex(t *testing.T) {
 	jobs[3].Completed, jobs[3].Status = jobs[3].Due, glacier.StatusSucceeded
 	put(jobs[3], refs[1])
 	put(jobs[4], refs[0]) // put again in progress: one entry still
-	if err := st.Update(func(tx glacier.Tx) error { return tx.DeleteJob(refs[0], jobs[2].ID) }); err != nil {
+	if err := st.Update(t.Context(), func(tx glacier.Tx) error { return tx.DeleteJob(refs[0], jobs[2].ID) }); err != nil {
 		t.Fatal(err)
 	}
 	want(5, 4, 1, 0)
 	// A store from before the index: its entries and marker gone.
-	err := eng.Update(func(kv kvstore.KV) error {
+	err := eng.Update(t.Context(), func(kv kvstore.KV) error {
 		var keys [][]byte
 		kv.Scan("job-due", nil, nil, func(k, _ []byte) bool { keys = append(keys, append([]byte(nil), k...)); return true })
 		for _, k := range keys {
@@ -104,7 +104,7 @@ func TestDueJobIndex(t *testing.T) {
 func TestLeases(t *testing.T) {
 	st := memory.New()
 	exp := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	err := st.Update(func(tx glacier.Tx) error {
+	err := st.Update(t.Context(), func(tx glacier.Tx) error {
 		for i := range 3 {
 			if err := tx.PutLease(fmt.Sprint("l", i), &glacier.Lease{Holder: fmt.Sprint("h", i), Expires: exp}); err != nil {
 				return err
@@ -115,7 +115,7 @@ func TestLeases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.View(func(tx glacier.Tx) error {
+	st.View(t.Context(), func(tx glacier.Tx) error {
 		if l, err := tx.Lease("l2"); err != nil || l.Holder != "h2" || !l.Expires.Equal(exp) {
 			t.Errorf("Lease(l2) = %+v, %v", l, err)
 		}

@@ -22,7 +22,7 @@ func TestLegacyRecords(t *testing.T) {
 	// A legacy ID: 11 characters of time (t0+1h), then random ones.
 	legacy := legacyHead(t0.Add(time.Hour)) + strings.Repeat("x", glacier.ArchiveIDLen-11)
 	legacyJob := legacyHead(t0.Add(time.Hour)) + strings.Repeat("j", glacier.JobIDLen-11)
-	err := eng.Update(func(kv kvstore.KV) error {
+	err := eng.Update(t.Context(), func(kv kvstore.KV) error {
 		p := "111111111111/us-east-1/v/"
 		a := &glacier.Archive{ID: legacy, Vault: "v", Created: t0.Add(time.Hour), Size: 1}
 		raw, _ := json.Marshal(a)
@@ -38,7 +38,7 @@ func TestLegacyRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Update(func(tx glacier.Tx) error {
+	err = st.Update(t.Context(), func(tx glacier.Tx) error {
 		for i, id := range []string{"-early", "zlate"} {
 			at := t0.Add(time.Duration(i) * 2 * time.Hour) // t0 and t0+2h
 			if err := tx.PutArchive(ref, &glacier.Archive{ID: id, Vault: "v", Created: at, Size: 1}); err != nil {
@@ -53,7 +53,7 @@ func TestLegacyRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.View(func(tx glacier.Tx) error {
+	err = st.View(t.Context(), func(tx glacier.Tx) error {
 		if a, err := tx.Archive(ref, legacy); err != nil || a.ID != legacy {
 			t.Errorf("legacy archive: %+v, %v", a, err)
 		}
@@ -82,7 +82,7 @@ func TestLegacyRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Update(func(tx glacier.Tx) error {
+	err = st.Update(t.Context(), func(tx glacier.Tx) error {
 		if err := tx.DeleteArchive(ref, legacy); err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func TestLegacyRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = st.View(func(tx glacier.Tx) error {
+	_ = st.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Archive(ref, legacy); err == nil {
 			t.Error("legacy archive still there after its deletion")
 		}

@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -48,18 +49,18 @@ func (s *Store) NewID(n int, created time.Time) string { return s.ids.newID(n, c
 func (s *Store) Blobs() glacier.Blobs { return s.blobs }
 
 // Batch implements glacier.Store.
-func (s *Store) Batch(fn func(glacier.Tx) error) error {
-	return s.eng.Batch(func(kv KV) error { return fn(tx{kv, s.memo, s.ids}) })
+func (s *Store) Batch(ctx context.Context, fn func(glacier.Tx) error) error {
+	return s.eng.Batch(ctx, func(kv KV) error { return fn(tx{kv, s.memo, s.ids}) })
 }
 
 // View implements glacier.Store.
-func (s *Store) View(fn func(glacier.Tx) error) error {
-	return s.eng.View(func(kv KV) error { return fn(tx{kv, s.memo, s.ids}) })
+func (s *Store) View(ctx context.Context, fn func(glacier.Tx) error) error {
+	return s.eng.View(ctx, func(kv KV) error { return fn(tx{kv, s.memo, s.ids}) })
 }
 
 // Update implements glacier.Store.
-func (s *Store) Update(fn func(glacier.Tx) error) error {
-	return s.eng.Update(func(kv KV) error { return fn(tx{kv, s.memo, s.ids}) })
+func (s *Store) Update(ctx context.Context, fn func(glacier.Tx) error) error {
+	return s.eng.Update(ctx, func(kv KV) error { return fn(tx{kv, s.memo, s.ids}) })
 }
 
 // Close implements glacier.Store.
@@ -216,8 +217,8 @@ func (t tx) PutCapacity(s glacier.Scope, c *glacier.Capacity) error {
 // Dump calls fn with every record of every bucket, bucket by bucket in key
 // order, from one snapshot: for tests and diagnostics that compare whole
 // states. The slices are valid only during the call.
-func (s *Store) Dump(fn func(bucket string, k, v []byte)) error {
-	return s.eng.View(func(kv KV) error {
+func (s *Store) Dump(ctx context.Context, fn func(bucket string, k, v []byte)) error {
+	return s.eng.View(ctx, func(kv KV) error {
 		for _, b := range Buckets {
 			if err := kv.Scan(b, nil, nil, func(k, v []byte) bool { fn(b, k, v); return true }); err != nil {
 				return err

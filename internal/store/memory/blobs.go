@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -69,7 +70,9 @@ type memBlob struct {
 }
 
 // Create implements glacier.Blobs.
-func (s *Blobs) Create() (glacier.BlobWriter, error) { return &memWriter{s: s, b: &memBlob{}}, nil }
+func (s *Blobs) Create(ctx context.Context) (glacier.BlobWriter, error) {
+	return &memWriter{s: s, b: &memBlob{}}, nil
+}
 
 type memWriter struct {
 	s    *Blobs
@@ -150,7 +153,7 @@ func (w *memWriter) Abort() {
 }
 
 // Open implements glacier.Blobs.
-func (s *Blobs) Open(id string) (glacier.Blob, error) {
+func (s *Blobs) Open(ctx context.Context, id string) (glacier.Blob, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	b, ok := s.blobs[id]
@@ -207,7 +210,7 @@ func (b *memBlob) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // Delete implements glacier.Blobs.
-func (s *Blobs) Delete(id string) error {
+func (s *Blobs) Delete(ctx context.Context, id string) error {
 	s.mu.Lock()
 	b := s.blobs[id]
 	delete(s.blobs, id)
@@ -225,7 +228,7 @@ func (s *Blobs) Delete(id string) error {
 }
 
 // List implements glacier.Blobs.
-func (s *Blobs) List(fn func(id string, committed time.Time) bool) error {
+func (s *Blobs) List(ctx context.Context, fn func(id string, committed time.Time) bool) error {
 	type listed struct {
 		id string
 		t  time.Time

@@ -12,7 +12,7 @@ import (
 func TestDeletedBlobReadableUntilClosed(t *testing.T) {
 	s := NewBlobs()
 	put := func(fill byte) string {
-		w, _ := s.Create()
+		w, _ := s.Create(t.Context())
 		w.Write(bytes.Repeat([]byte{fill}, 3*chunkSize))
 		id, err := w.Commit()
 		if err != nil {
@@ -21,11 +21,11 @@ func TestDeletedBlobReadableUntilClosed(t *testing.T) {
 		return id
 	}
 	id := put('a')
-	r, err := s.Open(id)
+	r, err := s.Open(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Delete(id)
+	s.Delete(t.Context(), id)
 	put('b') // must not reuse the open blob's chunks
 	buf := make([]byte, 3*chunkSize)
 	if _, err := r.ReadAt(buf, 0); err != nil || !bytes.Equal(buf, bytes.Repeat([]byte{'a'}, 3*chunkSize)) {
@@ -42,7 +42,7 @@ func TestDeletedBlobReadableUntilClosed(t *testing.T) {
 // written ones, and misuse is refused rather than corrupting the blob.
 func TestChunkWriter(t *testing.T) {
 	s := NewBlobs()
-	w, _ := s.Create()
+	w, _ := s.Create(t.Context())
 	cw := w.(glacier.ChunkWriter)
 	want := make([]byte, 0, 2*chunkSize+5)
 	for i, n := range []int{chunkSize, chunkSize, 5} {
@@ -68,7 +68,7 @@ func TestChunkWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := s.Open(id)
+	r, _ := s.Open(t.Context(), id)
 	defer r.Close()
 	got := make([]byte, r.Size())
 	if n, err := r.ReadAt(got, 0); n != len(want) || err != nil || !bytes.Equal(got, want) {
@@ -78,7 +78,7 @@ func TestChunkWriter(t *testing.T) {
 	// An aborted writer gives back its chunks, including one lent but
 	// never added.
 	free := len(s.free)
-	w, _ = s.Create()
+	w, _ = s.Create(t.Context())
 	cw = w.(glacier.ChunkWriter)
 	cw.AddChunk(cw.NextChunk())
 	cw.NextChunk()

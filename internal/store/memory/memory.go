@@ -5,6 +5,7 @@ package memory
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"sync"
 
@@ -42,12 +43,17 @@ func NewEngine() *Engine {
 func New() glacier.Store { return kvstore.New(NewEngine(), NewBlobs()) }
 
 // Batch implements kvstore.Engine; in memory there is nothing to coalesce.
-func (e *Engine) Batch(fn func(kvstore.KV) error) error { return e.Update(fn) }
+func (e *Engine) Batch(ctx context.Context, fn func(kvstore.KV) error) error {
+	return e.Update(ctx, fn)
+}
 
 var errClosed = errors.New("memory: store is closed")
 
 // View implements kvstore.Engine.
-func (e *Engine) View(fn func(kvstore.KV) error) error {
+func (e *Engine) View(ctx context.Context, fn func(kvstore.KV) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.closed {
@@ -58,7 +64,10 @@ func (e *Engine) View(fn func(kvstore.KV) error) error {
 
 // Update implements kvstore.Engine. Writes go to lazily cloned trees that
 // replace the committed ones only if fn succeeds.
-func (e *Engine) Update(fn func(kvstore.KV) error) error {
+func (e *Engine) Update(ctx context.Context, fn func(kvstore.KV) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {

@@ -15,7 +15,7 @@ const bucket = "settings"
 func getKey(t *testing.T, e *Engine, key string) []byte {
 	t.Helper()
 	var v []byte
-	if err := e.View(func(kv kvstore.KV) error { v = bytes.Clone(kv.Get(bucket, []byte(key))); return nil }); err != nil {
+	if err := e.View(t.Context(), func(kv kvstore.KV) error { v = bytes.Clone(kv.Get(bucket, []byte(key))); return nil }); err != nil {
 		t.Fatalf("View: %v", err)
 	}
 	return v
@@ -28,7 +28,7 @@ func TestFailedGetFailsTheTransaction(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	e := openAt(t, url)
 	calls := 0
-	err := e.Update(func(kv kvstore.KV) error {
+	err := e.Update(t.Context(), func(kv kvstore.KV) error {
 		calls++
 		if err := kv.Put(bucket, []byte("first"), []byte("1")); err != nil {
 			return err
@@ -61,7 +61,7 @@ func TestFailedGetFailsTheTransaction(t *testing.T) {
 		}
 	}
 	// The pool replaces the dead connection.
-	if err := e.Update(func(kv kvstore.KV) error { return kv.Put(bucket, []byte("after"), []byte("ok")) }); err != nil {
+	if err := e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Put(bucket, []byte("after"), []byte("ok")) }); err != nil {
 		t.Fatalf("Update after the lost session: %v", err)
 	}
 }
@@ -77,7 +77,7 @@ func TestDatabaseHangsOrGoesAway(t *testing.T) {
 	}
 	defer e.Close()
 	put := func(k string) error {
-		return e.Update(func(kv kvstore.KV) error {
+		return e.Update(t.Context(), func(kv kvstore.KV) error {
 			if err := kv.Put(bucket, []byte(k), []byte("v")); err != nil {
 				return err
 			}
@@ -100,7 +100,7 @@ func TestDatabaseHangsOrGoesAway(t *testing.T) {
 	proxy.Cut()
 	cut := make(chan error, 1)
 	go func() {
-		cut <- e.Update(func(kv kvstore.KV) error {
+		cut <- e.Update(t.Context(), func(kv kvstore.KV) error {
 			if err := kv.Put(bucket, []byte("cut"), []byte("v")); err != nil {
 				return err
 			}
@@ -126,5 +126,34 @@ func TestDatabaseHangsOrGoesAway(t *testing.T) {
 	}
 	if getKey(t, e, "after") == nil {
 		t.Error("write after recovery lost")
+	}
+}
+
+// A transaction reads its own writes after they are sent, although it
+// read the key's older value before writing it (the read is remembered
+// only until the key is written).
+func TestReadAfterFlushedWrite(t *testing.T) {
+	e := openAt(t, pgtest.NewDatabase(t))
+	if err := e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Put(bucket, []byte("k"), []byte("old")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Update(t.Context(), func(kv kvstore.KV) error {
+		if v := kv.Get(bucket, []byte("k")); string(v) != "old" {
+			return fmt.Errorf("first read %q", v)
+		}
+		if err := kv.Put(bucket, []byte("k"), []byte("new")); err != nil {
+			return err
+		}
+		for i := range maxPending { // sends the held writes, the one of k included
+			if err := kv.Put(bucket, fmt.Appendf(nil, "fill%d", i), []byte("x")); err != nil {
+				return err
+			}
+		}
+		if v := kv.Get(bucket, []byte("k")); string(v) != "new" {
+			return fmt.Errorf("read after the write was sent: %q, want new", v)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -130,19 +130,19 @@ func (e *Engine) Close() error {
 }
 
 // View implements kvstore.Engine.
-func (e *Engine) View(fn func(kvstore.KV) error) error {
-	return e.run(pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn, 1)
+func (e *Engine) View(ctx context.Context, fn func(kvstore.KV) error) error {
+	return e.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn, 1)
 }
 
 // Update implements kvstore.Engine: fn runs at SERIALIZABLE and is run
 // again, after a backoff, when PostgreSQL aborts the transaction to keep
 // it serializable.
-func (e *Engine) Update(fn func(kvstore.KV) error) error {
+func (e *Engine) Update(ctx context.Context, fn func(kvstore.KV) error) error {
 	if e.o.Observer == nil {
-		return e.run(pgx.TxOptions{IsoLevel: e.iso}, fn, e.o.MaxAttempts)
+		return e.run(ctx, pgx.TxOptions{IsoLevel: e.iso}, fn, e.o.MaxAttempts)
 	}
 	start := time.Now()
-	err := e.run(pgx.TxOptions{IsoLevel: e.iso}, fn, e.o.MaxAttempts)
+	err := e.run(ctx, pgx.TxOptions{IsoLevel: e.iso}, fn, e.o.MaxAttempts)
 	if err == nil {
 		e.o.Observer.Commit(1, time.Since(start))
 	}
@@ -151,12 +151,19 @@ func (e *Engine) Update(fn func(kvstore.KV) error) error {
 
 // Batch implements kvstore.Engine. PostgreSQL coalesces concurrent
 // commits' WAL flushes itself, so a Batch is an Update.
-func (e *Engine) Batch(fn func(kvstore.KV) error) error { return e.Update(fn) }
+func (e *Engine) Batch(ctx context.Context, fn func(kvstore.KV) error) error {
+	return e.Update(ctx, fn)
+}
 
 // run runs fn in a transaction, up to attempts times while it fails with
-// a serialization failure or a deadlock.
-func (e *Engine) run(opts pgx.TxOptions, fn func(kvstore.KV) error, attempts int) error {
+// a serialization failure or a deadlock. Every statement carries ctx: once
+// it is done, the statement running is cancelled, the transaction rolled
+// back and no further attempt made.
+func (e *Engine) run(ctx context.Context, opts pgx.TxOptions, fn func(kvstore.KV) error, attempts int) error {
 	for i := 1; ; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		// A transaction aborted to keep the history serializable met
 		// contention (a hot row: one vault's counts under many uploads),
 		// so it runs again holding the retry lock. If even that attempt
@@ -167,7 +174,7 @@ func (e *Engine) run(opts pgx.TxOptions, fn func(kvstore.KV) error, attempts int
 		// rows share an index page, does not serialize the process.)
 		serialized := opts.AccessMode != pgx.ReadOnly &&
 			(i > 1 || time.Now().UnixNano()-e.contended.Load() < int64(contentionWindow))
-		err := e.attempt(opts, fn, serialized)
+		err := e.attempt(ctx, opts, fn, serialized)
 		if err == nil || !retryable(err) || i >= attempts {
 			if err != nil && retryable(err) && attempts > 1 {
 				err = fmt.Errorf("postgres: gave up after %d attempts: %w", i, err)
@@ -194,15 +201,15 @@ const retryLock int64 = 0x7066726574727921
 // attempt runs fn once in a transaction of its own; serialized, it holds
 // the retry lock, taken before BEGIN so that the transaction's snapshot
 // is taken after the wait.
-func (e *Engine) attempt(opts pgx.TxOptions, fn func(kvstore.KV) error, serialized bool) error {
-	ctx, cancel := e.ctx()
+func (e *Engine) attempt(txCtx context.Context, opts pgx.TxOptions, fn func(kvstore.KV) error, serialized bool) error {
+	ctx, cancel := e.ctx(txCtx)
 	conn, err := e.pool.Acquire(ctx)
 	cancel()
 	if err != nil {
 		return fmt.Errorf("postgres: connect: %w", err)
 	}
 	if serialized {
-		ctx, cancel := e.ctx()
+		ctx, cancel := e.ctx(txCtx)
 		_, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, retryLock)
 		cancel()
 		if err != nil {
@@ -210,7 +217,8 @@ func (e *Engine) attempt(opts pgx.TxOptions, fn func(kvstore.KV) error, serializ
 			return fmt.Errorf("postgres: retry lock: %w", err)
 		}
 		defer func() {
-			ctx, cancel := e.ctx()
+			// The lock is released even when txCtx is done.
+			ctx, cancel := e.ctx(context.Background())
 			defer cancel()
 			if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, retryLock); err != nil {
 				// The session may still hold the lock: never hand it
@@ -222,7 +230,7 @@ func (e *Engine) attempt(opts pgx.TxOptions, fn func(kvstore.KV) error, serializ
 	} else {
 		defer conn.Release()
 	}
-	t := &txn{e: e, conn: conn, begin: beginSQL(opts), readOnly: opts.AccessMode == pgx.ReadOnly}
+	t := &txn{e: e, ctx: txCtx, conn: conn, begin: beginSQL(opts), readOnly: opts.AccessMode == pgx.ReadOnly}
 	ferr := fn(t)
 	if t.err != nil || ferr != nil {
 		t.end()
@@ -251,9 +259,10 @@ func beginSQL(opts pgx.TxOptions) string {
 	return s
 }
 
-// ctx is the deadline of one statement.
-func (e *Engine) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), e.o.StatementTimeout)
+// ctx is the deadline of one statement of a transaction whose context is
+// parent.
+func (e *Engine) ctx(parent context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(parent, e.o.StatementTimeout)
 }
 
 // retryable reports a serialization failure or a deadlock: PostgreSQL

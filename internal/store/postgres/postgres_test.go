@@ -60,7 +60,7 @@ func TestIsolationCasesFailAtReadCommitted(t *testing.T) {
 			for range tries { // a race may be won by luck; three tries all lucky would be very rare
 				e := openTest(t, Options{})
 				e.iso = pgx.ReadCommitted
-				err := c(kvstore.New(e, memory.NewBlobs()))
+				err := c(t.Context(), kvstore.New(e, memory.NewBlobs()))
 				if err != nil {
 					t.Logf("at READ COMMITTED, as expected: %v", err)
 					return
@@ -88,7 +88,7 @@ func TestReplicasShareTheIDKey(t *testing.T) {
 	keys := map[string]bool{}
 	for _, s := range stores {
 		defer s.Close()
-		_ = s.(*kvstore.Store).Dump(func(bucket string, k, v []byte) {
+		_ = s.(*kvstore.Store).Dump(t.Context(), func(bucket string, k, v []byte) {
 			if bucket == "settings" && string(k) == "kvstore/id-key" {
 				keys[string(v)] = true
 			}
@@ -100,13 +100,13 @@ func TestReplicasShareTheIDKey(t *testing.T) {
 	ref := glacier.Scope{Account: "111111111111", Region: "us-east-1"}.Ref("v")
 	created := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	id := stores[0].NewID(138, created)
-	if err := stores[0].Update(func(tx glacier.Tx) error {
+	if err := stores[0].Update(t.Context(), func(tx glacier.Tx) error {
 		return tx.PutJob(ref, &glacier.Job{ID: id, Vault: "v", Action: "InventoryRetrieval", Created: created})
 	}); err != nil {
 		t.Fatal(err)
 	}
 	for i, s := range stores[1:] {
-		if err := s.View(func(tx glacier.Tx) error { _, err := tx.Job(ref, id); return err }); err != nil {
+		if err := s.View(t.Context(), func(tx glacier.Tx) error { _, err := tx.Job(ref, id); return err }); err != nil {
 			t.Errorf("replica %d: job of an ID replica 0 issued: %v", i+1, err)
 		}
 	}

@@ -19,7 +19,7 @@ func TestScanPagesWithReadsAndWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := e.Update(func(kv kvstore.KV) error {
+	if err := e.Update(t.Context(), func(kv kvstore.KV) error {
 		put(kv, "inline", "a/", "before the prefix")
 		put(kv, "inline", "c", "after it")
 		for i := range n {
@@ -29,7 +29,7 @@ func TestScanPagesWithReadsAndWrites(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	err := e.Update(func(kv kvstore.KV) error {
+	err := e.Update(t.Context(), func(kv kvstore.KV) error {
 		i := 0
 		err := kv.Scan("inline", []byte("b/"), nil, func(k, v []byte) bool {
 			if want := fmt.Sprintf("b/%06d", i); string(k) != want || string(v) != fmt.Sprint("v", i) {
@@ -58,7 +58,7 @@ func TestScanPagesWithReadsAndWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	var refs [][]byte
-	if err := e.View(func(kv kvstore.KV) error {
+	if err := e.View(t.Context(), func(kv kvstore.KV) error {
 		return kv.Scan("refs", nil, nil, func(k, _ []byte) bool { refs = append(refs, bytes.Clone(k)); return true })
 	}); err != nil {
 		t.Fatal(err)

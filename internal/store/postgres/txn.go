@@ -33,12 +33,14 @@ const maxPending = 256
 // fails with it and the transaction is rolled back.
 type txn struct {
 	e        *Engine
+	ctx      context.Context // the transaction's: every statement carries it
 	conn     *pgxpool.Conn
 	begin    string // the BEGIN statement, until it is sent
 	readOnly bool
 	pending  []op
-	held     map[string]int // bucket "\x00" key -> its last write in pending
-	ahead    *ahead         // a scan's next page, sent before it is needed
+	held     map[string]int    // bucket "\x00" key -> its last write in pending
+	reads    map[string][]byte // values read (nil: missing), by held key
+	ahead    *ahead            // a scan's next page, sent before it is needed
 	err      error
 }
 
@@ -85,7 +87,7 @@ func (t *txn) sendOnly(stmts []stmt) *ahead {
 	if b.Len() == 0 {
 		return nil
 	}
-	ctx, cancel := t.e.ctx()
+	ctx, cancel := t.e.ctx(t.ctx)
 	return &ahead{t: t, br: t.conn.SendBatch(ctx, b), cancel: cancel, begins: begins, stmts: stmts}
 }
 
@@ -179,6 +181,13 @@ func (t *txn) Get(bucket string, key []byte) []byte {
 		}
 		return t.pending[i].val
 	}
+	// The snapshot does not change within the transaction, so a key read
+	// again (a vault read to authorize the request, then by the
+	// operation) is answered without a round trip.
+	hk := heldKey(bucket, key)
+	if v, ok := t.reads[hk]; ok {
+		return v
+	}
 	var v []byte
 	found := false
 	err := t.send([]stmt{{sql: qGet, args: []any{bucket, nonNil(key)}, read: func(br pgx.BatchResults) error {
@@ -193,11 +202,20 @@ func (t *txn) Get(bucket string, key []byte) []byte {
 		t.fail("get", err)
 		return nil
 	}
-	if !found {
-		return nil
+	if found {
+		v = nonNil(v)
 	}
-	return nonNil(v)
+	if t.reads == nil {
+		t.reads = map[string][]byte{}
+	}
+	if len(t.reads) < maxReads {
+		t.reads[hk] = v
+	}
+	return v
 }
+
+// maxReads bounds the values a transaction remembers.
+const maxReads = 64
 
 var errReadOnly = errors.New("write in a read-only transaction")
 
@@ -222,7 +240,9 @@ func (t *txn) hold(o op) error {
 	if t.held == nil {
 		t.held = map[string]int{}
 	}
-	t.held[heldKey(o.bucket, o.key)] = len(t.pending)
+	hk := heldKey(o.bucket, o.key)
+	t.held[hk] = len(t.pending)
+	delete(t.reads, hk) // once the write is sent, the database answers
 	t.pending = append(t.pending, o)
 	if len(t.pending) >= maxPending {
 		if err := t.flush(); err != nil {
@@ -240,6 +260,13 @@ func (t *txn) commit() error {
 	if t.begin != "" && len(t.pending) == 0 {
 		return nil // fn touched nothing: there is no transaction to end
 	}
+	// A transaction whose context ended before COMMIT is rolled back
+	// (nothing was committed); once COMMIT is sent it is not cancelled,
+	// so a request that ends then leaves no doubt about the outcome.
+	if err := t.ctx.Err(); err != nil {
+		return t.fail("commit", err)
+	}
+	t.ctx = context.WithoutCancel(t.ctx)
 	var tag pgconn.CommandTag
 	err := t.flush(stmt{sql: "COMMIT", read: func(br pgx.BatchResults) (err error) { tag, err = br.Exec(); return }})
 	var pe *pgconn.PgError
@@ -264,7 +291,7 @@ func (t *txn) end() {
 	if t.begin != "" {
 		return // never began
 	}
-	ctx, cancel := t.e.ctx()
+	ctx, cancel := t.e.ctx(context.Background()) // rolled back even when t.ctx is done
 	defer cancel()
 	if _, err := t.conn.Exec(ctx, "ROLLBACK"); err != nil {
 		_ = t.conn.Conn().Close(ctx)

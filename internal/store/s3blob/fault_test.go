@@ -35,7 +35,7 @@ func objects(t *testing.T, srv *s3test.Server, prefix string) int {
 func TestAbortLeavesNoUpload(t *testing.T) {
 	srv := s3test.Start(t)
 	s := open(t, srv, "abort/")
-	w, _ := s.Create()
+	w, _ := s.Create(t.Context())
 	if _, err := w.Write(make([]byte, 3*PartSize+5)); err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +81,11 @@ func TestServerStopped(t *testing.T) {
 	data := pattern(3*PartSize + 99)
 	id := write(t, s, data)
 
-	w, _ := s.Create()
+	w, _ := s.Create(t.Context())
 	if _, err := w.Write(data[:PartSize+1]); err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Open(id)
+	b, err := s.Open(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,10 +109,10 @@ func TestServerStopped(t *testing.T) {
 		if _, err := b.ReadAt(make([]byte, 1<<20), 2*PartSize); err == nil {
 			t.Error("a read from a stopped object store succeeded")
 		}
-		if _, err := s.Open(id); err == nil {
+		if _, err := s.Open(t.Context(), id); err == nil {
 			t.Error("Open on a stopped object store succeeded")
 		}
-		if _, err := s.Create(); err != nil {
+		if _, err := s.Create(t.Context()); err != nil {
 			t.Error(err)
 		}
 	}()
@@ -127,7 +127,7 @@ func TestServerStopped(t *testing.T) {
 	}
 	id2 := write(t, s, data)
 	for _, x := range []string{id, id2} {
-		b, err := s.Open(x)
+		b, err := s.Open(t.Context(), x)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func TestCloseCancelsReads(t *testing.T) {
 	srv := s3test.Start(t)
 	s := open(t, srv, "cancel/")
 	id := write(t, s, pattern(2*PartSize))
-	b, err := s.Open(id)
+	b, err := s.Open(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func pattern(n int) []byte {
 
 func write(t *testing.T, s *Store, data []byte) string {
 	t.Helper()
-	w, _ := s.Create()
+	w, _ := s.Create(t.Context())
 	if _, err := w.Write(data); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestWriteRange(t *testing.T) {
 	s := open(t, srv, "wrange/")
 	data := pattern(2*PartSize + 77)
 	id := write(t, s, data)
-	b, err := s.Open(id)
+	b, err := s.Open(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,8 +42,9 @@ type window struct {
 	err        error
 }
 
-func newReader(s *Store, id string, size int64) *reader {
-	ctx, cancel := context.WithCancel(context.Background())
+// newReader reads the blob for work under ctx: its GETs end with it.
+func newReader(ctx context.Context, s *Store, id string, size int64) *reader {
+	ctx, cancel := context.WithCancel(ctx)
 	return &reader{s: s, id: id, size: size, ctx: ctx, cancel: cancel}
 }
 

@@ -111,8 +111,9 @@ func (s *Store) Grace() time.Duration { return s.grace }
 
 func (s *Store) key(id string) *string { return aws.String(s.prefix + id) }
 
-func (s *Store) op() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), s.opTimeout)
+// op is the deadline of one request made for work under ctx.
+func (s *Store) op(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.opTimeout)
 }
 
 func newID() string {
@@ -147,28 +148,28 @@ func isNotFound(err error) bool {
 }
 
 // Open implements glacier.Blobs.
-func (s *Store) Open(id string) (glacier.Blob, error) {
+func (s *Store) Open(ctx context.Context, id string) (glacier.Blob, error) {
 	if !validID(id) {
 		return nil, glacier.ErrNotFound
 	}
-	ctx, cancel := s.op()
+	hctx, cancel := s.op(ctx)
 	defer cancel()
-	h, err := s.c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: s.key(id)})
+	h, err := s.c.HeadObject(hctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: s.key(id)})
 	if err != nil {
 		if isNotFound(err) {
 			return nil, glacier.ErrNotFound
 		}
 		return nil, fmt.Errorf("s3blob: HEAD %s: %w", id, err)
 	}
-	return newReader(s, id, aws.ToInt64(h.ContentLength)), nil
+	return newReader(ctx, s, id, aws.ToInt64(h.ContentLength)), nil
 }
 
 // Delete implements glacier.Blobs.
-func (s *Store) Delete(id string) error {
+func (s *Store) Delete(ctx context.Context, id string) error {
 	if !validID(id) {
 		return nil
 	}
-	ctx, cancel := s.op()
+	ctx, cancel := s.op(ctx)
 	defer cancel()
 	if _, err := s.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: s.key(id)}); err != nil && !isNotFound(err) {
 		return fmt.Errorf("s3blob: DELETE %s: %w", id, err)
@@ -178,10 +179,10 @@ func (s *Store) Delete(id string) error {
 
 // List implements glacier.Blobs: the objects under the prefix whose names
 // are blob IDs, with their LastModified.
-func (s *Store) List(fn func(id string, committed time.Time) bool) error {
+func (s *Store) List(ctx context.Context, fn func(id string, committed time.Time) bool) error {
 	p := s3.NewListObjectsV2Paginator(s.c, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: aws.String(s.prefix)})
 	for p.HasMorePages() {
-		ctx, cancel := s.op()
+		ctx, cancel := s.op(ctx)
 		page, err := p.NextPage(ctx)
 		cancel()
 		if err != nil {
@@ -208,7 +209,7 @@ func (s *Store) SweepUploads() (int, error) {
 	n := 0
 	in := &s3.ListMultipartUploadsInput{Bucket: &s.bucket, Prefix: aws.String(s.prefix)}
 	for {
-		ctx, cancel := s.op()
+		ctx, cancel := s.op(context.Background())
 		page, err := s.c.ListMultipartUploads(ctx, in)
 		cancel()
 		if err != nil {
@@ -218,7 +219,7 @@ func (s *Store) SweepUploads() (int, error) {
 			if !validID(strings.TrimPrefix(aws.ToString(u.Key), s.prefix)) || time.Since(aws.ToTime(u.Initiated)) <= s.grace {
 				continue
 			}
-			ctx, cancel := s.op()
+			ctx, cancel := s.op(context.Background())
 			_, err := s.c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &s.bucket, Key: u.Key, UploadId: u.UploadId})
 			cancel()
 			if err != nil && !isNotFound(err) {

@@ -28,11 +28,11 @@ var StreamOptions = s3.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayl
 // cancels the request, which the object store then discards. The body
 // is sent with an unsigned payload (a stream cannot be hashed before it is
 // sent); unlike parts, it cannot be retried, since its bytes are gone.
-func (s *Store) CreateSized(size int64) (glacier.BlobWriter, error) {
+func (s *Store) CreateSized(ctx context.Context, size int64) (glacier.BlobWriter, error) {
 	if size <= PartSize {
-		return s.Create()
+		return s.Create(ctx)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(ctx)
 	pr, pw := io.Pipe()
 	w := &streamWriter{s: s, id: newID(), size: size, pw: pw, cancel: cancel, res: make(chan error, 1)}
 	go func() {
@@ -151,7 +151,7 @@ var cutDeletes = []time.Duration{0, 250 * time.Millisecond, time.Second, 3 * tim
 
 func (s *Store) deleteCut(id string) {
 	del := func() {
-		ctx, cancel := s.op()
+		ctx, cancel := s.op(context.Background()) // cleaning up: nothing cancels it
 		defer cancel()
 		_, _ = s.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: s.key(id)})
 	}

@@ -13,7 +13,7 @@ import (
 
 func sized(t *testing.T, s *Store, data []byte, step int) glacier.BlobWriter {
 	t.Helper()
-	w, err := s.CreateSized(int64(len(data)))
+	w, err := s.CreateSized(t.Context(), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestStreamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Abort() // after Commit: nothing happens
-	b, err := s.Open(id)
+	b, err := s.Open(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestStreamedAbort(t *testing.T) {
 	srv := s3test.Start(t)
 	s := open(t, srv, "sabort/")
 	data := pattern(2*PartSize + 1)
-	w, _ := s.CreateSized(int64(len(data)))
+	w, _ := s.CreateSized(t.Context(), int64(len(data)))
 	if _, err := w.Write(data[:PartSize+7]); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestStreamedAbort(t *testing.T) {
 	w = sized(t, s, data, 1<<20)
 	w.Abort()
 	w.Abort()
-	w, _ = s.CreateSized(int64(len(data)))
+	w, _ = s.CreateSized(t.Context(), int64(len(data)))
 	if _, err := w.Write(data[:len(data)-1]); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestStreamedAbort(t *testing.T) {
 		t.Error("Commit of fewer bytes than declared succeeded")
 	}
 	w.Abort()
-	w, _ = s.CreateSized(int64(len(data)))
+	w, _ = s.CreateSized(t.Context(), int64(len(data)))
 	if _, err := w.Write(append(data, 'x')); err == nil {
 		t.Error("a write past the declared size succeeded")
 	}
@@ -95,7 +95,7 @@ func TestStreamedServerStopped(t *testing.T) {
 	srv := s3test.Start(t)
 	s := open(t, srv, "sstop/")
 	data := pattern(4 * PartSize)
-	w, _ := s.CreateSized(int64(len(data)))
+	w, _ := s.CreateSized(t.Context(), int64(len(data)))
 	if _, err := w.Write(data[:PartSize]); err != nil {
 		t.Fatal(err)
 	}
@@ -125,10 +125,10 @@ func TestStreamedServerStopped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Open(id); err != nil {
+	if _, err := s.Open(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Open(newID()); !errors.Is(err, glacier.ErrNotFound) {
+	if _, err := s.Open(t.Context(), newID()); !errors.Is(err, glacier.ErrNotFound) {
 		t.Errorf("unknown blob: %v", err)
 	}
 }

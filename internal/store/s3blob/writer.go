@@ -85,8 +85,8 @@ type writer struct {
 }
 
 // Create implements glacier.Blobs.
-func (s *Store) Create() (glacier.BlobWriter, error) {
-	ctx, cancel := context.WithCancel(context.Background())
+func (s *Store) Create(ctx context.Context) (glacier.BlobWriter, error) {
+	ctx, cancel := context.WithCancel(ctx) // the work's end stops parts in flight, as Abort does
 	return &writer{s: s, id: newID(), next: 1, slots: make(chan struct{}, inflightPerWriter), ctx: ctx, cancel: cancel}, nil
 }
 
@@ -182,7 +182,7 @@ func (w *writer) Commit() (string, error) {
 		w.finished = false // Abort still cleans up
 		return "", err
 	}
-	ctx, cancel := w.s.op()
+	ctx, cancel := w.s.op(w.ctx)
 	defer cancel()
 	if w.uploadID == "" {
 		w.tried = true
@@ -239,7 +239,7 @@ func (w *writer) Abort() {
 	w.cancel()
 	w.wg.Wait()
 	w.release()
-	ctx, cancel := w.s.op()
+	ctx, cancel := w.s.op(context.Background()) // cleaning up: nothing cancels it
 	defer cancel()
 	if w.uploadID != "" {
 		_, _ = w.s.c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &w.s.bucket, Key: w.s.key(w.id), UploadId: &w.uploadID})

@@ -24,7 +24,7 @@ func testArchives(t *testing.T, s glacier.Store) {
 		}
 		return tx.PutArchive(scopeA.Ref("v2"), &glacier.Archive{ID: "z-9", Vault: "v2"})
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		a, err := tx.Archive(ref, "a-1")
 		if err != nil || a.Size != 7 || len(a.Segments) != 1 || a.Segments[0].Blob != "blob-a-1" {
 			t.Errorf("Archive = %+v, %v", a, err)
@@ -58,7 +58,7 @@ func testArchives(t *testing.T, s glacier.Store) {
 		return nil
 	})
 	mustUpdate(t, s, func(tx glacier.Tx) error { return tx.DeleteArchive(ref, "a-1") })
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Archive(ref, "a-1"); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("deleted archive: %v", err)
 		}
@@ -83,7 +83,7 @@ func testTombstones(t *testing.T, s glacier.Store) {
 		}
 		return tx.BuryArchive(ref, &glacier.Archive{ID: "t-1", Vault: "tv", Size: 3, TreeHash: "h", Created: t0, Deleted: t0.Add(time.Hour)})
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Archive(ref, "t-1"); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("tombstone visible to Archive: %v", err)
 		}
@@ -106,7 +106,7 @@ func testTombstones(t *testing.T, s glacier.Store) {
 		return nil
 	})
 	mustUpdate(t, s, func(tx glacier.Tx) error { return tx.DeleteArchive(ref, "t-1") })
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		n := 0
 		_ = tx.ScanArchiveHistory(ref, glacier.ArchiveCursor{}, func(*glacier.Archive) bool { n++; return true })
 		if n != 1 {
@@ -127,7 +127,7 @@ func testDeletions(t *testing.T, s glacier.Store) {
 		}
 		return nil
 	})
-	err := s.View(func(tx glacier.Tx) error {
+	err := s.View(t.Context(), func(tx glacier.Tx) error {
 		d, err := tx.ArchiveDeletion(a, "arch2")
 		if err != nil || d.Size != 3 || !d.Deleted.Equal(t0.Add(2*time.Hour)) || d.TreeHash != "h" || d.Description != "d" {
 			return fmt.Errorf("ArchiveDeletion = %+v, %v", d, err)
@@ -149,7 +149,7 @@ func testDeletions(t *testing.T, s glacier.Store) {
 	if n != 2 {
 		t.Fatalf("TrimArchiveDeletions forgot %d, want 2", n)
 	}
-	err = s.View(func(tx glacier.Tx) error {
+	err = s.View(t.Context(), func(tx glacier.Tx) error {
 		for _, c := range []struct {
 			ref  glacier.VaultRef
 			id   string
@@ -206,7 +206,7 @@ func testIssuedIDs(t *testing.T, s glacier.Store) {
 			t.Errorf("issued IDs sort in creation order: %v", ids)
 		}
 	}
-	err := s.View(func(tx glacier.Tx) error {
+	err := s.View(t.Context(), func(tx glacier.Tx) error {
 		var got []string
 		if err := tx.ScanArchives(ref, glacier.ArchiveCursor{}, func(a *glacier.Archive) bool { got = append(got, a.ID); return true }); err != nil {
 			return err
@@ -255,7 +255,7 @@ func testIssuedIDs(t *testing.T, s glacier.Store) {
 		}
 		return tx.DeleteUpload(ref, uploads[7])
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Archive(ref, archives[7]); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("deleted archive: %v", err)
 		}

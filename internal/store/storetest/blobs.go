@@ -13,7 +13,7 @@ import (
 func testBlobs(t *testing.T, s glacier.Store) {
 	bs := s.Blobs()
 	data := bytes.Repeat([]byte("0123456789abcdef"), 200000) // 3.2 MB, several chunks
-	w, err := bs.Create()
+	w, err := bs.Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func testBlobs(t *testing.T, s glacier.Store) {
 		t.Fatal(err)
 	}
 	w.Abort() // after Commit: nothing happens
-	b, err := bs.Open(id)
+	b, err := bs.Open(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func testBlobs(t *testing.T, s glacier.Store) {
 	}
 	b.Close()
 	listed := false
-	_ = bs.List(func(x string, committed time.Time) bool {
+	_ = bs.List(t.Context(), func(x string, committed time.Time) bool {
 		if x == id {
 			listed = true
 			// Recover's grace period is measured from this time.
@@ -59,23 +59,23 @@ func testBlobs(t *testing.T, s glacier.Store) {
 	if !listed {
 		t.Errorf("committed blob not listed")
 	}
-	if err := bs.Delete(id); err != nil {
+	if err := bs.Delete(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
-	if err := bs.Delete(id); err != nil {
+	if err := bs.Delete(t.Context(), id); err != nil {
 		t.Errorf("second Delete: %v", err)
 	}
-	if _, err := bs.Open(id); !errors.Is(err, glacier.ErrNotFound) {
+	if _, err := bs.Open(t.Context(), id); !errors.Is(err, glacier.ErrNotFound) {
 		t.Errorf("deleted blob: %v", err)
 	}
-	if _, err := bs.Open("no-such-blob"); !errors.Is(err, glacier.ErrNotFound) {
+	if _, err := bs.Open(t.Context(), "no-such-blob"); !errors.Is(err, glacier.ErrNotFound) {
 		t.Errorf("unknown blob: %v", err)
 	}
 }
 
 func testBlobAbort(t *testing.T, s glacier.Store) {
 	bs := s.Blobs()
-	w, err := bs.Create()
+	w, err := bs.Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func testBlobAbort(t *testing.T, s glacier.Store) {
 	w.Abort()
 	w.Abort()
 	n := 0
-	_ = bs.List(func(string, time.Time) bool { n++; return true })
+	_ = bs.List(t.Context(), func(string, time.Time) bool { n++; return true })
 	if n != 0 {
 		t.Errorf("an aborted blob is listed")
 	}

@@ -33,7 +33,7 @@ func pattern(seed uint64, n int) []byte {
 // writeBlob stores data in writes of step bytes and commits it.
 func writeBlob(t *testing.T, bs glacier.Blobs, data []byte, step int) string {
 	t.Helper()
-	w, err := bs.Create()
+	w, err := bs.Create(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func writeBlob(t *testing.T, bs glacier.Blobs, data []byte, step int) string {
 
 func checkBlob(t *testing.T, bs glacier.Blobs, id string, data []byte) {
 	t.Helper()
-	b, err := bs.Open(id)
+	b, err := bs.Open(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func checkBlob(t *testing.T, bs glacier.Blobs, id string, data []byte) {
 func listed(t *testing.T, bs glacier.Blobs) map[string]time.Time {
 	t.Helper()
 	m := map[string]time.Time{}
-	if err := bs.List(func(id string, c time.Time) bool { m[id] = c; return true }); err != nil {
+	if err := bs.List(t.Context(), func(id string, c time.Time) bool { m[id] = c; return true }); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -123,7 +123,7 @@ func testBlobWriters(t *testing.T, s glacier.Store) {
 func testBlobBigAbort(t *testing.T, s glacier.Store) {
 	bs := s.Blobs()
 	for _, size := range []int{100 << 10, 21 << 20} {
-		w, err := bs.Create()
+		w, err := bs.Create(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func testBlobBigAbort(t *testing.T, s glacier.Store) {
 func testBlobReadAt(t *testing.T, s glacier.Store) {
 	data := pattern(2, 19<<20+3)
 	id := writeBlob(t, s.Blobs(), data, 4<<20)
-	b, err := s.Blobs().Open(id)
+	b, err := s.Blobs().Open(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func testBlobDeleteWhileReading(t *testing.T, s glacier.Store) {
 	data := pattern(5, 9<<20)
 	bs := s.Blobs()
 	id := writeBlob(t, bs, data, 1<<20)
-	b, err := bs.Open(id)
+	b, err := bs.Open(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func testBlobDeleteWhileReading(t *testing.T, s glacier.Store) {
 	if _, err := b.ReadAt(buf, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := bs.Delete(id); err != nil {
+	if err := bs.Delete(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -222,7 +222,7 @@ func testBlobDeleteWhileReading(t *testing.T, s glacier.Store) {
 	case <-time.After(time.Minute):
 		t.Fatal("a reader of a deleted blob hangs")
 	}
-	if _, err := bs.Open(id); !errors.Is(err, glacier.ErrNotFound) {
+	if _, err := bs.Open(t.Context(), id); !errors.Is(err, glacier.ErrNotFound) {
 		t.Errorf("deleted blob opens: %v", err)
 	}
 }

@@ -50,7 +50,7 @@ func testUploadsParts(t *testing.T, s glacier.Store) {
 		}
 		return tx.PutPart(ref, "u2", &glacier.Part{Index: 0})
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		us, err := tx.ListUploads(ref, "u2", 0)
 		if err != nil || len(us) != 2 || us[0].ID != "u2" || us[1].ID != "u1" {
 			t.Errorf("ListUploads from u2 = %v, %v; want u2 u1 (creation order)", us, err)
@@ -88,7 +88,7 @@ func testUploadsParts(t *testing.T, s glacier.Store) {
 		}
 		return tx.DeleteUpload(ref, "u3")
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Part(ref, "u1", 10); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("deleted part: %v", err)
 		}
@@ -116,7 +116,7 @@ func testJobs(t *testing.T, s glacier.Store) {
 		}
 		return nil
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		js, err := tx.ListJobs(scopeA.Ref("v"), "", 0)
 		if err != nil || len(js) != 2 || js[0].ID != "j2" || js[1].ID != "j1" {
 			t.Errorf("ListJobs = %v, %v; want j2 j1 (initiation order)", js, err)
@@ -151,7 +151,7 @@ func testInlineRefs(t *testing.T, s glacier.Store) {
 		}
 		return tx.SetRefs("i1", 2)
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		b, err := tx.Inline("i1")
 		if err != nil || string(b) != "hello" {
 			t.Errorf("Inline = %q, %v", b, err)
@@ -170,7 +170,7 @@ func testInlineRefs(t *testing.T, s glacier.Store) {
 		}
 		return tx.DeleteInline("i1")
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Inline("i1"); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("deleted inline: %v", err)
 		}
@@ -179,7 +179,7 @@ func testInlineRefs(t *testing.T, s glacier.Store) {
 }
 
 func testSettings(t *testing.T, s glacier.Store) {
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Setting("x"); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("unset setting: %v", err)
 		}
@@ -196,7 +196,7 @@ func testSettings(t *testing.T, s glacier.Store) {
 		}
 		return nil
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if b, err := tx.Setting("x"); err != nil || !bytes.Equal(b, []byte{1, 2}) {
 			t.Errorf("Setting = %v, %v", b, err)
 		}
@@ -217,7 +217,7 @@ func testSettings(t *testing.T, s glacier.Store) {
 		n.Delivered = true
 		return tx.PutNotification(n)
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		p, err := tx.PendingNotifications()
 		if err != nil || len(p) != 1 || p[0].ID != "n2" {
 			t.Errorf("after delivering n1, PendingNotifications = %v, %v", p, err)
@@ -245,7 +245,7 @@ func testSettings(t *testing.T, s glacier.Store) {
 		}
 		return nil
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		var ids []string
 		all, _ := tx.Notifications()
 		for _, n := range all {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -20,7 +21,7 @@ import (
 // and only costs time on a correct one.
 
 // IsolationCase races transactions on s and reports a broken invariant.
-type IsolationCase func(s glacier.Store) error
+type IsolationCase func(ctx context.Context, s glacier.Store) error
 
 // IsolationCases are the cases by name.
 var IsolationCases = map[string]IsolationCase{
@@ -37,7 +38,7 @@ func RunIsolation(t *testing.T, newStore Factory) {
 		t.Run(name, func(t *testing.T) {
 			s := newStore(t)
 			defer s.Close()
-			if err := c(s); err != nil {
+			if err := c(t.Context(), s); err != nil {
 				t.Error(err)
 			}
 		})
@@ -52,7 +53,7 @@ var errRefused = errors.New("refused by the transaction's own check")
 // race runs n transactions at once, through Update and Batch alternately,
 // and reports which succeeded; errors other than errRefused and
 // ErrNotFound are returned.
-func race(s glacier.Store, n int, fn func(i int, tx glacier.Tx) error) ([]bool, error) {
+func race(ctx context.Context, s glacier.Store, n int, fn func(i int, tx glacier.Tx) error) ([]bool, error) {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	oks := make([]bool, n)
@@ -60,7 +61,7 @@ func race(s glacier.Store, n int, fn func(i int, tx glacier.Tx) error) ([]bool, 
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			err := runAs(s, i)(func(tx glacier.Tx) error { return fn(i, tx) })
+			err := runAs(ctx, s, i)(func(tx glacier.Tx) error { return fn(i, tx) })
 			switch {
 			case err == nil:
 				oks[i] = true
@@ -76,11 +77,13 @@ func race(s glacier.Store, n int, fn func(i int, tx glacier.Tx) error) ([]bool, 
 }
 
 // runAs is Update for even i, Batch for odd.
-func runAs(s glacier.Store, i int) func(func(glacier.Tx) error) error {
-	if i%2 == 1 {
-		return s.Batch
+func runAs(ctx context.Context, s glacier.Store, i int) func(func(glacier.Tx) error) error {
+	return func(fn func(glacier.Tx) error) error {
+		if i%2 == 1 {
+			return s.Batch(ctx, fn)
+		}
+		return s.Update(ctx, fn)
 	}
-	return s.Update
 }
 
 func count(oks []bool) int {
@@ -93,14 +96,14 @@ func count(oks []bool) int {
 	return n
 }
 
-func isoVault(s glacier.Store, name string) error {
-	return s.Update(func(tx glacier.Tx) error { return tx.PutVault(vault(scopeA, name)) })
+func isoVault(ctx context.Context, s glacier.Store, name string) error {
+	return s.Update(ctx, func(tx glacier.Tx) error { return tx.PutVault(vault(scopeA, name)) })
 }
 
 // isoArchiveCount: many uploads counting into one vault lose no count.
-func isoArchiveCount(s glacier.Store) error {
+func isoArchiveCount(ctx context.Context, s glacier.Store) error {
 	ref := scopeA.Ref("count")
-	if err := isoVault(s, "count"); err != nil {
+	if err := isoVault(ctx, s, "count"); err != nil {
 		return err
 	}
 	const writers, each = 8, 5
@@ -110,7 +113,7 @@ func isoArchiveCount(s glacier.Store) error {
 		wg.Go(func() {
 			for i := range each {
 				id := fmt.Sprintf("a-%d-%d", w, i)
-				err := runAs(s, w)(func(tx glacier.Tx) error {
+				err := runAs(ctx, s, w)(func(tx glacier.Tx) error {
 					v, err := tx.Vault(ref)
 					if err != nil {
 						return err
@@ -135,7 +138,7 @@ func isoArchiveCount(s glacier.Store) error {
 	if err := <-errc; err != nil {
 		return err
 	}
-	return s.View(func(tx glacier.Tx) error {
+	return s.View(ctx, func(tx glacier.Tx) error {
 		v, err := tx.Vault(ref)
 		if err != nil {
 			return err
@@ -153,9 +156,9 @@ func isoArchiveCount(s glacier.Store) error {
 }
 
 // isoVaultLimit: CreateVault's count-then-insert never overruns the limit.
-func isoVaultLimit(s glacier.Store) error {
+func isoVaultLimit(ctx context.Context, s glacier.Store) error {
 	const limit, tries = 3, 12
-	oks, err := race(s, tries, func(i int, tx glacier.Tx) error {
+	oks, err := race(ctx, s, tries, func(i int, tx glacier.Tx) error {
 		n, err := tx.CountVaults(scopeA)
 		if err != nil {
 			return err
@@ -170,7 +173,7 @@ func isoVaultLimit(s glacier.Store) error {
 		return err
 	}
 	var n int
-	if err := s.View(func(tx glacier.Tx) (err error) { n, err = tx.CountVaults(scopeA); return }); err != nil {
+	if err := s.View(ctx, func(tx glacier.Tx) (err error) { n, err = tx.CountVaults(scopeA); return }); err != nil {
 		return err
 	}
 	if ok := count(oks); n != limit || ok != limit {
@@ -181,16 +184,16 @@ func isoVaultLimit(s glacier.Store) error {
 
 // isoJobOnce: of concurrent "complete this job if it is in progress", one
 // wins.
-func isoJobOnce(s glacier.Store) error {
+func isoJobOnce(ctx context.Context, s glacier.Store) error {
 	ref := scopeA.Ref("jobs")
 	for round := range 5 {
 		id := fmt.Sprint("job-", round)
-		if err := s.Update(func(tx glacier.Tx) error {
+		if err := s.Update(ctx, func(tx glacier.Tx) error {
 			return tx.PutJob(ref, &glacier.Job{ID: id, Vault: ref.Name, Action: "InventoryRetrieval", Created: t0})
 		}); err != nil {
 			return err
 		}
-		oks, err := race(s, 4, func(i int, tx glacier.Tx) error {
+		oks, err := race(ctx, s, 4, func(i int, tx glacier.Tx) error {
 			j, err := tx.Job(ref, id)
 			if err != nil {
 				return err
@@ -214,20 +217,20 @@ func isoJobOnce(s glacier.Store) error {
 
 // isoMultipartOnce: of two concurrent Completes of one multipart upload,
 // one creates the archive.
-func isoMultipartOnce(s glacier.Store) error {
+func isoMultipartOnce(ctx context.Context, s glacier.Store) error {
 	ref := scopeA.Ref("mpu")
-	if err := isoVault(s, "mpu"); err != nil {
+	if err := isoVault(ctx, s, "mpu"); err != nil {
 		return err
 	}
 	const rounds = 5
 	for round := range rounds {
 		id := fmt.Sprint("upload-", round)
-		if err := s.Update(func(tx glacier.Tx) error {
+		if err := s.Update(ctx, func(tx glacier.Tx) error {
 			return tx.PutUpload(ref, &glacier.Upload{ID: id, Vault: ref.Name, PartSize: 1 << 20, Created: t0})
 		}); err != nil {
 			return err
 		}
-		oks, err := race(s, 2, func(i int, tx glacier.Tx) error {
+		oks, err := race(ctx, s, 2, func(i int, tx glacier.Tx) error {
 			u, err := tx.Upload(ref, id)
 			if err != nil {
 				return err
@@ -254,7 +257,7 @@ func isoMultipartOnce(s glacier.Store) error {
 			return fmt.Errorf("round %d: %d of 2 concurrent Completes of one upload succeeded, want exactly 1", round, ok)
 		}
 	}
-	return s.View(func(tx glacier.Tx) error {
+	return s.View(ctx, func(tx glacier.Tx) error {
 		v, err := tx.Vault(ref)
 		if err != nil {
 			return err
@@ -273,14 +276,14 @@ func isoMultipartOnce(s glacier.Store) error {
 // isoDeleteVaultRace: DeleteVault (of an empty vault) racing an upload
 // into it: never both, so no archive outlives its vault and no deleted
 // vault comes back.
-func isoDeleteVaultRace(s glacier.Store) error {
+func isoDeleteVaultRace(ctx context.Context, s glacier.Store) error {
 	for round := range 8 {
 		name := fmt.Sprint("dv-", round)
 		ref := scopeA.Ref(name)
-		if err := isoVault(s, name); err != nil {
+		if err := isoVault(ctx, s, name); err != nil {
 			return err
 		}
-		oks, err := race(s, 2, func(i int, tx glacier.Tx) error {
+		oks, err := race(ctx, s, 2, func(i int, tx glacier.Tx) error {
 			v, err := tx.Vault(ref)
 			if err != nil {
 				return err
@@ -309,7 +312,7 @@ func isoDeleteVaultRace(s glacier.Store) error {
 		}
 		var exists bool
 		var n, counted int
-		if err := s.View(func(tx glacier.Tx) error {
+		if err := s.View(ctx, func(tx glacier.Tx) error {
 			v, err := tx.Vault(ref)
 			if exists = err == nil; exists {
 				counted = int(v.Archives)

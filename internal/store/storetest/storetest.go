@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore Factory) {
 		"NoAliasing":        testNoAliasing,
 		"RetrievalPolicy":   testRetrievalPolicy,
 		"Capacities":        testCapacities,
+		"CancelledContext":  testCancelled,
 	}
 	for name, fn := range dataTests {
 		tests[name] = fn
@@ -47,7 +48,7 @@ func Run(t *testing.T, newStore Factory) {
 
 func mustUpdate(t *testing.T, s glacier.Store, fn func(glacier.Tx) error) {
 	t.Helper()
-	if err := s.Update(fn); err != nil {
+	if err := s.Update(t.Context(), fn); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 }
@@ -64,7 +65,7 @@ func testVaultRoundTrip(t *testing.T, s glacier.Store) {
 	v.Lock = &glacier.Lock{ID: "L", Policy: "{}", Created: t0, Locked: true}
 	v.Archives, v.Size = 3, 42
 	mustUpdate(t, s, func(tx glacier.Tx) error { return tx.PutVault(v) })
-	err := s.View(func(tx glacier.Tx) error {
+	err := s.View(t.Context(), func(tx glacier.Tx) error {
 		got, err := tx.Vault(scopeA.Ref("photos"))
 		if err != nil {
 			return err
@@ -80,7 +81,7 @@ func testVaultRoundTrip(t *testing.T, s glacier.Store) {
 		t.Fatal(err)
 	}
 	mustUpdate(t, s, func(tx glacier.Tx) error { return tx.DeleteVault(scopeA.Ref("photos")) })
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Vault(scopeA.Ref("photos")); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("after delete: %v, want ErrNotFound", err)
 		}
@@ -89,13 +90,13 @@ func testVaultRoundTrip(t *testing.T, s glacier.Store) {
 }
 
 func testVaultNotFound(t *testing.T, s glacier.Store) {
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Vault(scopeA.Ref("nope")); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("Vault: %v, want ErrNotFound", err)
 		}
 		return nil
 	})
-	err := s.Update(func(tx glacier.Tx) error { return tx.DeleteVault(scopeA.Ref("nope")) })
+	err := s.Update(t.Context(), func(tx glacier.Tx) error { return tx.DeleteVault(scopeA.Ref("nope")) })
 	if !errors.Is(err, glacier.ErrNotFound) {
 		t.Errorf("DeleteVault: %v, want ErrNotFound", err)
 	}
@@ -112,7 +113,7 @@ func testVaultOrder(t *testing.T, s glacier.Store) {
 		return nil
 	})
 	want := []string{"0", "A", "_x", "a", "a-b", "a.b", "a0", "b", "z"}
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		all, err := tx.ListVaults(scopeA, "", 0)
 		if err != nil {
 			t.Fatal(err)
@@ -149,7 +150,7 @@ func testScopes(t *testing.T, s glacier.Store) {
 		// A region whose name extends another's must not leak into it.
 		return tx.PutVault(vault(glacier.Scope{Account: scopeA.Account, Region: scopeA.Region + "0"}, "leak"))
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		for _, sc := range []glacier.Scope{scopeA, scopeB, scopeC} {
 			vs, _ := tx.ListVaults(sc, "", 0)
 			if len(vs) != 1 || vs[0].Name != "v-"+sc.Region {
@@ -165,7 +166,7 @@ func testScopes(t *testing.T, s glacier.Store) {
 
 func testRollback(t *testing.T, s glacier.Store) {
 	boom := errors.New("boom")
-	err := s.Update(func(tx glacier.Tx) error {
+	err := s.Update(t.Context(), func(tx glacier.Tx) error {
 		if err := tx.PutVault(vault(scopeA, "ghost")); err != nil {
 			return err
 		}
@@ -174,7 +175,7 @@ func testRollback(t *testing.T, s glacier.Store) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("Update = %v, want boom", err)
 	}
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.Vault(scopeA.Ref("ghost")); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("write of a failed transaction is visible: %v", err)
 		}
@@ -186,7 +187,7 @@ func testNoAliasing(t *testing.T, s glacier.Store) {
 	v := vault(scopeA, "v")
 	mustUpdate(t, s, func(tx glacier.Tx) error { return tx.PutVault(v) })
 	v.Tags["changed"] = "after put"
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		got, _ := tx.Vault(scopeA.Ref("v"))
 		if len(got.Tags) != 0 {
 			t.Errorf("store kept the caller's pointer: %v", got.Tags)
@@ -201,7 +202,7 @@ func testNoAliasing(t *testing.T, s glacier.Store) {
 }
 
 func testRetrievalPolicy(t *testing.T, s glacier.Store) {
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		if _, err := tx.RetrievalPolicy(scopeA); !errors.Is(err, glacier.ErrNotFound) {
 			t.Errorf("unset policy: %v", err)
 		}
@@ -210,7 +211,7 @@ func testRetrievalPolicy(t *testing.T, s glacier.Store) {
 	n := int64(1 << 40)
 	p := &glacier.RetrievalPolicy{Rules: []glacier.RetrievalRule{{Strategy: glacier.StrategyBytesPerHour, BytesPerHour: &n}}}
 	mustUpdate(t, s, func(tx glacier.Tx) error { return tx.PutRetrievalPolicy(scopeA, p) })
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		got, err := tx.RetrievalPolicy(scopeA)
 		if err != nil || got.Rules[0].Strategy != glacier.StrategyBytesPerHour || *got.Rules[0].BytesPerHour != n {
 			t.Errorf("policy = %+v, %v", got, err)
@@ -232,7 +233,7 @@ func testCapacities(t *testing.T, s glacier.Store) {
 		}
 		return nil
 	})
-	_ = s.View(func(tx glacier.Tx) error {
+	_ = s.View(t.Context(), func(tx glacier.Tx) error {
 		cs, err := tx.Capacities(scopeA)
 		if err != nil || len(cs) != 2 || cs[0].ID != "first" || cs[1].ID != "second" {
 			t.Errorf("capacities = %+v, %v", cs, err)

@@ -1,0 +1,54 @@
+package glacier
+
+import "context"
+
+type accessKey struct{}
+
+// WithAccess returns ctx carrying req, the request an operation serves:
+// every store transaction the Service runs under the returned context
+// first authorizes req (as Authorize does) in that same transaction, and
+// fails with its AccessDeniedException, changing nothing, if req is
+// refused. The decision and the change are then one serializable
+// transaction: a lock or access policy committed concurrently either
+// precedes the operation, and refuses it, or follows it; and on
+// PostgreSQL the policy's read rides in the operation's own round trips
+// instead of a transaction of its own.
+//
+// Work the operation does before its first transaction (streaming a body
+// into a blob, writing a select job's object to S3) is not guarded: the
+// caller runs Authorize first for those operations.
+func WithAccess(ctx context.Context, req AccessRequest) context.Context {
+	return context.WithValue(ctx, accessKey{}, req)
+}
+
+// authorizing is the Store a Service uses: it applies the AccessRequest
+// of a WithAccess context in each transaction.
+type authorizing struct {
+	Store
+	s *Service
+}
+
+func (a authorizing) View(ctx context.Context, fn func(Tx) error) error {
+	return a.Store.View(ctx, a.guard(ctx, fn))
+}
+
+func (a authorizing) Update(ctx context.Context, fn func(Tx) error) error {
+	return a.Store.Update(ctx, a.guard(ctx, fn))
+}
+
+func (a authorizing) Batch(ctx context.Context, fn func(Tx) error) error {
+	return a.Store.Batch(ctx, a.guard(ctx, fn))
+}
+
+func (a authorizing) guard(ctx context.Context, fn func(Tx) error) func(Tx) error {
+	req, ok := ctx.Value(accessKey{}).(AccessRequest)
+	if !ok {
+		return fn
+	}
+	return func(tx Tx) error {
+		if err := a.s.authorizeIn(tx, req); err != nil {
+			return err
+		}
+		return fn(tx)
+	}
+}
