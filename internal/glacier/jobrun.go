@@ -159,6 +159,10 @@ func (s *Service) prepareLeased(ref VaultRef, j *Job, lease string) (outcome, er
 
 func (s *Service) prepare(ref VaultRef, j *Job) (outcome, error) {
 	ok := outcome{status: StatusSucceeded, message: StatusSucceeded}
+	if j.Fault != nil && j.Fault.Fail != "" {
+		// An injected failure: no output is prepared.
+		return outcome{status: StatusFailed, message: j.Fault.Fail}, nil
+	}
 	switch j.Action {
 	case ActionArchiveRetrieval:
 		var gone bool

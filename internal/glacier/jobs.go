@@ -23,6 +23,8 @@ type JobParams struct {
 	HasSelect          bool // SelectParameters or OutputLocation present
 	Select             *SelectParameters
 	Output             *OutputLocation
+	// Fault, set by the emulator's fault rules, is recorded on the job.
+	Fault *JobFault
 }
 
 // InventoryParams are the InventoryRetrievalParameters, all strings on the
@@ -78,6 +80,10 @@ func (s *Service) InitiateJob(ref VaultRef, p JobParams) (JobResult, error) {
 	}
 	// Drawn once, outside the transaction, which may run more than once.
 	delay := s.delay(j)
+	if p.Fault != nil {
+		j.Fault = p.Fault
+		delay += p.Fault.Late
+	}
 	if j.Action == ActionSelect {
 		if err := s.startSelect(ref, j, *p.ArchiveID); err != nil {
 			return JobResult{}, err
