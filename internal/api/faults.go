@@ -103,7 +103,12 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // reset (what a client sending a body sees as "connection reset by
 // peer"); without, after flushing what was written (a body cut short).
 func resetConn(w http.ResponseWriter, abort bool) {
-	conn, brw, err := http.NewResponseController(w).Hijack()
+	rc := http.NewResponseController(w)
+	if !abort {
+		// Hijack flushes the connection's buffer, not the response's.
+		_ = rc.Flush()
+	}
+	conn, brw, err := rc.Hijack()
 	if err != nil {
 		return
 	}
