@@ -263,4 +263,3 @@ func advance(t *testing.T, s *server, d time.Duration) {
 		t.Fatal(err)
 	}
 }
-
