@@ -1,0 +1,61 @@
+package faults_test
+
+// Rules and their counters are shared by every process over one store,
+// and survive a restart only when marked persist.
+
+import (
+	"testing"
+	"time"
+
+	"permafrost/internal/app"
+	"permafrost/internal/config"
+	"permafrost/internal/store/memory"
+)
+
+func TestReplicasShareRulesAndCounters(t *testing.T) {
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	cfg := config.Default()
+	cfg.Memory = true
+	a := start(t, cfg, app.WithStore(st))
+	b := start(t, cfg, app.WithStore(st))
+	ca, cb := a.noRetry(t), b.noRetry(t)
+	createVault(t, ca, "v")
+	rule := a.addRule(t, `{"operations":["DescribeVault"],"count":3,"effect":{"error":{"preset":"ThrottlingException"}}}`)
+	// b sees the rule within faults.Refresh.
+	deadline := time.Now().Add(10 * time.Second)
+	for pattern(t, cb, "v", 1) != "x" {
+		if time.Now().After(deadline) {
+			t.Fatal("replica b never saw the rule added through a")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// One of the three spent through b: two more, through either, then
+	// no more.
+	got := pattern(t, ca, "v", 1) + pattern(t, cb, "v", 1) + pattern(t, ca, "v", 1) + pattern(t, cb, "v", 1)
+	if got != "xx.." {
+		t.Errorf("calls through a, b, a, b went %s, want xx.. (the count is shared)", got)
+	}
+	if r := a.rule(t, rule.ID); r.Fired != 3 {
+		t.Errorf("fired = %d, want 3", r.Fired)
+	}
+	if log := b.faultLog(t); len(log) != 3 {
+		t.Errorf("b's log has %d entries, want 3", len(log))
+	}
+}
+
+func TestOnlyPersistentRulesSurviveRestart(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	s := start(t, cfg)
+	s.addRule(t, `{"id":"kept","persist":true,"operations":["DescribeVault"],"effect":{"latency":{"before":"1ms"}}}`)
+	s.addRule(t, `{"id":"dropped","operations":["DescribeVault"],"effect":{"latency":{"before":"1ms"}}}`)
+	s.stop()
+	s = start(t, cfg)
+	if r := s.emu(t, "GET", "faults/kept", ""); r.Status != 200 {
+		t.Errorf("persistent rule after restart = %d %s", r.Status, r.Body)
+	}
+	if r := s.emu(t, "GET", "faults/dropped", ""); r.Status != 404 {
+		t.Errorf("rule without persist after restart = %d %s", r.Status, r.Body)
+	}
+}
