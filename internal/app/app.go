@@ -225,6 +225,9 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		return nil, err
 	}
 	m.Faults = faults.New(m.Store, logger)
+	if m.Metrics != nil {
+		m.Faults.OnFire = m.Metrics.FaultFired
+	}
 	if err := m.Faults.Start(); err != nil {
 		m.closeStore()
 		return nil, fmt.Errorf("dropping the fault rules not marked persist: %w", err)

@@ -206,4 +206,3 @@ func TestLocalStackChaos(t *testing.T) {
 		t.Errorf("rules after clearing the chaos: %s", r.Body)
 	}
 }
-

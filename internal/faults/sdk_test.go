@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 
+	"permafrost/internal/config"
 	"permafrost/internal/faults"
 )
 
@@ -261,5 +262,19 @@ func advance(t *testing.T, s *server, d time.Duration) {
 	t.Helper()
 	if _, err := s.Main.AdvanceClock(d); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Fired faults are counted in the metrics, by operation.
+func TestFiredFaultsAreCounted(t *testing.T) {
+	s := newServer(t, func(c *config.Config) { c.Metrics = true })
+	c := s.noRetry(t)
+	s.addRule(t, `{"operations":["ListVaults"],"count":2,"effect":{"error":{"preset":"ThrottlingException"}}}`)
+	for range 3 {
+		_, _ = c.ListVaults(t.Context(), &glacier.ListVaultsInput{AccountId: aws.String("-")})
+	}
+	r := s.emu(t, "GET", "metrics", "")
+	if want := `permafrost_faults_fired_total{operation="ListVaults"} 2`; !strings.Contains(string(r.Body), want) {
+		t.Errorf("metrics lack %s", want)
 	}
 }
