@@ -137,19 +137,25 @@ func (e *Engine) Active() bool {
 	return p != nil && len(*p) > 0
 }
 
-func readRules(tx glacier.Tx) ([]Rule, error) {
-	b, err := tx.Setting(rulesSetting)
+func readRules(tx glacier.Tx) ([]Rule, error) { return readSetting[Rule](tx, rulesSetting) }
+
+func readLog(tx glacier.Tx) ([]Entry, error) { return readSetting[Entry](tx, logSetting) }
+
+// readSetting reads the JSON list kept under the setting name (none when
+// unset).
+func readSetting[T any](tx glacier.Tx, name string) ([]T, error) {
+	b, err := tx.Setting(name)
 	if errors.Is(err, glacier.ErrNotFound) || (err == nil && len(b) == 0) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var rs []Rule
-	if err := json.Unmarshal(b, &rs); err != nil {
-		return nil, fmt.Errorf("corrupt %s setting: %w", rulesSetting, err)
+	var out []T
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("corrupt %s setting: %w", name, err)
 	}
-	return rs, nil
+	return out, nil
 }
 
 func writeRules(tx glacier.Tx, rs []Rule) error {
@@ -158,21 +164,6 @@ func writeRules(tx glacier.Tx, rs []Rule) error {
 		return err
 	}
 	return tx.PutSetting(rulesSetting, b)
-}
-
-func readLog(tx glacier.Tx) ([]Entry, error) {
-	b, err := tx.Setting(logSetting)
-	if errors.Is(err, glacier.ErrNotFound) || (err == nil && len(b) == 0) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var es []Entry
-	if err := json.Unmarshal(b, &es); err != nil {
-		return nil, fmt.Errorf("corrupt %s setting: %w", logSetting, err)
-	}
-	return es, nil
 }
 
 // update changes the stored rules with fn in one transaction, and this
