@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,14 +78,14 @@ func New(store glacier.Store, logger *slog.Logger) *Engine {
 // the store: a server that starts begins without them) and loads the
 // rest.
 func (e *Engine) Start() error {
+	if err := e.reload(); err != nil {
+		return err
+	}
+	if p := e.rules.Load(); !slices.ContainsFunc(*p, func(r Rule) bool { return !r.Persist }) {
+		return nil // nothing to drop: no write at every start
+	}
 	return e.update(func(rs []Rule) ([]Rule, error) {
-		kept := rs[:0:0]
-		for _, r := range rs {
-			if r.Persist {
-				kept = append(kept, r)
-			}
-		}
-		return kept, nil
+		return slices.DeleteFunc(rs, func(r Rule) bool { return !r.Persist }), nil
 	})
 }
 
@@ -315,8 +316,10 @@ func (r *Rule) matches(q *Request, now time.Time) bool {
 func field(want, got string) bool { return want == "" || want == got }
 
 // Fire matches q against the rules. Every rule that matches counts the
-// call, in the order the rules were added, until one fires; that one's
-// effect is returned (nil: none fired). The counting is one store
+// call; the first, in the order the rules were added, whose counters and
+// probability say so fires, and its effect is returned (nil: none fired).
+// A later rule that would have fired too keeps its turn (its count is not
+// used) for a later call. The counting is one store
 // transaction, made only when the cached rules hold a match, so all
 // processes over the store count together.
 func (e *Engine) Fire(q Request) (*Fired, error) {
@@ -335,16 +338,15 @@ func (e *Engine) Fire(q Request) (*Fired, error) {
 	if !hit {
 		return nil, nil
 	}
-	// Drawn outside the transaction, which may run more than once.
-	var draws [MaxRules]float64
-	for i := range draws {
-		draws[i] = mrand.Float64()
-	}
+	// The draws come from a seed taken outside the transaction, which may
+	// run more than once: every run draws the same.
+	seed := mrand.Uint64()
 	var fired *Fired
 	e.gen.Add(1)
 	var out []Rule
 	err := e.store.Update(func(tx glacier.Tx) error {
 		fired = nil
+		draw := mrand.New(mrand.NewPCG(seed, 0))
 		rs, err := readRules(tx)
 		if err != nil {
 			return err
@@ -357,15 +359,14 @@ func (e *Engine) Fire(q Request) (*Fired, error) {
 			}
 			r.Matched++
 			changed = true
-			if r.Nth > 0 && r.Matched < r.Nth {
+			if fired != nil || (r.Nth > 0 && r.Matched < r.Nth) {
 				continue
 			}
-			if r.Probability != nil && !(draws[i%MaxRules] < *r.Probability) {
+			if r.Probability != nil && !(draw.Float64() < *r.Probability) {
 				continue
 			}
 			r.Fired++
 			fired = &Fired{Rule: r.ID, Effect: r.Effect}
-			break
 		}
 		out = rs
 		if !changed {

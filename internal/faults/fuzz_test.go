@@ -16,14 +16,21 @@ func FuzzParseRule(f *testing.F) {
 		`{"operations":["GetJobOutput"],"effect":{"corrupt":{"offset":3,"bytes":2},"latency":{"betweenChunks":"1ms"}}}`,
 		`{"operations":["InitiateJob"],"tier":"Expedited","ttl":5,"effect":{"job":{"fail":"x","late":"1h"}}}`,
 		`{"operations":["UploadMultipartPart"],"nth":2,"effect":{"reset":{"afterRequestBytes":10}}}`,
-		`{"operations":["X"],"effect":{}}`, `[]`, `{"probability":2}`,
+		`{"operations":["X"],"effect":{}}`, `[]`, `{"probability":2}`, `{"latency":250}`,
+		`[{"service":"glacier","operation":"ListVaults","probability":0.5,"error":{"statusCode":503,"code":"X"}}]`,
 	} {
 		f.Add([]byte(s))
 	}
 	now := time.Unix(1700000000, 0)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := ParseRule(b, now)
 		var pe *ParseError
+		if _, err := ParseLocalStackFaults(b); err != nil && !errors.As(err, &pe) {
+			t.Fatalf("localstack error %v is not a *ParseError", err)
+		}
+		if _, err := ParseLocalStackEffects(b); err != nil && !errors.As(err, &pe) {
+			t.Fatalf("localstack effects error %v is not a *ParseError", err)
+		}
+		r, err := ParseRule(b, now)
 		if err != nil {
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %v is not a *ParseError", err)
@@ -45,9 +52,6 @@ func FuzzParseRule(f *testing.F) {
 			if _, st, _, _ := e.Resolved(nil); st < 400 || st > 599 {
 				t.Fatalf("status %d", st)
 			}
-		}
-		if _, err := ParseLocalStackFaults(b); err != nil && !errors.As(err, &pe) {
-			t.Fatalf("localstack error %v is not a *ParseError", err)
 		}
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"permafrost/internal/app"
 	"permafrost/internal/config"
 	"permafrost/internal/store/memory"
@@ -57,5 +59,42 @@ func TestOnlyPersistentRulesSurviveRestart(t *testing.T) {
 	}
 	if r := s.emu(t, "GET", "faults/dropped", ""); r.Status != 404 {
 		t.Errorf("rule without persist after restart = %d %s", r.Status, r.Body)
+	}
+}
+
+// A job's fault is recorded on the job at InitiateJob: a server started
+// again (which dropped the rule) still fails it, and still completes the
+// late one late.
+func TestJobFaultSurvivesRestart(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.JobDelay = "Standard=1h"
+	s := start(t, cfg)
+	c := s.noRetry(t)
+	createVault(t, c, "v")
+	up, err := upload(t.Context(), c, "v", data(1000, 11))
+	mustOK(t, "UploadArchive", err)
+	s.addRule(t, `{"operations":["InitiateJob"],"nth":1,"effect":{"job":{"fail":"Injected before the restart."}}}`)
+	s.addRule(t, `{"operations":["InitiateJob"],"nth":2,"effect":{"job":{"late":"2h"}}}`)
+	failed, err := archiveJob(t.Context(), c, "v", *up.ArchiveId, "Standard")
+	mustOK(t, "InitiateJob", err)
+	late, err := archiveJob(t.Context(), c, "v", *up.ArchiveId, "Standard")
+	mustOK(t, "InitiateJob", err)
+	s.stop()
+	s = start(t, cfg)
+	c = s.noRetry(t)
+	if r := s.emu(t, "GET", "faults", ""); string(r.Body) != "[]" {
+		t.Fatalf("rules after the restart: %s", r.Body)
+	}
+	advance(t, s, 61*time.Minute)
+	if d := describeJob(t, c, "v", failed); d.StatusCode != "Failed" || aws.ToString(d.StatusMessage) != "Injected before the restart." {
+		t.Errorf("failed job after the restart: %s %q", d.StatusCode, aws.ToString(d.StatusMessage))
+	}
+	if d := describeJob(t, c, "v", late); d.StatusCode != "InProgress" {
+		t.Errorf("late job 61m in: %s, want InProgress", d.StatusCode)
+	}
+	advance(t, s, 2*time.Hour)
+	if d := describeJob(t, c, "v", late); d.StatusCode != "Succeeded" {
+		t.Errorf("late job 3h1m in: %s, want Succeeded", d.StatusCode)
 	}
 }
