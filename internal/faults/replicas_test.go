@@ -11,16 +11,33 @@ import (
 
 	"permafrost/internal/app"
 	"permafrost/internal/config"
+	"permafrost/internal/pgtest"
 	"permafrost/internal/store/memory"
 )
 
 func TestReplicasShareRulesAndCounters(t *testing.T) {
-	st := memory.New()
-	t.Cleanup(func() { st.Close() })
-	cfg := config.Default()
-	cfg.Memory = true
-	a := start(t, cfg, app.WithStore(st))
-	b := start(t, cfg, app.WithStore(st))
+	t.Run("memory", func(t *testing.T) {
+		st := memory.New()
+		t.Cleanup(func() { st.Close() })
+		cfg := config.Default()
+		cfg.Memory = true
+		replicasShareRules(t, start(t, cfg, app.WithStore(st)), start(t, cfg, app.WithStore(st)))
+	})
+	// Two processes' worth of servers over one PostgreSQL database, each
+	// opening the store itself (skipped without PERMAFROST_TEST_POSTGRES
+	// unless PERMAFROST_E2E=1).
+	t.Run("postgres", func(t *testing.T) {
+		db := pgtest.NewDatabase(t)
+		cfg := config.Default()
+		cfg.Metadata = db
+		cfg.DataDir = t.TempDir()
+		a := start(t, cfg)
+		cfg.DataDir = t.TempDir()
+		replicasShareRules(t, a, start(t, cfg))
+	})
+}
+
+func replicasShareRules(t *testing.T, a, b *server) {
 	ca, cb := a.noRetry(t), b.noRetry(t)
 	createVault(t, ca, "v")
 	rule := a.addRule(t, `{"operations":["DescribeVault"],"count":3,"effect":{"error":{"preset":"ThrottlingException"}}}`)
