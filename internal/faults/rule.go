@@ -271,6 +271,9 @@ func (r *Rule) Validate() error {
 	if r.ID != "" && !idRE.MatchString(r.ID) {
 		return refuse("Invalid id %q: give 1 to 64 of A-Z a-z 0-9 _ -.", r.ID)
 	}
+	if r.ID == "log" {
+		return refuse("Invalid id \"log\": /_permafrost/faults/log is the log of fired faults.")
+	}
 	if len(r.Operations) == 0 {
 		return refuse("Required field missing: operations (one or more of the 33 Glacier operation names, such as UploadArchive).")
 	}

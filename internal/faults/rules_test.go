@@ -131,6 +131,8 @@ func TestBadRulesAreRefused(t *testing.T) {
 		`{"operations":["GetJobOutput"],"effect":{"error":{"preset":"ThrottlingException"},"corrupt":{}}}`,
 		`{"operations":["DescribeVault"],"tier":"Expedited","effect":{"latency":{"before":"1ms"}}}`,
 		`{"operations":["DescribeVault"],"effect":{}} {}`,
+		`{"id":"log","operations":["DescribeVault"],"effect":{"latency":{"before":"1ms"}}}`,
+		`{"id":"a b","operations":["DescribeVault"],"effect":{"latency":{"before":"1ms"}}}`,
 	} {
 		r := s.emu(t, "POST", "faults", body)
 		var e struct{ Code, Message, Type string }
