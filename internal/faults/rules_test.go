@@ -184,6 +184,19 @@ func TestLocalStackChaos(t *testing.T) {
 	if r := s.emu(t, "GET", "/_localstack/chaos/faults", ""); json.Unmarshal(r.Body, &listed) != nil || len(listed) != 1 || listed[0].Operation != "DescribeVault" {
 		t.Errorf("GET chaos faults = %s", r.Body)
 	}
+	// PATCH adds; a /_permafrost/faults rule is not LocalStack's to list or replace.
+	s.addRule(t, `{"id":"own","operations":["ListJobs"],"effect":{"latency":{"before":"1ms"}}}`)
+	if r := s.emu(t, "PATCH", "/_localstack/chaos/faults", `[{"operation":"ListVaults"}]`); json.Unmarshal(r.Body, &listed) != nil || len(listed) != 2 ||
+		listed[1].Error == nil || listed[1].Error.StatusCode != 503 || listed[1].Error.Code != "ServiceUnavailable" {
+		t.Errorf("PATCH chaos faults = %d %s", r.Status, r.Body)
+	}
+	if r := s.emu(t, "DELETE", "/_localstack/chaos/faults", `[{"operation":"ListVaults"}]`); json.Unmarshal(r.Body, &listed) != nil || len(listed) != 1 {
+		t.Errorf("DELETE one chaos fault = %d %s", r.Status, r.Body)
+	}
+	if r := s.emu(t, "GET", "faults/own", ""); r.Status != 200 {
+		t.Errorf("the permafrost rule after LocalStack's changes = %d %s", r.Status, r.Body)
+	}
+	s.emu(t, "DELETE", "faults/own", "")
 	if r := s.emu(t, "POST", "/_localstack/chaos/faults", `[{"service":"s3"}]`); r.Status != 400 {
 		t.Errorf("an s3 fault = %d %s, want 400", r.Status, r.Body)
 	}

@@ -110,6 +110,13 @@ func TestLatency(t *testing.T) {
 	if treeHash(got) != treeHash(body) || sum != treeHash(body) {
 		t.Errorf("slowed output is not the archive")
 	}
+	// Latency joins an error: the error comes after the wait.
+	s.addRule(t, `{"operations":["ListVaults"],"count":1,"effect":{"latency":{"before":"200ms"},"error":{"preset":"ThrottlingException"}}}`)
+	began = time.Now()
+	_, err = c.ListVaults(t.Context(), &glacier.ListVaultsInput{AccountId: aws.String("-")})
+	if code, _ := apiError(err); code != "ThrottlingException" || time.Since(began) < 200*time.Millisecond {
+		t.Errorf("slow throttle: %v after %v", err, time.Since(began))
+	}
 }
 
 // A connection reset after 100 bytes of the request body: the SDK sees a
