@@ -673,7 +673,32 @@ async function awsProfile() {
   }
 }
 
-const SECTIONS = { vaults, uploadsAndJobs, multipart, tagsLockAndConfig, vaultPaginator, awsProfile, signatures };
+// faults: a throttled UploadArchive (ThrottlingException for the next 2
+// calls, /_permafrost/faults) is retried by the SDK's standard retry
+// strategy and stored once.
+async function faults() {
+  const vaultName = "js-faults";
+  const retrying = new GlacierClient({ endpoint: ENDPOINT, region: REGION, credentials: { accessKeyId: "x", secretAccessKey: "y" }, maxAttempts: 3 });
+  await send(new CreateVaultCommand({ vaultName }));
+  const r = await fetch(`${ENDPOINT}/_permafrost/faults`, {
+    method: "POST",
+    body: JSON.stringify({ operations: ["UploadArchive"], vault: vaultName, count: 2, effect: { error: { preset: "ThrottlingException" } } }),
+  });
+  const rule = await r.json();
+  same(r.status, 201, "POST /_permafrost/faults answers 201");
+  const data = dataOf(77, 300 * 1024);
+  const up = await retrying.send(new UploadArchiveCommand({ vaultName, body: data }));
+  same(up.$metadata.attempts, 3, "the SDK retried the throttled upload twice");
+  same(up.checksum, treeHash(data), "the retried upload's tree hash");
+  const got = await (await fetch(`${ENDPOINT}/_permafrost/faults/${rule.id}`)).json();
+  same(got.fired, 2, "the rule fired twice");
+  retrying.destroy();
+  await send(new DeleteArchiveCommand({ vaultName, archiveId: up.archiveId }));
+  await fetch(`${ENDPOINT}/_permafrost/faults/${rule.id}`, { method: "DELETE" });
+  await deleteEmptiedVault(vaultName);
+}
+
+const SECTIONS = { vaults, uploadsAndJobs, multipart, tagsLockAndConfig, vaultPaginator, awsProfile, signatures, faults };
 
 async function main() {
   let pkg = {};

@@ -257,6 +257,54 @@ def emulator(endpoint, method, path):
         return resp.status, json.loads(resp.read() or b"null")
 
 
+def fault_rule(endpoint, method, path, rule=None):
+    """Sends a /_permafrost/faults request with a JSON body."""
+    body = json.dumps(rule).encode() if rule is not None else None
+    req = urllib.request.Request(endpoint + "/_permafrost/" + path, method=method, data=body,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def section_faults():
+    """RequestTimeoutException on the second part: a client that does not
+    retry sees it, lists the parts stored, sends the missing ones and
+    completes with the right tree hash."""
+    c = boto3.client("glacier", **dict(session_kwargs(ENDPOINT), config=Config(retries={"total_max_attempts": 1, "mode": "standard"})))
+    vault = "py-faults"
+    c.create_vault(vaultName=vault)
+    rule = fault_rule(ENDPOINT, "POST", "faults", {"operations": ["UploadMultipartPart"], "vault": vault, "nth": 2,
+                                                   "effect": {"error": {"preset": "RequestTimeoutException", "consumeBody": True}}})
+    part = MIB
+    data = data_of(21, 4 * part + 99)
+    uid = c.initiate_multipart_upload(vaultName=vault, partSize=str(part))["uploadId"]
+    timed_out = []
+    for start in range(0, len(data), part):
+        chunk = data[start:start + part]
+        try:
+            c.upload_multipart_part(vaultName=vault, uploadId=uid, range="bytes %d-%d/*" % (start, start + len(chunk) - 1), body=chunk)
+        except ClientError as e:
+            equal(e.response["Error"]["Code"], "RequestTimeoutException", "the injected part error's code")
+            equal(e.response["ResponseMetadata"]["HTTPStatusCode"], 408, "RequestTimeoutException is a 408")
+            timed_out.append(start)
+    equal(timed_out, [part], "only the second part timed out")
+    # Resume: whatever ListParts does not show is sent again.
+    have = {p["RangeInBytes"] for p in c.list_parts(vaultName=vault, uploadId=uid)["Parts"]}
+    for start in range(0, len(data), part):
+        chunk = data[start:start + part]
+        rng = "%d-%d" % (start, start + len(chunk) - 1)
+        if rng not in have:
+            c.upload_multipart_part(vaultName=vault, uploadId=uid, range="bytes %s/*" % rng, body=chunk)
+    done = c.complete_multipart_upload(vaultName=vault, uploadId=uid, archiveSize=str(len(data)), checksum=tree_hash(data))
+    equal(done["checksum"], tree_hash(data), "the resumed upload completes with the archive's tree hash")
+    log_entries = fault_rule(ENDPOINT, "GET", "faults/log")
+    check(any(e["rule"] == rule["id"] and e["operation"] == "UploadMultipartPart" for e in log_entries),
+          "the fault log shows the part's timeout")
+    fault_rule(ENDPOINT, "DELETE", "faults/" + rule["id"])
+    c.delete_archive(vaultName=vault, archiveId=done["archiveId"])
+    delete_emptied_vault(c, vault)
+
+
 # ---------------------------------------------------------------- sections
 
 def section_client_vaults():
@@ -1031,6 +1079,7 @@ SECTIONS = [
     section_clock,
     section_aws_profile,
     section_signatures,
+    section_faults,
 ]
 
 

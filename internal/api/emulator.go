@@ -62,7 +62,10 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 	if h.serveConsole(w, r) {
 		return
 	}
-	path := r.URL.Path[len(EmulatorPrefix):]
+	path, ok := strings.CutPrefix(r.URL.Path, EmulatorPrefix)
+	if !ok { // LocalStackChaosPrefix
+		path = "chaos/" + strings.TrimPrefix(r.URL.Path, LocalStackChaosPrefix)
+	}
 	if path == "health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		h.serveHealth(w)
 		return
@@ -97,6 +100,8 @@ func (h *Handler) serveEmulator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case isFaultsPath(path):
+		h.serveFaults(w, r, path)
 	case h.emulator == nil:
 		emulatorError(w, glacier.Errorf(glacier.ResourceNotFound, "No emulator endpoint %s", path))
 	case path == "clock" && r.Method == http.MethodGet:

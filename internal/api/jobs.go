@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"permafrost/internal/glacier"
 )
@@ -65,7 +66,26 @@ func initiateJob(h *Handler, c *call) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	res, err := h.svc.InitiateJob(c.r.Context(), c.ref(), in.params())
+	p := in.params()
+	if h.faults != nil && h.faults.Active() {
+		q := faultRequest(c)
+		if p.ArchiveID != nil {
+			q.Archive = *p.ArchiveID
+		}
+		if p.Tier != nil {
+			q.Tier = *p.Tier
+		} else if p.Type != "inventory-retrieval" {
+			q.Tier = glacier.TierStandard
+		}
+		done, job := h.injectFault(c, q)
+		if done {
+			return nil
+		}
+		if job != nil {
+			p.Fault = &glacier.JobFault{Fail: job.Fail, Late: time.Duration(job.Late)}
+		}
+	}
+	res, err := h.svc.InitiateJob(c.r.Context(), c.ref(), p)
 	if err != nil {
 		return err
 	}

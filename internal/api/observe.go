@@ -28,7 +28,7 @@ func opLabel(op Op, r *http.Request) string {
 	switch {
 	case op != "":
 		return string(op)
-	case strings.HasPrefix(r.URL.Path, EmulatorPrefix):
+	case strings.HasPrefix(r.URL.Path, EmulatorPrefix), strings.HasPrefix(r.URL.Path, LocalStackChaosPrefix):
 		return "emulator"
 	default:
 		return "unknown"

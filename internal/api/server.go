@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"permafrost/internal/faults"
 	"permafrost/internal/glacier"
 	"permafrost/internal/sigv4"
 )
@@ -41,6 +42,9 @@ type Options struct {
 	Metrics  http.Handler
 	// Console serves ConsolePrefix (nil: not served).
 	Console http.Handler
+	// Faults, when set, are the fault rules (faults.go) and serve
+	// /_permafrost/faults.
+	Faults *faults.Engine
 	// Probe, when set, is the health endpoint's check that the metadata
 	// store answers (a cheap read; see health.go for its deadline and
 	// cache). Without it health answers 200 once the handler serves.
@@ -62,6 +66,7 @@ type Handler struct {
 	metrics    http.Handler
 	console    http.Handler
 	health     *prober
+	faults     *faults.Engine
 }
 
 // New returns the API handler.
@@ -71,7 +76,7 @@ func New(o Options) *Handler {
 	}
 	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
 		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout, console: o.Console,
-		health: &prober{probe: o.Probe}, obs: o.Observer, metrics: o.Metrics}
+		health: &prober{probe: o.Probe}, obs: o.Observer, metrics: o.Metrics, faults: o.Faults}
 	if h.readLimit <= 0 {
 		h.readLimit = time.Minute
 	}
@@ -160,7 +165,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("op", string(op)),
 			slog.String("vault", vault), slog.Int("status", sw.status), slog.Int64("bytes", sw.n), slog.Duration("duration", d))
 	}()
-	if strings.HasPrefix(r.URL.Path, EmulatorPrefix) {
+	if strings.HasPrefix(r.URL.Path, EmulatorPrefix) || strings.HasPrefix(r.URL.Path, LocalStackChaosPrefix) {
 		h.serveEmulator(sw, r)
 		return
 	}
@@ -215,6 +220,13 @@ func (h *Handler) serve(c *call, rerr routeError) error {
 	}
 	if err := h.identify(c); err != nil {
 		return err
+	}
+	// One atomic load when there are no rules. InitiateJob's rules are
+	// matched in its handler, once its body says the archive and tier.
+	if h.faults != nil && h.faults.Active() && c.Op != OpInitiateJob {
+		if done, _ := h.injectFault(c, faultRequest(c)); done {
+			return nil
+		}
 	}
 	if c.Vault != "" && c.Op != OpCreateVault {
 		req := glacier.AccessRequest{Caller: c.caller, Action: string(c.Op), Vault: c.ref()}

@@ -19,6 +19,7 @@ import (
 	"permafrost/internal/api"
 	"permafrost/internal/clock"
 	"permafrost/internal/config"
+	"permafrost/internal/faults"
 	"permafrost/internal/glacier"
 	"permafrost/internal/metrics"
 	"permafrost/internal/notify"
@@ -60,6 +61,10 @@ type Main struct {
 	// cancels it, ending that work's store and blob calls.
 	bg       context.Context
 	cancelBg context.CancelFunc
+	// Faults are the fault rules (/_permafrost/faults), followed in the
+	// store like the clock until unfollowFaults.
+	Faults         *faults.Engine
+	unfollowFaults func()
 	// sharedStore is a store given with WithStore: not closed by Close,
 	// its blobs recovered only past RecoverGrace.
 	sharedStore bool
@@ -226,10 +231,20 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 		m.closeStore()
 		return nil, err
 	}
+	m.Faults = faults.New(m.Store, logger)
+	if m.Metrics != nil {
+		m.Faults.OnFire = m.Metrics.FaultFired
+	}
+	if err := m.Faults.Start(ctx); err != nil {
+		m.closeStore()
+		return nil, fmt.Errorf("dropping the fault rules not marked persist: %w", err)
+	}
+	m.unfollowFaults = m.Faults.Follow()
 	obs, metricsHandler := m.apiMetrics()
 	m.Handler = api.New(api.Options{Service: m.Service, Account: cfg.AccountID, Region: cfg.Region, Logger: logger, Emulator: m, Credentials: creds,
 		NewCustomers: cfg.NewCustomerAccounts(), BodyIdleTimeout: cfg.BodyIdleTimeout, WriteIdleTimeout: cfg.WriteIdleTimeout,
 		Console:  consoleHandler,
+		Faults:   m.Faults,
 		Probe:    func() error { _, err := loadClockOffset(ctx, m.Store); return err },
 		Observer: obs, Metrics: metricsHandler})
 	return m, nil
@@ -348,6 +363,9 @@ func (m *Main) close(ctx context.Context) error {
 // closeStore stops following the stored clock and closes the store unless
 // it was given (WithStore).
 func (m *Main) closeStore() error {
+	if m.unfollowFaults != nil {
+		m.unfollowFaults()
+	}
 	if m.unfollow != nil {
 		m.unfollow()
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
 
+	faultrules "permafrost/internal/faults"
 	"permafrost/internal/store/diskfault"
 )
 
@@ -72,19 +73,7 @@ var reads = map[string]func(e *env) error{
 // operations are the API's 33 operations; each is a write path of
 // writePaths or a read of reads, so that a new operation cannot escape
 // these tests.
-var operations = []string{
-	"CreateVault", "DescribeVault", "ListVaults", "DeleteVault",
-	"AddTagsToVault", "RemoveTagsFromVault", "ListTagsForVault",
-	"SetVaultAccessPolicy", "GetVaultAccessPolicy", "DeleteVaultAccessPolicy",
-	"SetVaultNotifications", "GetVaultNotifications", "DeleteVaultNotifications",
-	"InitiateVaultLock", "GetVaultLock", "CompleteVaultLock", "AbortVaultLock",
-	"GetDataRetrievalPolicy", "SetDataRetrievalPolicy",
-	"PurchaseProvisionedCapacity", "ListProvisionedCapacity",
-	"UploadArchive", "DeleteArchive",
-	"InitiateMultipartUpload", "ListMultipartUploads", "UploadMultipartPart",
-	"CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
-	"InitiateJob", "ListJobs", "DescribeJob", "GetJobOutput",
-}
+var operations = faultrules.Operations
 
 func TestEveryOperationIsCovered(t *testing.T) {
 	if len(operations) != 33 {

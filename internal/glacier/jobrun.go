@@ -161,6 +161,10 @@ func (s *Service) prepareLeased(ctx context.Context, ref VaultRef, j *Job, lease
 
 func (s *Service) prepare(ctx context.Context, ref VaultRef, j *Job) (outcome, error) {
 	ok := outcome{status: StatusSucceeded, message: StatusSucceeded}
+	if j.Fault != nil && j.Fault.Fail != "" {
+		// An injected failure: no output is prepared.
+		return outcome{status: StatusFailed, message: j.Fault.Fail}, nil
+	}
 	switch j.Action {
 	case ActionArchiveRetrieval:
 		var gone bool

@@ -24,6 +24,8 @@ type JobParams struct {
 	HasSelect          bool // SelectParameters or OutputLocation present
 	Select             *SelectParameters
 	Output             *OutputLocation
+	// Fault, set by the emulator's fault rules, is recorded on the job.
+	Fault *JobFault
 }
 
 // InventoryParams are the InventoryRetrievalParameters, all strings on the
@@ -79,6 +81,10 @@ func (s *Service) InitiateJob(ctx context.Context, ref VaultRef, p JobParams) (J
 	}
 	// Drawn once, outside the transaction, which may run more than once.
 	delay := s.delay(j)
+	if p.Fault != nil {
+		j.Fault = p.Fault
+		delay += p.Fault.Late
+	}
 	if j.Action == ActionSelect {
 		if err := s.startSelect(ctx, ref, j, *p.ArchiveID); err != nil {
 			return JobResult{}, err

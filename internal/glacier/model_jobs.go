@@ -63,12 +63,24 @@ type Job struct {
 	// Select: the parameters, output location and path.
 	Select *SelectJob `json:",omitempty"`
 
+	// Fault is what a fault rule decided at initiation (emulator only):
+	// kept on the job so that every replica, and a restarted server,
+	// completes it the same way.
+	Fault *JobFault `json:",omitempty"`
+
 	// Set at completion.
 	Completed     time.Time
 	Status        string
 	StatusMessage string
 	TreeHash      string  // of the retrieved range when tree-hash aligned
 	Output        Segment // inventory output
+}
+
+// JobFault is an injected fault of a job: it ends Failed with Fail as its
+// StatusMessage (when not ""), and is due Late after its usual time.
+type JobFault struct {
+	Fail string        `json:",omitempty"`
+	Late time.Duration `json:",omitempty"`
 }
 
 // done reports whether the job has been completed.

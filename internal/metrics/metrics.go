@@ -47,6 +47,7 @@ type Metrics struct {
 
 	delivered prometheus.Counter
 	failed    prometheus.Counter
+	faults    *prometheus.CounterVec
 
 	// ops caches each operation's latency observer and its counters by
 	// status (sync.Maps: read without locks or shared writes), so that a
@@ -99,8 +100,10 @@ func New() *Metrics {
 		Name: "permafrost_notification_deliveries_total", Help: "Job notifications published to the SNS endpoint by this process."})
 	m.failed = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "permafrost_notification_delivery_failures_total", Help: "Attempts to publish a job notification that failed (each is retried later)."})
+	m.faults = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "permafrost_faults_fired_total", Help: "Fault rules fired (/_permafrost/faults), by operation."}, []string{"operation"})
 	m.reg.MustRegister(m.requests, m.latency, m.received, m.sent, m.bodies,
-		m.commitSeconds, m.commitBatch, m.logSyncs, m.logSyncSecs, m.delivered, m.failed,
+		m.commitSeconds, m.commitBatch, m.logSyncs, m.logSyncSecs, m.delivered, m.failed, m.faults,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -154,6 +157,10 @@ func (m *Metrics) Published(err error) {
 	}
 	m.delivered.Inc()
 }
+
+// FaultFired counts one fault rule fired on op (one of the 33 operation
+// names: the label set is bounded).
+func (m *Metrics) FaultFired(op string) { m.faults.WithLabelValues(op).Inc() }
 
 func (m *Metrics) op(op string) *opInstruments {
 	if oi, ok := m.ops.Load(op); ok {
