@@ -3,7 +3,6 @@ package permafrosttest_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -168,25 +167,9 @@ func TestBadOptionsFail(t *testing.T) {
 	}
 }
 
-// faultsEndpoint skips the test when the server has no fault endpoint
-// (it comes with the fault rules; until they are merged it answers 404).
-func faultsEndpoint(t *testing.T) {
-	t.Helper()
-	srv := permafrosttest.New(t)
-	resp, err := http.Get(srv.Endpoint() + "/_permafrost/faults")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusNotFound {
-		t.Skip("skipping: this server has no /_permafrost/faults endpoint yet (GET answers 404)")
-	}
-}
-
 // TestWithFaults: a rule throttling UploadArchive, posted by an
 // administrator, reaches the client as ThrottlingException.
 func TestWithFaults(t *testing.T) {
-	faultsEndpoint(t)
 	rule := `{"operations":["UploadArchive"],"effect":{"error":{"preset":"ThrottlingException"}}}`
 	srv := permafrosttest.New(t, permafrosttest.WithFaults(rule), permafrosttest.WithCredentials(
 		permafrosttest.Credential{AccessKeyID: "AKIDCI", SecretAccessKey: "ci-secret", Admin: true}))
