@@ -203,6 +203,28 @@ func ratioRounds(b *testing.B, names []string, sides []func() time.Duration) {
 	}
 }
 
+// clientLoad times n calls of req made by the given number of concurrent
+// clients.
+func clientLoad(b *testing.B, clients, n int64, req func() error) time.Duration {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	return timed(func() {
+		for w := int64(0); w < clients; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for next.Add(1) <= n {
+					if err := req(); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	})
+}
+
 func timed(f func()) time.Duration {
 	start := time.Now()
 	f()
@@ -310,22 +332,8 @@ func BenchmarkRatioSmallUploads(b *testing.B) {
 	hdr := uploadHeaders(ratioSmall)
 	disc, lim := discardServer(b), groupLogServer(b)
 	load := func(url string) time.Duration {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		return timed(func() {
-			for w := 0; w < ratioClients; w++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for next.Add(1) <= ratioSmallRun {
-						if err := do(c, "POST", url, hdr, newPattern(ratioSmall), ratioSmall, http.StatusCreated); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
+		return clientLoad(b, ratioClients, ratioSmallRun, func() error {
+			return do(c, "POST", url, hdr, newPattern(ratioSmall), ratioSmall, http.StatusCreated)
 		})
 	}
 	load(base + "/archives")
@@ -388,23 +396,7 @@ func BenchmarkRatioDescribeVault(b *testing.B) {
 		w.Write(body)
 	})
 	load := func(url string) time.Duration {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		return timed(func() {
-			for w := 0; w < ratioClients; w++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for next.Add(1) <= 20000 {
-						if err := do(c, "GET", url, nil, nil, 0, http.StatusOK); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
-		})
+		return clientLoad(b, ratioClients, 20000, func() error { return do(c, "GET", url, nil, nil, 0, http.StatusOK) })
 	}
 	load(url)
 	load(ref + "/-/vaults/v")
