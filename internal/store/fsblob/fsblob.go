@@ -81,7 +81,7 @@ type writer struct {
 
 // writebackStep is how many bytes are written between two starts of
 // early writeback (see startWriteback).
-const writebackStep = 8 << 20
+const writebackStep = 2 << 20
 
 func (w *writer) Write(p []byte) (int, error) {
 	if err := w.s.faults.Check(diskfault.BlobWrite, w.f.Name()); err != nil {
