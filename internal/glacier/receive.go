@@ -155,19 +155,24 @@ func (s *Service) receive(p Payload) (received, error) {
 	return rec, nil
 }
 
-// copyBody reads p's body into sink and the hashes, which run on this
-// goroutine and keep nothing of the bytes. It waits for the network with
-// its ticket's small buffer; while reads fill their buffer it borrows a
-// big one from the budget, and gives it back as soon as they stop filling
-// a quarter of it or a ticket waits, so a slow client holds only the small
-// one. A body that
+// copyBody reads p's body into sink and the hashes. It waits for the
+// network with its ticket's small buffer, hashing on this goroutine; while
+// reads fill their buffer it borrows a big one from the budget, whose two
+// halves take turns: one is read into and written to sink while the other
+// is hashed (both hashes in one pass) on a goroutine of its own (hashPipe).
+// It gives the big buffer back as soon as reads stop filling a quarter of
+// a half or a ticket waits, so a slow client holds only the small one. No
+// byte is copied but by the socket read and the file write. A body that
 // ends early is not an error here (the caller checks the count); rerr is a
 // failure to read, werr one to store.
 func (s *Service) copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *linearHash) (n int64, rerr, werr error) {
 	small := smallBufs.Get().(*[smallBuf]byte)
 	defer smallBufs.Put(small)
 	var big []byte
+	var pipe *hashPipe // hashes the big buffer's halves while the next is read
+	half := 0
 	defer func() {
+		pipe.stop()
 		if big != nil {
 			s.admit.giveBack(big)
 		}
@@ -175,16 +180,24 @@ func (s *Service) copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *
 	for n < p.Size {
 		buf := small[:]
 		if big != nil {
-			buf = big
+			// The half not being hashed: the two take turns.
+			buf = big[half*bigBuf/2 : (half+1)*bigBuf/2]
+		} else {
+			pipe.wait()
 		}
 		k, err := p.Body.Read(buf[:min(int64(len(buf)), p.Size-n)])
 		if k > 0 {
 			chunk := buf[:k]
+			if big != nil {
+				pipe.hash(chunk)
+				half ^= 1
+			}
 			if _, werr := sink.Write(chunk); werr != nil {
 				return n, nil, werr
 			}
-			tw.Write(chunk)
-			lin.write(chunk)
+			if big == nil {
+				hashBoth(tw, lin, chunk)
+			}
 			n += int64(k)
 		}
 		if err == io.EOF {
@@ -195,8 +208,11 @@ func (s *Service) copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *
 		}
 		switch {
 		case big == nil && k == len(small) && p.Size-n > smallBuf:
-			big = s.admit.borrow()
-		case big != nil && (k < bigBuf/4 || s.admit.wanted()):
+			if big = s.admit.borrow(); big != nil && pipe == nil {
+				pipe = startHashPipe(tw, lin)
+			}
+		case big != nil && (k < len(buf)/4 || s.admit.wanted()):
+			pipe.wait()
 			s.admit.giveBack(big)
 			big = nil
 		}

@@ -39,9 +39,13 @@ type Engine struct {
 	faults   *diskfault.Injector
 	failures atomic.Int64 // writes failed since the last one that succeeded
 
-	qmu        sync.Mutex       // guards queue and committing
+	qmu        sync.Mutex       // guards queue, committing and closed
 	queue      []*call          // Batch calls waiting for the next batch
-	committing bool             // a commitQueue goroutine is running
+	committing bool             // the committer has been woken for the queue
+	closed     bool             // Close has stopped the committer
+	wake       chan struct{}    // wakes the committer (buffered: 1)
+	quit       chan struct{}    // closed by Close
+	stopped    chan struct{}    // closed when the committer has returned
 	obs        kvstore.Observer // nil: not observed
 }
 
@@ -110,7 +114,10 @@ func start(db *bolt.DB, dir string, o Options) (*Engine, error) {
 		return fail(fmt.Errorf("boltdb: %w", err))
 	}
 	w.written = lastTx(db)
-	return &Engine{db: db, wal: w, log: o.Logger, faults: o.Faults, obs: o.Observer}, nil
+	e := &Engine{db: db, wal: w, log: o.Logger, faults: o.Faults, obs: o.Observer,
+		wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
+	go e.committer()
+	return e, nil
 }
 
 // apply commits one log record as transaction seq.

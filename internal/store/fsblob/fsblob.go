@@ -76,13 +76,25 @@ type writer struct {
 	s    *Store
 	f    *os.File
 	done bool
+	off  int64 // bytes written
+	kick int64 // bytes whose writeback was started
 }
+
+// writebackStep is how many bytes are written between two starts of
+// early writeback (see startWriteback).
+const writebackStep = 2 << 20
 
 func (w *writer) Write(p []byte) (int, error) {
 	if err := w.s.faults.Check(diskfault.BlobWrite, w.f.Name()); err != nil {
 		return 0, err
 	}
-	return w.f.Write(p)
+	n, err := w.f.Write(p)
+	w.off += int64(n)
+	if w.off-w.kick >= writebackStep {
+		startWriteback(w.f, w.kick, w.off-w.kick)
+		w.kick = w.off
+	}
+	return n, err
 }
 
 func (w *writer) Commit() (string, error) {

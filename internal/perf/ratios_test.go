@@ -1,0 +1,416 @@
+package perf
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"permafrost/internal/treehash"
+)
+
+// The ratio benchmarks of issue 17: each b.N iteration is one round that
+// times permafrost's durable store and the references with the same client
+// and the same load, one after the other, so that a shared machine's
+// noise falls on both sides of each ratio. Run with -benchtime 3x (or
+// more) for the median and spread of three rounds:
+//
+//	go test ./internal/perf -run x -bench Ratio -benchtime 3x
+//
+// The references are a discard server (net/http reading the body into one
+// buffer and throwing it away) and a "limit" server doing the least a
+// durable upload must: read the socket, the tree hash and the linear
+// SHA-256 over each chunk while it is hot, write the page cache, fsync.
+
+const (
+	ratioArchive  = 512 << 20
+	ratioPart     = 8 << 20
+	ratioWorkers  = 4
+	ratioClients  = 16
+	ratioSmall    = 4096
+	ratioSmallRun = 3000 // small uploads per side of a round
+)
+
+// refServer runs handler on a plain net/http server on a loopback port.
+func refServer(b *testing.B, handler http.HandlerFunc) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{ReadHeaderTimeout: 30 * time.Second, Handler: handler}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+var refBufs = sync.Pool{New: func() any { return new([256 << 10]byte) }}
+
+// discardServer reads every body and answers as Glacier would.
+func discardServer(b *testing.B) string {
+	return refServer(b, func(w http.ResponseWriter, r *http.Request) {
+		buf := refBufs.Get().(*[256 << 10]byte)
+		io.CopyBuffer(io.Discard, struct{ io.Reader }{r.Body}, buf[:])
+		refBufs.Put(buf)
+		answerRef(w, r)
+	})
+}
+
+// limitServer does the minimum durable work per body: both hashes over
+// each chunk while it is in cache, a page-cache write, an fsync.
+func limitServer(b *testing.B) string {
+	dir := b.TempDir()
+	var seq atomic.Int64
+	return refServer(b, func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Create(filepath.Join(dir, strconv.FormatInt(seq.Add(1), 10)))
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		tw, lin := treehash.New(), sha256.New()
+		buf := refBufs.Get().(*[256 << 10]byte)
+		defer refBufs.Put(buf)
+		for {
+			k, err := r.Body.Read(buf[:])
+			if k > 0 {
+				tw.Write(buf[:k])
+				lin.Write(buf[:k])
+				if _, err := f.Write(buf[:k]); err != nil {
+					http.Error(w, err.Error(), 500)
+					return
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		tw.Sum()
+		lin.Sum(nil)
+		if err := f.Sync(); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		answerRef(w, r)
+	})
+}
+
+// groupLogServer does the least a durable small upload must: each body,
+// with its two hashes, is appended to one preallocated log, and the
+// requests that arrive while the log syncs share the next fdatasync (a
+// group commit, as permafrost's).
+func groupLogServer(b *testing.B) string {
+	f, err := os.Create(filepath.Join(b.TempDir(), "log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	const size = 256 << 20
+	if _, err := f.WriteAt(make([]byte, size), 0); err != nil {
+		b.Fatal(err)
+	}
+	f.Sync()
+	var mu sync.Mutex
+	var off int64
+	var waiting []chan struct{}
+	syncing := false
+	return refServer(b, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		tw, lin := treehash.New(), sha256.New()
+		tw.Write(body)
+		lin.Write(body)
+		tw.Sum()
+		rec := lin.Sum(body)
+		done := make(chan struct{})
+		mu.Lock()
+		f.WriteAt(rec, off%(size-1<<20))
+		off += int64(len(rec))
+		waiting = append(waiting, done)
+		lead := !syncing
+		syncing = true
+		mu.Unlock()
+		for lead {
+			mu.Lock()
+			batch := waiting
+			waiting = nil
+			if len(batch) == 0 {
+				syncing, lead = false, false
+				mu.Unlock()
+				break
+			}
+			mu.Unlock()
+			unix.Fdatasync(int(f.Fd()))
+			for _, c := range batch {
+				close(c)
+			}
+		}
+		<-done
+		answerRef(w, r)
+	})
+}
+
+func answerRef(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case "PUT":
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.Header().Set("x-amz-archive-id", "ref")
+		w.WriteHeader(http.StatusCreated)
+	}
+}
+
+// ratioRounds times each side once per b.N iteration, in turn, and
+// reports for each reference the median, lowest and highest ratio of the
+// reference's time to permafrost's (so 1 is the reference's speed), named
+// after the reference. sides[0] is permafrost.
+func ratioRounds(b *testing.B, names []string, sides []func() time.Duration) {
+	b.Helper()
+	times := make([][]time.Duration, len(sides))
+	for i := 0; i < b.N; i++ {
+		for s, f := range sides {
+			times[s] = append(times[s], f())
+		}
+	}
+	b.StopTimer()
+	for s := 1; s < len(sides); s++ {
+		var r []float64
+		for i := range times[0] {
+			r = append(r, float64(times[s][i])/float64(times[0][i]))
+		}
+		b.ReportMetric(median(r), "x-"+names[s])
+		b.ReportMetric(slices.Min(r), "min-x-"+names[s])
+		b.ReportMetric(slices.Max(r), "max-x-"+names[s])
+	}
+	for s := range sides {
+		var ms []float64
+		for _, t := range times[s] {
+			ms = append(ms, float64(t.Microseconds())/1000)
+		}
+		b.ReportMetric(median(ms), "ms-"+names[s])
+	}
+}
+
+// clientLoad times n calls of req made by the given number of concurrent
+// clients.
+func clientLoad(b *testing.B, clients, n int64, req func() error) time.Duration {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	return timed(func() {
+		for w := int64(0); w < clients; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for next.Add(1) <= n {
+					if err := req(); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	})
+}
+
+func timed(f func()) time.Duration {
+	start := time.Now()
+	f()
+	return time.Since(start)
+}
+
+// BenchmarkRatioUploadArchive512MiB: single-stream UploadArchive of
+// 512 MiB with both hash headers. Target: >= 0.33x the discard server.
+func BenchmarkRatioUploadArchive512MiB(b *testing.B) {
+	m := startServer(b, true)
+	c := newClient(1)
+	base := m.Endpoint() + "/-/vaults/v"
+	mustDo(b, c, "PUT", base, nil, nil, 0, http.StatusCreated)
+	hdr := uploadHeaders(ratioArchive)
+	disc, lim := discardServer(b), limitServer(b)
+	// Warm every side once: fresh memory costs page faults whatever runs.
+	mustDo(b, c, "DELETE", base+"/archives/"+uploadArchive(b, c, base, hdr, ratioArchive), nil, nil, 0, http.StatusNoContent)
+	uploadArchive(b, c, disc, hdr, ratioArchive)
+	uploadArchive(b, c, lim, hdr, ratioArchive)
+	resetPeakRSS()
+	b.SetBytes(ratioArchive)
+	b.ResetTimer()
+	ratioRounds(b, []string{"permafrost", "discard", "limit"}, []func() time.Duration{
+		func() time.Duration {
+			var id string
+			d := timed(func() { id = uploadArchive(b, c, base, hdr, ratioArchive) })
+			mustDo(b, c, "DELETE", base+"/archives/"+id, nil, nil, 0, http.StatusNoContent)
+			return d
+		},
+		func() time.Duration { return timed(func() { uploadArchive(b, c, disc, hdr, ratioArchive) }) },
+		func() time.Duration { return timed(func() { uploadArchive(b, c, lim, hdr, ratioArchive) }) },
+	})
+	if rss := peakRSSMiB(); rss > 0 {
+		b.ReportMetric(rss, "peak-RSS-MiB")
+	}
+}
+
+// BenchmarkRatioMultipart512MiB: a 512 MiB archive in 8 MiB parts sent by
+// 4 workers, then completed. Target: >= 0.26x the discard server (which
+// gets the same part requests).
+func BenchmarkRatioMultipart512MiB(b *testing.B) {
+	m := startServer(b, true)
+	c := newClient(ratioWorkers)
+	base := m.Endpoint() + "/-/vaults/v"
+	mustDo(b, c, "PUT", base, nil, nil, 0, http.StatusCreated)
+	const parts = ratioArchive / ratioPart
+	partHdr := uploadHeaders(ratioPart)
+	ph, _ := treehash.Parse(treehash.Sum(block).String())
+	leaves := make([]treehash.Hash, ratioArchive/treehash.MiB)
+	for i := range leaves {
+		leaves[i] = ph
+	}
+	whole := treehash.Combine(leaves).String()
+	sendParts := func(upload string) {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		for w := 0; w < ratioWorkers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for p := next.Add(1) - 1; p < parts; p = next.Add(1) - 1 {
+					hdr := map[string]string{"Content-Range": fmt.Sprintf("bytes %d-%d/*", p*ratioPart, (p+1)*ratioPart-1)}
+					for k, v := range partHdr {
+						hdr[k] = v
+					}
+					if err := do(c, "PUT", upload, hdr, newPattern(ratioPart), ratioPart, http.StatusNoContent); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	pf := func() time.Duration {
+		var id string
+		d := timed(func() {
+			h := mustSend(b, c, "POST", base+"/multipart-uploads", map[string]string{"x-amz-part-size": strconv.Itoa(ratioPart)}, nil, 0, http.StatusCreated)
+			upload := base + "/multipart-uploads/" + h.Get("x-amz-multipart-upload-id")
+			sendParts(upload)
+			id = mustSend(b, c, "POST", upload, map[string]string{"x-amz-archive-size": strconv.Itoa(ratioArchive), "x-amz-sha256-tree-hash": whole}, nil, 0, http.StatusCreated).Get("x-amz-archive-id")
+		})
+		mustDo(b, c, "DELETE", base+"/archives/"+id, nil, nil, 0, http.StatusNoContent)
+		return d
+	}
+	disc, lim := discardServer(b), limitServer(b)
+	pf()
+	sendParts(disc + "/up")
+	b.SetBytes(ratioArchive)
+	b.ResetTimer()
+	ratioRounds(b, []string{"permafrost", "discard", "limit"}, []func() time.Duration{
+		pf,
+		func() time.Duration { return timed(func() { sendParts(disc + "/up") }) },
+		func() time.Duration { return timed(func() { sendParts(lim + "/up") }) },
+	})
+}
+
+// BenchmarkRatioSmallUploads: 4 KiB UploadArchive calls from 16 clients.
+// Target: >= 0.33x the discard server's rate.
+func BenchmarkRatioSmallUploads(b *testing.B) {
+	m := startServer(b, true)
+	c := newClient(ratioClients)
+	base := m.Endpoint() + "/-/vaults/v"
+	mustDo(b, c, "PUT", base, nil, nil, 0, http.StatusCreated)
+	hdr := uploadHeaders(ratioSmall)
+	disc, lim := discardServer(b), groupLogServer(b)
+	load := func(url string) time.Duration {
+		return clientLoad(b, ratioClients, ratioSmallRun, func() error {
+			return do(c, "POST", url, hdr, newPattern(ratioSmall), ratioSmall, http.StatusCreated)
+		})
+	}
+	load(base + "/archives")
+	load(disc + "/archives")
+	load(lim + "/archives")
+	var allocs uint64
+	b.ResetTimer()
+	ratioRounds(b, []string{"permafrost", "discard", "limit"}, []func() time.Duration{
+		func() time.Duration {
+			var ms0, ms1 runtimeMem
+			ms0.read()
+			d := load(base + "/archives")
+			ms1.read()
+			allocs += ms1.alloc - ms0.alloc
+			return d
+		},
+		func() time.Duration { return load(disc + "/archives") },
+		func() time.Duration { return load(lim + "/archives") },
+	})
+	// Allocation of the whole process (client and permafrost) per upload.
+	b.ReportMetric(float64(allocs)/float64(ratioSmallRun*b.N), "B/upload")
+}
+
+// BenchmarkRatioGetJobOutput512MiB: a 512 MiB retrieval beside a handler
+// writing the same bytes from memory. Target: >= 0.7x.
+func BenchmarkRatioGetJobOutput512MiB(b *testing.B) {
+	m := startServer(b, true)
+	c := newClient(1)
+	base := m.Endpoint() + "/-/vaults/v"
+	mustDo(b, c, "PUT", base, nil, nil, 0, http.StatusCreated)
+	id := uploadArchive(b, c, base, uploadHeaders(ratioArchive), ratioArchive)
+	job := initiateRetrieval(b, c, base, id)
+	download(b, c, base+"/jobs/"+job+"/output")
+	ref := refServer(b, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(ratioArchive))
+		for n := 0; n < ratioArchive; n += len(block) {
+			if _, err := w.Write(block); err != nil {
+				return
+			}
+		}
+	})
+	b.SetBytes(ratioArchive)
+	b.ResetTimer()
+	ratioRounds(b, []string{"permafrost", "trivial"}, []func() time.Duration{
+		func() time.Duration { return timed(func() { download(b, c, base+"/jobs/"+job+"/output") }) },
+		func() time.Duration { return timed(func() { download(b, c, ref+"/out") }) },
+	})
+}
+
+// BenchmarkRatioDescribeVault: DescribeVault from 16 clients beside the
+// trivial handler of BenchmarkDescribeVault. Target: >= 0.85x.
+func BenchmarkRatioDescribeVault(b *testing.B) {
+	m := startServer(b, true)
+	c := newClient(ratioClients)
+	url := m.Endpoint() + "/-/vaults/v"
+	mustDo(b, c, "PUT", url, nil, nil, 0, http.StatusCreated)
+	body := []byte(`{"CreationDate":"2024-01-01T00:00:00.000Z","LastInventoryDate":null,"NumberOfArchives":0,"SizeInBytes":0,"VaultARN":"arn:aws:glacier:us-east-1:123456789012:vaults/v","VaultName":"v"}`)
+	ref := refServer(b, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
+	load := func(url string) time.Duration {
+		return clientLoad(b, ratioClients, 20000, func() error { return do(c, "GET", url, nil, nil, 0, http.StatusOK) })
+	}
+	load(url)
+	load(ref + "/-/vaults/v")
+	b.ResetTimer()
+	ratioRounds(b, []string{"permafrost", "trivial"}, []func() time.Duration{
+		func() time.Duration { return load(url) },
+		func() time.Duration { return load(ref + "/-/vaults/v") },
+	})
+}
+
+type runtimeMem struct{ alloc uint64 }
+
+func (m *runtimeMem) read() {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	m.alloc = ms.TotalAlloc
+}
