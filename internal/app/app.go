@@ -48,7 +48,7 @@ type Main struct {
 	janitor   chan struct{}
 	scheduler chan struct{}
 	deliverer *notify.Deliverer
-	base      clock.Clock         // under Clock's offset
+	base      clock.Clock                        // under Clock's offset
 	blobSweep func(context.Context) (int, error) // --blobs s3://: abandoned multipart uploads
 	// recoverGrace is how old an unreferenced blob must be before the
 	// janitor's recovery takes it.
