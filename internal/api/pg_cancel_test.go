@@ -7,13 +7,11 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
 	"github.com/aws/aws-sdk-go-v2/service/glacier/types"
-	"github.com/jackc/pgx/v5"
 
 	"permafrost/internal/api"
 	pg "permafrost/internal/glacier"
@@ -52,7 +50,7 @@ func TestClientGoneStopsPostgresWork(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	locker, observer := pgConn(t, url), pgConn(t, url)
+	locker, observer := pgtest.Connect(t, url), pgtest.Connect(t, url)
 	if _, err := locker.Exec(t.Context(), `BEGIN; LOCK TABLE permafrost_kv IN ACCESS EXCLUSIVE MODE`); err != nil {
 		t.Fatal(err)
 	}
@@ -62,19 +60,12 @@ func TestClientGoneStopsPostgresWork(t *testing.T) {
 		_, err := c.DeleteArchive(ctx, &glacier.DeleteArchiveInput{AccountId: aws.String("-"), VaultName: vault, ArchiveId: up.ArchiveId})
 		done <- err
 	}()
-	waiting := func() int {
-		var n int
-		if err := observer.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	poll(t, "the request to wait for the lock", func() bool { return waiting() == 1 })
+	pgtest.WaitFor(t, "the request to wait for the lock", func() bool { return pgtest.LockWaiters(t, observer) == 1 })
 	cancel() // the client goes away
 	if err := <-done; err == nil {
 		t.Fatal("a cancelled DeleteArchive succeeded")
 	}
-	poll(t, "the server to stop the request's statement while the lock is held", func() bool { return waiting() == 0 })
+	pgtest.WaitFor(t, "the server to stop the request's statement while the lock is held", func() bool { return pgtest.LockWaiters(t, observer) == 0 })
 	if _, err := locker.Exec(t.Context(), `ROLLBACK`); err != nil {
 		t.Fatal(err)
 	}
@@ -94,27 +85,5 @@ func TestClientGoneStopsPostgresWork(t *testing.T) {
 	defer out.Body.Close()
 	if b, _ := io.ReadAll(out.Body); string(b) != "kept" {
 		t.Errorf("archive bytes %q, want kept", b)
-	}
-}
-
-func pgConn(t *testing.T, url string) *pgx.Conn {
-	t.Helper()
-	c, err := pgx.Connect(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close(context.Background()) })
-	return c
-}
-
-// poll waits for cond; the bound is for a broken build, not a timing
-// assertion.
-func poll(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("still waiting for %s after 30s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -49,8 +49,8 @@ type Main struct {
 	janitor   chan struct{}
 	scheduler chan struct{}
 	deliverer *notify.Deliverer
-	base      clock.Clock         // under Clock's offset
-	blobSweep func() (int, error) // --blobs s3://: abandoned multipart uploads
+	base      clock.Clock                        // under Clock's offset
+	blobSweep func(context.Context) (int, error) // --blobs s3://: abandoned multipart uploads
 	// recoverGrace is how old an unreferenced blob must be before the
 	// janitor's recovery takes it.
 	recoverGrace time.Duration
@@ -225,7 +225,7 @@ func New(cfg config.Config, logger *slog.Logger, base clock.Clock, opts ...Optio
 	} else if n > 0 {
 		logger.Info("removed blobs left by an interrupted run", "count", n)
 	}
-	m.sweepBlobUploads()
+	m.sweepBlobUploads(ctx)
 	consoleHandler, err := m.newConsole(creds)
 	if err != nil {
 		m.closeStore()
@@ -322,7 +322,7 @@ func (m *Main) sweep(ctx context.Context) {
 			} else if n > 0 {
 				m.Logger.Info("removed unreferenced blobs", "count", n, "older than", m.recoverGrace)
 			}
-			m.sweepBlobUploads()
+			m.sweepBlobUploads(ctx)
 		}
 	}
 }

@@ -21,7 +21,7 @@ type blobStore struct {
 	// bucket that other processes may share.
 	grace time.Duration
 	// sweep aborts abandoned multipart uploads (nil: none to abort).
-	sweep func() (int, error)
+	sweep func(context.Context) (int, error)
 }
 
 // openBlobs opens the store of archive bytes; an s3 bucket that does not
@@ -55,11 +55,11 @@ func openBlobs(cfg config.Config, o options) (blobStore, error) {
 }
 
 // sweepBlobUploads aborts the blob store's abandoned multipart uploads.
-func (m *Main) sweepBlobUploads() {
+func (m *Main) sweepBlobUploads(ctx context.Context) {
 	if m.blobSweep == nil {
 		return
 	}
-	if n, err := m.blobSweep(); err != nil {
+	if n, err := m.blobSweep(ctx); err != nil {
 		m.Logger.Error("aborting abandoned multipart uploads of the blob store", "err", err)
 	} else if n > 0 {
 		m.Logger.Info("aborted abandoned multipart uploads of the blob store", "count", n)

@@ -71,3 +71,18 @@ func FuzzAppendJSONString(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendCreationMatchesFormat(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(2025, 1, 2, 3, 4, 5, 999999999, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 2, 29, 23, 30, 0, 0, time.FixedZone("x", -5*3600)),
+	} {
+		if got, want := string(appendCreation(nil, tm)), tm.UTC().Format(creationFormat); got != want {
+			t.Errorf("appendCreation(%v) = %s, want %s", tm, got, want)
+		}
+	}
+}

@@ -124,11 +124,18 @@ func benchmarkInventory1M(b *testing.B, daily bool) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		hs := sampleHeap()
+		resetPeakRSS()
 		start := time.Now()
 		job := initiateJob(b, c, base, `{"Type":"inventory-retrieval","Format":"JSON"}`)
+		waitCompleted(b, c, base, job)
+		built := time.Since(start)
 		n := download(b, c, base+"/jobs/"+job+"/output")
 		b.ReportMetric(time.Since(start).Seconds(), "s/inventory")
+		b.ReportMetric(built.Seconds(), "build-s")
 		b.ReportMetric(float64(n)/(1<<20), "output-MiB")
 		b.ReportMetric(hs.growthMiB(), "heap-growth-MiB")
+		if rss := peakRSSMiB(); rss > 0 {
+			b.ReportMetric(rss, "peak-RSS-MiB")
+		}
 	}
 }

@@ -56,7 +56,10 @@ func appendString(b []byte, s string) []byte {
 var errCorrupt = errors.New("corrupt archive record")
 
 type reader struct {
-	b   []byte
+	b []byte
+	// s, when set, holds b's bytes (the bytes left are its tail): str
+	// returns pieces of it instead of a copy each.
+	s   string
 	err error
 }
 
@@ -86,7 +89,13 @@ func (r *reader) str() string {
 		r.err, r.b = errCorrupt, nil
 		return ""
 	}
-	s := string(r.b[:n])
+	var s string
+	if r.s != "" {
+		off := len(r.s) - len(r.b)
+		s = r.s[off : off+int(n)]
+	} else {
+		s = string(r.b[:n])
+	}
 	r.b = r.b[n:]
 	return s
 }
@@ -95,13 +104,17 @@ func decodeArchive(raw []byte, a *glacier.Archive) error {
 	if len(raw) == 0 || raw[0] != archiveCodecV1 && raw[0] != archiveCodecV2 {
 		return errCorrupt
 	}
-	r := reader{b: raw[1:]}
+	// The ID, vault name, description and tree hash share one allocation
+	// (scans decode a million of these); the segments' blob IDs, which
+	// callers may keep long after, get their own.
+	r := reader{b: raw[1:], s: string(raw[1:])}
 	a.ID = r.str()
 	a.Vault = r.str()
 	a.Description = r.str()
 	a.Created = time.Unix(0, r.varint()).UTC()
 	a.Size = r.varint()
 	a.TreeHash = r.str()
+	r.s = ""
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {
 		return errCorrupt

@@ -6,44 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"permafrost/internal/pgtest"
 	"permafrost/internal/store/kvstore"
 )
-
-// connect opens a plain session on url for the test to drive.
-func connect(t *testing.T, url string) *pgx.Conn {
-	t.Helper()
-	c, err := pgx.Connect(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close(context.Background()) })
-	return c
-}
-
-// lockWaiters counts the sessions of the database waiting for a lock.
-func lockWaiters(t *testing.T, c *pgx.Conn) int {
-	t.Helper()
-	var n int
-	if err := c.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// waitFor polls cond until it holds, failing the test after a long while
-// (the bound is for a broken build, not a timing assertion).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("still waiting for %s after 30s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 // A transaction whose context is cancelled while its statement waits in
 // the database (here for a table lock another session holds) returns
@@ -55,7 +20,7 @@ func TestCancelStopsAWaitingStatement(t *testing.T) {
 	if err := e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Put(bucket, []byte("k"), []byte("v")) }); err != nil {
 		t.Fatal(err)
 	}
-	locker, observer := connect(t, url), connect(t, url)
+	locker, observer := pgtest.Connect(t, url), pgtest.Connect(t, url)
 	if _, err := locker.Exec(t.Context(), `BEGIN; LOCK TABLE permafrost_kv IN ACCESS EXCLUSIVE MODE`); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +33,7 @@ func TestCancelStopsAWaitingStatement(t *testing.T) {
 				return kv.Put(bucket, []byte("by-"+name), []byte("v"))
 			})
 		}()
-		waitFor(t, name+"'s statement to wait for the lock", func() bool { return lockWaiters(t, observer) == 1 })
+		pgtest.WaitFor(t, name+"'s statement to wait for the lock", func() bool { return pgtest.LockWaiters(t, observer) == 1 })
 		cancel()
 		select {
 		case err := <-done:
@@ -78,7 +43,7 @@ func TestCancelStopsAWaitingStatement(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatalf("%s still waiting 30s after its context was cancelled", name)
 		}
-		waitFor(t, "the database to stop "+name+"'s statement", func() bool { return lockWaiters(t, observer) == 0 })
+		pgtest.WaitFor(t, "the database to stop "+name+"'s statement", func() bool { return pgtest.LockWaiters(t, observer) == 0 })
 	}
 	if _, err := locker.Exec(t.Context(), `ROLLBACK`); err != nil {
 		t.Fatal(err)

@@ -18,8 +18,10 @@
 //     "account/region/vault/" + creation-time head + ID, so a vault's
 //     archives in creation order are one range, read in keyset pages of
 //     up to 8,192 rows (key >= the last key's successor), never OFFSET and
-//     never whole; the next page's query is sent before the caller reads
-//     the current one.
+//     never whole; the next page's query is sent, and its rows read by a
+//     goroutine of their own, while the caller uses the current one, so
+//     the server never waits on full socket buffers (two pages in memory
+//     at most).
 //   - ListJobs filters: bucket "jobs", keys by vault and creation-time head;
 //     the filters (status, completed) are applied to the page as it streams,
 //     as with bbolt; a job's ID is found through the head its ID hides or

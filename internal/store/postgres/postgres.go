@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"permafrost/internal/glacier"
@@ -55,6 +58,9 @@ var _ kvstore.Engine = (*Engine)(nil)
 // small as pgx's default (4 on a small machine) would queue requests.
 const defaultMaxConns = 16
 
+// readBuffer is the read buffer of each connection.
+const readBuffer = 128 << 10
+
 // OpenEngine connects to the database at url (postgres://...), applies
 // the schema's migrations and returns the engine.
 func OpenEngine(url string, o Options) (*Engine, error) {
@@ -93,6 +99,14 @@ func OpenEngine(url string, o Options) (*Engine, error) {
 	}
 	if !hasParam(url, "pool_max_conns") {
 		cfg.MaxConns = defaultMaxConns
+	}
+	// pgx reads the socket 8 KiB at a time: a scan of a million archives
+	// (some 400 MiB) is then 50,000 reads. A larger buffer under it takes
+	// what the server has sent in one read (a Read of bufio.Reader makes
+	// at most one read of its own, so nothing waits for more than is
+	// there).
+	cc.BuildFrontend = func(r io.Reader, w io.Writer) *pgproto3.Frontend {
+		return pgproto3.NewFrontend(bufio.NewReaderSize(r, readBuffer), w)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.ConnectTimeout+o.StatementTimeout)
 	defer cancel()

@@ -98,6 +98,10 @@ type ahead struct {
 	cancel context.CancelFunc
 	begins bool
 	stmts  []stmt
+	// done, when set, is closed once a reader of its own has read the
+	// answers (into err).
+	done chan struct{}
+	err  error
 }
 
 // read reads the answers in order.
@@ -119,12 +123,25 @@ func (a *ahead) read() error {
 	return a.br.Close()
 }
 
-// sendAhead sends stmts to be read by settle (or by the next round trip).
+// sendAhead sends stmts, and reads their answers on a goroutine of its
+// own, for settle (or the next round trip) to collect. The answers are
+// drained as the database sends them, so it is not held up once the
+// socket's buffers are full while the caller works on something else: a
+// scan's next page is in memory by the time the current one has been
+// used. The connection is the reader's alone until settle returns.
 func (t *txn) sendAhead(stmts []stmt) error {
 	if err := t.settle(); err != nil {
 		return err
 	}
-	t.ahead = t.sendOnly(stmts)
+	a := t.sendOnly(stmts)
+	if a != nil {
+		a.done = make(chan struct{})
+		go func() {
+			defer close(a.done)
+			a.err = a.read()
+		}()
+	}
+	t.ahead = a
 	return nil
 }
 
@@ -135,6 +152,10 @@ func (t *txn) settle() error {
 		return nil
 	}
 	t.ahead = nil
+	if a.done != nil {
+		<-a.done
+		return a.err
+	}
 	return a.read()
 }
 

@@ -58,12 +58,12 @@ func TestSweepUploads(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := open(t, srv, "sweep/")
-	if n, err := s.SweepUploads(); err != nil || n != 0 {
+	if n, err := s.SweepUploads(t.Context()); err != nil || n != 0 {
 		t.Fatalf("sweep within the grace period aborted %d (%v)", n, err)
 	}
 	s.grace = 0
 	time.Sleep(1100 * time.Millisecond) // Initiated has whole seconds
-	if n, err := s.SweepUploads(); err != nil || n != 1 {
+	if n, err := s.SweepUploads(t.Context()); err != nil || n != 1 {
 		t.Fatalf("sweep past the grace period aborted %d (%v), want 1", n, err)
 	}
 	if n := uploads(t, srv, "sweep/"); n != 0 {

@@ -205,11 +205,11 @@ func (s *Store) List(ctx context.Context, fn func(id string, committed time.Time
 // initiated more than the grace period ago: those of writers that died
 // (a process killed mid-upload) and so will never complete them. It
 // returns how many it aborted.
-func (s *Store) SweepUploads() (int, error) {
+func (s *Store) SweepUploads(ctx context.Context) (int, error) {
 	n := 0
 	in := &s3.ListMultipartUploadsInput{Bucket: &s.bucket, Prefix: aws.String(s.prefix)}
 	for {
-		ctx, cancel := s.op(context.Background())
+		ctx, cancel := s.op(ctx)
 		page, err := s.c.ListMultipartUploads(ctx, in)
 		cancel()
 		if err != nil {
