@@ -82,10 +82,12 @@ func TestJBRangedOutputClientGone(t *testing.T) {
 
 func TestJBRangedOutputDisconnect(t *testing.T) {
 	// Over real HTTP: the client sends the request and hangs up at once.
-	// Hashing 16 MiB takes far longer than the server takes to see the
-	// connection close, so the handler must give up rather than hash the
-	// range and send it to nobody.
-	h, logs, path := jbRangedJob(t, 32*miB)
+	// Hashing 64 MiB (about 50 ms at SHA-NI speed, more under -race) takes
+	// far longer than the server takes to see the connection close, so the
+	// handler must give up rather than hash the range and send it to
+	// nobody. (With 16 MiB, about 13 ms, a loaded machine sometimes saw
+	// the close only after the hash was done.)
+	h, logs, path := jbRangedJob(t, 80*miB) // a range of 64 MiB, not the whole archive (whose hash is stored)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
@@ -93,7 +95,7 @@ func TestJBRangedOutputDisconnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nx-amz-glacier-version: 2012-06-01\r\nRange: bytes=0-%d\r\n\r\n",
-		path, srv.Listener.Addr(), 16*miB-1)
+		path, srv.Listener.Addr(), 64*miB-1)
 	conn.Close()
 	var rec logRecord
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
