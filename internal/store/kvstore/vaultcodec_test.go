@@ -26,7 +26,7 @@ func vaultCases() []*glacier.Vault {
 	add(func(v *glacier.Vault) { v.Created = now.In(time.FixedZone("x", 3600+30*60)) })
 	add(func(v *glacier.Vault) { v.Created = now.In(time.FixedZone("odd", 17)) })
 	add(func(v *glacier.Vault) { v.Created = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) })
-	add(func(v *glacier.Vault) { v.Archives, v.Size = -1, -1 << 63 })
+	add(func(v *glacier.Vault) { v.Archives, v.Size = -1, -1<<63 })
 	add(func(v *glacier.Vault) { v.Name = `a"b\c<d>&é` + "\x01" })
 	add(func(v *glacier.Vault) { v.Account = "-" })
 	add(func(v *glacier.Vault) { v.Tags = map[string]string{"k": "v"} })
