@@ -60,6 +60,7 @@ func (s *Service) UploadArchive(ctx context.Context, ref VaultRef, description s
 		b := *a
 		return s.addArchive(tx, ref, &b)
 	})
+	rec.release() // the store has its own copy by now
 	if err != nil {
 		s.discard(ctx, rec, err)
 		return ArchiveResult{}, err

@@ -149,6 +149,7 @@ func (s *Service) UploadMultipartPart(ctx context.Context, ref VaultRef, in Part
 		u.LastActivity = s.clock.Now()
 		return tx.PutUpload(ref, u)
 	})
+	rec.release() // the store has its own copy by now
 	if err != nil {
 		s.discard(ctx, rec, err)
 		return "", err

@@ -72,7 +72,7 @@ func (s *Service) receive(p Payload) (received, error) {
 	var sink io.Writer
 	var bw BlobWriter
 	if p.Size <= InlineMax {
-		rec.inline = make([]byte, 0, p.Size)
+		rec.inline = getInline(p.Size)
 		sink = (*sliceWriter)(&rec.inline)
 	} else {
 		var err error
@@ -102,6 +102,7 @@ func (s *Service) receive(p Payload) (received, error) {
 		if bw != nil {
 			bw.Abort()
 		}
+		rec.release()
 		return received{}, err
 	}
 	var n int64

@@ -47,6 +47,7 @@ type Engine struct {
 	quit       chan struct{}    // closed by Close
 	stopped    chan struct{}    // closed when the committer has returned
 	obs        kvstore.Observer // nil: not observed
+	undo       undoLog          // the committer's, reused by each batch
 }
 
 // Options configure an engine.

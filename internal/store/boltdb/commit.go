@@ -122,9 +122,10 @@ func (e *Engine) commitBatch(calls []*call) {
 		c.done <- err
 		return
 	}
-	var undo undoLog
+	undo := &e.undo // only the committer commits batches of several calls
+	undo.reset()
 	err := e.commit(func(kv txn) error {
-		kv.undo = &undo
+		kv.undo = undo
 		for _, c := range calls {
 			sp := kv.savepoint()
 			if c.err = safely(c.fn, kv); c.err != nil {

@@ -1,7 +1,6 @@
 package boltdb
 
 import (
-	"bytes"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -13,6 +12,28 @@ import (
 // transaction (a savepoint, which bbolt lacks).
 type undoLog struct {
 	entries []undoEntry
+	buf     []byte // the entries' keys and old values, one after the other
+}
+
+// reset empties u for the next batch, keeping its memory unless a batch
+// made it large: the committer reuses one undo log for all its batches.
+func (u *undoLog) reset() {
+	u.entries = u.entries[:0]
+	u.buf = u.buf[:0]
+	if cap(u.buf) > 1<<20 {
+		u.buf = nil
+	}
+	if cap(u.entries) > 1<<14 {
+		u.entries = nil
+	}
+}
+
+// keep copies b into u's buffer. A slice handed out earlier stays valid
+// when the buffer grows: it keeps the old array.
+func (u *undoLog) keep(b []byte) []byte {
+	start := len(u.buf)
+	u.buf = append(u.buf, b...)
+	return u.buf[start:len(u.buf):len(u.buf)]
 }
 
 type undoEntry struct {
@@ -32,7 +53,11 @@ func (u *undoLog) note(bk *bolt.Bucket, bucket string, key []byte) {
 		return
 	}
 	old := bk.Get(key)
-	u.entries = append(u.entries, undoEntry{bucket: bucket, key: bytes.Clone(key), old: bytes.Clone(old), existed: old != nil})
+	e := undoEntry{bucket: bucket, key: u.keep(key), existed: old != nil}
+	if old != nil {
+		e.old = u.keep(old)
+	}
+	u.entries = append(u.entries, e)
 }
 
 func (t txn) savepoint() savepoint {

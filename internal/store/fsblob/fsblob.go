@@ -1,7 +1,8 @@
-// Package fsblob stores blobs as files: written to a temporary file, fsynced,
-// then renamed into place and the directory fsynced, so a committed blob
-// survives a crash and an interrupted one leaves only a temporary file,
-// which Open removes at start.
+// Package fsblob stores blobs as files: written to a temporary file, renamed
+// into place, then the file and its directory fsynced (at once, see
+// Commit), so a committed blob survives a crash; an interrupted one leaves
+// a temporary file, which Open removes at start, or an unreferenced blob,
+// which the service's Recover removes.
 package fsblob
 
 import (
@@ -24,6 +25,7 @@ type Store struct {
 	dir    string // blobs/<2 hex>/<id>
 	tmp    string // temporary files of blobs being written
 	faults *diskfault.Injector
+	dirs   *dirSyncer // syncs of blobs' directories after renames
 }
 
 var _ glacier.Blobs = (*Store)(nil)
@@ -32,7 +34,7 @@ var _ glacier.Blobs = (*Store)(nil)
 // files left by a previous run. faults, in tests, makes its disk operations
 // fail on command (nil in production).
 func Open(root string, faults *diskfault.Injector) (*Store, error) {
-	s := &Store{dir: filepath.Join(root, "blobs"), tmp: filepath.Join(root, "tmp"), faults: faults}
+	s := &Store{dir: filepath.Join(root, "blobs"), tmp: filepath.Join(root, "tmp"), faults: faults, dirs: newDirSyncer()}
 	if err := os.RemoveAll(s.tmp); err != nil {
 		return nil, fmt.Errorf("fsblob: clean %s: %w", s.tmp, err)
 	}
@@ -97,6 +99,14 @@ func (w *writer) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// Commit makes the blob durable under a new ID. The file is renamed into
+// place first, and then its own fsync and the fsync of its directory (which
+// makes the rename durable) run at once, so that the two flushes overlap
+// instead of following each other; the directory's sync is shared with
+// other blobs renamed into it meanwhile (dirSyncer). The ID is returned only
+// when both have succeeded: nothing can refer to the blob before it is
+// durable. A crash in between leaves an unreferenced blob, which Recover
+// removes, as it removes one whose record never committed.
 func (w *writer) Commit() (string, error) {
 	if w.done {
 		return "", errors.New("fsblob: commit of a finished blob")
@@ -104,28 +114,36 @@ func (w *writer) Commit() (string, error) {
 	w.done = true
 	id := newID()
 	final := w.s.path(id)
+	dir := filepath.Dir(final)
 	fl := w.s.faults
-	err := fl.Check(diskfault.BlobSync, w.f.Name())
-	if err == nil {
-		err = w.f.Sync()
-	}
-	if cerr := w.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = w.s.ensureDir(filepath.Dir(final))
-	}
+	err := w.s.ensureDir(dir)
 	if err == nil {
 		if err = fl.Check(diskfault.BlobRename, final); err == nil {
 			err = os.Rename(w.f.Name(), final)
 		}
 	}
 	if err != nil {
+		w.f.Close()
 		os.Remove(w.f.Name())
 		return "", fmt.Errorf("fsblob: commit: %w", err)
 	}
-	if err = fl.Check(diskfault.BlobDir, final); err == nil {
-		err = SyncDir(filepath.Dir(final))
+	dirDone := make(chan error, 1)
+	go func() {
+		err := fl.Check(diskfault.BlobDir, final)
+		if err == nil {
+			err = w.s.dirs.syncDir(dir)
+		}
+		dirDone <- err
+	}()
+	err = fl.Check(diskfault.BlobSync, final)
+	if err == nil {
+		err = w.f.Sync()
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	if derr := <-dirDone; err == nil {
+		err = derr
 	}
 	if err != nil {
 		// Renamed but perhaps not durably: nothing refers to it yet, so

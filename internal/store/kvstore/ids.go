@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
+	"sync"
 	"time"
 )
 
@@ -25,7 +27,10 @@ const settingIDKey = "kvstore/id-key"
 
 // idCipher hides and recovers heads; a nil key disables it (every record
 // then goes through the index).
-type idCipher struct{ key []byte }
+type idCipher struct {
+	key  []byte
+	macs sync.Pool // of hash.Hash: HMAC-SHA256 under key (each new one costs about 700 bytes)
+}
 
 // loadIDCipher reads the store's key, creating it on first use. The key
 // is a record of the store, so every process sharing the store masks IDs
@@ -62,10 +67,16 @@ var b64Index, sortableIndex = func() (a, b [256]int8) {
 }()
 
 func (c *idCipher) pad(rest string) [headLen]byte {
-	m := hmac.New(sha256.New, c.key)
+	m, ok := c.macs.Get().(hash.Hash)
+	if ok {
+		m.Reset()
+	} else {
+		m = hmac.New(sha256.New, c.key)
+	}
 	m.Write([]byte(rest))
 	var sum [sha256.Size]byte
 	m.Sum(sum[:0])
+	c.macs.Put(m)
 	var p [headLen]byte
 	for i := range p {
 		p[i] = sum[i] & 63

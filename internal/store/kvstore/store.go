@@ -159,7 +159,7 @@ func (t tx) Vault(ref glacier.VaultRef) (*glacier.Vault, error) {
 
 func (t tx) PutVault(v *glacier.Vault) error {
 	k := vaultKey(v.Ref())
-	raw, err := json.Marshal(v)
+	raw, err := encodeVault(v)
 	if err != nil {
 		return fmt.Errorf("kvstore: encode %s/%q: %w", bVaults, k, err)
 	}
