@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -33,6 +32,7 @@ import (
 	"permafrost/internal/app"
 	"permafrost/internal/config"
 	"permafrost/internal/faults"
+	"permafrost/internal/testserver"
 	"permafrost/internal/treehash"
 )
 
@@ -51,30 +51,25 @@ type server struct {
 	key, secret string
 }
 
-// start starts a server from cfg (adjusted by opts) with app.New; it is
-// stopped at cleanup (or earlier by stop, which is idempotent).
+// start starts a server from cfg (adjusted by opts) with testserver.Start;
+// it is stopped at cleanup (or earlier by stop, which is idempotent).
 func start(t *testing.T, cfg config.Config, opts ...app.Option) *server {
 	t.Helper()
 	cfg.Addr = "127.0.0.1:0"
-	m, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, opts...)
+	s, err := testserver.Start(cfg, nil, opts...)
 	if err != nil {
-		t.Fatalf("app.New: %v", err)
-	}
-	if err := m.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
+		t.Fatalf("starting the server: %v", err)
 	}
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := m.Close(ctx); err != nil {
+			if err := s.Close(); err != nil {
 				t.Errorf("Close: %v", err)
 			}
 		})
 	}
 	t.Cleanup(stop)
-	return &server{URL: m.Endpoint(), Main: m, stop: stop}
+	return &server{URL: s.Endpoint, Main: s.Main, stop: stop}
 }
 
 // newServer starts a memory server with jobs completing at once.

@@ -68,13 +68,13 @@ func Config() config.Config {
 	return cfg
 }
 
-// Start starts a server with cfg, logging to logger (nil discards the
-// log). The caller stops it with Close.
-func Start(cfg config.Config, logger *slog.Logger) (*Server, error) {
+// Start starts a server with cfg and opts (app.WithStore, say), logging
+// to logger (nil discards the log). The caller stops it with Close.
+func Start(cfg config.Config, logger *slog.Logger, opts ...app.Option) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	m, err := app.New(cfg, logger, nil)
+	m, err := app.New(cfg, logger, nil, opts...)
 	if err != nil {
 		return nil, err
 	}
