@@ -23,7 +23,6 @@ func (h *Handler) payload(c *call) glacier.Payload {
 		Size:          c.r.ContentLength,
 		TreeHash:      c.r.Header.Get("x-amz-sha256-tree-hash"),
 		ContentSHA256: c.r.Header.Get("x-amz-content-sha256"),
-		Ctx:           c.r.Context(),
 	}
 }
 

@@ -37,7 +37,7 @@ func (s *Service) UploadArchive(ctx context.Context, ref VaultRef, description s
 	if _, err := s.viewVault(ctx, ref); err != nil {
 		return ArchiveResult{}, err
 	}
-	rec, err := s.receive(p)
+	rec, err := s.receive(ctx, p)
 	if err != nil {
 		return ArchiveResult{}, err
 	}

@@ -122,7 +122,7 @@ func (s *Service) UploadMultipartPart(ctx context.Context, ref VaultRef, in Part
 	// A chunked body has no Content-Length: the range is its declared
 	// length, and receive holds the body to it exactly.
 	in.Size, in.declaredBy = length, "Content-Range: "+in.ContentRange
-	rec, err := s.receive(in.Payload)
+	rec, err := s.receive(ctx, in.Payload)
 	if err != nil {
 		return "", err
 	}

@@ -19,10 +19,6 @@ type Payload struct {
 	TreeHash string
 	// ContentSHA256 is the client's x-amz-content-sha256, "" when absent.
 	ContentSHA256 string
-	// Ctx ends a wait for buffer memory when the client goes away (nil:
-	// never).
-	Ctx context.Context
-
 	// declaredBy names what declared Size when it is not Content-Length
 	// (a part's Content-Range), for the error of a body of another length.
 	declaredBy string
@@ -48,14 +44,10 @@ type received struct {
 // nothing is left behind. The body is admitted through the buffer budget
 // first (see admission.go): it may wait there, or be refused with
 // ThrottlingException, before a byte is read.
-func (s *Service) receive(p Payload) (received, error) {
+func (s *Service) receive(ctx context.Context, p Payload) (received, error) {
 	if p.Size < 0 || p.Size > MaxArchiveSize {
 		// Callers validate the size; this guards the allocations below.
 		return received{}, invalid("Invalid body length: %d.", p.Size)
-	}
-	ctx := p.Ctx
-	if ctx == nil {
-		ctx = context.Background()
 	}
 	ticket := int64(smallBuf)
 	if p.Size <= InlineMax {
