@@ -244,7 +244,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	}
 	fs.BoolVar(&c.Metrics, "metrics", c.Metrics, "serve Prometheus metrics at /_permafrost/metrics and count every request (env "+envName("metrics")+")")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "permafrost: an Amazon Glacier (vault API 2012-06-01) emulator\n\nUsage: permafrost [flags]\n\n")
+		fmt.Fprintf(out, "permafrost: an Amazon Glacier (vault API 2012-06-01) emulator\n\nUsage: permafrost [flags]\n       permafrost --version\n       permafrost health [--addr A] [--timeout D]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -60,7 +60,7 @@ func TestHelpListsEnv(t *testing.T) {
 	if !errors.Is(err, ErrHelp) {
 		t.Fatalf("err = %v", err)
 	}
-	for _, want := range []string{"--addr", "PERMAFROST_DATA_DIR", "PERMAFROST_MEMORY", "-account-id", "-log-level"} {
+	for _, want := range []string{"--addr", "PERMAFROST_DATA_DIR", "PERMAFROST_MEMORY", "-account-id", "-log-level", "permafrost --version", "permafrost health"} {
 		if !strings.Contains(b.String(), strings.TrimLeft(want, "-")) {
 			t.Errorf("help lacks %s:\n%s", want, b.String())
 		}
