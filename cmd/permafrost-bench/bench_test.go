@@ -158,8 +158,16 @@ func TestFlags(t *testing.T) {
 	if err != nil || c.Size != 1<<30 || len(c.Only) != 2 || !c.enabled(scSmall) || c.enabled(scSingle) {
 		t.Errorf("parseFlags: %+v, %v", c, err)
 	}
+	c, err = parseFlags([]string{"-endpoint", "http://x", "-ratios", "-rounds", "5"}, &errs)
+	if err != nil || !c.Ratios || c.Rounds != 5 {
+		t.Errorf("parseFlags -ratios: %+v, %v", c, err)
+	}
+	if c, err = parseFlags([]string{"-endpoint", "http://x", "-ratios"}, &errs); err != nil || c.Rounds != 3 {
+		t.Errorf("parseFlags -ratios default rounds: %+v, %v", c, err)
+	}
 	for _, args := range [][]string{
 		{}, {"-endpoint", "http://x", "-part-size", "3MiB"}, {"-endpoint", "http://x", "-only", "nope"},
+		{"-endpoint", "http://x", "-ratios", "-rounds", "2"},
 	} {
 		if _, err := parseFlags(args, &errs); err == nil {
 			t.Errorf("parseFlags(%q) succeeded", args)

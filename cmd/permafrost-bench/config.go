@@ -46,6 +46,11 @@ type Config struct {
 	// Only lists the scenarios to run; empty runs them all.
 	Only []string
 	JSON bool
+	// Ratios runs every scenario Rounds times against the endpoint and, in
+	// turn, against an in-process trivial reference (reference.go), and
+	// reports their ratios.
+	Ratios bool
+	Rounds int
 	// Progress receives one line per step; nil discards them.
 	Progress io.Writer
 }
@@ -65,6 +70,7 @@ func defaultConfig() Config {
 		SmallConcurrency:   16,
 		JobTimeout:         2 * time.Minute,
 		PollInterval:       200 * time.Millisecond,
+		Rounds:             3,
 	}
 }
 
@@ -115,6 +121,9 @@ func (c Config) validate() error {
 	}
 	if c.Duration < 0 {
 		bad("-duration must not be negative")
+	}
+	if c.Ratios && c.Rounds < minRounds {
+		bad("-rounds must be at least %d", minRounds)
 	}
 	for _, n := range c.Only {
 		if !validScenario(n) {

@@ -6,11 +6,17 @@
 //	    [-control-requests 20000] [-control-concurrency 16]
 //	    [-small-count 5000] [-small-size 4KiB] [-small-concurrency 16]
 //	    [-only single,multipart,retrieval,control,small] [-duration 30s]
-//	    [-job-timeout 2m] [-json]
+//	    [-job-timeout 2m] [-ratios [-rounds 3]] [-json]
 //
 // It creates a vault with a random name, runs the scenarios, deletes what
 // it created, and prints a table (or JSON). A failed scenario is reported
 // in its row and makes the exit status 1.
+//
+// With -ratios it also starts a trivial Glacier in-process on 127.0.0.1
+// (reference.go), runs each scenario -rounds times against the endpoint
+// and the reference in turn with the same client settings, and reports
+// for each the median, lowest and highest of the endpoint's figure, the
+// reference's, and their ratio (reference time / endpoint time).
 package main
 
 import (
@@ -78,9 +84,18 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.DurationVar(&c.JobTimeout, "job-timeout", c.JobTimeout, "longest wait for the retrieval job to complete")
 	fs.DurationVar(&c.Duration, "duration", 0, "if set, stop the control and small scenarios after this long each (0: run all requests)")
 	only := fs.String("only", "", "comma-separated scenarios to run: "+strings.Join(scenarioNames, ",")+" (default all)")
+	fs.BoolVar(&c.Ratios, "ratios", false, "also run each scenario against a trivial in-process reference Glacier on 127.0.0.1,\n"+
+		"alternating with the endpoint for -rounds rounds, and report per scenario the median and range of both\n"+
+		"figures and of their ratio (reference time / endpoint time: 1 = as fast as the reference)")
+	fs.IntVar(&c.Rounds, "rounds", c.Rounds, fmt.Sprintf("rounds of every scenario with -ratios (at least %d)", minRounds))
 	fs.BoolVar(&c.JSON, "json", false, "print the results as JSON")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "permafrost-bench: benchmark an Amazon Glacier endpoint\n\nUsage: permafrost-bench -endpoint URL [flags]\n\n")
+		fmt.Fprintf(stderr, "permafrost-bench: benchmark an Amazon Glacier endpoint\n\n"+
+			"Usage: permafrost-bench -endpoint URL [flags]\n"+
+			"       permafrost-bench -endpoint URL -ratios [-rounds 3] [flags]\n\n"+
+			"-ratios runs every scenario against the endpoint and an in-process trivial Glacier in turn,\n"+
+			"with the same client, and prints one ratio line per scenario (multipart: initiate, parts and\n"+
+			"complete; retrieval: the download only; archives are deleted between rounds).\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

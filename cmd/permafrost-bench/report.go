@@ -20,6 +20,7 @@ type Report struct {
 	Vault      string        `json:"vault"`
 	Settings   Settings      `json:"settings"`
 	Results    []Result      `json:"results"`
+	Ratios     []Ratio       `json:"ratios,omitempty"` // -ratios only
 	Cleanup    CleanupReport `json:"cleanup"`
 }
 
@@ -34,6 +35,8 @@ type Settings struct {
 	SmallSize          int64   `json:"small_size"`
 	SmallConcurrency   int     `json:"small_concurrency"`
 	DurationLimit      float64 `json:"duration_limit_seconds,omitempty"`
+	Rounds             int     `json:"rounds,omitempty"`    // -ratios only
+	Reference          string  `json:"reference,omitempty"` // -ratios only
 }
 
 // CleanupReport says what the run managed to delete afterwards.
@@ -43,8 +46,11 @@ type CleanupReport struct {
 	Problems        []string `json:"problems,omitempty"`
 }
 
+// referenceDescription names the -ratios reference in reports.
+const referenceDescription = "in-process trivial Glacier on 127.0.0.1 (bodies read and discarded, fixed answers, job output from memory)"
+
 func newReport(c Config, vault string) Report {
-	return Report{
+	r := Report{
 		Endpoint:   c.Endpoint,
 		GoVersion:  runtime.Version(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
@@ -57,6 +63,11 @@ func newReport(c Config, vault string) Report {
 			DurationLimit: c.Duration.Seconds(),
 		},
 	}
+	if c.Ratios {
+		r.Settings.Rounds = c.Rounds
+		r.Settings.Reference = referenceDescription
+	}
+	return r
 }
 
 func (r Report) write(w io.Writer, asJSON bool) error {
@@ -80,6 +91,15 @@ func (r Report) writeTable(w io.Writer) error {
 	fmt.Fprintf(&b, "vault=%s  size=%s  part-size=%s x%d  control=%d x%d  small=%d x %s x%d  duration-limit=%s\n\n",
 		r.Vault, formatSize(s.Size), formatSize(s.PartSize), s.PartsConcurrency,
 		s.ControlRequests, s.ControlConcurrency, s.SmallCount, formatSize(s.SmallSize), s.SmallConcurrency, limit)
+	if s.Rounds > 0 {
+		fmt.Fprintf(&b, "rounds=%d, each scenario against the endpoint then the reference: %s\n", s.Rounds, s.Reference)
+		fmt.Fprintf(&b, "figures are medians over the rounds; ratio = endpoint rate / reference rate = reference time / endpoint time (1 = as fast as the reference)\n\n")
+		writeAligned(&b, ratioRows(r.Ratios))
+		fmt.Fprintf(&b, "\n(-json has every round's rows, with latencies)\n")
+		r.writeCleanup(&b)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
 
 	rows := [][]string{{"scenario", "ops", "bytes", "seconds", "throughput", "p50", "p90", "p99", "max", "status"}}
 	for _, res := range r.Results {
@@ -98,14 +118,17 @@ func (r Report) writeTable(w io.Writer) error {
 		})
 	}
 	writeAligned(&b, rows)
-
-	c := r.Cleanup
-	fmt.Fprintf(&b, "\ncleanup: %d archives deleted, vault deleted: %v\n", c.ArchivesDeleted, c.VaultDeleted)
-	for _, p := range c.Problems {
-		fmt.Fprintf(&b, "cleanup warning: %s\n", p)
-	}
+	r.writeCleanup(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func (r Report) writeCleanup(b *strings.Builder) {
+	c := r.Cleanup
+	fmt.Fprintf(b, "\ncleanup: %d archives deleted, vault deleted: %v\n", c.ArchivesDeleted, c.VaultDeleted)
+	for _, p := range c.Problems {
+		fmt.Fprintf(b, "cleanup warning: %s\n", p)
+	}
 }
 
 // writeAligned prints rows as columns: the first left-aligned, the last

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sync"
 	"time"
 
@@ -26,6 +27,7 @@ type bench struct {
 	client *glacier.Client
 	vault  string
 	log    io.Writer
+	tag    string // prefixed to progress lines (-ratios: round and side)
 
 	big           bigPayload
 	singleArchive string // from the single-stream upload, for retrieval
@@ -33,10 +35,24 @@ type bench struct {
 	mu       sync.Mutex
 	archives []string        // everything uploaded, for cleanup
 	uploads  map[string]bool // multipart uploads not yet completed
+	pruned   CleanupReport   // archives deleted so far (-ratios: between rounds)
+}
+
+// newBench is a bench with its own client for endpoint; the caller closes
+// the transport's idle connections when done.
+func newBench(cfg Config, endpoint, vault string) (*bench, *http.Transport) {
+	c := cfg
+	c.Endpoint = endpoint
+	client, tr := newClient(c)
+	b := &bench{cfg: cfg, client: client, vault: vault, log: cfg.Progress, uploads: map[string]bool{}}
+	if b.log == nil {
+		b.log = io.Discard
+	}
+	return b, tr
 }
 
 func (b *bench) logf(format string, args ...any) {
-	fmt.Fprintf(b.log, "permafrost-bench: "+format+"\n", args...)
+	fmt.Fprintf(b.log, "permafrost-bench: "+b.tag+format+"\n", args...)
 }
 
 func (b *bench) keepArchive(id string) {
@@ -65,30 +81,29 @@ func run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 	if err := cfg.validate(); err != nil {
 		return Report{}, err
 	}
-	client, tr := newClient(cfg)
+	b, tr := newBench(cfg, cfg.Endpoint, "permafrost-bench-"+randomSuffix())
 	defer tr.CloseIdleConnections()
-	b := &bench{
-		cfg:     cfg,
-		client:  client,
-		vault:   "permafrost-bench-" + randomSuffix(),
-		log:     cfg.Progress,
-		uploads: map[string]bool{},
-	}
-	if b.log == nil {
-		b.log = io.Discard
-	}
 	rep := newReport(cfg, b.vault)
 
 	b.logf("creating vault %s at %s", b.vault, cfg.Endpoint)
-	if _, err := client.CreateVault(ctx, &glacier.CreateVaultInput{
+	if _, err := b.client.CreateVault(ctx, &glacier.CreateVaultInput{
 		AccountId: aws.String("-"),
 		VaultName: aws.String(b.vault),
 	}); err != nil {
 		return rep, fmt.Errorf("creating vault %s: %w", b.vault, err)
 	}
-	rep.Results = b.scenarios(ctx)
+	b.generate()
+	var err error
+	if cfg.Ratios {
+		rep.Results, rep.Ratios, err = b.ratioRounds(ctx)
+	} else {
+		rep.Results = b.scenarios(ctx)
+	}
 	b.logf("cleaning up")
 	rep.Cleanup = b.cleanup(context.WithoutCancel(ctx))
+	if err != nil {
+		return rep, err
+	}
 	if err := rep.write(out, cfg.JSON); err != nil {
 		return rep, err
 	}
@@ -97,11 +112,17 @@ func run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 			return rep, errScenarios
 		}
 	}
+	for _, l := range rep.Ratios {
+		if !l.OK() {
+			return rep, errScenarios
+		}
+	}
 	return rep, nil
 }
 
-// scenarios runs the selected scenarios in order and returns their rows.
-func (b *bench) scenarios(ctx context.Context) []Result {
+// generate makes the big payload if a selected scenario sends or
+// retrieves it.
+func (b *bench) generate() {
 	c := b.cfg
 	if c.enabled(scSingle) || c.enabled(scMultipart) || c.enabled(scRetrieval) {
 		b.logf("generating %s of random data and its checksums", formatSize(c.Size))
@@ -109,28 +130,43 @@ func (b *bench) scenarios(ctx context.Context) []Result {
 		b.big = newBigPayload(c.Size, c.PartSize, c.enabled(scSingle) || c.enabled(scRetrieval))
 		b.logf("generated in %v", time.Since(t0).Round(time.Millisecond))
 	}
+}
+
+// scenarios runs the selected scenarios in order and returns their rows.
+func (b *bench) scenarios(ctx context.Context) []Result {
 	var res []Result
-	step := func(name string, f func() []Result) {
-		if !c.enabled(name) {
-			return
+	for _, name := range scenarioNames {
+		if b.cfg.enabled(name) {
+			res = append(res, b.scenario(ctx, name)...)
 		}
-		b.logf("running %s", name)
-		rows := f()
-		for _, r := range rows {
-			if r.OK() {
-				b.logf("  %s: ok, %d ops in %.3fs", r.Scenario, r.Ops, r.Seconds)
-			} else {
-				b.logf("  %s: FAILED: %s", r.Scenario, r.Error)
-			}
-		}
-		res = append(res, rows...)
 	}
-	step(scSingle, func() []Result { return []Result{b.runSingle(ctx)} })
-	step(scMultipart, func() []Result { return b.runMultipart(ctx) })
-	step(scRetrieval, func() []Result { return b.runRetrieval(ctx) })
-	step(scControl, func() []Result { return []Result{b.runControl(ctx)} })
-	step(scSmall, func() []Result { return []Result{b.runSmall(ctx)} })
 	return res
+}
+
+// scenario runs one scenario and returns its rows.
+func (b *bench) scenario(ctx context.Context, name string) []Result {
+	b.logf("running %s", name)
+	var rows []Result
+	switch name {
+	case scSingle:
+		rows = []Result{b.runSingle(ctx)}
+	case scMultipart:
+		rows = b.runMultipart(ctx)
+	case scRetrieval:
+		rows = b.runRetrieval(ctx)
+	case scControl:
+		rows = []Result{b.runControl(ctx)}
+	case scSmall:
+		rows = []Result{b.runSmall(ctx)}
+	}
+	for _, r := range rows {
+		if r.OK() {
+			b.logf("  %s: ok, %d ops in %.3fs", r.Scenario, r.Ops, r.Seconds)
+		} else {
+			b.logf("  %s: FAILED: %s", r.Scenario, r.Error)
+		}
+	}
+	return rows
 }
 
 // cleanup aborts open multipart uploads, deletes every archive the run
@@ -147,17 +183,9 @@ func (b *bench) cleanup(ctx context.Context) CleanupReport {
 			cr.Problems = append(cr.Problems, fmt.Sprintf("aborting multipart upload %s: %v", id, err))
 		}
 	}
-	ids := b.archives
-	st := runPool(ctx, len(ids), b.cfg.SmallConcurrency, 0, func(ctx context.Context, i int) error {
-		_, err := b.client.DeleteArchive(ctx, &glacier.DeleteArchiveInput{
-			AccountId: aws.String("-"), VaultName: aws.String(b.vault), ArchiveId: aws.String(ids[i]),
-		})
-		return err
-	})
-	cr.ArchivesDeleted = st.ok()
-	if err := st.err(); err != nil {
-		cr.Problems = append(cr.Problems, "deleting archives: "+err.Error())
-	}
+	b.prune(ctx)
+	cr.ArchivesDeleted = b.pruned.ArchivesDeleted
+	cr.Problems = append(cr.Problems, b.pruned.Problems...)
 	if _, err := b.client.DeleteVault(ctx, &glacier.DeleteVaultInput{
 		AccountId: aws.String("-"), VaultName: aws.String(b.vault),
 	}); err != nil {
@@ -166,6 +194,25 @@ func (b *bench) cleanup(ctx context.Context) CleanupReport {
 		cr.VaultDeleted = true
 	}
 	return cr
+}
+
+// prune deletes the archives uploaded since the last prune, counting them
+// (and any failure) in b.pruned.
+func (b *bench) prune(ctx context.Context) {
+	b.mu.Lock()
+	ids := b.archives
+	b.archives = nil
+	b.mu.Unlock()
+	st := runPool(ctx, len(ids), b.cfg.SmallConcurrency, 0, func(ctx context.Context, i int) error {
+		_, err := b.client.DeleteArchive(ctx, &glacier.DeleteArchiveInput{
+			AccountId: aws.String("-"), VaultName: aws.String(b.vault), ArchiveId: aws.String(ids[i]),
+		})
+		return err
+	})
+	b.pruned.ArchivesDeleted += st.ok()
+	if err := st.err(); err != nil {
+		b.pruned.Problems = append(b.pruned.Problems, "deleting archives: "+err.Error())
+	}
 }
 
 func randomSuffix() string {

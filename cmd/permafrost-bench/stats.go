@@ -13,6 +13,8 @@ import (
 // Result is one row of the report.
 type Result struct {
 	Scenario   string  `json:"scenario"`
+	Target     string  `json:"target,omitempty"` // -ratios: "endpoint" or "reference"
+	Round      int     `json:"round,omitempty"`  // -ratios: 1, 2, ...
 	Ops        int     `json:"ops"`              // successful operations
 	Errors     int     `json:"errors,omitempty"` // failed operations
 	Bytes      int64   `json:"bytes"`
