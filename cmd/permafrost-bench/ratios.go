@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -94,17 +93,17 @@ func (b *bench) ratioRounds(ctx context.Context) ([]Result, []Ratio, error) {
 		b    *bench
 	}{{sideEndpoint, b}, {sideReference, ref}}
 	var all []Result
-	rows := map[string][][]Result{} // side -> round -> rows
-	for round := 1; round <= b.cfg.Rounds && ctx.Err() == nil; round++ {
+	n := b.cfg.Rounds
+	rows := map[string][][]Result{ // side -> round -> rows
+		sideEndpoint: make([][]Result, n), sideReference: make([][]Result, n),
+	}
+	for round := 1; round <= n && ctx.Err() == nil; round++ {
 		for _, name := range scenarioNames {
 			if !b.cfg.enabled(name) {
 				continue
 			}
 			for _, s := range sides {
-				s.b.tag = fmt.Sprintf("round %d/%d, %s: ", round, b.cfg.Rounds, s.name)
-				for len(rows[s.name]) < round {
-					rows[s.name] = append(rows[s.name], nil)
-				}
+				s.b.tag = fmt.Sprintf("round %d/%d, %s: ", round, n, s.name)
 				for _, r := range s.b.scenario(ctx, name) {
 					r.Target, r.Round = s.name, round
 					rows[s.name][round-1] = append(rows[s.name][round-1], r)
@@ -112,10 +111,12 @@ func (b *bench) ratioRounds(ctx context.Context) ([]Result, []Ratio, error) {
 				}
 			}
 		}
-		if round < b.cfg.Rounds {
+		if round < n && ctx.Err() == nil {
 			b.tag = ""
 			b.logf("deleting round %d's archives", round)
-			b.prune(ctx)
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+			b.prune(pctx) // not cut short by an interrupt: what it skips would be left behind
+			cancel()
 			b.singleArchive = ""
 		}
 	}
@@ -150,9 +151,6 @@ func (sp ratioSpec) line(ep, ref [][]Result) Ratio {
 		r.Unit = unit
 		epv, refv, ratios = append(epv, e), append(refv, f), append(ratios, e/f)
 	}
-	if len(ep) == 0 {
-		errs = append(errs, errors.New("no round ran"))
-	}
 	if len(errs) > 0 {
 		r.Error = errs[0].Error()
 		if len(errs) > 1 {
@@ -184,12 +182,15 @@ func (sp ratioSpec) rate(rows []Result) (float64, string, error) {
 		secs += rows[i].Seconds
 		bytes += rows[i].Bytes
 	}
+	if secs <= 0 {
+		return 0, "", fmt.Errorf("no time measured (%d ops, %d bytes)", first.Ops, bytes)
+	}
 	v := float64(first.Ops) / secs
 	if first.Unit == "MB/s" {
 		v = float64(bytes) / 1e6 / secs
 	}
-	if secs <= 0 || math.IsInf(v, 0) || math.IsNaN(v) || v <= 0 {
-		return 0, "", fmt.Errorf("no time or work measured (%d ops, %d bytes in %gs)", first.Ops, bytes, secs)
+	if !(v > 0) || math.IsInf(v, 0) {
+		return 0, "", fmt.Errorf("no work measured (%d ops, %d bytes in %gs)", first.Ops, bytes, secs)
 	}
 	return v, first.Unit, nil
 }

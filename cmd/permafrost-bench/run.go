@@ -197,7 +197,8 @@ func (b *bench) cleanup(ctx context.Context) CleanupReport {
 }
 
 // prune deletes the archives uploaded since the last prune, counting them
-// (and any failure) in b.pruned.
+// (and any failure) in b.pruned. Those it could not delete are kept for
+// the next prune.
 func (b *bench) prune(ctx context.Context) {
 	b.mu.Lock()
 	ids := b.archives
@@ -207,6 +208,9 @@ func (b *bench) prune(ctx context.Context) {
 		_, err := b.client.DeleteArchive(ctx, &glacier.DeleteArchiveInput{
 			AccountId: aws.String("-"), VaultName: aws.String(b.vault), ArchiveId: aws.String(ids[i]),
 		})
+		if err != nil {
+			b.keepArchive(ids[i]) // for the next prune to try again
+		}
 		return err
 	})
 	b.pruned.ArchivesDeleted += st.ok()
