@@ -104,7 +104,22 @@ func (c *call) ref() glacier.VaultRef { return c.scope.Ref(c.Vault) }
 
 // location builds a Location header value under the owner's numeric account.
 func (c *call) location(parts ...string) string {
-	return "/" + c.scope.Account + "/" + strings.Join(parts, "/")
+	if len(parts) == 0 {
+		return "/" + c.scope.Account + "/"
+	}
+	n := 1 + len(c.scope.Account)
+	for _, p := range parts {
+		n += 1 + len(p)
+	}
+	var b strings.Builder // one allocation, of the exact size
+	b.Grow(n)
+	b.WriteString("/")
+	b.WriteString(c.scope.Account)
+	for _, p := range parts {
+		b.WriteString("/")
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // EmulatorPrefix is reserved for permafrost's own endpoints.
