@@ -10,8 +10,9 @@ import (
 	"permafrost/internal/logline"
 )
 
-// BenchmarkRequestLine: one request-log line (the api's LogAttrs call) to
-// io.Discard, through slog's handlers and through ours.
+// BenchmarkRequestLine: one request-log line to io.Discard, through
+// slog's handlers and through ours, as slog.Logger.LogAttrs makes the
+// record; BenchmarkRequestRecord as the api does for our handlers.
 func BenchmarkRequestLine(b *testing.B) {
 	for _, c := range []struct {
 		name string
@@ -32,6 +33,30 @@ func BenchmarkRequestLine(b *testing.B) {
 				l.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", "x-MLCr04NMP2khb9DcFzgfD5chucO40hpIQ1Dh7cnWk0-zA"),
 					slog.String("method", "POST"), slog.String("path", "/-/vaults/v/archives"), slog.String("op", "UploadArchive"),
 					slog.String("vault", "v"), slog.Int("status", 201), slog.Int64("bytes", 0), slog.Duration("duration", time.Since(start)))
+			}
+		})
+	}
+}
+
+func BenchmarkRequestRecord(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		h    slog.Handler
+	}{
+		{"ours-text", logline.NewText(io.Discard, nil)},
+		{"ours-json", logline.NewJSON(io.Discard, nil)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := context.Background()
+			start := time.Now()
+			b.ReportAllocs()
+			for b.Loop() {
+				now := time.Now()
+				r := slog.NewRecord(now, slog.LevelInfo, "request", 0)
+				r.AddAttrs(slog.String("request_id", "x-MLCr04NMP2khb9DcFzgfD5chucO40hpIQ1Dh7cnWk0-zA"),
+					slog.String("method", "POST"), slog.String("path", "/-/vaults/v/archives"), slog.String("op", "UploadArchive"),
+					slog.String("vault", "v"), slog.Int("status", 201), slog.Int64("bytes", 0), slog.Duration("duration", now.Sub(start)))
+				_ = c.h.Handle(ctx, r)
 			}
 		})
 	}
