@@ -102,7 +102,7 @@ func (c *idCipher) newID(n int, created time.Time) string {
 	var rnd [maxStackID * 6 / 8]byte
 	var enc [maxStackID]byte
 	k := (n*6 + 7) / 8
-	b, id := rnd[:0], enc[:0]
+	var b, id []byte
 	if l := base64.RawURLEncoding.EncodedLen(k); l <= len(enc) {
 		b, id = rnd[:k], enc[:l]
 	} else {
