@@ -137,8 +137,8 @@ func TestEnabled(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer that the race detector would catch being
-// written by two goroutines at once if the handler did not serialize.
+// syncBuffer is a bytes.Buffer whose Write fails when it overlaps another:
+// the handler must serialize the writes of its two paths.
 type syncBuffer struct {
 	mu   sync.Mutex
 	busy bool
