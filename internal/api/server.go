@@ -57,6 +57,7 @@ type Handler struct {
 	account    string
 	region     string
 	log        *slog.Logger
+	ownLog     bool // log's handler is internal/logline's (reqlog.go)
 	emulator   Emulator
 	creds      *sigv4.Credentials
 	closedTo   map[string]bool
@@ -74,7 +75,7 @@ func New(o Options) *Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, emulator: o.Emulator, creds: o.Credentials,
+	h := &Handler{svc: o.Service, account: o.Account, region: o.Region, log: o.Logger, ownLog: ownLogger(o.Logger), emulator: o.Emulator, creds: o.Credentials,
 		closedTo: map[string]bool{}, readLimit: o.BodyIdleTimeout, writeLimit: o.WriteIdleTimeout, console: o.Console,
 		health: &prober{probe: o.Probe}, obs: o.Observer, metrics: o.Metrics, faults: o.Faults}
 	if h.readLimit <= 0 {
@@ -103,7 +104,22 @@ func (c *call) ref() glacier.VaultRef { return c.scope.Ref(c.Vault) }
 
 // location builds a Location header value under the owner's numeric account.
 func (c *call) location(parts ...string) string {
-	return "/" + c.scope.Account + "/" + strings.Join(parts, "/")
+	if len(parts) == 0 {
+		return "/" + c.scope.Account + "/"
+	}
+	n := 1 + len(c.scope.Account)
+	for _, p := range parts {
+		n += 1 + len(p)
+	}
+	var b strings.Builder // one allocation, of the exact size
+	b.Grow(n)
+	b.WriteString("/")
+	b.WriteString(c.scope.Account)
+	for _, p := range parts {
+		b.WriteString("/")
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // EmulatorPrefix is reserved for permafrost's own endpoints.
@@ -157,13 +173,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(sw, code, row, msg)
 			}
 		}
-		d := time.Since(start)
+		now := time.Now()
+		d := now.Sub(start)
 		if h.obs != nil {
 			h.obs.Request(opLabel(op, r), sw.status, d, sw.received(), sw.n)
 		}
-		h.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("op", string(op)),
-			slog.String("vault", vault), slog.Int("status", sw.status), slog.Int64("bytes", sw.n), slog.Duration("duration", d))
+		h.logRequest(r.Context(), now, requestLine{id: id, method: r.Method, path: r.URL.Path, op: op, vault: vault,
+			status: sw.status, bytes: sw.n, duration: d})
 	}()
 	if strings.HasPrefix(r.URL.Path, EmulatorPrefix) || strings.HasPrefix(r.URL.Path, LocalStackChaosPrefix) {
 		h.serveEmulator(sw, r)

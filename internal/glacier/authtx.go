@@ -18,7 +18,9 @@ type accessKey struct{}
 // into a blob, writing a select job's object to S3) is not guarded: the
 // caller runs Authorize first for those operations.
 func WithAccess(ctx context.Context, req AccessRequest) context.Context {
-	return context.WithValue(ctx, accessKey{}, req)
+	// A pointer to this copy, which nothing else can reach: each guard's
+	// closure then holds a word instead of the whole request.
+	return context.WithValue(ctx, accessKey{}, &req)
 }
 
 // authorizing is the Store a Service uses: it applies the AccessRequest
@@ -41,12 +43,13 @@ func (a authorizing) Batch(ctx context.Context, fn func(Tx) error) error {
 }
 
 func (a authorizing) guard(ctx context.Context, fn func(Tx) error) func(Tx) error {
-	req, ok := ctx.Value(accessKey{}).(AccessRequest)
+	req, ok := ctx.Value(accessKey{}).(*AccessRequest)
 	if !ok {
 		return fn
 	}
+	s := a.s
 	return func(tx Tx) error {
-		if err := a.s.authorizeIn(tx, req); err != nil {
+		if err := s.authorizeIn(tx, *req); err != nil {
 			return err
 		}
 		return fn(tx)

@@ -2,8 +2,8 @@ package glacier
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"hash"
+	"sync"
 )
 
 // linearHash computes the linear SHA-256 of a body, on the caller's
@@ -17,13 +17,19 @@ type linearHash struct {
 	h    hash.Hash
 	in   chan []byte // nil when synchronous
 	done chan struct{}
+	dig  [sha256.Size]byte // sum's result (a slice given to h escapes)
 }
+
+// linearHashes are the idle ones: each is given back by release, once its
+// goroutine, if any, has ended.
+var linearHashes = sync.Pool{New: func() any { return &linearHash{h: sha256.New()} }}
 
 // pipelineDepth is how many chunks may wait for the hashing goroutine.
 const pipelineDepth = 4
 
 func newLinearHash(async bool) *linearHash {
-	l := &linearHash{h: sha256.New()}
+	l := linearHashes.Get().(*linearHash)
+	l.h.Reset()
 	if !async {
 		return l
 	}
@@ -50,11 +56,21 @@ func (l *linearHash) write(b []byte) {
 	}
 }
 
-// sum finishes and returns the hex digest. It must be called once, and
-// also (via close) on error paths so the goroutine ends.
-func (l *linearHash) sum() string {
+// sum finishes and returns the digest. It must be called at most once;
+// release (or close) ends the goroutine on every path.
+func (l *linearHash) sum() [sha256.Size]byte {
 	l.close()
-	return hex.EncodeToString(l.h.Sum(nil))
+	l.h.Sum(l.dig[:0])
+	return l.dig
+}
+
+// release ends l and gives it back for another body: l must not be used
+// after it. A nil linearHash ignores it.
+func (l *linearHash) release() {
+	if l != nil {
+		l.close()
+		linearHashes.Put(l)
+	}
 }
 
 func (l *linearHash) close() {

@@ -2,9 +2,9 @@ package glacier
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"io"
-	"strings"
 	"time"
 
 	"permafrost/internal/treehash"
@@ -85,7 +85,7 @@ func (s *Service) receive(ctx context.Context, p Payload) (received, error) {
 		// can be hashed on another goroutine; read buffers are reused at
 		// once.
 		lin = newLinearHash(direct)
-		defer lin.close()
+		defer lin.release()
 	}
 	fail := func(err error) (received, error) {
 		// The hashes may still be reading the store's memory.
@@ -127,12 +127,12 @@ func (s *Service) receive(ctx context.Context, p Payload) (received, error) {
 		return fail(Errorf(RequestTimeout, "The request body ended after %d of the %d bytes declared in Content-Length.", n, p.Size))
 	}
 	rec.tree = tw.Sum()
-	if got := rec.tree.String(); !strings.EqualFold(got, p.TreeHash) {
-		return fail(invalid("Checksum mismatch: expected %s, computed %s", p.TreeHash, got))
+	if !hexMatches(rec.tree[:], p.TreeHash) {
+		return fail(invalid("Checksum mismatch: expected %s, computed %s", p.TreeHash, rec.tree))
 	}
 	if checkLinear {
-		if got := lin.sum(); !strings.EqualFold(got, p.ContentSHA256) {
-			return fail(invalid("The provided x-amz-content-sha256 header does not match what was computed: expected %s, computed %s", p.ContentSHA256, got))
+		if got := lin.sum(); !hexMatches(got[:], p.ContentSHA256) {
+			return fail(invalid("The provided x-amz-content-sha256 header does not match what was computed: expected %s, computed %s", p.ContentSHA256, hex.EncodeToString(got[:])))
 		}
 	}
 	rec.seg.Size = n

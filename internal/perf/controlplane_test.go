@@ -1,7 +1,6 @@
 package perf
 
 import (
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -52,7 +51,7 @@ func BenchmarkDescribeVault(b *testing.B) {
 		durable, log bool
 	}{{"permafrost-durable", true, true}, {"permafrost-durable-nolog", true, false}, {"permafrost-memory", false, true}} {
 		b.Run(v.name, func(b *testing.B) {
-			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+			logger := infoLogger(b)
 			if !v.log {
 				logger = slog.New(slog.DiscardHandler) // as --log-level warn
 			}

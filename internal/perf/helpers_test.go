@@ -23,7 +23,18 @@ import (
 // startServer runs a permafrost on a loopback port; durable selects the
 // on-disk store in a temporary directory.
 func startServer(b *testing.B, durable bool) *app.Main {
-	return startServerLogging(b, durable, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return startServerLogging(b, durable, infoLogger(b))
+}
+
+// infoLogger is the server's own logger (--log-level info, --log-format
+// text, as cmd/permafrost builds it) writing to io.Discard: every request
+// line is formatted, then dropped.
+func infoLogger(b *testing.B) *slog.Logger {
+	l, err := config.Default().NewLogger(io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return l
 }
 
 // startServerLogging is startServer with a chosen logger; the default one

@@ -2,8 +2,6 @@ package perf
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -64,7 +62,7 @@ func benchmarkInventory1M(b *testing.B, daily bool) {
 		later = 100_000
 		opts = append(opts, func(c *config.Config) { c.Inventory = config.InventoryDaily })
 	}
-	m := startServerLogging(b, true, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
+	m := startServerLogging(b, true, infoLogger(b), opts...)
 	c := newClient(1)
 	base := m.Endpoint() + "/-/vaults/v"
 	mustDo(b, c, "PUT", base, nil, nil, 0, http.StatusCreated)

@@ -2,8 +2,6 @@ package perf
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"runtime"
 	"slices"
@@ -29,7 +27,7 @@ func BenchmarkMetricsDescribeVault(b *testing.B) {
 	const clients, rounds, perRound = 16, 12, 6000
 	urls := map[bool]string{}
 	for _, on := range []bool{true, false} {
-		m := startServerLogging(b, true, slog.New(slog.NewTextHandler(io.Discard, nil)), func(c *config.Config) { c.Metrics = on })
+		m := startServerLogging(b, true, infoLogger(b), func(c *config.Config) { c.Metrics = on })
 		c := newClient(1)
 		mustDo(b, c, "PUT", m.Endpoint()+"/-/vaults/v", nil, nil, 0, http.StatusCreated)
 		urls[on] = m.Endpoint() + "/-/vaults/v"
@@ -103,7 +101,7 @@ func BenchmarkMetricsHandler(b *testing.B) {
 	const block, group = 200, 20
 	reqs := map[bool]func(){}
 	for _, on := range []bool{true, false} {
-		m := startServerLogging(b, true, slog.New(slog.NewTextHandler(io.Discard, nil)), func(c *config.Config) { c.Metrics = on })
+		m := startServerLogging(b, true, infoLogger(b), func(c *config.Config) { c.Metrics = on })
 		mustDo(b, newClient(1), "PUT", m.Endpoint()+"/-/vaults/v", nil, nil, 0, http.StatusCreated)
 		req, err := http.NewRequest("GET", m.Endpoint()+"/-/vaults/v", nil)
 		if err != nil {

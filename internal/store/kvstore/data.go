@@ -53,11 +53,11 @@ func (t tx) PutArchive(ref glacier.VaultRef, a *glacier.Archive) error {
 	if k == nil {
 		h := orderHead(a.Created)
 		v := make([]byte, 0, len(ref.Name)+1+len(h))
-		v = append(append(append(v, ref.Name...), '/'), h...)
+		v = append(append(append(v, ref.Name...), '/'), h[:]...)
 		if err := t.kv.Put(bArchiveIndex, append(scopeKey(ref.Scope), a.ID...), v); err != nil {
 			return err
 		}
-		k = append(append(vaultPrefix(ref), h...), a.ID...)
+		k = append(append(vaultPrefix(ref), h[:]...), a.ID...)
 	}
 	return t.kv.Put(bArchives, k, encodeArchive(a))
 }
@@ -110,7 +110,7 @@ func (t tx) ArchiveVault(s glacier.Scope, id string) (string, error) {
 		sk := scopeKey(s)
 		name := ""
 		err := t.kv.Scan(bVaults, sk, nil, func(k, _ []byte) bool {
-			key := append(append(append(bytes.Clone(k), '/'), h...), id...)
+			key := append(append(append(bytes.Clone(k), '/'), h[:]...), id...)
 			if t.kv.Get(bArchives, key) != nil && !t.buried(key) {
 				name = string(k[len(sk):])
 				return false
@@ -139,7 +139,8 @@ func (t tx) ScanArchiveHistory(ref glacier.VaultRef, from glacier.ArchiveCursor,
 	if from.ID != "" {
 		if start = archiveKey(t, ref, from.ID); start == nil {
 			// Gone: its place in creation order.
-			start = append(append(p[:len(p):len(p)], orderHead(from.Created)...), from.ID...)
+			hd := orderHead(from.Created)
+			start = append(append(p[:len(p):len(p)], hd[:]...), from.ID...)
 		}
 	}
 	return scan(t.kv, bArchives, p, start, decodeArchiveRecord,

@@ -29,7 +29,7 @@ const settingIDKey = "kvstore/id-key"
 // then goes through the index).
 type idCipher struct {
 	key  []byte
-	macs sync.Pool // of hash.Hash: HMAC-SHA256 under key (each new one costs about 700 bytes)
+	macs sync.Pool // of *mac: HMAC-SHA256 under key (each new one costs about 700 bytes)
 }
 
 // loadIDCipher reads the store's key, creating it on first use. The key
@@ -66,33 +66,55 @@ var b64Index, sortableIndex = func() (a, b [256]int8) {
 	return
 }()
 
-func (c *idCipher) pad(rest string) [headLen]byte {
-	m, ok := c.macs.Get().(hash.Hash)
+// mac is one HMAC-SHA256 under the cipher's key with its scratch: the
+// bytes it hashes and its sum (an interface's arguments escape, so without
+// them every pad allocated both).
+type mac struct {
+	h   hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
+}
+
+func pad[T string | []byte](c *idCipher, rest T) [headLen]byte {
+	m, ok := c.macs.Get().(*mac)
 	if ok {
-		m.Reset()
+		m.h.Reset()
 	} else {
-		m = hmac.New(sha256.New, c.key)
+		m = &mac{h: hmac.New(sha256.New, c.key)}
 	}
-	m.Write([]byte(rest))
-	var sum [sha256.Size]byte
-	m.Sum(sum[:0])
-	c.macs.Put(m)
+	m.buf = append(m.buf[:0], rest...)
+	m.h.Write(m.buf)
+	sum := m.h.Sum(m.sum[:0])
 	var p [headLen]byte
 	for i := range p {
 		p[i] = sum[i] & 63
 	}
+	c.macs.Put(m)
 	return p
 }
 
+// maxStackID is the longest ID newID builds in arrays of its own stack
+// (archive IDs are 138 characters); a longer one allocates its scratch.
+const maxStackID = 192
+
 // newID returns an ID of n characters hiding the head of created.
 func (c *idCipher) newID(n int, created time.Time) string {
-	b := make([]byte, (n*6+7)/8)
+	var rnd [maxStackID * 6 / 8]byte
+	var enc [maxStackID]byte
+	k := (n*6 + 7) / 8
+	var b, id []byte
+	if l := base64.RawURLEncoding.EncodedLen(k); l <= len(enc) {
+		b, id = rnd[:k], enc[:l]
+	} else {
+		b, id = make([]byte, k), make([]byte, l)
+	}
 	_, _ = rand.Read(b)
-	id := []byte(base64.RawURLEncoding.EncodeToString(b)[:n])
+	base64.RawURLEncoding.Encode(id, b)
+	id = id[:n]
 	if c.key == nil || n <= headLen {
 		return string(id)
 	}
-	h, p := orderHead(created), c.pad(string(id[headLen:]))
+	h, p := orderHead(created), pad(c, id[headLen:])
 	for i := range headLen {
 		id[i] = b64[sortableIndex[h[i]]^int8(p[i])]
 	}
@@ -100,16 +122,15 @@ func (c *idCipher) newID(n int, created time.Time) string {
 }
 
 // head recovers the head an ID hides, if it can be one of the store's.
-func (c *idCipher) head(id string) ([]byte, bool) {
+func (c *idCipher) head(id string) (h [headLen]byte, ok bool) {
 	if c.key == nil || len(id) <= headLen {
-		return nil, false
+		return h, false
 	}
-	p := c.pad(id[headLen:])
-	h := make([]byte, headLen)
+	p := pad(c, id[headLen:])
 	for i := range headLen {
 		v := b64Index[id[i]]
 		if v < 0 {
-			return nil, false
+			return h, false
 		}
 		h[i] = sortable[v^int8(p[i])]
 	}
@@ -120,10 +141,10 @@ func (c *idCipher) head(id string) ([]byte, bool) {
 // created, so that the record needs no index.
 func (c *idCipher) direct(prefix []byte, id string, created time.Time) ([]byte, bool) {
 	h, ok := c.head(id)
-	if !ok || !bytes.Equal(h, orderHead(created)) {
+	if !ok || h != orderHead(created) {
 		return nil, false
 	}
-	return append(append(prefix, h...), id...), true
+	return append(append(prefix, h[:]...), id...), true
 }
 
 // lookup returns the key of id's record in bucket when it is keyed by the
@@ -133,7 +154,7 @@ func (c *idCipher) lookup(kv KV, bucket string, prefix []byte, id string) []byte
 	if !ok {
 		return nil
 	}
-	k := append(append(prefix, h...), id...)
+	k := append(append(prefix, h[:]...), id...)
 	if kv.Get(bucket, k) == nil {
 		return nil
 	}

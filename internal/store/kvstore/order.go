@@ -25,14 +25,13 @@ const sortable = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwx
 const headLen = 11
 
 // orderHead encodes t (in nanoseconds) in headLen sortable characters.
-func orderHead(t time.Time) []byte {
-	var h [headLen]byte
+func orderHead(t time.Time) (h [headLen]byte) {
 	u := uint64(max(t.UnixNano(), 0))
 	for i := headLen - 1; i >= 0; i-- {
 		h[i] = sortable[u&63]
 		u >>= 6
 	}
-	return h[:]
+	return h
 }
 
 // ordered is a bucket of time-ordered records with its index bucket
@@ -70,10 +69,10 @@ func (o ordered) put(t tx, ref glacier.VaultRef, id string, created time.Time, v
 	if k == nil {
 		p := vaultPrefix(ref)
 		h := orderHead(created)
-		if err := kv.Put(o.index, append(p[:len(p):len(p)], id...), h); err != nil {
+		if err := kv.Put(o.index, append(p[:len(p):len(p)], id...), h[:]); err != nil {
 			return err
 		}
-		k = append(append(p, h...), id...)
+		k = append(append(p, h[:]...), id...)
 	}
 	return put(kv, o.bucket, k, val)
 }

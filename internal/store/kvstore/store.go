@@ -167,8 +167,8 @@ func (t tx) PutVault(v *glacier.Vault) error {
 		return err
 	}
 	// Seeding the memo is safe even if the transaction rolls back: the
-	// memo answers only for these exact bytes.
-	t.memo.put(k, raw, v)
+	// memo answers only for these exact bytes, which no one modifies.
+	t.memo.keep(k, raw, v)
 	return nil
 }
 

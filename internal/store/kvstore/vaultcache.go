@@ -37,11 +37,22 @@ func (vm *vaultMemo) get(key, raw []byte) (*glacier.Vault, bool) {
 	return cloneVault(me.v), true
 }
 
+// put remembers v as the decoding of raw, a record read from the engine
+// (a copy is kept: the engine's slice ends with its transaction).
 func (vm *vaultMemo) put(key, raw []byte, v *glacier.Vault) {
+	if len(raw) <= maxMemoRecord {
+		vm.keep(key, bytes.Clone(raw), v)
+	}
+}
+
+// keep is put for a raw that no one will modify: the memo keeps raw itself.
+// PutVault's fresh encoding is one; the memo only compares it, and the
+// engine only reads it (bbolt holds the slice until its commit).
+func (vm *vaultMemo) keep(key, raw []byte, v *glacier.Vault) {
 	if len(raw) > maxMemoRecord {
 		return
 	}
-	vm.m.Store(string(key), &memoEntry{raw: bytes.Clone(raw), v: cloneVault(v)})
+	vm.m.Store(string(key), &memoEntry{raw: raw, v: cloneVault(v)})
 }
 
 func (vm *vaultMemo) forget(key []byte) { vm.m.Delete(string(key)) }

@@ -9,13 +9,14 @@ import (
 )
 
 // encodeVault is json.Marshal(v), byte for byte (vaultcodec_test.go holds
-// them equal), written by hand for the common record: one without tags,
-// policy, notifications, lock or inventory state, whose strings need no
+// them equal), written by hand for the common record: one without tags
+// (nil, or the empty map CreateVault gives every new vault), policy,
+// notifications, lock or inventory state, whose strings need no
 // escaping. Every archive upload rewrites its vault's record inside the
 // serial group commit, where json.Marshal's reflection was a third of an
 // upload's own work; any other record goes through json.Marshal.
 func encodeVault(v *glacier.Vault) ([]byte, error) {
-	if v.Inv != nil || v.Tags != nil || v.AccessPolicy != "" || v.Notifications != nil || v.Lock != nil ||
+	if v.Inv != nil || len(v.Tags) != 0 || v.AccessPolicy != "" || v.Notifications != nil || v.Lock != nil ||
 		!plainJSON(v.Account) || !plainJSON(v.Region) || !plainJSON(v.Name) ||
 		!plainTime(v.Created) || !plainTime(v.LastInventory) {
 		return json.Marshal(v)
@@ -35,7 +36,13 @@ func encodeVault(v *glacier.Vault) ([]byte, error) {
 	b = strconv.AppendInt(b, v.Archives, 10)
 	b = append(b, `,"Size":`...)
 	b = strconv.AppendInt(b, v.Size, 10)
-	b = append(b, `,"Inv":null,"Tags":null,"AccessPolicy":"","Notifications":null,"Lock":null}`...)
+	b = append(b, `,"Inv":null,"Tags":`...)
+	if v.Tags == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, "{}"...)
+	}
+	b = append(b, `,"AccessPolicy":"","Notifications":null,"Lock":null}`...)
 	return b, nil
 }
 
