@@ -24,29 +24,7 @@ func appendText(b []byte, r slog.Record) ([]byte, bool) {
 	if b, ok = appendTextString(b, r.Message); !ok {
 		return b, false
 	}
-	r.Attrs(func(a slog.Attr) bool {
-		b = append(b, ' ')
-		if b, ok = appendTextString(b, a.Key); !ok {
-			return false
-		}
-		b = append(b, '=')
-		v := a.Value
-		switch v.Kind() {
-		case slog.KindString:
-			b, ok = appendTextString(b, v.String())
-		case slog.KindInt64:
-			b = strconv.AppendInt(b, v.Int64(), 10)
-		case slog.KindUint64:
-			b = strconv.AppendUint(b, v.Uint64(), 10)
-		case slog.KindBool:
-			b = strconv.AppendBool(b, v.Bool())
-		case slog.KindDuration:
-			b = appendDuration(b, v.Duration())
-		default:
-			ok = false
-		}
-		return ok
-	})
+	b, ok = appendAttrs(b, r, ' ', '=', appendTextString, appendDuration)
 	return append(b, '\n'), ok
 }
 
@@ -67,29 +45,7 @@ func appendJSON(b []byte, r slog.Record) ([]byte, bool) {
 	if b, ok = appendJSONString(b, r.Message); !ok {
 		return b, false
 	}
-	r.Attrs(func(a slog.Attr) bool {
-		b = append(b, ',')
-		if b, ok = appendJSONString(b, a.Key); !ok {
-			return false
-		}
-		b = append(b, ':')
-		v := a.Value
-		switch v.Kind() {
-		case slog.KindString:
-			b, ok = appendJSONString(b, v.String())
-		case slog.KindInt64:
-			b = strconv.AppendInt(b, v.Int64(), 10)
-		case slog.KindUint64:
-			b = strconv.AppendUint(b, v.Uint64(), 10)
-		case slog.KindBool:
-			b = strconv.AppendBool(b, v.Bool())
-		case slog.KindDuration:
-			b = strconv.AppendInt(b, int64(v.Duration()), 10) // as json.Marshal does
-		default:
-			ok = false
-		}
-		return ok
-	})
+	b, ok = appendAttrs(b, r, ',', ':', appendJSONString, appendNanos)
 	return append(b, "}\n"...), ok
 }
 
@@ -188,3 +144,37 @@ func appendRFC3339Millis(b []byte, t time.Time) []byte {
 
 // appendDuration appends d.String(): slog's text form of a duration.
 func appendDuration(b []byte, d time.Duration) []byte { return append(b, d.String()...) }
+
+// appendAttrs appends r's attributes, each as sep key kv value, with
+// strings written by str and durations by dur; it reports false at the
+// first attribute the fast path does not take.
+func appendAttrs(b []byte, r slog.Record, sep, kv byte, str func([]byte, string) ([]byte, bool), dur func([]byte, time.Duration) []byte) ([]byte, bool) {
+	ok := true
+	r.Attrs(func(a slog.Attr) bool {
+		b = append(b, sep)
+		if b, ok = str(b, a.Key); !ok {
+			return false
+		}
+		b = append(b, kv)
+		v := a.Value
+		switch v.Kind() {
+		case slog.KindString:
+			b, ok = str(b, v.String())
+		case slog.KindInt64:
+			b = strconv.AppendInt(b, v.Int64(), 10)
+		case slog.KindUint64:
+			b = strconv.AppendUint(b, v.Uint64(), 10)
+		case slog.KindBool:
+			b = strconv.AppendBool(b, v.Bool())
+		case slog.KindDuration:
+			b = dur(b, v.Duration())
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return b, ok
+}
+
+// appendNanos writes a duration as json.Marshal does: its nanoseconds.
+func appendNanos(b []byte, d time.Duration) []byte { return strconv.AppendInt(b, int64(d), 10) }
