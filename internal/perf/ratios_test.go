@@ -361,9 +361,9 @@ func BenchmarkRatioMultipart512MiB(b *testing.B) {
 	pf()
 	sendParts(disc + "/up")
 	b.SetBytes(ratioArchive)
-	calls0, batches0 := commits(b, m)
+	st0 := commits(b, m)
 	b.ResetTimer()
-	defer reportBatching(b, m, calls0, batches0)
+	defer reportBatching(b, m, st0)
 	ratioRounds(b, []string{"permafrost", "discard", "limit"}, []func() time.Duration{
 		pf,
 		func() time.Duration { return timed(func() { sendParts(disc + "/up") }) },
@@ -397,9 +397,9 @@ func BenchmarkRatioSmallUploads(b *testing.B) {
 		*total += ms1.alloc - ms0.alloc
 		return d
 	}
-	calls0, batches0 := commits(b, m)
+	st0 := commits(b, m)
 	b.ResetTimer()
-	defer reportBatching(b, m, calls0, batches0)
+	defer reportBatching(b, m, st0)
 	ratioRounds(b, []string{"permafrost", "discard", "limit"}, []func() time.Duration{
 		func() time.Duration { return measured(base+"/archives", &allocs) },
 		func() time.Duration { return measured(disc+"/archives", &discAllocs) },
@@ -471,35 +471,47 @@ func (m *runtimeMem) read() {
 	m.alloc = ms.TotalAlloc
 }
 
-// commits reads the server's group-commit counters (calls committed and
-// batches) from its metrics, for the calls-per-batch figure.
-func commits(b *testing.B, m *app.Main) (calls, batches float64) {
+// commitStats is a snapshot of the store's group-commit metrics: calls and
+// batches committed, and the seconds spent committing them and in the
+// log's write and sync.
+type commitStats struct{ calls, batches, commitSec, syncSec, syncs float64 }
+
+func commits(b *testing.B, m *app.Main) commitStats {
 	b.Helper()
+	var st commitStats
 	if m.Metrics == nil {
-		return 0, 0
+		return st
 	}
 	rec := httptest.NewRecorder()
 	m.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	fields := map[string]*float64{
+		"permafrost_store_commit_batch_size_sum":           &st.calls,
+		"permafrost_store_commit_batch_size_count":         &st.batches,
+		"permafrost_store_commit_duration_seconds_sum":     &st.commitSec,
+		"permafrost_store_log_sync_duration_seconds_sum":   &st.syncSec,
+		"permafrost_store_log_sync_duration_seconds_count": &st.syncs,
+	}
 	for _, line := range strings.Split(rec.Body.String(), "\n") {
 		f := strings.Fields(line)
-		if len(f) != 2 {
+		if len(f) != 2 || fields[f[0]] == nil {
 			continue
 		}
-		v, _ := strconv.ParseFloat(f[1], 64)
-		switch f[0] {
-		case "permafrost_store_commit_batch_size_sum":
-			calls = v
-		case "permafrost_store_commit_batch_size_count":
-			batches = v
-		}
+		*fields[f[0]], _ = strconv.ParseFloat(f[1], 64)
 	}
-	return calls, batches
+	return st
 }
 
-// reportBatching reports the calls per group commit since calls0/batches0.
-func reportBatching(b *testing.B, m *app.Main, calls0, batches0 float64) {
-	calls, batches := commits(b, m)
-	if batches > batches0 {
-		b.ReportMetric((calls-calls0)/(batches-batches0), "calls/batch")
+// reportBatching reports, since st0, the calls per group commit and the
+// committer's time per batch: all of it (commit-us) and the log's write
+// and sync alone (log-sync-us). The committer is serial, so the batch
+// time and the calls per batch bound the rate of small writes.
+func reportBatching(b *testing.B, m *app.Main, st0 commitStats) {
+	st := commits(b, m)
+	if n := st.batches - st0.batches; n > 0 {
+		b.ReportMetric((st.calls-st0.calls)/n, "calls/batch")
+		b.ReportMetric((st.commitSec-st0.commitSec)/n*1e6, "commit-us")
+	}
+	if n := st.syncs - st0.syncs; n > 0 {
+		b.ReportMetric((st.syncSec-st0.syncSec)/n*1e6, "log-sync-us")
 	}
 }
