@@ -14,14 +14,27 @@ import (
 // changed (or a write that was rolled back) simply misses. DescribeVault,
 // the hottest read, then costs a byte comparison and a copy instead of a
 // JSON decode.
+//
+// Each vault keeps two versions, the one last written (PutVault's fresh
+// encoding) and the one last decoded from a read: under a stream of uploads
+// the committer writes one record after another while readers still see
+// the last committed one, and with one version each side evicted the
+// other's, so that nearly every read and write decoded JSON. Now readers
+// decode once per batch, and the committer reads its own writes.
 type vaultMemo struct {
 	m sync.Map // string(key) -> *memoEntry
 }
 
+// memoEntry is immutable once stored: a change stores a new entry.
 type memoEntry struct {
-	raw []byte
-	v   *glacier.Vault
+	raw [2][]byte // [written] and [read]; nil when unused
+	v   [2]*glacier.Vault
 }
+
+const (
+	written = 0
+	read    = 1
+)
 
 const maxMemoRecord = 4 << 10 // larger records (big policies) are decoded each time
 
@@ -31,28 +44,53 @@ func (vm *vaultMemo) get(key, raw []byte) (*glacier.Vault, bool) {
 		return nil, false
 	}
 	me := e.(*memoEntry)
-	if !bytes.Equal(me.raw, raw) {
-		return nil, false
+	for i, r := range me.raw {
+		if r != nil && bytes.Equal(r, raw) {
+			return cloneVault(me.v[i]), true
+		}
 	}
-	return cloneVault(me.v), true
+	return nil, false
 }
 
 // put remembers v as the decoding of raw, a record read from the engine
 // (a copy is kept: the engine's slice ends with its transaction).
 func (vm *vaultMemo) put(key, raw []byte, v *glacier.Vault) {
 	if len(raw) <= maxMemoRecord {
-		vm.keep(key, bytes.Clone(raw), v)
+		vm.store(key, read, bytes.Clone(raw), v)
 	}
 }
 
-// keep is put for a raw that no one will modify: the memo keeps raw itself.
-// PutVault's fresh encoding is one; the memo only compares it, and the
-// engine only reads it (bbolt holds the slice until its commit).
+// keep remembers v as the decoding of raw, a fresh encoding that no one
+// will modify, so the memo keeps raw itself: the memo only compares it,
+// and the engine only reads it (bbolt holds the slice until its commit).
 func (vm *vaultMemo) keep(key, raw []byte, v *glacier.Vault) {
-	if len(raw) > maxMemoRecord {
-		return
+	if len(raw) <= maxMemoRecord {
+		vm.store(key, written, raw, v)
 	}
-	vm.m.Store(string(key), &memoEntry{raw: raw, v: cloneVault(v)})
+}
+
+// store replaces one slot of key's entry, keeping the other; racing
+// stores retry, so that a reader's miss never drops the committer's write.
+func (vm *vaultMemo) store(key []byte, slot int, raw []byte, v *glacier.Vault) {
+	v = cloneVault(v)
+	k := string(key)
+	for {
+		ne := &memoEntry{}
+		e, ok := vm.m.Load(k)
+		if ok {
+			*ne = *e.(*memoEntry)
+		}
+		ne.raw[slot], ne.v[slot] = raw, v
+		if !ok {
+			if _, loaded := vm.m.LoadOrStore(k, ne); !loaded {
+				return
+			}
+			continue
+		}
+		if vm.m.CompareAndSwap(k, e, ne) {
+			return
+		}
+	}
 }
 
 func (vm *vaultMemo) forget(key []byte) { vm.m.Delete(string(key)) }
