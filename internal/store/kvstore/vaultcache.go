@@ -22,7 +22,8 @@ import (
 // other's, so that nearly every read and write decoded JSON. Now readers
 // decode once per batch, and the committer reads its own writes.
 type vaultMemo struct {
-	m sync.Map // string(key) -> *memoEntry
+	m  sync.Map   // string(key) -> *memoEntry; read without locking
+	mu sync.Mutex // serializes stores, so that none drops another's slot
 }
 
 // memoEntry is immutable once stored: a change stores a new entry.
@@ -69,31 +70,28 @@ func (vm *vaultMemo) keep(key, raw []byte, v *glacier.Vault) {
 	}
 }
 
-// store replaces one slot of key's entry, keeping the other; racing
-// stores retry, so that a reader's miss never drops the committer's write.
+// store replaces one slot of key's entry, keeping the other. Stores are
+// few (the committer's writes, and a reader's miss about once per batch),
+// so they take a lock; gets never do.
 func (vm *vaultMemo) store(key []byte, slot int, raw []byte, v *glacier.Vault) {
-	v = cloneVault(v)
+	ne := &memoEntry{}
+	ne.raw[slot], ne.v[slot] = raw, cloneVault(v)
 	k := string(key)
-	for {
-		ne := &memoEntry{}
-		e, ok := vm.m.Load(k)
-		if ok {
-			*ne = *e.(*memoEntry)
-		}
-		ne.raw[slot], ne.v[slot] = raw, v
-		if !ok {
-			if _, loaded := vm.m.LoadOrStore(k, ne); !loaded {
-				return
-			}
-			continue
-		}
-		if vm.m.CompareAndSwap(k, e, ne) {
-			return
-		}
+	vm.mu.Lock()
+	defer vm.mu.Unlock()
+	if e, ok := vm.m.Load(k); ok {
+		other := 1 - slot
+		old := e.(*memoEntry)
+		ne.raw[other], ne.v[other] = old.raw[other], old.v[other]
 	}
+	vm.m.Store(k, ne)
 }
 
-func (vm *vaultMemo) forget(key []byte) { vm.m.Delete(string(key)) }
+func (vm *vaultMemo) forget(key []byte) {
+	vm.mu.Lock()
+	defer vm.mu.Unlock()
+	vm.m.Delete(string(key))
+}
 
 // cloneVault deep-copies v so callers may modify what they get.
 func cloneVault(v *glacier.Vault) *glacier.Vault {

@@ -1,7 +1,6 @@
 package kvstore
 
 import (
-	"fmt"
 	"sync"
 	"testing"
 
@@ -74,7 +73,8 @@ func TestVaultMemoConcurrent(t *testing.T) {
 					vm.put(key, raw, v)
 				}
 				if got, ok := vm.get(key, raw); ok && got.Archives != n {
-					panic(fmt.Sprintf("asked for %d, got %d", n, got.Archives))
+					t.Errorf("asked for %d, got %d", n, got.Archives)
+					return
 				}
 			}
 		}(g)
