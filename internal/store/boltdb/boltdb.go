@@ -198,8 +198,9 @@ func (e *Engine) View(ctx context.Context, fn func(kvstore.KV) error) error {
 
 type txn struct {
 	tx   *bolt.Tx
-	ops  *walOps  // the log record of a write transaction
-	undo *undoLog // how to take back the writes of the call running now
+	ops  *walOps   // the log record of a write transaction
+	undo *undoLog  // how to take back the writes of the call running now
+	def  *deferred // records held back until the last call (kvstore.Deferrer)
 }
 
 func (t txn) bucket(b string) (*bolt.Bucket, error) {
@@ -214,6 +215,7 @@ func (t txn) bucket(b string) (*bolt.Bucket, error) {
 }
 
 func (t txn) Get(b string, k []byte) []byte {
+	t.touch(b, k)
 	bk, err := t.bucket(b)
 	if err != nil {
 		return nil
@@ -222,6 +224,7 @@ func (t txn) Get(b string, k []byte) []byte {
 }
 
 func (t txn) Put(b string, k, v []byte) error {
+	t.touch(b, k)
 	bk, err := t.bucket(b)
 	if err != nil {
 		return err
@@ -235,6 +238,7 @@ func (t txn) Put(b string, k, v []byte) error {
 }
 
 func (t txn) Delete(b string, k []byte) error {
+	t.touch(b, k)
 	bk, err := t.bucket(b)
 	if err != nil {
 		return err
@@ -248,6 +252,7 @@ func (t txn) Delete(b string, k []byte) error {
 }
 
 func (t txn) Scan(b string, prefix, from []byte, fn func(k, v []byte) bool) error {
+	t.touch(b, nil)
 	bk, err := t.bucket(b)
 	if err != nil {
 		return err

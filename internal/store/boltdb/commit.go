@@ -167,9 +167,15 @@ func (e *Engine) commit(fn func(kv txn) error) error {
 		return e.failed(fmt.Errorf("boltdb: begin: %w", err))
 	}
 	e.checkpoint() // under the writer lock: no record is between log and commit
-	ops := getOps()
+	ops, def := getOps(), getDeferred()
 	defer putOps(ops)
-	if err := fn(txn{tx: tx, ops: ops}); err != nil {
+	defer putDeferred(def)
+	t := txn{tx: tx, ops: ops, def: def}
+	err = fn(t)
+	if err == nil {
+		err = t.flush() // what the calls held back, once each
+	}
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -45,7 +45,7 @@ type undoEntry struct {
 
 // savepoint is where a call's writes begin, in the undo log and in the
 // transaction's log record.
-type savepoint struct{ undo, ops int }
+type savepoint struct{ undo, ops, def int }
 
 // note remembers key's current value in bk before it is written.
 func (u *undoLog) note(bk *bolt.Bucket, bucket string, key []byte) {
@@ -61,7 +61,7 @@ func (u *undoLog) note(bk *bolt.Bucket, bucket string, key []byte) {
 }
 
 func (t txn) savepoint() savepoint {
-	return savepoint{undo: len(t.undo.entries), ops: len(t.ops.buf)}
+	return savepoint{undo: len(t.undo.entries), ops: len(t.ops.buf), def: len(t.def.changes)}
 }
 
 // rollbackTo takes back every write since sp, newest first, and drops them
@@ -86,5 +86,6 @@ func (t txn) rollbackTo(sp savepoint) error {
 	}
 	u.entries = u.entries[:sp.undo]
 	t.ops.buf = t.ops.buf[:sp.ops]
+	t.def.rollbackTo(sp.def)
 	return nil
 }

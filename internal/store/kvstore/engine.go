@@ -55,3 +55,22 @@ type KV interface {
 	// valid only during the call.
 	Scan(bucket string, prefix, from []byte, fn func(k, v []byte) bool) error
 }
+
+// Deferrer is implemented by the KV of an engine that can hold a record
+// back until the last call of its batch has run, so that a record every
+// call of a batch rewrites (a vault's counts, on each upload) is encoded
+// and written once per batch instead of once per call.
+type Deferrer interface {
+	// Deferred returns the value held back under bucket/key in this
+	// transaction, by this call or an earlier one of its batch.
+	Deferred(bucket string, key []byte) (any, bool)
+	// Defer holds v back under bucket/key, replacing what was held there;
+	// write(kv, v) must put it and may not fail except as Put does. The
+	// engine calls write once: after the batch's last call, or earlier
+	// when anything gets, puts or deletes that key, or scans its bucket,
+	// through the KV, so that the KV's own reads and writes never see it
+	// missing. A call that fails has its Defers taken back with its other
+	// writes. Outside a batch (a read-only or a lone transaction) the
+	// engine may call write at once; its error is Defer's.
+	Defer(bucket string, key []byte, v any, write func(kv KV, v any) error) error
+}

@@ -142,6 +142,11 @@ func list[T any](kv KV, bucket string, prefix, from []byte, limit int) ([]*T, er
 
 func (t tx) Vault(ref glacier.VaultRef) (*glacier.Vault, error) {
 	k := vaultKey(ref)
+	if d, ok := t.kv.(Deferrer); ok {
+		if v, ok := d.Deferred(bVaults, k); ok {
+			return cloneVault(v.(*glacier.Vault)), nil
+		}
+	}
 	raw := t.kv.Get(bVaults, k)
 	if raw == nil {
 		return nil, glacier.ErrNotFound
@@ -159,11 +164,24 @@ func (t tx) Vault(ref glacier.VaultRef) (*glacier.Vault, error) {
 
 func (t tx) PutVault(v *glacier.Vault) error {
 	k := vaultKey(v.Ref())
+	if d, ok := t.kv.(Deferrer); ok && plainVault(v) {
+		// Held back until the batch's last call: a batch of uploads to
+		// one vault encodes and writes its record once. Only records the
+		// hand-written encoder takes, which cannot fail to encode.
+		return d.Defer(bVaults, k, cloneVault(v), t.writeVault)
+	}
+	return t.writeVault(t.kv, v)
+}
+
+// writeVault encodes v and puts it through kv.
+func (t tx) writeVault(kv KV, val any) error {
+	v := val.(*glacier.Vault)
+	k := vaultKey(v.Ref())
 	raw, err := encodeVault(v)
 	if err != nil {
 		return fmt.Errorf("kvstore: encode %s/%q: %w", bVaults, k, err)
 	}
-	if err := t.kv.Put(bVaults, k, raw); err != nil {
+	if err := kv.Put(bVaults, k, raw); err != nil {
 		return err
 	}
 	// Seeding the memo is safe even if the transaction rolls back: the

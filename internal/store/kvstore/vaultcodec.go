@@ -16,9 +16,7 @@ import (
 // serial group commit, where json.Marshal's reflection was a third of an
 // upload's own work; any other record goes through json.Marshal.
 func encodeVault(v *glacier.Vault) ([]byte, error) {
-	if v.Inv != nil || len(v.Tags) != 0 || v.AccessPolicy != "" || v.Notifications != nil || v.Lock != nil ||
-		!plainJSON(v.Account) || !plainJSON(v.Region) || !plainJSON(v.Name) ||
-		!plainTime(v.Created) || !plainTime(v.LastInventory) {
+	if !plainVault(v) {
 		return json.Marshal(v)
 	}
 	b := make([]byte, 0, 256+len(v.Account)+len(v.Region)+len(v.Name))
@@ -44,6 +42,14 @@ func encodeVault(v *glacier.Vault) ([]byte, error) {
 	}
 	b = append(b, `,"AccessPolicy":"","Notifications":null,"Lock":null}`...)
 	return b, nil
+}
+
+// plainVault reports whether v is a common record, which encodeVault
+// writes by hand and which cannot fail to encode.
+func plainVault(v *glacier.Vault) bool {
+	return v.Inv == nil && len(v.Tags) == 0 && v.AccessPolicy == "" && v.Notifications == nil && v.Lock == nil &&
+		plainJSON(v.Account) && plainJSON(v.Region) && plainJSON(v.Name) &&
+		plainTime(v.Created) && plainTime(v.LastInventory)
 }
 
 // plainJSON reports whether json.Marshal writes s as it is between quotes:
