@@ -171,13 +171,21 @@ func testDPUploadArchiveRejections(t *testing.T, srv *testserver.Server) {
 		wantAPIError(t, err, 400, "InvalidParameterValueException", "")
 	})
 	t.Run("wrong x-amz-content-sha256", func(t *testing.T) {
-		for _, n := range []int{10, 100 << 10} {
+		// Up to 1 MiB the tree hash is the body's SHA-256 and the server
+		// computes it once for both checks; one byte more and it is not.
+		for _, n := range []int{10, 100 << 10, 1 << 20, 1<<20 + 1} {
 			body := dpData(n, 9)
 			r := rawRequest(t, srv, "POST", dpArchivesPath("V"), body, withHeaders(map[string]string{
 				"x-amz-sha256-tree-hash": treeHash(body),
 				"x-amz-content-sha256":   linearHash([]byte("something else")),
 			}))
-			wantRawError(t, r, 400, "InvalidParameterValueException", "")
+			wantRawErrorContaining(t, r, 400, "InvalidParameterValueException", "computed "+linearHash(body))
+			// Right linear hash, wrong tree hash: the tree hash is refused.
+			r = rawRequest(t, srv, "POST", dpArchivesPath("V"), body, withHeaders(map[string]string{
+				"x-amz-sha256-tree-hash": treeHash(body[1:]),
+				"x-amz-content-sha256":   linearHash(body),
+			}))
+			wantRawErrorContaining(t, r, 400, "InvalidParameterValueException", "Checksum mismatch")
 		}
 	})
 	t.Run("missing tree hash", func(t *testing.T) {

@@ -79,8 +79,11 @@ func (s *Service) receive(ctx context.Context, p Payload) (received, error) {
 		sink = bw
 	}
 	cw, direct := sink.(ChunkWriter)
+	// A body of one leaf (at most 1 MiB) has the SHA-256 of its bytes for
+	// tree hash: the linear hash is the tree hash, computed once.
+	oneLeaf := p.Size > 0 && p.Size <= treehash.MiB
 	var lin *linearHash
-	if checkLinear {
+	if checkLinear && !oneLeaf {
 		// Only bytes that stay where they are (the store's own chunks)
 		// can be hashed on another goroutine; read buffers are reused at
 		// once.
@@ -131,7 +134,11 @@ func (s *Service) receive(ctx context.Context, p Payload) (received, error) {
 		return fail(invalid("Checksum mismatch: expected %s, computed %s", p.TreeHash, rec.tree))
 	}
 	if checkLinear {
-		if got := lin.sum(); !hexMatches(got[:], p.ContentSHA256) {
+		got := rec.tree // n == p.Size here: one leaf when oneLeaf
+		if !oneLeaf {
+			got = lin.sum()
+		}
+		if !hexMatches(got[:], p.ContentSHA256) {
 			return fail(invalid("The provided x-amz-content-sha256 header does not match what was computed: expected %s, computed %s", p.ContentSHA256, hex.EncodeToString(got[:])))
 		}
 	}
