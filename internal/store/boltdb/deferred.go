@@ -146,7 +146,7 @@ func (t txn) flush() error {
 	return d.err
 }
 
-// rollbackDeferred takes back the changes since the n-th.
+// rollbackTo takes back the changes since the n-th (a savepoint).
 func (d *deferred) rollbackTo(n int) {
 	for j := len(d.changes) - 1; j >= n; j-- {
 		c := d.changes[j]

@@ -3,6 +3,7 @@ package boltdb
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -11,45 +12,6 @@ import (
 	"permafrost/internal/store/fsblob"
 	"permafrost/internal/store/kvstore"
 )
-
-// inOneBatch runs calls as concurrent Batch calls that share one
-// transaction: a first call holds the committer until all of them have
-// queued. It returns each call's error.
-func inOneBatch(t *testing.T, e *Engine, calls []func() error) []error {
-	t.Helper()
-	release, running := make(chan struct{}), make(chan struct{})
-	first := make(chan error, 1)
-	go func() {
-		first <- e.Batch(t.Context(), func(kv kvstore.KV) error {
-			close(running)
-			<-release
-			return kv.Put(testBucket, []byte("first"), []byte("1"))
-		})
-	}()
-	<-running
-	errs := make([]error, len(calls))
-	done := make(chan int, len(calls))
-	for i, c := range calls {
-		go func() { errs[i] = c(); done <- i }()
-		for { // queued in order, so that the calls run in order
-			e.qmu.Lock()
-			n := len(e.queue)
-			e.qmu.Unlock()
-			if n == i+1 {
-				break
-			}
-			time.Sleep(100 * time.Microsecond)
-		}
-	}
-	close(release)
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
-	for range calls {
-		<-done
-	}
-	return errs
-}
 
 // A record held back is written once per batch, with the last call's
 // value; the batch's own reads see it; a failed call's Defer and the
@@ -256,12 +218,8 @@ func TestVaultRecordOncePerBatch(t *testing.T) {
 func readRecords(t *testing.T, e *Engine, from int64) string {
 	t.Helper()
 	var b strings.Builder
-	end := logEnd(e)
-	buf := make([]byte, end-from)
-	if _, err := e.wal.f.ReadAt(buf, from); err != nil {
-		t.Fatal(err)
-	}
-	if err := readLog(strings.NewReader(string(buf)), int64(len(buf)), func(_ uint64, payload []byte) bool {
+	n := logEnd(e) - from
+	if err := readLog(io.NewSectionReader(e.wal.f, from, n), n, func(_ uint64, payload []byte) bool {
 		_ = decodeOps(payload, func(del bool, bucket, k, v []byte) error {
 			fmt.Fprintf(&b, "%s %q %s\n", bucket, k, v)
 			return nil

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"permafrost/internal/glacier"
 	"permafrost/internal/store/diskfault"
@@ -141,21 +140,8 @@ func TestFailedCallOfABatchIsTakenBack(t *testing.T) {
 	put(t, e, "x", "old")
 	put(t, e, "y", "kept")
 
-	// The first call holds the committer until the others have queued, so
-	// that they share the next transaction.
-	release, running := make(chan struct{}), make(chan struct{})
-	first := make(chan error, 1)
-	go func() {
-		first <- e.Update(t.Context(), func(kv kvstore.KV) error {
-			close(running)
-			<-release
-			return kv.Put(testBucket, []byte("a"), []byte("1"))
-		})
-	}()
-	<-running
 	bad := errors.New("refused")
 	var runs [3]int
-	results := make(chan error, 3)
 	var seen string
 	calls := []func(kv kvstore.KV) error{
 		func(kv kvstore.KV) error {
@@ -181,25 +167,14 @@ func TestFailedCallOfABatchIsTakenBack(t *testing.T) {
 			panic("boom")
 		},
 	}
+	// They share one transaction (with a first call's a=1).
+	var updates []func() error
 	for _, fn := range calls {
-		go func() { results <- e.Update(t.Context(), fn) }()
-	}
-	for { // wait until all three are queued behind the first
-		e.qmu.Lock()
-		n := len(e.queue)
-		e.qmu.Unlock()
-		if n == len(calls) {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	close(release)
-	if err := <-first; err != nil {
-		t.Fatal(err)
+		updates = append(updates, func() error { return e.Update(t.Context(), fn) })
 	}
 	var failed, ok int
-	for range calls {
-		if err := <-results; err != nil {
+	for _, err := range inOneBatch(t, e, updates) {
+		if err != nil {
 			failed++
 		} else {
 			ok++

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"permafrost/internal/store/kvstore"
 )
@@ -89,6 +90,46 @@ func wantRecovered(t *testing.T, dir, want, what string) {
 	if got := dump(t, r); got != want {
 		t.Fatalf("%s:\n%s\nwant:\n%s", what, got, want)
 	}
+}
+
+// inOneBatch runs calls as concurrent Batch calls that share one
+// transaction, in the order given: a first call holds the committer until
+// all of them have queued (it puts a=1 into testBucket). It returns each
+// call's error.
+func inOneBatch(t *testing.T, e *Engine, calls []func() error) []error {
+	t.Helper()
+	release, running := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- e.Batch(t.Context(), func(kv kvstore.KV) error {
+			close(running)
+			<-release
+			return kv.Put(testBucket, []byte("a"), []byte("1"))
+		})
+	}()
+	<-running
+	errs := make([]error, len(calls))
+	done := make(chan int, len(calls))
+	for i, c := range calls {
+		go func() { errs[i] = c(); done <- i }()
+		for { // queued in order, so that the calls run in order
+			e.qmu.Lock()
+			n := len(e.queue)
+			e.qmu.Unlock()
+			if n == i+1 {
+				break
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for range calls {
+		<-done
+	}
+	return errs
 }
 
 // logEnd is where the log's next record goes.
