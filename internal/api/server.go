@@ -323,6 +323,7 @@ type statusWriter struct {
 
 	rc        *http.ResponseController
 	writeIdle time.Duration
+	deadline  time.Time   // the write deadline last set
 	body      *idleReader // the request body, until the header is written
 	in        *idleReader // the request body, for its count of bytes read
 }

@@ -49,7 +49,8 @@ func describeVault(h *Handler, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(c.w, http.StatusOK, toVaultJSON(v))
+	vj := toVaultJSON(v)
+	writeJSON(c.w, http.StatusOK, &vj)
 	return nil
 }
 
@@ -68,7 +69,7 @@ func listVaults(h *Handler, c *call) error {
 	for i, v := range out.Vaults {
 		resp.VaultList[i] = toVaultJSON(v)
 	}
-	writeJSON(c.w, http.StatusOK, resp)
+	writeJSON(c.w, http.StatusOK, &resp)
 	return nil
 }
 

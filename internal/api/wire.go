@@ -107,13 +107,27 @@ func serializationError(err error) error {
 
 // writeJSON writes v as a JSON response with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("api: encoding response: %v", err)) // a programming error
+	var body []byte
+	if a, ok := v.(jsonAppender); ok {
+		buf := jsonBufs.Get().(*[]byte)
+		body = a.appendJSON((*buf)[:0])
+		defer func() {
+			if cap(body) <= maxPooledJSON {
+				*buf = body
+				jsonBufs.Put(buf)
+			}
+		}()
+	} else {
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			panic(fmt.Sprintf("api: encoding response: %v", err)) // a programming error
+		}
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	// The keys are canonical already: assigned, not Set, they skip
+	// net/textproto's canonicalization.
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
