@@ -193,21 +193,28 @@ func (e *Engine) View(ctx context.Context, fn func(kvstore.KV) error) error {
 	if err := ctx.Err(); err != nil {
 		return err // bbolt's reads cannot be cancelled: only not started
 	}
-	return e.db.View(func(tx *bolt.Tx) error { return fn(txn{tx: tx}) })
+	bc := bucketCaches.Get().(*bucketCache)
+	defer bc.release()
+	return e.db.View(func(tx *bolt.Tx) error { return fn(txn{tx: tx, bks: bc}) })
 }
 
 type txn struct {
 	tx   *bolt.Tx
-	ops  *walOps   // the log record of a write transaction
-	undo *undoLog  // how to take back the writes of the call running now
-	def  *deferred // records held back until the last call (kvstore.Deferrer)
+	ops  *walOps      // the log record of a write transaction
+	undo *undoLog     // how to take back the writes of the call running now
+	def  *deferred    // records held back until the last call (kvstore.Deferrer)
+	bks  *bucketCache // a read's buckets, once opened
 }
 
 func (t txn) bucket(b string) (*bolt.Bucket, error) {
+	if bk := t.bks.get(b); bk != nil {
+		return bk, nil
+	}
 	bk := t.tx.Bucket([]byte(b))
 	if bk == nil {
 		return nil, fmt.Errorf("boltdb: unknown bucket %s", b)
 	}
+	t.bks.add(b, bk)
 	// Most keys are time-ordered and arrive in order, so full pages
 	// (instead of bbolt's half-full default) mean fewer pages per commit.
 	bk.FillPercent = 0.9
