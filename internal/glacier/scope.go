@@ -1,6 +1,10 @@
 package glacier
 
-import "time"
+import (
+	"time"
+
+	"permafrost/internal/isotime"
+)
 
 // Scope is the partition every piece of state belongs to: one account in
 // one region.
@@ -31,33 +35,10 @@ type Caller struct {
 
 // TimeFormat is the ISO 8601 form, with milliseconds, of every date Glacier
 // returns in JSON (spec 1.5).
-const TimeFormat = "2006-01-02T15:04:05.000Z"
+const TimeFormat = isotime.Millis
 
 // FormatTime renders t in TimeFormat, in UTC.
 func FormatTime(t time.Time) string {
 	var buf [len(TimeFormat)]byte
-	return string(AppendTime(buf[:0], t))
-}
-
-// AppendTime appends t in TimeFormat, in UTC, exactly as AppendFormat
-// would (FuzzAppendTime compares them), in a fraction of its time for the
-// years 0 to 9999: every answer carries a date or two.
-func AppendTime(b []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(b, TimeFormat)
-	}
-	hour, minute, sec := t.Clock()
-	ms := t.Nanosecond() / 1e6 // truncated, as the layout's .000 is
-	d2 := func(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
-	b = d2(d2(b, year/100), year%100)
-	b = d2(append(b, '-'), int(month))
-	b = d2(append(b, '-'), day)
-	b = d2(append(b, 'T'), hour)
-	b = d2(append(b, ':'), minute)
-	b = d2(append(b, ':'), sec)
-	b = append(b, '.', byte('0'+ms/100))
-	b = d2(b, ms%100)
-	return append(b, 'Z')
+	return string(isotime.AppendMillis(buf[:0], t))
 }

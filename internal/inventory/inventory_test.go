@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"permafrost/internal/isotime"
 )
 
 var created = time.Date(2012, 5, 15, 17, 19, 46, 700000000, time.UTC)
@@ -72,6 +74,8 @@ func FuzzAppendJSONString(f *testing.F) {
 	})
 }
 
+// The CreationDate layout is isotime's (whose FuzzAppend compares it with
+// AppendFormat), for these instants too.
 func TestAppendCreationMatchesFormat(t *testing.T) {
 	for _, tm := range []time.Time{
 		time.Date(2025, 1, 2, 3, 4, 5, 999999999, time.UTC),
@@ -81,8 +85,8 @@ func TestAppendCreationMatchesFormat(t *testing.T) {
 		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(2024, 2, 29, 23, 30, 0, 0, time.FixedZone("x", -5*3600)),
 	} {
-		if got, want := string(appendCreation(nil, tm)), tm.UTC().Format(creationFormat); got != want {
-			t.Errorf("appendCreation(%v) = %s, want %s", tm, got, want)
+		if got, want := string(isotime.AppendSeconds(nil, tm)), tm.UTC().Format(creationFormat); got != want {
+			t.Errorf("AppendSeconds(%v) = %s, want %s", tm, got, want)
 		}
 	}
 }
