@@ -20,7 +20,7 @@ func FuzzAppendJSON(f *testing.F) {
 		if hasLast {
 			v.LastInventoryDate = &last
 		}
-		same(t, &v)
+		sameAsMarshal(t, &v)
 		l := listVaultsJSON{}
 		if hasMarker {
 			l.Marker = &marker
@@ -32,11 +32,11 @@ func FuzzAppendJSON(f *testing.F) {
 				l.VaultList[i].NumberOfArchives += int64(i)
 			}
 		}
-		same(t, &l)
+		sameAsMarshal(t, &l)
 	})
 }
 
-func same(t *testing.T, v jsonAppender) {
+func sameAsMarshal(t *testing.T, v jsonAppender) {
 	t.Helper()
 	want, err := json.Marshal(v)
 	if err != nil {

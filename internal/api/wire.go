@@ -107,22 +107,24 @@ func serializationError(err error) error {
 
 // writeJSON writes v as a JSON response with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var body []byte
 	if a, ok := v.(jsonAppender); ok {
 		buf := jsonBufs.Get().(*[]byte)
-		body = a.appendJSON((*buf)[:0])
-		defer func() {
-			if cap(body) <= maxPooledJSON {
-				*buf = body
-				jsonBufs.Put(buf)
-			}
-		}()
-	} else {
-		var err error
-		if body, err = json.Marshal(v); err != nil {
-			panic(fmt.Sprintf("api: encoding response: %v", err)) // a programming error
+		*buf = a.appendJSON((*buf)[:0])
+		writeBody(w, status, *buf)
+		if cap(*buf) <= maxPooledJSON {
+			jsonBufs.Put(buf)
 		}
+		return
 	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("api: encoding response: %v", err)) // a programming error
+	}
+	writeBody(w, status, body)
+}
+
+// writeBody writes body, which is JSON, with the given status.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	// The keys are canonical already: assigned, not Set, they skip
 	// net/textproto's canonicalization.
