@@ -122,6 +122,12 @@ func TestAuthCrossAccountGrant(t *testing.T) {
 	auDenied(t, "Bob ListTagsForVault", bob.listTags())
 	// Carol is not in the policy.
 	auDenied(t, "Carol DescribeVault", auCaller{t, srv.carol}.describe())
+	// Nor may she upload, and that is what she is told even with a small
+	// body that would be refused (one is read before the policy is checked).
+	body := []byte("c")
+	r := rawRequest(t, srv.Server, "POST", "/"+auAlice+"/vaults/"+auAliceVault+"/archives", body, withKey(auCarolKey, auCarolSecret),
+		withHeaders(map[string]string{"x-amz-sha256-tree-hash": treeHash([]byte("other")), "x-amz-content-sha256": linearHash(body)}))
+	wantRawErrorContaining(t, r, http.StatusForbidden, "AccessDeniedException", "")
 	// The owner keeps everything the policy does not deny.
 	mustOK(t, "Alice ListTagsForVault", auCaller{t, srv.alice}.listTags())
 	// Deleting the policy withdraws the grant.

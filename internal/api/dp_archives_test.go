@@ -212,6 +212,17 @@ func testDPUploadArchiveRejections(t *testing.T, srv *testserver.Server) {
 		_, err := c.UploadArchive(t.Context(), &glacier.UploadArchiveInput{VaultName: aws.String("nosuch"), Body: strings.NewReader("x")})
 		wantAPIError(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+vaultARN(testRegion, testAccount, "nosuch"))
 	})
+	t.Run("unknown vault before a refused body", func(t *testing.T) {
+		// A small body is read before the vault is looked up, a large one
+		// after; the vault's error comes first either way.
+		for _, n := range []int{10, 100 << 10} {
+			body := dpData(n, 12)
+			_, err := c.UploadArchive(t.Context(), &glacier.UploadArchiveInput{
+				VaultName: aws.String("nosuch"), Body: bytes.NewReader(body), Checksum: aws.String(treeHash(body[1:])),
+			})
+			wantAPIError(t, err, 404, "ResourceNotFoundException", "Vault not found for ARN: "+vaultARN(testRegion, testAccount, "nosuch"))
+		}
+	})
 	dpWantCounts(t, c, "V", 0, 0)
 	if dpIsDisk(srv) {
 		if files := dpBlobFiles(t, srv); len(files) != 0 {

@@ -352,6 +352,11 @@ func withHeaders(h map[string]string) rawOpt {
 	}
 }
 
+// withKey signs the request with another access key.
+func withKey(key, secret string) rawOpt {
+	return func(c *rawConfig) { c.key, c.secret = key, secret }
+}
+
 // withRegion signs the request for another region.
 func withRegion(region string) rawOpt {
 	return func(c *rawConfig) { c.region = region }

@@ -34,11 +34,26 @@ func (s *Service) UploadArchive(ctx context.Context, ref VaultRef, description s
 	case p.Size > MaxArchiveSize:
 		return ArchiveResult{}, invalid("Invalid Content-Length: %d", p.Size)
 	}
-	if _, err := s.viewVault(ctx, ref); err != nil {
-		return ArchiveResult{}, err
+	// A large body is not read for a vault that is missing or not the
+	// caller's. A small one is read first: the batch that stores it checks
+	// the same (the store's authorization guard, then the vault), and the
+	// read transaction saved is a twentieth of a small upload's work. Only
+	// when the body is refused is the vault checked first, so that its
+	// error still comes before the body's.
+	early := p.Size > InlineMax
+	if early {
+		if _, err := s.viewVault(ctx, ref); err != nil {
+			return ArchiveResult{}, err
+		}
 	}
 	rec, err := s.receive(ctx, p)
 	if err != nil {
+		if !early {
+			// Not cancelled with the request: a body cut short has ended it.
+			if _, verr := s.viewVault(context.WithoutCancel(ctx), ref); verr != nil {
+				return ArchiveResult{}, verr
+			}
+		}
 		return ArchiveResult{}, err
 	}
 	now := s.clock.Now()
