@@ -287,6 +287,9 @@ func TestAuthUploadsSigned(t *testing.T) {
 	mustOK(t, "DeleteArchive", auDeleteArchive(t, srv.alice, "-", "up.loads", aws.ToString(done.ArchiveId)))
 }
 
+// sigMismatchMsg is AWS's message for a signature that does not match.
+const sigMismatchMsg = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+
 func TestAuthUploadContentSHA256(t *testing.T) {
 	srv := newAuth(t)
 	createVault(t, srv.alice, "v")
@@ -309,8 +312,17 @@ func TestAuthUploadContentSHA256(t *testing.T) {
 	wantRawErrorContaining(t, send(http.MethodPost, archives, other, other), http.StatusBadRequest, "InvalidParameterValueException", "x-amz-content-sha256")
 	// The header is right but the signature vouches for another hash.
 	wantRawErrorContaining(t, send(http.MethodPost, archives, linearHash(body), other), http.StatusForbidden, "InvalidSignatureException", "")
-	// No x-amz-content-sha256 at all.
-	wantRawErrorContaining(t, send(http.MethodPost, archives, "", linearHash(body)), http.StatusBadRequest, "MissingParameterValueException", "x-amz-content-sha256")
+	// No x-amz-content-sha256 at all: the signature cannot match, whatever
+	// it was computed over (AWS's answer to the Go SDK's upload when given
+	// a tree hash, which then sends none).
+	for _, signed := range []string{linearHash(body), linearHash(nil)} {
+		wantRawError(t, send(http.MethodPost, archives, "", signed), http.StatusForbidden, "InvalidSignatureException", sigMismatchMsg)
+	}
+	// Which is what the Go SDK's upload with a given tree hash gets.
+	_, err := srv.alice.UploadArchive(t.Context(), &glacier.UploadArchiveInput{
+		VaultName: aws.String("v"), Body: bytes.NewReader(body), Checksum: aws.String(treehash.Sum(body).String()),
+	})
+	wantAPIError(t, err, http.StatusForbidden, "InvalidSignatureException", sigMismatchMsg)
 
 	// The same for a multipart part.
 	init, err := srv.alice.InitiateMultipartUpload(t.Context(), &glacier.InitiateMultipartUploadInput{
@@ -318,9 +330,14 @@ func TestAuthUploadContentSHA256(t *testing.T) {
 	})
 	mustOK(t, "InitiateMultipartUpload", err)
 	part := "/-/vaults/v/multipart-uploads/" + aws.ToString(init.UploadId)
+	_, err = srv.alice.UploadMultipartPart(t.Context(), &glacier.UploadMultipartPartInput{
+		VaultName: aws.String("v"), UploadId: init.UploadId, Body: bytes.NewReader(body),
+		Range: aws.String("bytes 0-1048575/*"), Checksum: aws.String(treehash.Sum(body).String()),
+	})
+	wantAPIError(t, err, http.StatusForbidden, "InvalidSignatureException", sigMismatchMsg)
 	rng := "bytes 0-1048575/*"
 	wantRawErrorContaining(t, send(http.MethodPut, part, other, other, "Content-Range", rng), http.StatusBadRequest, "InvalidParameterValueException", "x-amz-content-sha256")
-	wantRawErrorContaining(t, send(http.MethodPut, part, "", linearHash(body), "Content-Range", rng), http.StatusBadRequest, "MissingParameterValueException", "x-amz-content-sha256")
+	wantRawError(t, send(http.MethodPut, part, "", linearHash(body), "Content-Range", rng), http.StatusForbidden, "InvalidSignatureException", sigMismatchMsg)
 	if r := send(http.MethodPut, part, linearHash(body), linearHash(body), "Content-Range", rng); r.Status != http.StatusNoContent {
 		t.Errorf("honest raw part: status %d, want 204: %s", r.Status, r.Body)
 	}

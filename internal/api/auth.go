@@ -83,7 +83,8 @@ func checkRegion(region string) error {
 // The order (docs/behaviour.md, "Resource limits and timeouts"):
 //
 //   - uploads: their signature covers x-amz-content-sha256, which they
-//     must send; the body is checked against it as it streams;
+//     must send (one that does not gets the signature mismatch); the body
+//     is checked against it as it streams;
 //   - requests that declare no body: the signature covers the empty hash;
 //   - requests that send x-amz-content-sha256 (a 64-digit hash): the
 //     signature is verified over it first, then the body is read and must
@@ -110,11 +111,15 @@ func (h *Handler) verify(c *call, now time.Time) (sigv4.Result, sigv4.Credential
 	case streamingOps[c.Op] && declared != "":
 		return check(declared)
 	case streamingOps[c.Op]:
-		// Said after what the headers alone refuse, such as no signature.
+		// Glacier checks an upload's signature over this header, so
+		// without it the signature cannot match: AWS answers 403
+		// InvalidSignatureException (aws-sdk-go-v2 issue 1212: the Go SDK
+		// sends none when given the tree hash). Said after what the
+		// headers alone refuse, such as no signature.
 		if _, _, err := sigv4.Verify(r, "", h.creds, now); err != nil && !sigv4.IsSignatureMismatch(err) {
 			return sigv4.Result{}, sigv4.Credential{}, sigv4Error(err)
 		}
-		return sigv4.Result{}, sigv4.Credential{}, glacier.Errorf(glacier.MissingParameterValue, "Required parameter missing: x-amz-content-sha256")
+		return sigv4.Result{}, sigv4.Credential{}, sigv4Error(sigv4.MismatchError())
 	case r.ContentLength == 0:
 		return check(emptySHA256)
 	case isSHA256Hex(declared):

@@ -12,3 +12,7 @@ func IsSignatureMismatch(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == CodeInvalidSignature && e.Message == msgSignatureMismatch
 }
+
+// MismatchError is the error Verify gives a signature that does not match
+// the request, for a caller that knows it cannot match.
+func MismatchError() *Error { return errMismatch.clone() }
