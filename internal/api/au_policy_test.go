@@ -127,7 +127,8 @@ func TestAuthCrossAccountGrant(t *testing.T) {
 	body := []byte("c")
 	r := rawRequest(t, srv.Server, "POST", "/"+auAlice+"/vaults/"+auAliceVault+"/archives", body, withKey(auCarolKey, auCarolSecret),
 		withHeaders(map[string]string{"x-amz-sha256-tree-hash": treeHash([]byte("other")), "x-amz-content-sha256": linearHash(body)}))
-	wantRawErrorContaining(t, r, http.StatusForbidden, "AccessDeniedException", "")
+	wantRawError(t, r, http.StatusForbidden, "AccessDeniedException",
+		"User: arn:aws:iam::"+auCarol+":root is not authorized to perform: glacier:UploadArchive on resource: "+auAliceARN)
 	// The owner keeps everything the policy does not deny.
 	mustOK(t, "Alice ListTagsForVault", auCaller{t, srv.alice}.listTags())
 	// Deleting the policy withdraws the grant.

@@ -40,7 +40,7 @@ func (s *Service) UploadArchive(ctx context.Context, ref VaultRef, description s
 	// read transaction saved is a twentieth of a small upload's work. Only
 	// when the body is refused is the vault checked first, so that its
 	// error still comes before the body's.
-	early := p.Size > InlineMax
+	early := !p.inline()
 	if early {
 		if _, err := s.viewVault(ctx, ref); err != nil {
 			return ArchiveResult{}, err

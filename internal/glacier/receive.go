@@ -28,6 +28,9 @@ type Payload struct {
 // than as a blob: small archives then cost one (group) commit and no file.
 const InlineMax = 64 << 10
 
+// inline reports whether p's body is kept inline (up to InlineMax).
+func (p Payload) inline() bool { return p.Size <= InlineMax }
+
 // MaxArchiveSize is the largest single-request upload and the largest part.
 const MaxArchiveSize = 4 << 30
 
@@ -50,7 +53,7 @@ func (s *Service) receive(ctx context.Context, p Payload) (received, error) {
 		return received{}, invalid("Invalid body length: %d.", p.Size)
 	}
 	ticket := int64(smallBuf)
-	if p.Size <= InlineMax {
+	if p.inline() {
 		ticket += p.Size // the inline bytes are held as they arrive
 	}
 	if err := s.admit.admit(ctx, ticket); err != nil {
@@ -63,7 +66,7 @@ func (s *Service) receive(ctx context.Context, p Payload) (received, error) {
 	var rec received
 	var sink io.Writer
 	var bw BlobWriter
-	if p.Size <= InlineMax {
+	if p.inline() {
 		rec.inline = getInline(p.Size)
 		sink = (*sliceWriter)(&rec.inline)
 	} else {
