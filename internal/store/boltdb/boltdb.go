@@ -227,6 +227,9 @@ func (t txn) Get(b string, k []byte) []byte {
 	if err != nil {
 		return nil
 	}
+	if chunked(b, k) {
+		return getChunks(bk, k)
+	}
 	return bk.Get(k)
 }
 
@@ -236,6 +239,15 @@ func (t txn) Put(b string, k, v []byte) error {
 	if err != nil {
 		return err
 	}
+	if chunked(b, k) {
+		return t.putChunks(bk, b, k, v)
+	}
+	return t.put(bk, b, k, v)
+}
+
+// put writes one key as it is, noting it for the undo log and the log
+// record.
+func (t txn) put(bk *bolt.Bucket, b string, k, v []byte) error {
 	t.undo.note(bk, b, k)
 	if err := bk.Put(k, v); err != nil {
 		return err
@@ -250,6 +262,17 @@ func (t txn) Delete(b string, k []byte) error {
 	if err != nil {
 		return err
 	}
+	if chunked(b, k) {
+		if err := t.deleteChunks(bk, b, k, false); err != nil {
+			return err
+		}
+	}
+	return t.del(bk, b, k)
+}
+
+// del deletes one key as it is, noting it for the undo log and the log
+// record.
+func (t txn) del(bk *bolt.Bucket, b string, k []byte) error {
 	t.undo.note(bk, b, k)
 	if err := bk.Delete(k); err != nil {
 		return err
@@ -266,6 +289,10 @@ func (t txn) Scan(b string, prefix, from []byte, fn func(k, v []byte) bool) erro
 	}
 	if bytes.Compare(from, prefix) < 0 {
 		from = prefix
+	}
+	if b == chunkBucket {
+		scanChunks(bk, prefix, from, fn)
+		return nil
 	}
 	c := bk.Cursor()
 	for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {

@@ -1,0 +1,154 @@
+package boltdb
+
+import (
+	"bytes"
+	"encoding/binary"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The bodies of small archives (up to glacier.InlineMax, in the inline
+// bucket) are kept in pieces of at most chunkSize bytes, each under a key
+// of its own: the body's key, a zero byte and the piece's index (two
+// bytes, big-endian, so that the pieces sort in order right after the
+// body's key). A value of a page or more makes bbolt give its leaf
+// several pages of its own, which every later insert beside it allocates,
+// reads and writes again whole: with 4 KiB bodies under time-ordered keys,
+// each commit rewrote the last two or three bodies of the batch before it.
+// Three pieces fill a page, so a commit writes about its own bodies' bytes.
+//
+// The pieces are ordinary keys to everything below the KV (the undo log,
+// the log records, their replay), and whole values to everything above it:
+// Get and Scan join them, Put and Delete replace them all. A body stored
+// whole, by an earlier version, is read as before and replaced by pieces
+// when it is written again.
+const (
+	chunkBucket = "inline"
+	chunkSize   = 1024
+	chunkMax    = 1 << 16 // pieces per value: a 64 MiB value at most
+)
+
+// chunked reports whether k's value in bucket b is kept in pieces: keys
+// with a zero byte in them are pieces' own.
+func chunked(b string, k []byte) bool {
+	return b == chunkBucket && bytes.IndexByte(k, 0) < 0
+}
+
+// chunkKey appends the key of k's i-th piece to dst.
+func chunkKey(dst, k []byte, i int) []byte {
+	dst = append(dst, k...)
+	dst = append(dst, 0)
+	return binary.BigEndian.AppendUint16(dst, uint16(i))
+}
+
+// chunkOf returns the key of the value whose piece k is, and whether k is
+// a piece at all.
+func chunkOf(k []byte) ([]byte, bool) {
+	if i := bytes.IndexByte(k, 0); i >= 0 && len(k) == i+3 {
+		return k[:i], true
+	}
+	return nil, false
+}
+
+// getChunks returns k's value: whole, or joined from its pieces (nil if
+// it has neither).
+func getChunks(bk *bolt.Bucket, k []byte) []byte {
+	if v := bk.Get(k); v != nil {
+		return v
+	}
+	var buf [64]byte
+	first := chunkKey(buf[:0], k, 0)
+	prefix := first[:len(k)+1]
+	var v []byte
+	c := bk.Cursor()
+	for ck, cv := c.Seek(first); ck != nil && bytes.HasPrefix(ck, prefix) && len(ck) == len(prefix)+2; ck, cv = c.Next() {
+		v = append(v, cv...)
+	}
+	return v
+}
+
+// chunkKeys returns the keys of k's pieces (and of k itself if it is
+// stored whole), as they are now.
+func chunkKeys(bk *bolt.Bucket, k []byte) [][]byte {
+	var keys [][]byte
+	if bk.Get(k) != nil {
+		keys = append(keys, k)
+	}
+	var buf [64]byte
+	first := chunkKey(buf[:0], k, 0)
+	prefix := first[:len(k)+1]
+	c := bk.Cursor()
+	for ck, _ := c.Seek(first); ck != nil && bytes.HasPrefix(ck, prefix) && len(ck) == len(prefix)+2; ck, _ = c.Next() {
+		keys = append(keys, bytes.Clone(ck))
+	}
+	return keys
+}
+
+// putChunks replaces k's value (whole or in pieces) with v in pieces.
+func (t txn) putChunks(bk *bolt.Bucket, b string, k, v []byte) error {
+	if len(v) <= chunkSize {
+		if err := t.deleteChunks(bk, b, k, false); err != nil {
+			return err
+		}
+		return t.put(bk, b, k, v)
+	}
+	if (len(v)+chunkSize-1)/chunkSize > chunkMax {
+		return bolt.ErrValueTooLarge
+	}
+	if err := t.deleteChunks(bk, b, k, true); err != nil {
+		return err
+	}
+	var buf [64]byte
+	for i := 0; len(v) > 0; i++ {
+		n := min(len(v), chunkSize)
+		if err := t.put(bk, b, chunkKey(buf[:0], k, i), v[:n:n]); err != nil {
+			return err
+		}
+		v = v[n:]
+	}
+	return nil
+}
+
+// deleteChunks deletes what k holds: its pieces, and k itself when whole
+// is set (a value about to be stored whole overwrites k instead).
+func (t txn) deleteChunks(bk *bolt.Bucket, b string, k []byte, whole bool) error {
+	for _, ck := range chunkKeys(bk, k) {
+		if !whole && len(ck) == len(k) {
+			continue
+		}
+		if err := t.del(bk, b, ck); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanChunks is Scan over a bucket of pieces: each value once, joined.
+func scanChunks(bk *bolt.Bucket, prefix, from []byte, fn func(k, v []byte) bool) {
+	var key, val []byte // the value being joined
+	joining := false
+	c := bk.Cursor()
+	for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		base, piece := chunkOf(k)
+		if joining && piece && bytes.Equal(base, key) {
+			val = append(val, v...)
+			continue
+		}
+		if joining {
+			if !fn(key, val) {
+				return
+			}
+			joining = false
+		}
+		if !piece {
+			if !fn(k, v) {
+				return
+			}
+			continue
+		}
+		key, val, joining = append(key[:0], base...), append([]byte(nil), v...), true
+	}
+	if joining {
+		fn(key, val)
+	}
+}
