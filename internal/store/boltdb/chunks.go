@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // The bodies of small archives (up to glacier.InlineMax, in the inline
@@ -93,7 +94,7 @@ func (t txn) putChunks(bk *bolt.Bucket, b string, k, v []byte) error {
 		return t.put(bk, b, k, v)
 	}
 	if (len(v)+chunkSize-1)/chunkSize > chunkMax {
-		return bolt.ErrValueTooLarge
+		return bolterrors.ErrValueTooLarge
 	}
 	if err := t.deleteChunks(bk, b, k, true); err != nil {
 		return err
