@@ -15,12 +15,16 @@ import (
 // the hottest read, then costs a byte comparison and a copy instead of a
 // JSON decode.
 //
-// Each vault keeps two versions, the one last written (PutVault's fresh
-// encoding) and the one last decoded from a read: under a stream of uploads
-// the committer writes one record after another while readers still see
-// the last committed one, and with one version each side evicted the
-// other's, so that nearly every read and write decoded JSON. Now readers
-// decode once per batch, and the committer reads its own writes.
+// Each vault keeps three versions: the two last written (PutVault's fresh
+// encodings) and the one last decoded from a read. Under a stream of
+// uploads the committer writes one record after another while readers
+// still see the last committed one, and with one version each side
+// evicted the other's, so that nearly every read and write decoded JSON.
+// With one written version, readers still decoded once per batch: the
+// committer writes the next batch's record before that batch is synced,
+// and until then readers see the record written before it. Keeping that
+// one as well, readers decode only what someone else wrote (another
+// process, or a record too large to keep).
 type vaultMemo struct {
 	m  sync.Map   // string(key) -> *memoEntry; read without locking
 	mu sync.Mutex // serializes stores, so that none drops another's slot
@@ -28,13 +32,14 @@ type vaultMemo struct {
 
 // memoEntry is immutable once stored: a change stores a new entry.
 type memoEntry struct {
-	raw [2][]byte // [written] and [read]; nil when unused
-	v   [2]*glacier.Vault
+	raw [3][]byte // [written], [previous] and [read]; nil when unused
+	v   [3]*glacier.Vault
 }
 
 const (
-	written = 0
-	read    = 1
+	written  = 0
+	previous = 1 // the version written before [written]
+	read     = 2
 )
 
 const maxMemoRecord = 4 << 10 // larger records (big policies) are decoded each time
@@ -74,16 +79,17 @@ func (vm *vaultMemo) keep(key, raw []byte, v *glacier.Vault) {
 // few (the committer's writes, and a reader's miss about once per batch),
 // so they take a lock; gets never do.
 func (vm *vaultMemo) store(key []byte, slot int, raw []byte, v *glacier.Vault) {
-	ne := &memoEntry{}
-	ne.raw[slot], ne.v[slot] = raw, cloneVault(v)
+	ne, c := &memoEntry{}, cloneVault(v)
 	k := string(key)
 	vm.mu.Lock()
 	defer vm.mu.Unlock()
 	if e, ok := vm.m.Load(k); ok {
-		other := 1 - slot
-		old := e.(*memoEntry)
-		ne.raw[other], ne.v[other] = old.raw[other], old.v[other]
+		*ne = *e.(*memoEntry)
 	}
+	if slot == written {
+		ne.raw[previous], ne.v[previous] = ne.raw[written], ne.v[written]
+	}
+	ne.raw[slot], ne.v[slot] = raw, c
 	vm.m.Store(k, ne)
 }
 

@@ -16,9 +16,9 @@ func memoVault(n int64) (*glacier.Vault, []byte) {
 	return v, raw
 }
 
-// TestVaultMemoWriterAndReaders: the committer's newest write and the
-// committed version readers see both stay answered, while the writes go
-// on; bytes never stored, or evicted, miss.
+// TestVaultMemoWriterAndReaders: the committer's two newest writes and
+// the committed version readers decoded all stay answered, while the
+// writes go on; bytes never stored, or evicted, miss.
 func TestVaultMemoWriterAndReaders(t *testing.T) {
 	var vm vaultMemo
 	key := []byte("k")
@@ -32,6 +32,14 @@ func TestVaultMemoWriterAndReaders(t *testing.T) {
 		}
 		if got, ok := vm.get(key, craw); !ok || got.Archives != 5 {
 			t.Fatalf("write %d: committed version not answered (%v, %v)", n, got, ok)
+		}
+		if n > 6 {
+			// The next batch's record is written before that batch is
+			// synced: until then readers see the one written before.
+			_, prev := memoVault(n - 1)
+			if got, ok := vm.get(key, prev); !ok || got.Archives != n-1 {
+				t.Fatalf("write %d: the write before it is not answered (%v, %v)", n, got, ok)
+			}
 		}
 	}
 	_, overwritten := memoVault(7)
