@@ -48,6 +48,7 @@ type Engine struct {
 	stopped    chan struct{}    // closed when the committer has returned
 	obs        kvstore.Observer // nil: not observed
 	undo       undoLog          // the committer's, reused by each batch
+	ops        walOps           // each write transaction's log record (recordBuf)
 }
 
 // Options configure an engine.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"permafrost/internal/glacier"
@@ -167,8 +166,7 @@ func (e *Engine) commit(fn func(kv txn) error) error {
 		return e.failed(fmt.Errorf("boltdb: begin: %w", err))
 	}
 	e.checkpoint() // under the writer lock: no record is between log and commit
-	ops, def := getOps(), getDeferred()
-	defer putOps(ops)
+	ops, def := e.recordBuf(), getDeferred()
 	defer putDeferred(def)
 	t := txn{tx: tx, ops: ops, def: def}
 	err = fn(t)
@@ -202,21 +200,18 @@ func (e *Engine) commit(fn func(kv txn) error) error {
 	return nil
 }
 
-// getOps and putOps recycle records' buffers.
-var opBufs sync.Pool
-
-func getOps() *walOps {
-	if w, ok := opBufs.Get().(*walOps); ok {
-		w.buf = w.buf[:0]
-		return w
+// recordBuf returns the engine's one buffer for log records, emptied. It
+// is used only under bbolt's writer lock, from a write transaction's
+// begin to its end, like the log itself. (A sync.Pool lost it so often,
+// between the committer's batches, that regrowing it was the largest
+// allocation of the engine's own.) A record that made it large does not
+// keep it large.
+func (e *Engine) recordBuf() *walOps {
+	if cap(e.ops.buf) > 1<<20 {
+		e.ops.buf = nil
 	}
-	return &walOps{}
-}
-
-func putOps(w *walOps) {
-	if cap(w.buf) <= 1<<20 {
-		opBufs.Put(w)
-	}
+	e.ops.buf = e.ops.buf[:0]
+	return &e.ops
 }
 
 // failed notes a failed write for the server's log: the first failure of a
