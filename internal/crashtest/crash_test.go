@@ -676,7 +676,7 @@ func verifyStore(t *testing.T, dir string, ref glacier.VaultRef, acked []record,
 // them).
 func checkRawBuckets(t *testing.T, p *problems, dir string, ob *objectBlobs, refs map[string]int64, inline map[string]bool) {
 	t.Helper()
-	const bRefs, bInline = "refs", "inline"
+	const bRefs, bInline = "refs", kvstore.BucketInline
 	for _, b := range []string{bRefs, bInline} {
 		found := false
 		for _, k := range kvstore.Buckets {

@@ -264,7 +264,7 @@ func (t txn) Delete(b string, k []byte) error {
 		return err
 	}
 	if chunked(b, k) {
-		if err := t.deleteChunks(bk, b, k, false); err != nil {
+		if err := t.deletePieces(bk, b, k); err != nil {
 			return err
 		}
 	}

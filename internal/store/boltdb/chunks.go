@@ -6,25 +6,28 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"permafrost/internal/store/kvstore"
 )
 
-// The bodies of small archives (up to glacier.InlineMax, in the inline
-// bucket) are kept in pieces of at most chunkSize bytes, each under a key
-// of its own: the body's key, a zero byte and the piece's index (two
-// bytes, big-endian, so that the pieces sort in order right after the
-// body's key). A value of a page or more makes bbolt give its leaf
-// several pages of its own, which every later insert beside it allocates,
-// reads and writes again whole: with 4 KiB bodies under time-ordered keys,
-// each commit rewrote the last two or three bodies of the batch before it.
-// Three pieces fill a page, so a commit writes about its own bodies' bytes.
+// The bodies of small archives (kvstore.BucketInline) are kept in pieces
+// of at most chunkSize bytes, each under a key of its own: the body's key,
+// a zero byte and the piece's index (two bytes, big-endian, so that the
+// pieces sort in order right after the body's key). A value of a page or
+// more makes bbolt give its leaf several pages of its own, which every
+// later insert beside it allocates, reads and writes again whole: with
+// 4 KiB bodies under time-ordered keys, each commit rewrote the last two
+// or three bodies of the batch before it. Three pieces fill a page, so a
+// commit writes about its own bodies' bytes.
 //
 // The pieces are ordinary keys to everything below the KV (the undo log,
 // the log records, their replay), and whole values to everything above it:
-// Get and Scan join them, Put and Delete replace them all. A body stored
-// whole, by an earlier version, is read as before and replaced by pieces
+// Get and Scan join them, Put and Delete replace them all. A value of up
+// to chunkSize bytes is kept whole, under its own key, as is a body an
+// earlier version stored: it is read as before, and replaced by pieces
 // when it is written again.
 const (
-	chunkBucket = "inline"
+	chunkBucket = kvstore.BucketInline
 	chunkSize   = 1024
 	chunkMax    = 1 << 16 // pieces per value: a 64 MiB value at most
 )
@@ -51,53 +54,46 @@ func chunkOf(k []byte) ([]byte, bool) {
 	return nil, false
 }
 
+// pieces calls fn with each of k's pieces, in order (the slices are
+// bbolt's, valid only during the call).
+func pieces(bk *bolt.Bucket, k []byte, fn func(pk, pv []byte)) {
+	var buf [64]byte
+	c := bk.Cursor()
+	for pk, pv := c.Seek(chunkKey(buf[:0], k, 0)); pk != nil; pk, pv = c.Next() {
+		if base, ok := chunkOf(pk); !ok || !bytes.Equal(base, k) {
+			return
+		}
+		fn(pk, pv)
+	}
+}
+
 // getChunks returns k's value: whole, or joined from its pieces (nil if
 // it has neither).
 func getChunks(bk *bolt.Bucket, k []byte) []byte {
 	if v := bk.Get(k); v != nil {
 		return v
 	}
-	var buf [64]byte
-	first := chunkKey(buf[:0], k, 0)
-	prefix := first[:len(k)+1]
 	var v []byte
-	c := bk.Cursor()
-	for ck, cv := c.Seek(first); ck != nil && bytes.HasPrefix(ck, prefix) && len(ck) == len(prefix)+2; ck, cv = c.Next() {
-		v = append(v, cv...)
-	}
+	pieces(bk, k, func(_, pv []byte) { v = append(v, pv...) })
 	return v
 }
 
-// chunkKeys returns the keys of k's pieces (and of k itself if it is
-// stored whole), as they are now.
-func chunkKeys(bk *bolt.Bucket, k []byte) [][]byte {
-	var keys [][]byte
-	if bk.Get(k) != nil {
-		keys = append(keys, k)
-	}
-	var buf [64]byte
-	first := chunkKey(buf[:0], k, 0)
-	prefix := first[:len(k)+1]
-	c := bk.Cursor()
-	for ck, _ := c.Seek(first); ck != nil && bytes.HasPrefix(ck, prefix) && len(ck) == len(prefix)+2; ck, _ = c.Next() {
-		keys = append(keys, bytes.Clone(ck))
-	}
-	return keys
-}
-
-// putChunks replaces k's value (whole or in pieces) with v in pieces.
+// putChunks replaces k's value (whole or in pieces) with v: whole if it
+// is small, else in pieces.
 func (t txn) putChunks(bk *bolt.Bucket, b string, k, v []byte) error {
+	if err := t.deletePieces(bk, b, k); err != nil {
+		return err
+	}
 	if len(v) <= chunkSize {
-		if err := t.deleteChunks(bk, b, k, false); err != nil {
-			return err
-		}
 		return t.put(bk, b, k, v)
 	}
 	if (len(v)+chunkSize-1)/chunkSize > chunkMax {
 		return bolterrors.ErrValueTooLarge
 	}
-	if err := t.deleteChunks(bk, b, k, true); err != nil {
-		return err
+	if bk.Get(k) != nil { // stored whole until now
+		if err := t.del(bk, b, k); err != nil {
+			return err
+		}
 	}
 	var buf [64]byte
 	for i := 0; len(v) > 0; i++ {
@@ -110,14 +106,12 @@ func (t txn) putChunks(bk *bolt.Bucket, b string, k, v []byte) error {
 	return nil
 }
 
-// deleteChunks deletes what k holds: its pieces, and k itself when whole
-// is set (a value about to be stored whole overwrites k instead).
-func (t txn) deleteChunks(bk *bolt.Bucket, b string, k []byte, whole bool) error {
-	for _, ck := range chunkKeys(bk, k) {
-		if !whole && len(ck) == len(k) {
-			continue
-		}
-		if err := t.del(bk, b, ck); err != nil {
+// deletePieces deletes k's pieces (not k itself).
+func (t txn) deletePieces(bk *bolt.Bucket, b string, k []byte) error {
+	var keys [][]byte // collected first: bbolt's cursor does not survive deletes
+	pieces(bk, k, func(pk, _ []byte) { keys = append(keys, bytes.Clone(pk)) })
+	for _, pk := range keys {
+		if err := t.del(bk, b, pk); err != nil {
 			return err
 		}
 	}

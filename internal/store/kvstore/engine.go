@@ -14,7 +14,7 @@ const (
 	bArchiveIndex  = "archive-index"
 	bUploads       = "uploads"
 	bParts         = "parts"
-	bInline        = "inline"
+	bInline        = BucketInline
 	bRefs          = "refs"
 	bJobs          = "jobs"
 	bSettings      = "settings"
@@ -27,6 +27,12 @@ const (
 	bJobDue        = "job-due"                // due time + vault + ID of each job in progress (jobdue.go)
 	bLeases        = "leases"                 // name -> glacier.Lease
 )
+
+// BucketInline holds the bytes of small archives and parts (up to
+// glacier.InlineMax), under the ids of their segments. Those ids never
+// contain a zero byte, so an engine may keep a value of this bucket in
+// pieces under keys of its own that do (boltdb does).
+const BucketInline = "inline"
 
 // Engine is an ordered key-value store with transactions.
 type Engine interface {

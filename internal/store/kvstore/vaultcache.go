@@ -75,9 +75,10 @@ func (vm *vaultMemo) keep(key, raw []byte, v *glacier.Vault) {
 	}
 }
 
-// store replaces one slot of key's entry, keeping the other. Stores are
-// few (the committer's writes, and a reader's miss about once per batch),
-// so they take a lock; gets never do.
+// store replaces one slot of key's entry, keeping the others; a new
+// written version moves the one before it to [previous]. Stores are few
+// (the committer's writes, once per batch, and readers' rare misses), so
+// they take a lock; gets never do.
 func (vm *vaultMemo) store(key []byte, slot int, raw []byte, v *glacier.Vault) {
 	ne, c := &memoEntry{}, cloneVault(v)
 	k := string(key)
