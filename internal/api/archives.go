@@ -21,8 +21,8 @@ func (h *Handler) payload(c *call) glacier.Payload {
 	return glacier.Payload{
 		Body:          c.r.Body,
 		Size:          c.r.ContentLength,
-		TreeHash:      c.r.Header.Get("x-amz-sha256-tree-hash"),
-		ContentSHA256: c.r.Header.Get("x-amz-content-sha256"),
+		TreeHash:      header(c.r.Header, "X-Amz-Sha256-Tree-Hash"),
+		ContentSHA256: header(c.r.Header, "X-Amz-Content-Sha256"),
 	}
 }
 
@@ -36,7 +36,7 @@ func archiveCreated(c *call, res glacier.ArchiveResult) {
 }
 
 func uploadArchive(h *Handler, c *call) error {
-	res, err := h.svc.UploadArchive(c.r.Context(), c.ref(), c.r.Header.Get("x-amz-archive-description"), h.payload(c))
+	res, err := h.svc.UploadArchive(c.r.Context(), c.ref(), header(c.r.Header, "X-Amz-Archive-Description"), h.payload(c))
 	if err != nil {
 		return err
 	}

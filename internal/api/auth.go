@@ -106,7 +106,7 @@ func (h *Handler) verify(c *call, now time.Time) (sigv4.Result, sigv4.Credential
 		}
 		return res, cred, nil
 	}
-	declared := r.Header.Get("x-amz-content-sha256")
+	declared := header(r.Header, "X-Amz-Content-Sha256")
 	switch {
 	case streamingOps[c.Op] && declared != "":
 		return check(declared)

@@ -19,7 +19,7 @@ func init() {
 }
 
 func initiateUpload(h *Handler, c *call) error {
-	id, err := h.svc.InitiateMultipartUpload(c.r.Context(), c.ref(), c.r.Header.Get("x-amz-part-size"), c.r.Header.Get("x-amz-archive-description"))
+	id, err := h.svc.InitiateMultipartUpload(c.r.Context(), c.ref(), header(c.r.Header, "X-Amz-Part-Size"), header(c.r.Header, "X-Amz-Archive-Description"))
 	if err != nil {
 		return err
 	}
@@ -47,8 +47,8 @@ func uploadPart(h *Handler, c *call) error {
 func completeUpload(h *Handler, c *call) error {
 	res, err := h.svc.CompleteMultipartUpload(c.r.Context(), c.ref(), glacier.CompleteInput{
 		UploadID:    c.ID,
-		ArchiveSize: c.r.Header.Get("x-amz-archive-size"),
-		TreeHash:    c.r.Header.Get("x-amz-sha256-tree-hash"),
+		ArchiveSize: header(c.r.Header, "X-Amz-Archive-Size"),
+		TreeHash:    header(c.r.Header, "X-Amz-Sha256-Tree-Hash"),
 	})
 	if err != nil {
 		return err

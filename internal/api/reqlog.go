@@ -20,9 +20,9 @@ type requestLine struct {
 }
 
 // logRequest writes l, timed now. The server's own handlers
-// (internal/logline) print no source, so for them the record is built here
-// without the caller's PC, which slog.Logger looks up on every call;
-// any other handler gets slog.Logger's record, source and all.
+// (internal/logline) print no source, so they are given the attributes
+// without a record, or the caller's PC, which slog.Logger looks up on
+// every call; any other handler gets slog.Logger's record, source and all.
 func (h *Handler) logRequest(ctx context.Context, now time.Time, l requestLine) {
 	if !h.log.Enabled(ctx, slog.LevelInfo) {
 		return
@@ -30,17 +30,16 @@ func (h *Handler) logRequest(ctx context.Context, now time.Time, l requestLine) 
 	attrs := [...]slog.Attr{slog.String("request_id", l.id), slog.String("method", l.method), slog.String("path", l.path),
 		slog.String("op", string(l.op)), slog.String("vault", l.vault), slog.Int("status", l.status), slog.Int64("bytes", l.bytes),
 		slog.Duration("duration", l.duration)}
-	if !h.ownLog {
+	if h.ownLog == nil {
 		h.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs[:]...)
 		return
 	}
-	r := slog.NewRecord(now, slog.LevelInfo, "request", 0)
-	r.AddAttrs(attrs[:]...)
-	_ = h.log.Handler().Handle(ctx, r)
+	_ = h.ownLog.HandleAttrs(ctx, now, slog.LevelInfo, "request", attrs[:]...)
 }
 
-// ownLogger reports whether l's handler is the server's own (logline).
-func ownLogger(l *slog.Logger) bool {
-	_, ok := l.Handler().(*logline.Handler)
-	return ok
+// ownLogger returns l's handler when it is the server's own (logline),
+// or nil.
+func ownLogger(l *slog.Logger) *logline.Handler {
+	h, _ := l.Handler().(*logline.Handler)
+	return h
 }

@@ -100,28 +100,43 @@ var resources = map[string]map[string]Op{
 
 // match finds the operation for method and escaped path. rawQuery supplies
 // the literal "operation" parameter of the tag routes; it is parsed only
-// for them.
+// for them. It allocates only for a segment with escapes (every request
+// is routed: the segments and the shape live on the stack).
 func match(method, escapedPath, rawQuery string) (route, routeError) {
 	if len(escapedPath) < 2 || escapedPath[0] != '/' {
 		return route{}, routeNoResource
 	}
-	raw := strings.Split(escapedPath[1:], "/")
-	if len(raw) < 2 || len(raw) > 6 {
-		return route{}, routeNoResource
-	}
-	segs := make([]string, len(raw))
-	for i, s := range raw {
-		u, err := url.PathUnescape(s)
-		// An empty vault name is routed so that it gets the name rules'
-		// error; any other empty segment matches nothing.
-		if err != nil || (u == "" && !(i == 2 && raw[1] == "vaults")) {
+	var segs [maxSegments]string
+	var raw1 string // the second segment as sent
+	n := 0
+	for rest := escapedPath[1:]; ; n++ {
+		if n == maxSegments {
 			return route{}, routeNoResource
 		}
-		segs[i] = u
+		seg, more, found := strings.Cut(rest, "/")
+		u, err := url.PathUnescape(seg)
+		// An empty vault name is routed so that it gets the name rules'
+		// error; any other empty segment matches nothing.
+		if err != nil || (u == "" && !(n == 2 && raw1 == "vaults")) {
+			return route{}, routeNoResource
+		}
+		if n == 1 {
+			raw1 = seg
+		}
+		segs[n] = u
+		if !found {
+			n++
+			break
+		}
+		rest = more
+	}
+	if n < 2 {
+		return route{}, routeNoResource
 	}
 	rt := route{Account: segs[0]}
-	shape := make([]string, 0, len(segs)-1)
-	for i, s := range segs[1:] {
+	var shape [64]byte // the longest shape is 36 bytes
+	key := shape[:0]
+	for i, s := range segs[1:n] {
 		switch {
 		case i == 1 && segs[1] == "vaults":
 			rt.Vault = s
@@ -130,15 +145,23 @@ func match(method, escapedPath, rawQuery string) (route, routeError) {
 			rt.ID = s
 			s = "*"
 		}
-		shape = append(shape, s)
+		if i > 0 {
+			key = append(key, '/')
+		}
+		if len(key)+len(s) > len(shape) {
+			return route{}, routeNoResource // longer than any resource
+		}
+		key = append(key, s...)
 	}
-	key := strings.Join(shape, "/")
-	tagsPost := key == "vaults/*/tags" && method == "POST"
+	tagsPost := string(key) == "vaults/*/tags" && method == "POST"
+	var methods map[string]Op
+	var ok bool
 	if tagsPost {
 		q, _ := url.ParseQuery(rawQuery)
-		key += "?" + q.Get("operation")
+		methods, ok = resources[string(key)+"?"+q.Get("operation")]
+	} else {
+		methods, ok = resources[string(key)] // no allocation: a lookup's conversion
 	}
-	methods, ok := resources[key]
 	switch {
 	case !ok && tagsPost:
 		return route{}, routeBadOperation
@@ -152,3 +175,7 @@ func match(method, escapedPath, rawQuery string) (route, routeError) {
 	rt.Op = op
 	return rt, routeOK
 }
+
+// maxSegments is the most segments a path has: account, "vaults", vault,
+// collection, ID and "output".
+const maxSegments = 6

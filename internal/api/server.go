@@ -14,6 +14,7 @@ import (
 
 	"permafrost/internal/faults"
 	"permafrost/internal/glacier"
+	"permafrost/internal/logline"
 	"permafrost/internal/sigv4"
 )
 
@@ -57,7 +58,7 @@ type Handler struct {
 	account    string
 	region     string
 	log        *slog.Logger
-	ownLog     bool // log's handler is internal/logline's (reqlog.go)
+	ownLog     *logline.Handler // log's handler when it is internal/logline's (reqlog.go)
 	emulator   Emulator
 	creds      *sigv4.Credentials
 	closedTo   map[string]bool
@@ -231,7 +232,7 @@ func (h *Handler) serve(c *call, rerr routeError) error {
 	case routeBadMethod:
 		return glacier.Errorf(glacier.BadRequest, "The method %s is not allowed for %s", c.r.Method, c.r.URL.Path)
 	}
-	if c.r.Header.Get("x-amz-glacier-version") == "" {
+	if header(c.r.Header, "X-Amz-Glacier-Version") == "" {
 		return glacier.Errorf(glacier.MissingParameterValue, "Required parameter missing: API version")
 	}
 	if err := h.identify(c); err != nil {

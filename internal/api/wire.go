@@ -123,12 +123,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, body)
 }
 
+// jsonContentType is every JSON answer's Content-Type value, shared: a
+// header's values are replaced (Set) or copied (Clone), never written in
+// place.
+var jsonContentType = []string{"application/json"}
+
 // writeBody writes body, which is JSON, with the given status.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	// The keys are canonical already: assigned, not Set, they skip
 	// net/textproto's canonicalization.
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonContentType
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -162,4 +167,15 @@ func strPtr(s string) *string {
 // they are; clients compare header names without regard to case.
 func setAWS(h http.Header, name, value string) {
 	h[name] = []string{value}
+}
+
+// header returns the first value of the header named by canonicalKey,
+// which must be in canonical form: a map index instead of Header.Get,
+// whose canonicalization of an x-amz- name allocates on every request.
+// Received headers are stored under canonical keys.
+func header(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -66,6 +66,13 @@ func (s *Service) Authorize(ctx context.Context, req AccessRequest) error {
 
 // authorizeIn is Authorize in tx.
 func (s *Service) authorizeIn(tx Tx, req AccessRequest) error {
+	_, err := s.authorizeVault(tx, req)
+	return err
+}
+
+// authorizeVault is authorizeIn returning, when req is allowed, the vault
+// it read (nil when there is none), unmodified.
+func (s *Service) authorizeVault(tx Tx, req AccessRequest) (*Vault, error) {
 	ref := req.Vault
 	owner := req.Caller.Account == ref.Account
 	// The decision reads the stored vault, never this process's memory: a
@@ -77,24 +84,24 @@ func (s *Service) authorizeIn(tx Tx, req AccessRequest) error {
 		if !owner {
 			// Another account's missing vault: no policy grants anything,
 			// and its absence is not the caller's to learn (spec 1.1).
-			return denied(req, false)
+			return nil, denied(req, false)
 		}
-		return nil // the operation reports the missing vault
+		return nil, nil // the operation reports the missing vault
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := s.clock.Now()
-	lock := activeLock(v, now)
+	lock := liveLock(v, now)
 	if owner && v.AccessPolicy == "" && lock == nil {
-		return nil
+		return v, nil
 	}
 	var archive *Archive
 	if req.ArchiveID != "" {
 		if archive, err = tx.Archive(ref, req.ArchiveID); errors.Is(err, ErrNotFound) {
 			archive = nil
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	pr := policy.Request{
@@ -121,7 +128,7 @@ func (s *Service) authorizeIn(tx Tx, req AccessRequest) error {
 		}
 		switch p.Evaluate(pr) {
 		case policy.Deny:
-			return denied(req, true)
+			return nil, denied(req, true)
 		case policy.Allow:
 			if doc == v.AccessPolicy {
 				allowed = true
@@ -129,9 +136,9 @@ func (s *Service) authorizeIn(tx Tx, req AccessRequest) error {
 		}
 	}
 	if !allowed {
-		return denied(req, false)
+		return nil, denied(req, false)
 	}
-	return nil
+	return v, nil
 }
 
 func lockPolicy(l *Lock) string {

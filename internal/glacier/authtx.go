@@ -30,8 +30,43 @@ type authorizing struct {
 	s *Service
 }
 
+// View authorizes as the others do, and then hands the vault it read to
+// the operation's first read of that vault (see readTx).
 func (a authorizing) View(ctx context.Context, fn func(Tx) error) error {
-	return a.Store.View(ctx, a.guard(ctx, fn))
+	req, ok := ctx.Value(accessKey{}).(*AccessRequest)
+	if !ok {
+		return a.Store.View(ctx, fn)
+	}
+	s := a.s
+	return a.Store.View(ctx, func(tx Tx) error {
+		v, err := s.authorizeVault(tx, *req)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			return fn(tx)
+		}
+		return fn(&readTx{Tx: tx, ref: req.Vault, v: v})
+	})
+}
+
+// readTx is a read-only transaction whose authorization read the vault
+// ref: its first Vault(ref) returns that record, instead of reading and
+// decoding it again. A read-only transaction sees one state throughout,
+// so the record is what a second read would return; it is handed out
+// once, because its reader may modify it.
+type readTx struct {
+	Tx
+	ref VaultRef
+	v   *Vault
+}
+
+func (t *readTx) Vault(ref VaultRef) (*Vault, error) {
+	if v := t.v; v != nil && ref == t.ref {
+		t.v = nil
+		return v, nil
+	}
+	return t.Tx.Vault(ref)
 }
 
 func (a authorizing) Update(ctx context.Context, fn func(Tx) error) error {

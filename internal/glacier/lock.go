@@ -8,8 +8,14 @@ import (
 // activeLock returns the vault's lock, dropping an InProgress lock whose 24
 // hours have passed (spec 5.1): the state is then None again.
 func activeLock(v *Vault, now time.Time) *Lock {
+	v.Lock = liveLock(v, now)
+	return v.Lock
+}
+
+// liveLock is activeLock leaving v as it is.
+func liveLock(v *Vault, now time.Time) *Lock {
 	if v.Lock != nil && !v.Lock.Locked && !now.Before(v.Lock.Created.Add(LockTTL)) {
-		v.Lock = nil
+		return nil
 	}
 	return v.Lock
 }

@@ -61,3 +61,28 @@ func BenchmarkRequestRecord(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRequestAttrs: the line as the api writes it, attributes
+// without a record.
+func BenchmarkRequestAttrs(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		h    *logline.Handler
+	}{
+		{"ours-text", logline.NewText(io.Discard, nil)},
+		{"ours-json", logline.NewJSON(io.Discard, nil)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := context.Background()
+			start := time.Now()
+			b.ReportAllocs()
+			for b.Loop() {
+				now := time.Now()
+				as := [...]slog.Attr{slog.String("request_id", "x-MLCr04NMP2khb9DcFzgfD5chucO40hpIQ1Dh7cnWk0-zA"),
+					slog.String("method", "POST"), slog.String("path", "/-/vaults/v/archives"), slog.String("op", "UploadArchive"),
+					slog.String("vault", "v"), slog.Int("status", 201), slog.Int64("bytes", 0), slog.Duration("duration", now.Sub(start))}
+				_ = c.h.HandleAttrs(ctx, now, slog.LevelInfo, "request", as[:]...)
+			}
+		})
+	}
+}

@@ -7,9 +7,18 @@ import (
 	"unicode/utf8"
 )
 
+// line is a record of the fast path: a Record's fields, its attributes
+// in a slice.
+type line struct {
+	Time    time.Time
+	Level   slog.Level
+	Message string
+	attrs   []slog.Attr
+}
+
 // appendText appends r as slog's TextHandler formats it, or reports false
 // when r is not a record of the fast path (see the package comment).
-func appendText(b []byte, r slog.Record) ([]byte, bool) {
+func appendText(b []byte, r line) ([]byte, bool) {
 	if r.Time.IsZero() {
 		return b, false
 	}
@@ -30,7 +39,7 @@ func appendText(b []byte, r slog.Record) ([]byte, bool) {
 
 // appendJSON appends r as slog's JSONHandler formats it, or reports false
 // when r is not a record of the fast path.
-func appendJSON(b []byte, r slog.Record) ([]byte, bool) {
+func appendJSON(b []byte, r line) ([]byte, bool) {
 	if y := r.Time.Year(); r.Time.IsZero() || y < 0 || y >= 10000 {
 		return b, false // slog omits the zero time and reports other years as an error
 	}
@@ -148,12 +157,12 @@ func appendDuration(b []byte, d time.Duration) []byte { return append(b, d.Strin
 // appendAttrs appends r's attributes, each as sep key kv value, with
 // strings written by str and durations by dur; it reports false at the
 // first attribute the fast path does not take.
-func appendAttrs(b []byte, r slog.Record, sep, kv byte, str func([]byte, string) ([]byte, bool), dur func([]byte, time.Duration) []byte) ([]byte, bool) {
+func appendAttrs(b []byte, r line, sep, kv byte, str func([]byte, string) ([]byte, bool), dur func([]byte, time.Duration) []byte) ([]byte, bool) {
 	ok := true
-	r.Attrs(func(a slog.Attr) bool {
+	for _, a := range r.attrs {
 		b = append(b, sep)
 		if b, ok = str(b, a.Key); !ok {
-			return false
+			return b, false
 		}
 		b = append(b, kv)
 		v := a.Value
@@ -171,9 +180,11 @@ func appendAttrs(b []byte, r slog.Record, sep, kv byte, str func([]byte, string)
 		default:
 			ok = false
 		}
-		return ok
-	})
-	return b, ok
+		if !ok {
+			return b, false
+		}
+	}
+	return b, true
 }
 
 // appendNanos writes a duration as json.Marshal does: its nanoseconds.

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // Handler is a slog.Handler writing slog's text or JSON lines to one writer.
@@ -69,8 +70,44 @@ const maxPooled = 16 << 10
 
 var bufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
+// maxFastAttrs is the most attributes a record of the fast path has.
+const maxFastAttrs = 16
+
 // Handle implements slog.Handler.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	if r.NumAttrs() > maxFastAttrs {
+		return h.slow.Handle(ctx, r)
+	}
+	var as [maxFastAttrs]slog.Attr
+	n := 0
+	r.Attrs(func(a slog.Attr) bool {
+		as[n] = a
+		n++
+		return true
+	})
+	if ok, err := h.write(line{Time: r.Time, Level: r.Level, Message: r.Message, attrs: as[:n]}); ok {
+		return err
+	}
+	return h.slow.Handle(ctx, r)
+}
+
+// HandleAttrs handles the record of time t, level, msg and attrs, as
+// Handle does one that carries no source, without building it: the
+// request log's every line. h must be enabled for level (see Enabled).
+func (h *Handler) HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
+	if len(attrs) <= maxFastAttrs {
+		if ok, err := h.write(line{Time: t, Level: level, Message: msg, attrs: attrs}); ok {
+			return err
+		}
+	}
+	r := slog.NewRecord(t, level, msg, 0)
+	r.AddAttrs(attrs...)
+	return h.slow.Handle(ctx, r)
+}
+
+// write formats l and writes it, reporting false, having written nothing,
+// when l is not a record of the fast path.
+func (h *Handler) write(l line) (bool, error) {
 	bp := bufs.Get().(*[]byte)
 	defer func() {
 		if cap(*bp) <= maxPooled {
@@ -79,15 +116,15 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	}()
 	var ok bool
 	if h.json {
-		*bp, ok = appendJSON((*bp)[:0], r)
+		*bp, ok = appendJSON((*bp)[:0], l)
 	} else {
-		*bp, ok = appendText((*bp)[:0], r)
+		*bp, ok = appendText((*bp)[:0], l)
 	}
 	if !ok {
-		return h.slow.Handle(ctx, r)
+		return false, nil
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	_, err := h.w.Write(*bp)
-	return err
+	return true, err
 }

@@ -48,6 +48,17 @@ func same(t *testing.T, r slog.Record) {
 		if !bytes.Equal(p.got.Bytes(), p.want.Bytes()) {
 			t.Errorf("%s:\n got %q\nwant %q", p.name, p.got, p.want)
 		}
+		// HandleAttrs, given the record's parts, writes the same line.
+		var as []slog.Attr
+		r.Attrs(func(a slog.Attr) bool { as = append(as, a); return true })
+		p.got.Reset()
+		errGot = p.ours.(*logline.Handler).HandleAttrs(context.Background(), r.Time, r.Level, r.Message, as...)
+		if (errGot == nil) != (errWant == nil) {
+			t.Errorf("%s HandleAttrs: error %v, slog's %v", p.name, errGot, errWant)
+		}
+		if !bytes.Equal(p.got.Bytes(), p.want.Bytes()) {
+			t.Errorf("%s HandleAttrs:\n got %q\nwant %q", p.name, p.got, p.want)
+		}
 	}
 }
 
