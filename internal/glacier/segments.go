@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 )
 
@@ -13,20 +12,13 @@ import (
 type segmentsReader struct {
 	offs  []int64 // start offset of each part
 	parts []io.ReaderAt
-	files []*os.File // the part's file when it is one, for sendfile
 	blobs []Blob
 	size  int64
 }
 
-// FileBlob is implemented by blobs stored as files; their bytes can then
-// be sent to a socket by the kernel (sendfile) rather than copied.
-type FileBlob interface {
-	File() *os.File
-}
-
 // RangeWriter is implemented by blobs that send a range of their bytes to
 // a writer themselves (an object store's blob: from one GET straight to
-// the response's socket).
+// the response's socket; a file's: from the page cache).
 type RangeWriter interface {
 	WriteRange(w io.Writer, off, n int64) (int64, error)
 }
@@ -51,11 +43,6 @@ func (s *Service) openSegments(ctx context.Context, segs []Segment) (*segmentsRe
 				sr.blobs = append(sr.blobs, b)
 				r = b
 			}
-			var f *os.File
-			if fb, ok := r.(FileBlob); ok {
-				f = fb.File()
-			}
-			sr.files = append(sr.files, f)
 			sr.offs = append(sr.offs, sr.size)
 			sr.parts = append(sr.parts, r)
 			sr.size += sg.Size
@@ -125,17 +112,10 @@ func (sr *segmentsReader) ReadAt(p []byte, off int64) (int, error) {
 	return int(done), err
 }
 
-// copyRange writes bytes [off, off+n) to w. File-backed parts are handed
-// over as a limited *os.File, which net/http sends with sendfile; others
-// are copied through buf.
+// copyRange writes bytes [off, off+n) to w. Parts that write a range
+// themselves (RangeWriter) do; others are copied through buf.
 func (sr *segmentsReader) copyRange(w io.Writer, off, n int64, buf []byte) (int64, error) {
 	return sr.walk(off, n, func(i int, partOff, k int64) (int64, error) {
-		if f := sr.files[i]; f != nil {
-			if _, err := f.Seek(partOff, io.SeekStart); err != nil {
-				return 0, err
-			}
-			return io.Copy(w, &io.LimitedReader{R: f, N: k})
-		}
 		if rw, ok := sr.parts[i].(RangeWriter); ok {
 			return rw.WriteRange(w, partOff, k)
 		}

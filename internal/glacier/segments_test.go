@@ -16,7 +16,6 @@ func TestSegmentsReader(t *testing.T) {
 	for _, p := range parts {
 		sr.offs = append(sr.offs, sr.size)
 		sr.parts = append(sr.parts, &byteReaderAt{p})
-		sr.files = append(sr.files, nil)
 		sr.size += int64(len(p))
 	}
 	for off := 0; off <= len(whole); off++ {

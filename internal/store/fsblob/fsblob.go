@@ -211,14 +211,11 @@ type blob struct {
 	size int64
 }
 
-var _ glacier.FileBlob = (*blob)(nil)
+var _ glacier.RangeWriter = (*blob)(nil)
 
 func (b *blob) ReadAt(p []byte, off int64) (int, error) { return b.f.ReadAt(p, off) }
 func (b *blob) Size() int64                             { return b.size }
 func (b *blob) Close() error                            { return b.f.Close() }
-
-// File gives the blob's file, for sendfile (glacier.FileBlob).
-func (b *blob) File() *os.File { return b.f }
 
 // Delete implements glacier.Blobs.
 func (s *Store) Delete(ctx context.Context, id string) error {
