@@ -14,7 +14,8 @@ import (
 // Each body holds a small ticket for as long as it is read: the buffer it
 // waits for the network with (smallBuf bytes; an inline body's own size).
 // A body whose reads fill that buffer, so that data is plainly flowing,
-// also borrows a big buffer (bigBuf) from the same budget, only for as long
+// also borrows a big buffer (bigBuf, or minBigBuf from a budget of less
+// than two big buffers) from the same budget, only for as long
 // as its reads keep filling a good part of it and no ticket waits, and
 // never waits for one: a slow body costs its ticket, a fast one shares the
 // big buffers. Tickets
@@ -22,8 +23,9 @@ import (
 // longer than the queue timeout, or find the queue full, is refused with
 // ThrottlingException.
 const (
-	smallBuf = 16 << 10
-	bigBuf   = 256 << 10
+	smallBuf  = 16 << 10
+	bigBuf    = 1 << 20
+	minBigBuf = 256 << 10
 	// DefaultBufferMemory is the default budget.
 	DefaultBufferMemory = 32 << 20
 	// DefaultQueueTimeout is how long a body waits for its ticket by
@@ -31,8 +33,9 @@ const (
 	DefaultQueueTimeout = 30 * time.Second
 )
 
-// MinBufferMemory is the smallest budget: one big buffer and one ticket.
-const MinBufferMemory = bigBuf + smallBuf
+// MinBufferMemory is the smallest budget: one small big buffer and one
+// ticket.
+const MinBufferMemory = minBigBuf + smallBuf
 
 // admission is the budget. Its zero value is not usable; see newAdmission.
 //
@@ -46,6 +49,7 @@ type admission struct {
 	tickets  int64      // bytes reserved by tickets
 	bigOut   int        // big buffers lent
 	spare    [][]byte   // big buffers not lent, kept so a burst allocates once
+	bigSize  int64      // the big buffers' size
 	maxBig   int        // bigOut+len(spare) never exceeds it
 	waiters  *list.List // of *waiter, oldest first
 	maxQueue int
@@ -64,7 +68,11 @@ func newAdmission(budget int64, wait time.Duration) *admission {
 	if wait <= 0 {
 		wait = DefaultQueueTimeout
 	}
-	return &admission{budget: budget, maxBig: max(1, int(budget/2/bigBuf)), waiters: list.New(),
+	big := int64(bigBuf)
+	if budget/2 < bigBuf {
+		big = minBigBuf
+	}
+	return &admission{budget: budget, bigSize: big, maxBig: max(1, int(budget/2/big)), waiters: list.New(),
 		// As many bodies may wait as can be admitted at once.
 		maxQueue: int(budget / smallBuf), wait: wait}
 }
@@ -121,7 +129,7 @@ func (a *admission) release(n int64) {
 // freeLocked is the budget neither reserved by tickets nor held in big
 // buffers, lent or spare.
 func (a *admission) freeLocked() int64 {
-	return a.budget - a.tickets - int64(a.bigOut+len(a.spare))*bigBuf
+	return a.budget - a.tickets - int64(a.bigOut+len(a.spare))*a.bigSize
 }
 
 // fitLocked reports whether n bytes are free, dropping spare buffers to
@@ -160,11 +168,11 @@ func (a *admission) borrow() []byte {
 		a.spare = a.spare[:len(a.spare)-1]
 		a.bigOut++
 		return b
-	case a.bigOut >= a.maxBig || a.freeLocked() < bigBuf:
+	case a.bigOut >= a.maxBig || a.freeLocked() < a.bigSize:
 		return nil
 	}
 	a.bigOut++
-	return make([]byte, bigBuf)
+	return make([]byte, a.bigSize)
 }
 
 // wanted reports whether a ticket waits: a body holding a big buffer
@@ -183,7 +191,7 @@ func (a *admission) giveBack(b []byte) {
 	if a.waiters.Len() > 0 {
 		a.grantLocked()
 	} else {
-		a.spare = append(a.spare, b[:bigBuf])
+		a.spare = append(a.spare, b[:a.bigSize])
 	}
 	a.mu.Unlock()
 }

@@ -105,7 +105,7 @@ func TestAdmissionBigBuffersTakeHalf(t *testing.T) {
 		}
 		lent = append(lent, b)
 	}
-	if got, want := int64(len(lent))*bigBuf, budget/2; got != want {
+	if got, want := int64(len(lent))*bigBuf, budget/2; got != want || a.bigSize != bigBuf {
 		t.Fatalf("big buffers lent: %d bytes, want %d", got, want)
 	}
 	// Tickets still have the other half.
@@ -125,5 +125,17 @@ func TestAdmissionBigBuffersTakeHalf(t *testing.T) {
 	}
 	if len(a.spare) != 0 || a.freeLocked() != 0 {
 		t.Fatalf("spares %d, free %d after the budget was given to tickets", len(a.spare), a.freeLocked())
+	}
+}
+
+// A budget too small for two big buffers lends the small size, one at a
+// time, as the smallest budget always has.
+func TestAdmissionSmallBudgetSmallBigBuffer(t *testing.T) {
+	for _, budget := range []int64{MinBufferMemory, 1 << 20, 2<<20 - 1} {
+		a := newAdmission(budget, time.Minute)
+		b := a.borrow()
+		if len(b) != minBigBuf || a.bigSize != minBigBuf {
+			t.Fatalf("budget %d: lent %d bytes, want %d", budget, len(b), minBigBuf)
+		}
 	}
 }

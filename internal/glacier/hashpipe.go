@@ -2,52 +2,88 @@ package glacier
 
 import "permafrost/internal/treehash"
 
-// hashPipe runs a body's two hashes on a goroutine of their own, one
-// chunk at a time, so that they overlap with the socket reads and file
-// writes of the goroutine receiving the body: on a multi-core machine the
-// receiver then never waits for SHA-256. The receiver hands over a chunk
-// and must not touch it (nor the hashes) until the next hash or wait
-// returns; with the two halves of a buffer it reads into one half while
-// the other is hashed.
+// hashPipe runs a body's two hashes on goroutines of their own, the tree
+// hash on one and the linear hash on another, so that they overlap with
+// each other and with the socket reads and file writes of the goroutine
+// receiving the body. On two cores the hashes, SHA-256 twice over every
+// byte, are most of an upload's work: on one goroutine they alone took
+// longer (770 ms for 512 MiB) than everything else the upload does. The
+// receiver hands over chunks, up to pipeSlots of them in flight, and must
+// not touch a chunk until free (or wait) says its slot is free again; the
+// workers take the chunks in order, so the oldest frees first. Both read
+// each chunk soon after the socket read wrote it, while it is in cache.
 type hashPipe struct {
-	tw   *treehash.Writer
-	lin  *linearHash
-	in   chan []byte
-	done chan struct{}
-	busy bool
+	tw, lin       chan []byte   // lin is nil when no linear hash is wanted
+	twDone, lDone chan struct{} // a token for each chunk hashed
+	inFlight      int
 }
 
+// pipeSlots is how many chunks may be in flight: the big buffer is cut
+// into as many slots. With two (one hashed while the next is read) every
+// read waited for the hashes of the chunk before it.
+const pipeSlots = 16
+
 func startHashPipe(tw *treehash.Writer, lin *linearHash) *hashPipe {
-	p := &hashPipe{tw: tw, lin: lin, in: make(chan []byte), done: make(chan struct{}, 1)}
+	p := &hashPipe{tw: make(chan []byte, pipeSlots), twDone: make(chan struct{}, pipeSlots)}
 	go func() {
-		for c := range p.in {
-			hashBoth(tw, lin, c)
-			p.done <- struct{}{}
+		for c := range p.tw {
+			tw.Write(c)
+			p.twDone <- struct{}{}
 		}
 	}()
+	if lin != nil {
+		p.lin, p.lDone = make(chan []byte, pipeSlots), make(chan struct{}, pipeSlots)
+		go func() {
+			for c := range p.lin {
+				lin.write(c)
+				p.lDone <- struct{}{}
+			}
+		}()
+	}
 	return p
 }
 
-// hash waits for the chunk in flight and hands over c.
+// hash hands over c, which fills the next slot; the slot must be free.
 func (p *hashPipe) hash(c []byte) {
-	p.wait()
-	p.in <- c
-	p.busy = true
+	p.tw <- c
+	if p.lin != nil {
+		p.lin <- c
+	}
+	p.inFlight++
+}
+
+// free returns once the next slot is free: fewer than pipeSlots chunks
+// are in flight.
+func (p *hashPipe) free() {
+	if p != nil && p.inFlight == pipeSlots {
+		p.retire()
+	}
+}
+
+// retire waits until the oldest chunk in flight is hashed.
+func (p *hashPipe) retire() {
+	<-p.twDone
+	if p.lin != nil {
+		<-p.lDone
+	}
+	p.inFlight--
 }
 
 // wait returns once no chunk is in flight. A nil pipe has none.
 func (p *hashPipe) wait() {
-	if p != nil && p.busy {
-		<-p.done
-		p.busy = false
+	for p != nil && p.inFlight > 0 {
+		p.retire()
 	}
 }
 
-// stop waits for the chunk in flight and ends the goroutine.
+// stop waits for the chunks in flight and ends the goroutines.
 func (p *hashPipe) stop() {
 	if p != nil {
 		p.wait()
-		close(p.in)
+		close(p.tw)
+		if p.lin != nil {
+			close(p.lin)
+		}
 	}
 }
 

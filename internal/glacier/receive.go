@@ -160,11 +160,11 @@ func (s *Service) receive(ctx context.Context, p Payload) (received, error) {
 
 // copyBody reads p's body into sink and the hashes. It waits for the
 // network with its ticket's small buffer, hashing on this goroutine; while
-// reads fill their buffer it borrows a big one from the budget, whose two
-// halves take turns: one is read into and written to sink while the other
-// is hashed (both hashes in one pass) on a goroutine of its own (hashPipe).
-// It gives the big buffer back as soon as reads stop filling a quarter of
-// a half or a ticket waits, so a slow client holds only the small one. No
+// reads fill their buffer it borrows a big one from the budget, whose
+// slots take turns: one is read into and written to sink while those
+// before it are hashed on goroutines of their own (hashPipe). It gives the
+// big buffer back as soon as reads stop filling a quarter of a slot or a
+// ticket waits, so a slow client holds only the small one. No
 // byte is copied but by the socket read and the file write. A body that
 // ends early is not an error here (the caller checks the count); rerr is a
 // failure to read, werr one to store.
@@ -172,8 +172,8 @@ func (s *Service) copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *
 	small := smallBufs.Get().(*[smallBuf]byte)
 	defer smallBufs.Put(small)
 	var big []byte
-	var pipe *hashPipe // hashes the big buffer's halves while the next is read
-	half := 0
+	var pipe *hashPipe // hashes the big buffer's slots while the next are read
+	slot := 0
 	defer func() {
 		pipe.stop()
 		if big != nil {
@@ -183,8 +183,10 @@ func (s *Service) copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *
 	for n < p.Size {
 		buf := small[:]
 		if big != nil {
-			// The half not being hashed: the two take turns.
-			buf = big[half*bigBuf/2 : (half+1)*bigBuf/2]
+			// The slots take turns: the next one, once it is hashed.
+			pipe.free()
+			size := len(big) / pipeSlots
+			buf = big[slot*size : (slot+1)*size]
 		} else {
 			pipe.wait()
 		}
@@ -193,7 +195,7 @@ func (s *Service) copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *
 			chunk := buf[:k]
 			if big != nil {
 				pipe.hash(chunk)
-				half ^= 1
+				slot = (slot + 1) % pipeSlots
 			}
 			if _, werr := sink.Write(chunk); werr != nil {
 				return n, nil, werr
@@ -217,7 +219,7 @@ func (s *Service) copyBody(sink io.Writer, p Payload, tw *treehash.Writer, lin *
 		case big != nil && (k < len(buf)/4 || s.admit.wanted()):
 			pipe.wait()
 			s.admit.giveBack(big)
-			big = nil
+			big, slot = nil, 0
 		}
 	}
 	return n, nil, nil
