@@ -116,43 +116,46 @@ func limitClear(b *testing.B, c *http.Client, lim string) {
 }
 
 // limitReceive reads body into f with the techniques any durable server
-// can use, so that the limit is not a naive server's: the two hashes run
-// on a goroutine of their own over one 128 KiB half (32 KiB to one, then
-// the same 32 KiB to the other while it is in cache) while the socket is
-// read into the other half and written to f, and f's dirty pages are
-// pushed to the disk every 2 MiB (sync_file_range), so that the final
-// fsync finds little left.
+// can use, so that the limit is not a naive server's: the socket is read
+// into a ring of 16 chunks of 64 KiB and each chunk written to f, while
+// the tree hash and the linear SHA-256 each run on a goroutine of their
+// own over the chunks already read (a chunk is reused once both are done
+// with it), and f's dirty pages are pushed to the disk every 2 MiB
+// (sync_file_range), so that the final fsync finds little left.
 func limitReceive(body io.Reader, f *os.File) error {
-	buf := refBufs.Get().(*[256 << 10]byte)
-	defer refBufs.Put(buf)
-	halves := [2][]byte{buf[:128<<10], buf[128<<10:]}
+	const slots, slot = 16, 64 << 10
+	buf := make([]byte, slots*slot)
 	tw, lin := treehash.New(), sha256.New()
-	todo, free := make(chan []byte, 1), make(chan int, 2)
-	free <- 0
-	free <- 1
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for p := range todo {
-			for len(p) > 0 { // 32 KiB to one hash, then to the other while it is in cache
-				n := min(len(p), 32<<10)
-				tw.Write(p[:n])
-				lin.Write(p[:n])
-				p = p[n:]
+	var hashers [2]chan []byte
+	done := make(chan struct{}, 2*slots)
+	var wg sync.WaitGroup
+	for i, h := range []io.Writer{tw, lin} {
+		hashers[i] = make(chan []byte, slots)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range hashers[i] {
+				h.Write(c)
+				done <- struct{}{}
 			}
-			free <- 0 // the hashed half is free again
-		}
-	}()
+		}()
+	}
 	var off, pushed int64
 	var werr error
-	which := 0
+	inFlight, next := 0, 0
 	for werr == nil {
-		<-free
-		h := halves[which]
-		which ^= 1
-		k, err := io.ReadFull(body, h)
+		if inFlight == slots { // the oldest chunk, hashed by both, is free
+			<-done
+			<-done
+			inFlight--
+		}
+		h := buf[next*slot : (next+1)*slot]
+		next = (next + 1) % slots
+		k, err := body.Read(h)
 		if k > 0 {
-			todo <- h[:k] // hashed while it is written
+			hashers[0] <- h[:k]
+			hashers[1] <- h[:k]
+			inFlight++
 			if _, werr = f.Write(h[:k]); werr == nil {
 				off += int64(k)
 				if off-pushed >= 2<<20 {
@@ -165,8 +168,9 @@ func limitReceive(body io.Reader, f *os.File) error {
 			break
 		}
 	}
-	close(todo)
-	<-done
+	close(hashers[0])
+	close(hashers[1])
+	wg.Wait()
 	tw.Sum()
 	lin.Sum(nil)
 	return werr
