@@ -69,7 +69,10 @@ func (ir *idleReader) Close() error { return ir.r.Close() }
 // connection gently (FIN, a pause, then close) so the client reads the
 // answer instead of a reset.
 func (h *Handler) guard(sw *statusWriter, r *http.Request) (restore func()) {
-	rc := http.NewResponseController(sw.ResponseWriter)
+	// Kept in sw itself: a controller of its own would be one more
+	// allocation on every request.
+	sw.ctl = *http.NewResponseController(sw.ResponseWriter)
+	rc := &sw.ctl
 	sw.rc, sw.writeIdle = rc, h.writeLimit
 	sw.deadline = time.Now().Add(h.writeLimit)
 	_ = rc.SetWriteDeadline(sw.deadline)

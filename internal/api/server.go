@@ -157,12 +157,21 @@ func newRequestID() string {
 	return string(b[:])
 }
 
+// exchange holds what one request's handling shares with the calls it
+// makes, allocated once instead of piece by piece.
+type exchange struct {
+	sw  statusWriter
+	c   call
+	rid [1]string // the x-amzn-RequestId header's value
+}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := newRequestID()
-	w.Header()["x-amzn-RequestId"] = []string{id}
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	ex := &exchange{sw: statusWriter{ResponseWriter: w, status: http.StatusOK}, rid: [1]string{id}}
+	w.Header()["x-amzn-RequestId"] = ex.rid[:]
+	sw := &ex.sw
 	defer h.guard(sw, r)()
 	var op Op
 	var vault string
@@ -192,7 +201,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.obs.BodyInFlight(1)
 		defer h.obs.BodyInFlight(-1)
 	}
-	c := &call{route: rt, r: r, w: sw, svc: h.svc}
+	ex.c = call{route: rt, r: r, w: sw, svc: h.svc}
+	c := &ex.c
 	if err := h.serve(c, rerr); err != nil {
 		if clientGone(r, err) {
 			// Nobody is left to answer; not a server fault either.
@@ -322,7 +332,8 @@ type statusWriter struct {
 	n      int64
 	wrote  bool
 
-	rc        *http.ResponseController
+	rc        *http.ResponseController // &ctl once guarded, else nil
+	ctl       http.ResponseController
 	writeIdle time.Duration
 	deadline  time.Time   // the write deadline last set
 	body      *idleReader // the request body, until the header is written
