@@ -6,7 +6,10 @@ package api_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -264,5 +267,40 @@ func TestJobOutputDurableStore(t *testing.T) {
 	out, csv := jbOutput(t, c, "V", inv, "")
 	if aws.ToString(out.ContentType) != "text/csv" || string(csv) != "ArchiveId,ArchiveDescription,CreationDate,Size,SHA256TreeHash\n" {
 		t.Errorf("durable store inventory: %q %q, want the header row only", aws.ToString(out.ContentType), csv)
+	}
+}
+
+// A retrieval whose file cannot be read part-way (here: cut short under
+// the running server) ends its answer with a short body and a closed
+// connection, as a dropped connection would; the server neither crashes
+// nor stops serving, other retrievals included.
+func TestJobOutputUnreadableBlob(t *testing.T) {
+	dir := t.TempDir()
+	srv := jbNew(t, func(c *jbConfig) { c.Memory, c.DataDir, c.JobDelay = false, dir, "Standard=1h" })
+	c := srv.Client
+	createVault(t, c, "V")
+	body := jbData(9*miB, 11)
+	job := jbArchiveJob(t, c, "V", jbUpload(t, c, "V", body, "cut"), "")
+	srv.Advance(time.Hour)
+	jbWantSucceeded(t, srv, "V", job, "the job of the archive to cut")
+	blobs, err := filepath.Glob(filepath.Join(dir, "blobs", "*", "*"))
+	if err != nil || len(blobs) != 1 {
+		t.Fatalf("blob files: %v %v, want one", blobs, err)
+	}
+	if err := os.Truncate(blobs[0], miB); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetJobOutput(t.Context(), &glacier.GetJobOutputInput{VaultName: aws.String("V"), JobId: aws.String(job)})
+	mustOK(t, "GetJobOutput of a cut archive (the header comes first)", err)
+	n, err := io.Copy(io.Discard, out.Body)
+	out.Body.Close()
+	if err == nil || n >= int64(len(body)) {
+		t.Fatalf("output of a cut archive: %d of %d bytes, error %v; want a short body and an error", n, len(body), err)
+	}
+	other := jbData(5*miB, 12)
+	job2 := jbArchiveJob(t, c, "V", jbUpload(t, c, "V", other, "whole"), "")
+	srv.Advance(time.Hour)
+	if _, got := jbOutput(t, c, "V", job2, ""); !bytes.Equal(got, other) {
+		t.Error("after the cut archive, another archive's output differs")
 	}
 }

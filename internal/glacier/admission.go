@@ -33,8 +33,8 @@ const (
 	DefaultQueueTimeout = 30 * time.Second
 )
 
-// MinBufferMemory is the smallest budget: one small big buffer and one
-// ticket.
+// MinBufferMemory is the smallest budget: one big buffer of minBigBuf and
+// one ticket.
 const MinBufferMemory = minBigBuf + smallBuf
 
 // admission is the budget. Its zero value is not usable; see newAdmission.

@@ -61,17 +61,14 @@ func (c *policyCache) parse(doc string) (*policy.Policy, error) {
 // transactions instead (or as well), so that the decision and the change
 // are one serializable transaction.
 func (s *Service) Authorize(ctx context.Context, req AccessRequest) error {
-	return s.store.View(ctx, func(tx Tx) error { return s.authorizeIn(tx, req) })
+	return s.store.View(ctx, func(tx Tx) error {
+		_, err := s.authorizeVault(tx, req)
+		return err
+	})
 }
 
-// authorizeIn is Authorize in tx.
-func (s *Service) authorizeIn(tx Tx, req AccessRequest) error {
-	_, err := s.authorizeVault(tx, req)
-	return err
-}
-
-// authorizeVault is authorizeIn returning, when req is allowed, the vault
-// it read (nil when there is none), unmodified.
+// authorizeVault is Authorize in tx, returning, when req is allowed, the
+// vault it read (nil when there is none), unmodified.
 func (s *Service) authorizeVault(tx Tx, req AccessRequest) (*Vault, error) {
 	ref := req.Vault
 	owner := req.Caller.Account == ref.Account

@@ -33,21 +33,7 @@ type authorizing struct {
 // View authorizes as the others do, and then hands the vault it read to
 // the operation's first read of that vault (see readTx).
 func (a authorizing) View(ctx context.Context, fn func(Tx) error) error {
-	req, ok := ctx.Value(accessKey{}).(*AccessRequest)
-	if !ok {
-		return a.Store.View(ctx, fn)
-	}
-	s := a.s
-	return a.Store.View(ctx, func(tx Tx) error {
-		v, err := s.authorizeVault(tx, *req)
-		if err != nil {
-			return err
-		}
-		if v == nil {
-			return fn(tx)
-		}
-		return fn(&readTx{Tx: tx, ref: req.Vault, v: v})
-	})
+	return a.Store.View(ctx, a.guard(ctx, fn, true))
 }
 
 // readTx is a read-only transaction whose authorization read the vault
@@ -70,22 +56,29 @@ func (t *readTx) Vault(ref VaultRef) (*Vault, error) {
 }
 
 func (a authorizing) Update(ctx context.Context, fn func(Tx) error) error {
-	return a.Store.Update(ctx, a.guard(ctx, fn))
+	return a.Store.Update(ctx, a.guard(ctx, fn, false))
 }
 
 func (a authorizing) Batch(ctx context.Context, fn func(Tx) error) error {
-	return a.Store.Batch(ctx, a.guard(ctx, fn))
+	return a.Store.Batch(ctx, a.guard(ctx, fn, false))
 }
 
-func (a authorizing) guard(ctx context.Context, fn func(Tx) error) func(Tx) error {
+// guard wraps fn so that it first authorizes ctx's AccessRequest, if any,
+// in fn's own transaction; in a read-only one (readOnly) fn's first read
+// of the vault is the record the authorization read.
+func (a authorizing) guard(ctx context.Context, fn func(Tx) error, readOnly bool) func(Tx) error {
 	req, ok := ctx.Value(accessKey{}).(*AccessRequest)
 	if !ok {
 		return fn
 	}
 	s := a.s
 	return func(tx Tx) error {
-		if err := s.authorizeIn(tx, *req); err != nil {
+		v, err := s.authorizeVault(tx, *req)
+		if err != nil {
 			return err
+		}
+		if readOnly && v != nil {
+			tx = &readTx{Tx: tx, ref: req.Vault, v: v}
 		}
 		return fn(tx)
 	}

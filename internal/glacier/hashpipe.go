@@ -24,23 +24,26 @@ type hashPipe struct {
 const pipeSlots = 16
 
 func startHashPipe(tw *treehash.Writer, lin *linearHash) *hashPipe {
-	p := &hashPipe{tw: make(chan []byte, pipeSlots), twDone: make(chan struct{}, pipeSlots)}
-	go func() {
-		for c := range p.tw {
-			tw.Write(c)
-			p.twDone <- struct{}{}
-		}
-	}()
+	p := &hashPipe{}
+	p.tw, p.twDone = hashWorker(func(c []byte) { tw.Write(c) })
 	if lin != nil {
-		p.lin, p.lDone = make(chan []byte, pipeSlots), make(chan struct{}, pipeSlots)
-		go func() {
-			for c := range p.lin {
-				lin.write(c)
-				p.lDone <- struct{}{}
-			}
-		}()
+		p.lin, p.lDone = hashWorker(lin.write)
 	}
 	return p
+}
+
+// hashWorker starts a goroutine that hashes, with write, each chunk sent
+// to in, in order, and sends a token to done for each; it ends when in is
+// closed.
+func hashWorker(write func([]byte)) (in chan []byte, done chan struct{}) {
+	in, done = make(chan []byte, pipeSlots), make(chan struct{}, pipeSlots)
+	go func() {
+		for c := range in {
+			write(c)
+			done <- struct{}{}
+		}
+	}()
+	return in, done
 }
 
 // hash hands over c, which fills the next slot; the slot must be free.

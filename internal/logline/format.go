@@ -10,27 +10,27 @@ import (
 // line is a record of the fast path: a Record's fields, its attributes
 // in a slice.
 type line struct {
-	Time    time.Time
-	Level   slog.Level
-	Message string
-	attrs   []slog.Attr
+	time  time.Time
+	level slog.Level
+	msg   string
+	attrs []slog.Attr
 }
 
 // appendText appends r as slog's TextHandler formats it, or reports false
 // when r is not a record of the fast path (see the package comment).
 func appendText(b []byte, r line) ([]byte, bool) {
-	if r.Time.IsZero() {
+	if r.time.IsZero() {
 		return b, false
 	}
 	b = append(b, "time="...)
-	b = appendRFC3339Millis(b, r.Time.Round(0))
+	b = appendRFC3339Millis(b, r.time.Round(0))
 	b = append(b, " level="...)
 	var ok bool
-	if b, ok = appendTextString(b, r.Level.String()); !ok {
+	if b, ok = appendTextString(b, r.level.String()); !ok {
 		return b, false
 	}
 	b = append(b, " msg="...)
-	if b, ok = appendTextString(b, r.Message); !ok {
+	if b, ok = appendTextString(b, r.msg); !ok {
 		return b, false
 	}
 	b, ok = appendAttrs(b, r, ' ', '=', appendTextString, appendDuration)
@@ -40,18 +40,18 @@ func appendText(b []byte, r line) ([]byte, bool) {
 // appendJSON appends r as slog's JSONHandler formats it, or reports false
 // when r is not a record of the fast path.
 func appendJSON(b []byte, r line) ([]byte, bool) {
-	if y := r.Time.Year(); r.Time.IsZero() || y < 0 || y >= 10000 {
+	if y := r.time.Year(); r.time.IsZero() || y < 0 || y >= 10000 {
 		return b, false // slog omits the zero time and reports other years as an error
 	}
 	b = append(b, `{"time":"`...)
-	b = r.Time.Round(0).AppendFormat(b, time.RFC3339Nano)
+	b = r.time.Round(0).AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","level":`...)
 	var ok bool
-	if b, ok = appendJSONString(b, r.Level.String()); !ok {
+	if b, ok = appendJSONString(b, r.level.String()); !ok {
 		return b, false
 	}
 	b = append(b, `,"msg":`...)
-	if b, ok = appendJSONString(b, r.Message); !ok {
+	if b, ok = appendJSONString(b, r.msg); !ok {
 		return b, false
 	}
 	b, ok = appendAttrs(b, r, ',', ':', appendJSONString, appendNanos)

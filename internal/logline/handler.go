@@ -85,7 +85,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		n++
 		return true
 	})
-	if ok, err := h.write(line{Time: r.Time, Level: r.Level, Message: r.Message, attrs: as[:n]}); ok {
+	if ok, err := h.write(line{time: r.Time, level: r.Level, msg: r.Message, attrs: as[:n]}); ok {
 		return err
 	}
 	return h.slow.Handle(ctx, r)
@@ -96,7 +96,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 // request log's every line. h must be enabled for level (see Enabled).
 func (h *Handler) HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
 	if len(attrs) <= maxFastAttrs {
-		if ok, err := h.write(line{Time: t, Level: level, Message: msg, attrs: attrs}); ok {
+		if ok, err := h.write(line{time: t, level: level, msg: msg, attrs: attrs}); ok {
 			return err
 		}
 	}

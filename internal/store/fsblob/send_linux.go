@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,14 +26,16 @@ func (b *blob) WriteRange(w io.Writer, off, n int64) (written int64, err error) 
 	}
 	var m []byte
 	defer func() {
+		p := recover()
+		fault := p != nil && faultIn(p, m)
 		if m != nil {
 			_ = unix.Munmap(m)
 		}
-		if p := recover(); p != nil {
-			if _, fault := p.(interface{ Addr() uintptr }); !fault {
-				panic(p)
-			}
+		switch {
+		case fault:
 			err = fmt.Errorf("fsblob: reading %s: a mapped page could not be read (%v)", b.f.Name(), p)
+		case p != nil:
+			panic(p) // not a page of the mapping: not this call's to hide
 		}
 	}()
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -60,4 +63,15 @@ func (b *blob) WriteRange(w io.Writer, off, n int64) (written int64, err error) 
 		}
 	}
 	return written, nil
+}
+
+// faultIn reports whether p, a recovered panic, is a memory fault at an
+// address inside m.
+func faultIn(p any, m []byte) bool {
+	f, ok := p.(interface{ Addr() uintptr })
+	if !ok || len(m) == 0 {
+		return false
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+	return f.Addr() >= base && f.Addr() < base+uintptr(len(m))
 }

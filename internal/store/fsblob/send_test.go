@@ -84,3 +84,26 @@ func TestWriteRangeFault(t *testing.T) {
 	}
 	t.Logf("error: %v (%d bytes written)", err, n)
 }
+
+// nilWriter faults at address 0 on every write.
+type nilWriter struct{ p *byte }
+
+func (w nilWriter) Write(b []byte) (int, error) { return int(*w.p) + len(b), nil }
+
+// TestWriteRangeForeignFault: a fault outside the mapped window (a bug in
+// the writer, not an unreadable page) is not turned into an error: it
+// panics on, and the mapping is still released.
+func TestWriteRangeForeignFault(t *testing.T) {
+	s, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b := putBlob(t, s, bytes.Repeat([]byte("x"), 10000))
+	defer func() {
+		if p := recover(); p == nil {
+			t.Fatal("a writer's own fault was swallowed")
+		}
+	}()
+	n, err := b.WriteRange(nilWriter{}, 0, 10000)
+	t.Fatalf("WriteRange returned %d, %v", n, err)
+}
