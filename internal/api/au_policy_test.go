@@ -4,8 +4,11 @@ package api_test
 // and what even the owner may not do.
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -193,6 +196,39 @@ func TestAuthPolicyOwnerDeny(t *testing.T) {
 	_, err := srv.alice.DeleteVaultAccessPolicy(t.Context(), &glacier.DeleteVaultAccessPolicyInput{VaultName: aws.String(auAliceVault)})
 	mustOK(t, "DeleteVaultAccessPolicy", err)
 	mustOK(t, "DeleteArchive after the policy is gone", auDeleteArchive(t, srv.alice, "-", auAliceVault, id))
+}
+
+// TestAuthPolicyOwnerDenyUpload: a policy that denies the owner
+// UploadArchive refuses every upload, small or large, before anything about
+// the request itself: a wrong tree hash or a bad description is not
+// reported, and nothing is stored. A small upload is authorized in the
+// batch that would store it, and separately only when it fails, so this
+// fails if that fallback check is missing.
+func TestAuthPolicyOwnerDenyUpload(t *testing.T) {
+	srv := newAuthShared(t)
+	auMustUpload(t, srv.alice, auAliceVault, []byte("before"))
+	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+		Sid: "no-uploads", Effect: "Deny", Principal: "*", Action: "glacier:UploadArchive", Resource: auAliceARN,
+	})))
+	for _, n := range []int{10, 64 << 10, 64<<10 + 1, 100 << 10} { // inline, the largest inline, blobs
+		body := dpData(n, 3)
+		_, err := auUpload(t, srv.alice, "-", auAliceVault, body)
+		auDenied(t, fmt.Sprintf("Alice's own %d-byte upload", n), err)
+		r := rawRequest(t, srv.Server, "POST", "/-/vaults/"+auAliceVault+"/archives", body, withKey(auAliceKey, auAliceSecret),
+			withHeaders(map[string]string{"x-amz-sha256-tree-hash": treeHash(body[1:]), "x-amz-content-sha256": linearHash(body)}))
+		if !wantRawErrorContaining(t, r, http.StatusForbidden, "AccessDeniedException", "") {
+			t.Errorf("(in Alice's own %d-byte upload with a wrong tree hash)", n)
+		}
+		_, err = srv.alice.UploadArchive(t.Context(), &glacier.UploadArchiveInput{
+			VaultName: aws.String(auAliceVault), Body: bytes.NewReader(body), ArchiveDescription: aws.String(strings.Repeat("d", 1025)),
+		})
+		auDenied(t, fmt.Sprintf("Alice's own %d-byte upload with a too long description", n), err)
+	}
+	dpWantCounts(t, srv.alice, auAliceVault, 1, int64(len("before")))
+	_, err := srv.alice.DeleteVaultAccessPolicy(t.Context(), &glacier.DeleteVaultAccessPolicyInput{VaultName: aws.String(auAliceVault)})
+	mustOK(t, "DeleteVaultAccessPolicy", err)
+	auMustUpload(t, srv.alice, auAliceVault, []byte("after"))
+	dpWantCounts(t, srv.alice, auAliceVault, 2, int64(len("before")+len("after")))
 }
 
 func TestAuthPolicyDenyBeatsAllow(t *testing.T) {
