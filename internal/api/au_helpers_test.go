@@ -73,6 +73,22 @@ func newAuth(tb testing.TB) *auServer {
 	return newAuthWith(tb, auWriteCredentials(tb))
 }
 
+// auStores runs fn on a server of each embedded store, in memory and on
+// disk (bbolt), where Alice owns auAliceVault.
+func auStores(t *testing.T, fn func(t *testing.T, srv *auServer)) {
+	for _, durable := range []bool{false, true} {
+		t.Run(map[bool]string{false: "memory", true: "disk"}[durable], func(t *testing.T) {
+			srv := newAuthWith(t, auWriteCredentials(t), func(c *config.Config) {
+				if durable {
+					c.Memory, c.DataDir = false, t.TempDir()
+				}
+			})
+			createVault(t, srv.alice, auAliceVault)
+			fn(t, srv)
+		})
+	}
+}
+
 // newAuthAdmin starts a server with signatures on whose credentials file
 // also holds an administrator (auAdminKey).
 func newAuthAdmin(tb testing.TB) *auServer {
@@ -82,10 +98,15 @@ func newAuthAdmin(tb testing.TB) *auServer {
 }
 
 // newAuthWith starts a server verifying signatures against the credentials
-// file at path.
-func newAuthWith(tb testing.TB, path string) *auServer {
+// file at path, with the configuration changed by opts.
+func newAuthWith(tb testing.TB, path string, opts ...func(*config.Config)) *auServer {
 	tb.Helper()
-	srv := testserver.New(tb, testserver.WithConfig(func(c *config.Config) { c.Credentials = path }))
+	srv := testserver.New(tb, testserver.WithConfig(func(c *config.Config) {
+		c.Credentials = path
+		for _, o := range opts {
+			o(c)
+		}
+	}))
 	return &auServer{
 		Server: srv,
 		alice:  srv.NewClient(testRegion, auAliceKey, auAliceSecret),

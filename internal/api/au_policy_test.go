@@ -204,8 +204,9 @@ func TestAuthPolicyOwnerDeny(t *testing.T) {
 // reported, and nothing is stored. A small upload is authorized in the
 // batch that would store it, and separately only when it fails, so this
 // fails if that fallback check is missing.
-func TestAuthPolicyOwnerDenyUpload(t *testing.T) {
-	srv := newAuthShared(t)
+func TestAuthPolicyOwnerDenyUpload(t *testing.T) { auStores(t, testAuthPolicyOwnerDenyUpload) }
+
+func testAuthPolicyOwnerDenyUpload(t *testing.T, srv *auServer) {
 	auMustUpload(t, srv.alice, auAliceVault, []byte("before"))
 	mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
 		Sid: "no-uploads", Effect: "Deny", Principal: "*", Action: "glacier:UploadArchive", Resource: auAliceARN,
@@ -229,6 +230,29 @@ func TestAuthPolicyOwnerDenyUpload(t *testing.T) {
 	mustOK(t, "DeleteVaultAccessPolicy", err)
 	auMustUpload(t, srv.alice, auAliceVault, []byte("after"))
 	dpWantCounts(t, srv.alice, auAliceVault, 2, int64(len("before")+len("after")))
+}
+
+// TestAuthPolicyOwnerDenyDescribe: DescribeVault follows each change of
+// the vault's policy from the next request on, and the vault's deletion,
+// in memory and on disk.
+func TestAuthPolicyOwnerDenyDescribe(t *testing.T) { auStores(t, testAuthPolicyOwnerDenyDescribe) }
+
+func testAuthPolicyOwnerDenyDescribe(t *testing.T, srv *auServer) {
+	alice := auCaller{t, srv.alice}
+	for i := range 3 {
+		mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+			Sid: "no-describe", Effect: "Deny", Principal: "*", Action: "glacier:DescribeVault", Resource: auAliceARN,
+		})))
+		auDenied(t, fmt.Sprintf("Alice's own DescribeVault, round %d", i), alice.describe())
+		mustOK(t, "ListTagsForVault", alice.listTags())
+		_, err := srv.alice.DeleteVaultAccessPolicy(t.Context(), &glacier.DeleteVaultAccessPolicyInput{VaultName: aws.String(auAliceVault)})
+		mustOK(t, "DeleteVaultAccessPolicy", err)
+		mustOK(t, fmt.Sprintf("DescribeVault once the policy is gone, round %d", i), alice.describe())
+	}
+	mustOK(t, "DeleteVault", alice.deleteVault())
+	if err := alice.describe(); !wantAPIErrorContaining(t, err, http.StatusNotFound, "ResourceNotFoundException", "") {
+		t.Error("(in DescribeVault of a deleted vault)")
+	}
 }
 
 func TestAuthPolicyDenyBeatsAllow(t *testing.T) {
