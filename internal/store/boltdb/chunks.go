@@ -95,12 +95,18 @@ func (t txn) putChunks(bk *bolt.Bucket, b string, k, v []byte) error {
 			return err
 		}
 	}
+	// No piece of k is left (deletePieces took every key that starts
+	// with k and a zero byte), so the undo log notes the new pieces as
+	// missing without reading them.
 	var buf [64]byte
 	for i := 0; len(v) > 0; i++ {
 		n := min(len(v), chunkSize)
-		if err := t.put(bk, b, chunkKey(buf[:0], k, i), v[:n:n]); err != nil {
+		pk := chunkKey(buf[:0], k, i)
+		t.undo.noteAbsent(b, pk)
+		if err := bk.Put(pk, v[:n:n]); err != nil {
 			return err
 		}
+		t.ops.put(b, pk, v[:n:n])
 		v = v[n:]
 	}
 	return nil

@@ -60,6 +60,14 @@ func (u *undoLog) note(bk *bolt.Bucket, bucket string, key []byte) {
 	u.entries = append(u.entries, e)
 }
 
+// noteAbsent remembers that key, known to be missing from bucket, is
+// about to be written: note without the read.
+func (u *undoLog) noteAbsent(bucket string, key []byte) {
+	if u != nil {
+		u.entries = append(u.entries, undoEntry{bucket: bucket, key: u.keep(key)})
+	}
+}
+
 func (t txn) savepoint() savepoint {
 	return savepoint{undo: len(t.undo.entries), ops: len(t.ops.buf), def: len(t.def.changes)}
 }
