@@ -7,10 +7,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glacier"
@@ -230,6 +232,60 @@ func testAuthPolicyOwnerDenyUpload(t *testing.T, srv *auServer) {
 	mustOK(t, "DeleteVaultAccessPolicy", err)
 	auMustUpload(t, srv.alice, auAliceVault, []byte("after"))
 	dpWantCounts(t, srv.alice, auAliceVault, 2, int64(len("before")+len("after")))
+}
+
+// TestAuthPolicyOwnerDenyLargeUploadUnread: an upload too large to be kept
+// in memory is refused before its body is read: the answer comes while
+// the client still holds back all but the first KiB.
+func TestAuthPolicyOwnerDenyLargeUploadUnread(t *testing.T) {
+	auStores(t, func(t *testing.T, srv *auServer) {
+		mustOK(t, "Set", auSetPolicy(t, srv.alice, auAliceVault, auPolicy(auStmt{
+			Sid: "no-uploads", Effect: "Deny", Principal: "*", Action: "glacier:UploadArchive", Resource: auAliceARN,
+		})))
+		body := dpData(1<<20, 5)
+		req := newRawRequest(t, srv.Server, "POST", "/-/vaults/"+auAliceVault+"/archives", body)
+		req.Header.Set("x-amz-sha256-tree-hash", treeHash(body))
+		req.Header.Set("x-amz-content-sha256", linearHash(body))
+		signRequest(t, req, auAliceKey, auAliceSecret, testRegion, linearHash(body), time.Now())
+		held := make(chan struct{})
+		defer close(held)
+		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body[:1024]), heldReader(held)))
+		req.ContentLength = int64(len(body))
+		type answer struct {
+			r   rawResp
+			err error
+		}
+		answered := make(chan answer, 1)
+		go func() { // no t.Fatal here: this goroutine may outlive the test
+			resp, err := http.DefaultClient.Do(req.WithContext(t.Context()))
+			if err != nil {
+				answered <- answer{err: err}
+				return
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			answered <- answer{rawResp{Status: resp.StatusCode, Header: resp.Header, Body: b}, err}
+		}()
+		select {
+		case a := <-answered:
+			if a.err != nil {
+				t.Fatalf("a denied 1 MiB upload: %v", a.err)
+			}
+			if !wantRawErrorContaining(t, a.r, http.StatusForbidden, "AccessDeniedException", "") {
+				t.Error("(in a denied 1 MiB upload whose body is held back)")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a denied 1 MiB upload was not answered while its body was held back")
+		}
+	})
+}
+
+// heldReader blocks until held is closed, then ends.
+type heldReader chan struct{}
+
+func (h heldReader) Read([]byte) (int, error) {
+	<-h
+	return 0, io.EOF
 }
 
 // TestAuthPolicyOwnerDenyDescribe: DescribeVault follows each change of

@@ -267,23 +267,7 @@ func (h *Handler) serve(c *call, rerr routeError) error {
 		// a select job's object written to S3) and for another account's
 		// requests, which must be refused before any validation of theirs
 		// can tell them about the vault.
-		owner := c.caller.Account == c.scope.Account
-		switch {
-		case owner && smallUpload(c):
-			// Its body is read into memory, and the batch that stores it
-			// authorizes it in its own transaction. The separate check is
-			// made only if the request fails, so that a refusal still comes
-			// before any other error, as below.
-			ctx := c.r.Context()
-			c.r = c.r.WithContext(glacier.WithAccess(ctx, req))
-			err := handlers[c.Op](h, c)
-			if err != nil {
-				if aerr := h.svc.Authorize(context.WithoutCancel(ctx), req); aerr != nil {
-					return aerr
-				}
-			}
-			return err
-		case preAuthorize[c.Op] || !owner:
+		if preAuthorize[c.Op] || c.caller.Account != c.scope.Account {
 			if err := h.svc.Authorize(c.r.Context(), req); err != nil {
 				return err
 			}
@@ -295,14 +279,9 @@ func (h *Handler) serve(c *call, rerr routeError) error {
 
 // preAuthorize are the operations that work before their first store
 // transaction, and so are authorized before they start as well.
-var preAuthorize = map[Op]bool{OpUploadArchive: true, OpUploadMultipartPart: true, OpInitiateJob: true}
-
-// smallUpload reports whether c is an UploadArchive whose declared body is
-// small enough to be kept in memory (glacier.InlineMax): all it does
-// before its batch is read that much and hash it.
-func smallUpload(c *call) bool {
-	return c.Op == OpUploadArchive && c.r.ContentLength >= 0 && c.r.ContentLength <= glacier.InlineMax
-}
+// (UploadArchive orders its authorization itself: glacier's
+// Service.UploadArchive.)
+var preAuthorize = map[Op]bool{OpUploadMultipartPart: true, OpInitiateJob: true}
 
 // identify establishes the caller and the scope of the request.
 func (h *Handler) identify(c *call) error {

@@ -18,28 +18,40 @@ func checkDescription(d string) error {
 	return nil
 }
 
-// UploadArchive stores an archive of 1 byte to 4 GiB sent in one request.
-func (s *Service) UploadArchive(ctx context.Context, ref VaultRef, description string, p Payload) (ArchiveResult, error) {
+// checkUpload validates what an UploadArchive declares.
+func checkUpload(description string, p Payload) error {
 	if err := checkDescription(description); err != nil {
-		return ArchiveResult{}, err
+		return err
 	}
 	if p.TreeHash == "" {
-		return ArchiveResult{}, Errorf(MissingParameterValue, "Required parameter missing: x-amz-sha256-tree-hash")
+		return Errorf(MissingParameterValue, "Required parameter missing: x-amz-sha256-tree-hash")
 	}
 	switch {
 	case p.Size < 0:
-		return ArchiveResult{}, Errorf(MissingParameterValue, "Required parameter missing: Content-Length")
+		return Errorf(MissingParameterValue, "Required parameter missing: Content-Length")
 	case p.Size == 0:
-		return ArchiveResult{}, invalid("Invalid Content-Length: 0")
+		return invalid("Invalid Content-Length: 0")
 	case p.Size > MaxArchiveSize:
-		return ArchiveResult{}, invalid("Invalid Content-Length: %d", p.Size)
+		return invalid("Invalid Content-Length: %d", p.Size)
 	}
-	// A large body is not read for a vault that is missing or not the
-	// caller's. A small one is read first: the batch that stores it checks
-	// the same (the store's authorization guard, then the vault), and the
-	// read transaction saved is a twentieth of a small upload's work. Only
-	// when the body is refused is the vault checked first, so that its
-	// error still comes before the body's.
+	return nil
+}
+
+// UploadArchive stores an archive of 1 byte to 4 GiB sent in one request.
+//
+// Its authorization (a WithAccess context's) comes first, as every
+// operation's does, without a read of its own where it can: a large body
+// is not read for a vault that is missing or not the caller's (one read
+// authorizes and checks the vault); a small one is read first, and the
+// batch that stores it checks the same (the store's authorization guard,
+// then the vault), which saves a read transaction, a twentieth of a small
+// upload's work. A request that is refused gets its refusal before any
+// error of its own, and a body that is refused gets the missing vault's
+// error before its own.
+func (s *Service) UploadArchive(ctx context.Context, ref VaultRef, description string, p Payload) (ArchiveResult, error) {
+	if err := checkUpload(description, p); err != nil {
+		return ArchiveResult{}, s.refusedFirst(ctx, err)
+	}
 	early := !p.inline()
 	if early {
 		if _, err := s.viewVault(ctx, ref); err != nil {

@@ -83,3 +83,22 @@ func (a authorizing) guard(ctx context.Context, fn func(Tx) error, readOnly bool
 		return fn(tx)
 	}
 }
+
+// refusedFirst returns err, an error an operation met before its first
+// transaction, unless the request ctx carries (WithAccess) is refused:
+// then the refusal, which comes before any other error. It reads only when
+// err is not nil, and not cancelled with the request, which a body cut
+// short has ended.
+func (s *Service) refusedFirst(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := ctx.Value(accessKey{}).(*AccessRequest); !ok {
+		return err
+	}
+	// The guard of View authorizes; there is nothing else to read.
+	if aerr := s.store.View(context.WithoutCancel(ctx), func(Tx) error { return nil }); aerr != nil {
+		return aerr
+	}
+	return err
+}
