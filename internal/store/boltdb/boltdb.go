@@ -250,6 +250,12 @@ func (t txn) Put(b string, k, v []byte) error {
 // record.
 func (t txn) put(bk *bolt.Bucket, b string, k, v []byte) error {
 	t.undo.note(bk, b, k)
+	return t.write(bk, b, k, v)
+}
+
+// write puts one key as it is into bk and the log record; its undo entry
+// is the caller's to note.
+func (t txn) write(bk *bolt.Bucket, b string, k, v []byte) error {
 	if err := bk.Put(k, v); err != nil {
 		return err
 	}

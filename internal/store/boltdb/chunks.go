@@ -103,10 +103,9 @@ func (t txn) putChunks(bk *bolt.Bucket, b string, k, v []byte) error {
 		n := min(len(v), chunkSize)
 		pk := chunkKey(buf[:0], k, i)
 		t.undo.noteAbsent(b, pk)
-		if err := bk.Put(pk, v[:n:n]); err != nil {
+		if err := t.write(bk, b, pk, v[:n:n]); err != nil {
 			return err
 		}
-		t.ops.put(b, pk, v[:n:n])
 		v = v[n:]
 	}
 	return nil
