@@ -127,16 +127,16 @@ func limitReceive(body io.Reader, f *os.File) error {
 	buf := make([]byte, slots*slot)
 	tw, lin := treehash.New(), sha256.New()
 	var hashers [2]chan []byte
-	done := make(chan struct{}, 2*slots)
+	var done [2]chan struct{} // a token per chunk, from each hash
 	var wg sync.WaitGroup
 	for i, h := range []io.Writer{tw, lin} {
-		hashers[i] = make(chan []byte, slots)
+		hashers[i], done[i] = make(chan []byte, slots), make(chan struct{}, slots)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for c := range hashers[i] {
 				h.Write(c)
-				done <- struct{}{}
+				done[i] <- struct{}{}
 			}
 		}()
 	}
@@ -144,9 +144,9 @@ func limitReceive(body io.Reader, f *os.File) error {
 	var werr error
 	inFlight, next := 0, 0
 	for werr == nil {
-		if inFlight == slots { // the oldest chunk, hashed by both, is free
-			<-done
-			<-done
+		if inFlight == slots { // the oldest chunk, once both hashes are done with it
+			<-done[0]
+			<-done[1]
 			inFlight--
 		}
 		h := buf[next*slot : (next+1)*slot]
