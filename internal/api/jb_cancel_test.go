@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -109,5 +110,48 @@ func TestJBRangedOutputDisconnect(t *testing.T) {
 	}
 	if rec.attrs["status"] != "499" || rec.attrs["bytes"] != "0" {
 		t.Errorf("request log = %v, want status 499 and 0 bytes: the range was hashed and sent to a client that had gone", rec.attrs)
+	}
+}
+
+// The same request from a client that half-closes (SHUT_WR) instead of
+// hanging up: it still reads, so what the server does is seen. The store
+// call ends with the request's context; the connection must then close
+// without an answer, not with net/http's implicit "200 OK" and no body.
+func TestJBRangedOutputHalfClose(t *testing.T) {
+	h, logs, path := jbRangedJob(t, 80*miB)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nx-amz-glacier-version: 2012-06-01\r\nRange: bytes=0-%d\r\n\r\n",
+		path, srv.Listener.Addr(), 64*miB-1)
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("reading after the half-close: %v", err)
+	}
+	var rec logRecord
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var ok bool
+		if rec, ok = logs.find("request", "GetJobOutput"); ok {
+			break // logged once the handler has returned
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the GetJobOutput request never ended")
+		}
+	}
+	if rec.attrs["status"] != "499" {
+		// The hash won the race with the half-close: a real answer, fine.
+		t.Skipf("the range was served before the half-close was seen (status %s)", rec.attrs["status"])
+	}
+	if len(got) != 0 {
+		line, _, _ := bytes.Cut(got, []byte("\r\n"))
+		t.Errorf("a request logged 499 was answered %q; want the connection closed without an answer", line)
 	}
 }

@@ -203,11 +203,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ex.c = call{route: rt, r: r, w: sw, svc: h.svc}
 	c := &ex.c
-	if err := h.serve(c, rerr); err != nil {
+	err := h.serve(c, rerr)
+	if err == nil && !sw.wrote && r.Context().Err() != nil {
+		// Served, yet nothing written: a step that gave up on its own
+		// when the client went away (a fault rule's pause, say).
+		err = r.Context().Err()
+	}
+	if err != nil {
 		if clientGone(r, err) {
 			// Nobody is left to answer; not a server fault either.
 			if !sw.wrote {
-				sw.status = statusClientClosed
+				dropUnanswered(sw)
 			}
 			h.log.Info("client went away", "request_id", id, "op", string(op), "err", err)
 			return
@@ -226,6 +232,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // statusClientClosed is the status logged for a request whose client went
 // away before it was answered (nginx's 499); it is never sent.
 const statusClientClosed = 499
+
+// dropUnanswered closes the connection of a request whose client went
+// away before anything was written. Returning without a word would let
+// net/http send an implicit "200 OK" with no body, which a client that
+// only half-closed its side (and still reads) would take for success.
+// Hijacking before the header is written sends nothing.
+func dropUnanswered(sw *statusWriter) {
+	sw.status = statusClientClosed
+	if conn, _, err := http.NewResponseController(sw.ResponseWriter).Hijack(); err == nil {
+		_ = conn.Close()
+	}
+	sw.wrote = true
+}
 
 // clientGone reports whether err is r's own context ending: the client
 // disconnected while the request was being served.
