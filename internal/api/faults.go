@@ -54,7 +54,7 @@ func (h *Handler) injectFault(c *call, q faults.Request) (done bool, job *faults
 	}
 	if rs := e.Reset; rs != nil && rs.AfterRequestBytes != nil {
 		_, _ = io.CopyN(io.Discard, c.r.Body, *rs.AfterRequestBytes)
-		resetConn(c.w, true)
+		closeConn(c.w, false, true)
 		return true, nil
 	}
 	if er := e.Error; er != nil {
@@ -99,22 +99,23 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// resetConn ends the request's connection at once: with abort, a TCP
-// reset (what a client sending a body sees as "connection reset by
-// peer"); without, after flushing what was written (a body cut short).
-func resetConn(w http.ResponseWriter, abort bool) {
+// closeConn takes over the request's connection and closes it: with
+// flush, after sending what was written (a body cut short); with reset,
+// by a TCP reset (what a client sending a body sees as "connection reset
+// by peer"); with neither, before a byte of the answer (nothing written
+// is sent: Hijack flushes the connection's buffer, not the response's).
+func closeConn(w http.ResponseWriter, flush, reset bool) {
 	rc := http.NewResponseController(w)
-	if !abort {
-		// Hijack flushes the connection's buffer, not the response's.
+	if flush {
 		_ = rc.Flush()
 	}
 	conn, brw, err := rc.Hijack()
 	if err != nil {
 		return
 	}
-	if !abort {
+	if flush {
 		_ = brw.Flush()
-	} else if tc, ok := conn.(*net.TCPConn); ok {
+	} else if tc, ok := conn.(*net.TCPConn); ok && reset {
 		_ = tc.SetLinger(0)
 	}
 	_ = conn.Close()
@@ -186,7 +187,7 @@ func (f *faultWriter) Write(p []byte) (int, error) {
 			k = min(k, f.limit-f.n)
 			if k == 0 {
 				f.cut = true
-				resetConn(f.ResponseWriter, false)
+				closeConn(f.ResponseWriter, true, false)
 				return written, errFaultReset
 			}
 		}

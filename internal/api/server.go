@@ -183,6 +183,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeError(sw, code, row, msg)
 			}
 		}
+		if !sw.wrote && r.Context().Err() != nil {
+			// Whatever gave up when the client went away (the store, a
+			// hash, a fault rule's pause), nothing may follow.
+			dropUnanswered(sw)
+		}
 		now := time.Now()
 		d := now.Sub(start)
 		if h.obs != nil {
@@ -203,18 +208,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ex.c = call{route: rt, r: r, w: sw, svc: h.svc}
 	c := &ex.c
-	err := h.serve(c, rerr)
-	if err == nil && !sw.wrote && r.Context().Err() != nil {
-		// Served, yet nothing written: a step that gave up on its own
-		// when the client went away (a fault rule's pause, say).
-		err = r.Context().Err()
-	}
-	if err != nil {
+	if err := h.serve(c, rerr); err != nil {
 		if clientGone(r, err) {
-			// Nobody is left to answer; not a server fault either.
-			if !sw.wrote {
-				dropUnanswered(sw)
-			}
+			// Nobody is left to answer (the deferred check closes the
+			// connection); not a server fault either.
 			h.log.Info("client went away", "request_id", id, "op", string(op), "err", err)
 			return
 		}
@@ -240,10 +237,8 @@ const statusClientClosed = 499
 // Hijacking before the header is written sends nothing.
 func dropUnanswered(sw *statusWriter) {
 	sw.status = statusClientClosed
-	if conn, _, err := http.NewResponseController(sw.ResponseWriter).Hijack(); err == nil {
-		_ = conn.Close()
-	}
-	sw.wrote = true
+	closeConn(sw, false, false)
+	sw.wrote = true // also where the connection cannot be taken (a test's recorder)
 }
 
 // clientGone reports whether err is r's own context ending: the client
