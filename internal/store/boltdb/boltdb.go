@@ -49,6 +49,7 @@ type Engine struct {
 	obs        kvstore.Observer // nil: not observed
 	undo       undoLog          // the committer's, reused by each batch
 	ops        walOps           // each write transaction's log record (recordBuf)
+	ckpt       checkpoint       // what a power failure falls back to
 }
 
 // Options configure an engine.
@@ -73,50 +74,77 @@ func OpenEngine(dir string, o Options) (*Engine, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("boltdb: %w", err)
 	}
-	path := filepath.Join(dir, "meta.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	w, err := openWAL(filepath.Join(dir, walFile), o.Faults)
 	if err != nil {
+		return nil, fmt.Errorf("boltdb: %w", err)
+	}
+	if err := restore(dir, w); err != nil {
+		w.f.Close()
+		return nil, fmt.Errorf("boltdb: restore the checkpoint of meta.db: %w", err)
+	}
+	path := filepath.Join(dir, "meta.db")
+	size := mapSize(path)
+	// bbolt's own grow sync is not needed: meta.db counts only as of a
+	// checkpoint, whose fdatasync makes its size durable too.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true,
+		FreelistType: bolt.FreelistMapType, NoGrowSync: true, InitialMmapSize: size})
+	if err != nil {
+		w.f.Close()
 		return nil, fmt.Errorf("boltdb: open %s: %w (is another permafrost using this data directory?)", path, err)
 	}
+	db.MaxSize = size // never remapped while the pin is held (see mapSize)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	e, err := start(db, dir, o)
+	e, err := start(db, w, dir, o)
 	if err != nil {
+		w.f.Close()
 		db.Close()
 		return nil, err
 	}
 	return e, nil
 }
 
-// start replays the log into meta.db, creates missing buckets and syncs
-// meta.db; from then on durability is the log's.
-func start(db *bolt.DB, dir string, o Options) (*Engine, error) {
-	w, err := openWAL(filepath.Join(dir, walFile), o.Faults)
-	if err != nil {
-		return nil, fmt.Errorf("boltdb: %w", err)
-	}
+// start makes meta.db's state the checkpoint, replays the log onto it,
+// creates missing buckets and makes the result the checkpoint; from then
+// on durability is the log's.
+func start(db *bolt.DB, w *wal, dir string, o Options) (*Engine, error) {
+	ck := checkpoint{dir: dir, faults: o.Faults}
 	fail := func(err error) (*Engine, error) {
-		w.f.Close()
+		ck.release()
 		return nil, err
 	}
-	// Nothing below needs a sync of its own: one at the end covers it,
+	// Nothing below needs a sync of its own: the checkpoints cover it,
 	// and until then the log still holds what is replayed.
 	db.NoSync = true
-	if err := w.replay(lastTx(db), func(seq uint64, payload []byte) error { return apply(db, seq, payload) }); err != nil {
+	mark := func() error {
+		if err := db.Sync(); err != nil {
+			return fmt.Errorf("boltdb: sync %s: %w", db.Path(), err)
+		}
+		return ck.mark(db)
+	}
+	if err := mark(); err != nil {
+		return fail(err)
+	}
+	if err := w.replay(lastTx(db), func(seq uint64, payload []byte) error {
+		if err := apply(db, seq, payload); err != nil || !ck.pending(db, int(seq)+1) {
+			return err
+		}
+		return mark()
+	}); err != nil {
 		return fail(fmt.Errorf("boltdb: recover from %s: %w", walFile, err))
 	}
 	if err := createBuckets(db); err != nil {
 		return fail(fmt.Errorf("boltdb: init %s: %w", db.Path(), err))
 	}
-	if err := db.Sync(); err != nil {
-		return fail(fmt.Errorf("boltdb: sync %s: %w", db.Path(), err))
+	if err := mark(); err != nil {
+		return fail(err)
 	}
 	if err := fsblob.SyncDir(dir); err != nil { // meta.db's and the log's entries
 		return fail(fmt.Errorf("boltdb: %w", err))
 	}
 	w.written = lastTx(db)
-	e := &Engine{db: db, wal: w, log: o.Logger, faults: o.Faults, obs: o.Observer,
+	e := &Engine{db: db, wal: w, log: o.Logger, faults: o.Faults, obs: o.Observer, ckpt: ck,
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 	go e.committer()
 	return e, nil

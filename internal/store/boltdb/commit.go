@@ -165,7 +165,7 @@ func (e *Engine) commit(fn func(kv txn) error) error {
 	if err != nil {
 		return e.failed(fmt.Errorf("boltdb: begin: %w", err))
 	}
-	e.checkpoint() // under the writer lock: no record is between log and commit
+	e.checkpoint(tx.ID()) // under the writer lock: no record is between log and commit
 	ops, def := e.recordBuf(), getDeferred()
 	defer putDeferred(def)
 	t := txn{tx: tx, ops: ops, def: def}
@@ -232,15 +232,21 @@ func (e *Engine) succeeded() {
 	}
 }
 
-// checkpoint syncs meta.db, which then holds every record in the log, and
-// restarts the log at its beginning, once the log has passed its limit.
-// The caller holds bbolt's writer lock. A failed sync only postpones it:
-// the log still holds everything.
-func (e *Engine) checkpoint() {
-	if !e.wal.full() || e.wal.revoke >= 0 {
+// checkpoint syncs meta.db, which then holds every record in the log,
+// makes it the checkpoint (see checkpoint.go) and restarts the log at its
+// beginning, once the log has passed its limit or enough pages are held
+// for the checkpoint. txid is the write transaction's; the caller holds
+// bbolt's writer lock. A failure only postpones it: the log and the
+// previous checkpoint still hold everything.
+func (e *Engine) checkpoint(txid int) {
+	if !(e.wal.full() || e.ckpt.pending(e.db, txid)) || e.wal.revoke >= 0 {
 		return
 	}
-	if err := e.syncDB(); err != nil {
+	err := e.syncDB()
+	if err == nil {
+		err = e.ckpt.mark(e.db)
+	}
+	if err != nil {
 		e.log.Warn("checkpoint postponed", "err", err)
 		return
 	}
@@ -257,17 +263,21 @@ func (e *Engine) syncDB() error {
 	return nil
 }
 
-// Close implements kvstore.Engine: meta.db is synced so that the next
-// start replays nothing.
+// Close implements kvstore.Engine: meta.db is synced and made the
+// checkpoint, so that the next start replays nothing.
 func (e *Engine) Close() error {
 	e.stopCommitter()
 	var err error
 	if tx, berr := e.db.Begin(true); berr == nil {
 		if err = e.syncDB(); err == nil {
+			err = e.ckpt.mark(e.db)
+		}
+		if err == nil {
 			err = e.wal.erase(0) // meta.db has it all: the next start replays nothing
 		}
 		_ = tx.Rollback()
 	}
+	e.ckpt.release() // bbolt's Close waits for every read transaction
 	if cerr := e.wal.f.Close(); err == nil {
 		err = cerr
 	}

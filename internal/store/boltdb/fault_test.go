@@ -107,25 +107,32 @@ func TestUnerasableRecordBlocksWritesUntilErased(t *testing.T) {
 	}
 }
 
-// A checkpoint whose sync fails is postponed, not fatal: writes go on, and
-// the log keeps what meta.db may lack.
+// A checkpoint whose sync, or the saving of its meta pages, fails is
+// postponed, not fatal: writes go on, the log keeps what meta.db may
+// lack, and a power failure falls back to the checkpoint before.
 func TestFailedCheckpointIsPostponed(t *testing.T) {
-	dir := t.TempDir()
-	fl := &diskfault.Injector{}
-	e := openFaulty(t, dir, fl)
-	defer func() { e.Close() }()
-	snap := snapshot(t, dir)
-	e.wal.limit = 4 << 10
-	fl.Fail(diskfault.DBSync, diskfault.EIO)
-	for i := 0; i < 100; i++ {
-		put(t, e, string(rune('a'+i%26))+string(rune('a'+i/26)), "value-that-fills-the-log-quickly")
-	}
-	want := dump(t, e)
-	wantRecovered(t, machineCrash(t, dir, snap), want, "machine crash with checkpoints failing")
-	fl.Clear()
-	put(t, e, "zz", "1")
-	if e.wal.off > 4<<10 {
-		t.Fatalf("the log was not restarted once syncs worked (at %d)", e.wal.off)
+	for _, op := range []diskfault.Op{diskfault.DBSync, diskfault.DBCheckpoint} {
+		t.Run(string(op), func(t *testing.T) {
+			dir := t.TempDir()
+			fl := &diskfault.Injector{}
+			e := openFaulty(t, dir, fl)
+			defer func() { e.Close() }()
+			snap := snapshot(t, dir)
+			e.wal.limit = 4 << 10
+			fl.Fail(op, diskfault.EIO)
+			for i := 0; i < 100; i++ {
+				put(t, e, string(rune('a'+i%26))+string(rune('a'+i/26)), "value-that-fills-the-log-quickly")
+			}
+			want := dump(t, e)
+			sameCheckpoint(t, dir, snap)
+			wantRecovered(t, machineCrash(t, dir, snap), want, "machine crash with checkpoints failing")
+			wantRecovered(t, tornCrash(t, dir, snap, func(p int) bool { return p < 2 }), want, "power failure with checkpoints failing")
+			fl.Clear()
+			put(t, e, "zz", "1")
+			if e.wal.off > 4<<10 {
+				t.Fatalf("the log was not restarted once syncs worked (at %d)", e.wal.off)
+			}
+		})
 	}
 }
 

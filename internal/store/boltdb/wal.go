@@ -202,6 +202,24 @@ func (w *wal) replay(applied uint64, fn func(seq uint64, payload []byte) error) 
 	return err
 }
 
+// holds reports whether the log's chain holds the record of transaction
+// seq.
+func (w *wal) holds(seq uint64) (bool, error) {
+	if _, err := w.f.Seek(0, io.SeekStart); err != nil {
+		return false, err
+	}
+	var prev uint64
+	found := false
+	err := readLog(w.f, w.filled, func(s uint64, _ []byte) bool {
+		if prev != 0 && s != prev+1 {
+			return false
+		}
+		prev, found = s, s == seq
+		return s < seq
+	})
+	return found, err
+}
+
 // log writes the record of transaction seq and makes it durable. When it
 // fails, no record of seq is left that a restart could replay: a record
 // that may have reached the disk is erased before anything else is

@@ -73,12 +73,16 @@ func snapshot(t *testing.T, dir string) string {
 }
 
 // machineCrash builds, in a new directory, what a machine that lost power
-// could leave: meta.db as of snap (its last sync) and the log as it is now.
+// could leave: meta.db as of snap (its last sync), the log and the
+// checkpoint's meta pages as they are now (both synced when written).
 func machineCrash(t *testing.T, liveDir, snap string) string {
 	t.Helper()
 	dir := t.TempDir()
 	copyFile(t, snap, filepath.Join(dir, "meta.db"))
 	copyFile(t, filepath.Join(liveDir, walFile), filepath.Join(dir, walFile))
+	if _, err := os.Stat(filepath.Join(liveDir, ckptFile)); err == nil {
+		copyFile(t, filepath.Join(liveDir, ckptFile), filepath.Join(dir, ckptFile))
+	}
 	return dir
 }
 
@@ -142,7 +146,8 @@ func logEnd(e *Engine) int64 {
 	return e.wal.off
 }
 
-// forceCheckpoint syncs meta.db and restarts the log now.
+// forceCheckpoint syncs meta.db, makes it the checkpoint and restarts the
+// log now.
 func forceCheckpoint(t *testing.T, e *Engine) {
 	t.Helper()
 	tx, err := e.db.Begin(true)
@@ -151,6 +156,9 @@ func forceCheckpoint(t *testing.T, e *Engine) {
 	}
 	defer tx.Rollback()
 	if err := e.syncDB(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ckpt.mark(e.db); err != nil {
 		t.Fatal(err)
 	}
 	e.wal.off = 0

@@ -19,22 +19,23 @@ type Op string
 
 // The operations that can be made to fail, in the order a write meets them.
 const (
-	WALGrow    Op = "wal.grow"    // zero-filling the log ahead of its writer
-	WALWrite   Op = "wal.write"   // writing a commit's record
-	WALSync    Op = "wal.sync"    // fdatasync of the log
-	WALRevoke  Op = "wal.revoke"  // erasing a record whose commit failed
-	DBCommit   Op = "db.commit"   // bbolt's commit (page and meta writes)
-	DBSync     Op = "db.sync"     // fsync of meta.db at a checkpoint
-	BlobCreate Op = "blob.create" // creating a blob's temporary file
-	BlobWrite  Op = "blob.write"  // writing blob bytes
-	BlobSync   Op = "blob.sync"   // fsync of a blob's file
-	BlobRename Op = "blob.rename" // renaming a blob into place
-	BlobDir    Op = "blob.dir"    // fsync of a blob's directory
-	BlobDelete Op = "blob.delete" // removing a blob
+	WALGrow      Op = "wal.grow"      // zero-filling the log ahead of its writer
+	WALWrite     Op = "wal.write"     // writing a commit's record
+	WALSync      Op = "wal.sync"      // fdatasync of the log
+	WALRevoke    Op = "wal.revoke"    // erasing a record whose commit failed
+	DBCommit     Op = "db.commit"     // bbolt's commit (page and meta writes)
+	DBSync       Op = "db.sync"       // fsync of meta.db at a checkpoint
+	DBCheckpoint Op = "db.checkpoint" // saving meta.ckpt, what a power failure falls back to
+	BlobCreate   Op = "blob.create"   // creating a blob's temporary file
+	BlobWrite    Op = "blob.write"    // writing blob bytes
+	BlobSync     Op = "blob.sync"     // fsync of a blob's file
+	BlobRename   Op = "blob.rename"   // renaming a blob into place
+	BlobDir      Op = "blob.dir"      // fsync of a blob's directory
+	BlobDelete   Op = "blob.delete"   // removing a blob
 )
 
 // Ops lists every operation, for tests that try each in turn.
-var Ops = []Op{WALGrow, WALWrite, WALSync, WALRevoke, DBCommit, DBSync,
+var Ops = []Op{WALGrow, WALWrite, WALSync, WALRevoke, DBCommit, DBSync, DBCheckpoint,
 	BlobCreate, BlobWrite, BlobSync, BlobRename, BlobDir, BlobDelete}
 
 // The errors a real disk gives.

@@ -1,0 +1,181 @@
+package boltdb
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"permafrost/internal/store/kvstore"
+)
+
+// tornCrash builds, in a new directory, what a power failure could leave
+// when meta.db's unsynced writes reached the disk only in part: each page
+// of meta.db that differs from base (its state at the last checkpoint) is
+// the live one if keep says so, else base's (or, beyond base's end,
+// missing); the log and meta.ckpt are as they are now (synced).
+func tornCrash(t *testing.T, liveDir, base string, keep func(page int) bool) string {
+	t.Helper()
+	old, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := os.ReadFile(filepath.Join(liveDir, "meta.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ps = 4096
+	img := bytes.Clone(old)
+	for p := 0; p*ps < len(live); p++ {
+		page := live[p*ps : min(len(live), (p+1)*ps)]
+		switch {
+		case (p+1)*ps <= len(old) && bytes.Equal(page, old[p*ps:(p+1)*ps]):
+		case !keep(p):
+		case len(img) < (p+1)*ps:
+			img = append(img, make([]byte, (p+1)*ps-len(img))...)
+			fallthrough
+		default:
+			copy(img[p*ps:], page)
+		}
+	}
+	dir := machineCrash(t, liveDir, base)
+	if err := os.WriteFile(filepath.Join(dir, "meta.db"), img, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// After a power failure every acknowledged write is there, whichever of
+// meta.db's unsynced page writes reached the disk: the newest meta pages
+// alone (pointing at pages that never arrived), a random part of them, or
+// all of them (a process crash). Rewrites and deletes free pages that
+// later commits reuse, which is what a checkpoint's tree must be kept
+// from.
+func TestPowerFailureKeepsAcknowledgedWrites(t *testing.T) {
+	dir := t.TempDir()
+	e := openT(t, dir)
+	defer func() { e.Close() }()
+	value := func(i int) string { return fmt.Sprintf("%d-%s", i, strings.Repeat("v", 50+i%300)) }
+	for i := 0; i < 300; i++ {
+		put(t, e, fmt.Sprintf("k%03d", i), value(i))
+	}
+	e.Close()
+	e = openT(t, dir) // the checkpoint: meta.db synced, its meta pages saved
+	base := snapshot(t, dir)
+	for i := 0; i < 600; i++ {
+		put(t, e, fmt.Sprintf("k%03d", (i*7)%300), value(i+1))
+		if i%5 == 0 {
+			k := fmt.Sprintf("k%03d", (i*11)%300)
+			if err := e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Delete(testBucket, []byte(k)) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want := dump(t, e)
+	sameCheckpoint(t, dir, base)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for name, keep := range map[string]func(int) bool{
+		"the newest meta pages only": func(p int) bool { return p < 2 },
+		"a random half of the pages": func(int) bool { return rng.IntN(2) == 0 },
+		"all of them":                func(int) bool { return true },
+		"none of them":               func(int) bool { return false },
+	} {
+		wantRecovered(t, tornCrash(t, dir, base, keep), want, name)
+	}
+}
+
+// A checkpoint after the pages of the one before were reused: the new
+// checkpoint is what a power failure falls back to, and a failure between
+// them (meta.ckpt not yet replaced) still falls back to the old one.
+func TestPowerFailureAfterLaterCheckpoints(t *testing.T) {
+	dir := t.TempDir()
+	e := openT(t, dir)
+	defer func() { e.Close() }()
+	e.wal.limit = 8 << 10
+	for i := 0; i < 400; i++ { // several checkpoints, each moving the pin
+		put(t, e, fmt.Sprintf("k%03d", i%150), fmt.Sprintf("value-%d-that-fills-the-log", i))
+	}
+	forceCheckpoint(t, e)
+	e.wal.limit = walLimit
+	base := snapshot(t, dir)
+	for i := 0; i < 100; i++ {
+		put(t, e, fmt.Sprintf("k%03d", i%150), fmt.Sprintf("again-%d", i))
+	}
+	want := dump(t, e)
+	sameCheckpoint(t, dir, base)
+	wantRecovered(t, tornCrash(t, dir, base, func(p int) bool { return p < 2 }), want, "the newest meta pages only")
+}
+
+// sameCheckpoint fails the test if meta.ckpt is no longer base's meta
+// pages: a later checkpoint would make base older than what the disk
+// holds, and the crash built from it one no disk could leave.
+func sameCheckpoint(t *testing.T, dir, base string) {
+	t.Helper()
+	_, pages, ok, err := readCkpt(dir)
+	if err != nil || !ok {
+		t.Fatalf("meta.ckpt: %v (present: %v)", err, ok)
+	}
+	b, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(pages, b[:len(pages)]) {
+		t.Fatal("a checkpoint was made after base")
+	}
+}
+
+// meta.db cannot grow past what bbolt mapped at open while the pin is
+// held (bbolt would wait for the pin for ever): a write that would is
+// refused, changes nothing, and the engine goes on; a restart maps more.
+func TestGrowthPastTheMappingFailsInsteadOfHanging(t *testing.T) {
+	defer func(r int) { mapReserve = r }(mapReserve)
+	mapReserve = 1 << 20
+	dir := t.TempDir()
+	e := openT(t, dir)
+	hung := false
+	defer func() {
+		if !hung { // Close would wait for the stuck committer
+			e.Close()
+		}
+	}()
+	big := []byte(strings.Repeat("x", 60<<10))
+	write := func(i int) error {
+		return e.Update(t.Context(), func(kv kvstore.KV) error { return kv.Put(testBucket, fmt.Appendf(nil, "k%03d", i), big) })
+	}
+	var err error
+	n := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ; n < 100; n++ {
+			if err = write(n); err != nil {
+				return
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		hung = true
+		t.Fatal("a write that needs a larger mapping hangs")
+	}
+	if !errors.Is(err, bolterrors.ErrMaxSizeReached) {
+		t.Fatalf("after %d writes: %v, want bbolt's ErrMaxSizeReached", n, err)
+	}
+	got := dump(t, e)
+	if strings.Contains(got, fmt.Sprintf("k%03d", n)) || !strings.Contains(got, fmt.Sprintf("k%03d", n-1)) {
+		t.Fatalf("after the refused write %d the store holds the wrong keys", n)
+	}
+	e.Close()
+	e = openT(t, dir) // mapped at twice the file's size
+	if err := write(n); err != nil {
+		t.Fatalf("after a restart: %v", err)
+	}
+}
