@@ -15,12 +15,14 @@ package boltdb
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -83,11 +85,7 @@ func OpenEngine(dir string, o Options) (*Engine, error) {
 		return nil, fmt.Errorf("boltdb: restore the checkpoint of meta.db: %w", err)
 	}
 	path := filepath.Join(dir, "meta.db")
-	size := mapSize(path)
-	// bbolt's own grow sync is not needed: meta.db counts only as of a
-	// checkpoint, whose fdatasync makes its size durable too.
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true,
-		FreelistType: bolt.FreelistMapType, NoGrowSync: true, InitialMmapSize: size})
+	db, size, err := openMapped(path)
 	if err != nil {
 		w.f.Close()
 		return nil, fmt.Errorf("boltdb: open %s: %w (is another permafrost using this data directory?)", path, err)
@@ -103,6 +101,23 @@ func OpenEngine(dir string, o Options) (*Engine, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// openMapped opens meta.db mapped with room to grow (see mapSize); where
+// address space is limited (ulimit -v) the room is halved until it fits,
+// down to twice the file's size.
+func openMapped(path string) (*bolt.DB, int, error) {
+	size := mapSize(path)
+	for {
+		// bbolt's own grow sync is not needed: meta.db counts only as of
+		// a checkpoint, whose fdatasync makes its size durable too.
+		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true,
+			FreelistType: bolt.FreelistMapType, NoGrowSync: true, InitialMmapSize: size})
+		if err == nil || !errors.Is(err, syscall.ENOMEM) || size/2 < minMapSize(path) {
+			return db, size, err
+		}
+		size /= 2
+	}
 }
 
 // start makes meta.db's state the checkpoint, replays the log onto it,

@@ -54,6 +54,15 @@ func mapSize(path string) int {
 	return reserve
 }
 
+// minMapSize is the least openMapped tries: twice the file's size, and
+// at least 64 MiB.
+func minMapSize(path string) int {
+	if st, err := os.Stat(path); err == nil && st.Size() > 32<<20 {
+		return int(2 * st.Size())
+	}
+	return 64 << 20
+}
+
 // mapReserve is the least mapped: address space only on 64-bit systems
 // (the pages are the page cache's), but Windows makes the file as large
 // as its mapping.
