@@ -78,6 +78,8 @@ type checkpoint struct {
 	dir    string
 	faults *diskfault.Injector
 	pin    *bolt.Tx // a read transaction at the checkpoint's transaction
+	base   int      // pages held when the pin had moved (-1: not yet counted)
+	marks  int      // checkpoints made
 }
 
 // mark makes meta.db's current state, just synced by the caller, the
@@ -94,7 +96,8 @@ func (c *checkpoint) mark(db *bolt.DB) error {
 		return err
 	}
 	c.release()
-	c.pin = pin
+	c.pin, c.base = pin, -1
+	c.marks++
 	return nil
 }
 
@@ -110,9 +113,18 @@ func (c *checkpoint) release() {
 // the next one should be made. bbolt counts them when a write transaction
 // ends, and releases those held for an older pin when one begins: so the
 // count means something only from the second transaction begun after the
-// pin moved (the write transaction txid is the next).
+// pin moved (the write transaction txid is the next). It is counted from
+// there, since pages a long read (an inventory) holds stay held whatever
+// the pin does.
 func (c *checkpoint) pending(db *bolt.DB, txid int) bool {
-	return c.pin != nil && txid > c.pin.ID()+2 && db.Stats().PendingPageN > pendingLimit
+	if c.pin == nil || txid <= c.pin.ID()+2 {
+		return false
+	}
+	n := db.Stats().PendingPageN
+	if c.base < 0 {
+		c.base = n
+	}
+	return n-c.base > pendingLimit
 }
 
 // save writes meta.db's two meta pages, with txid, to meta.ckpt: a

@@ -179,3 +179,23 @@ func TestGrowthPastTheMappingFailsInsteadOfHanging(t *testing.T) {
 		t.Fatalf("after a restart: %v", err)
 	}
 }
+
+// Pages freed while a long read (an inventory) is open stay held whatever
+// the pin does: they start one checkpoint, not one per commit.
+func TestLongReadDoesNotMakeEveryCommitACheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	e := openT(t, dir)
+	defer e.Close()
+	reading, release := make(chan struct{}), make(chan struct{})
+	go e.View(t.Context(), func(kvstore.KV) error { close(reading); <-release; return nil })
+	<-reading
+	marks := e.ckpt.marks
+	for i := 0; i < 4000; i++ {
+		put(t, e, fmt.Sprintf("k%02d", i%50), fmt.Sprintf("v%d", i))
+	}
+	n := e.ckpt.marks - marks
+	close(release)
+	if n < 1 || n > 3 {
+		t.Fatalf("%d checkpoints while a read held the pages of 4,000 commits, want 1 to 3", n)
+	}
+}
