@@ -190,15 +190,19 @@ func readCkpt(dir string) (txid uint64, pages []byte, ok bool, err error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil, false, nil
 	}
-	if err != nil {
-		return 0, nil, false, err
+	if err == nil {
+		txid, pages, err = decodeCkpt(b)
 	}
+	return txid, pages, err == nil, err
+}
+
+func decodeCkpt(b []byte) (txid uint64, pages []byte, err error) {
 	if len(b) < ckptHead || string(b[:8]) != ckptMagic ||
-		int(binary.LittleEndian.Uint32(b[16:])) != len(b)-ckptHead ||
+		uint64(binary.LittleEndian.Uint32(b[16:])) != uint64(len(b)-ckptHead) ||
 		crc32.Checksum(ckptCovered(b), crcTable) != binary.LittleEndian.Uint32(b[20:]) {
-		return 0, nil, false, fmt.Errorf("%s is damaged", ckptFile)
+		return 0, nil, fmt.Errorf("%s is damaged", ckptFile)
 	}
-	return binary.LittleEndian.Uint64(b[8:]), b[ckptHead:], true, nil
+	return binary.LittleEndian.Uint64(b[8:]), b[ckptHead:], nil
 }
 
 // restore runs at open, before bbolt: if meta.db's meta pages are not the

@@ -199,3 +199,15 @@ func TestLongReadDoesNotMakeEveryCommitACheckpoint(t *testing.T) {
 		t.Fatalf("%d checkpoints while a read held the pages of 4,000 commits, want 1 to 3", n)
 	}
 }
+
+func FuzzDecodeCkpt(f *testing.F) {
+	f.Add(encodeCkpt(7, make([]byte, 8192)))
+	f.Add(encodeCkpt(1, nil))
+	f.Add([]byte(ckptMagic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		txid, pages, err := decodeCkpt(data)
+		if err == nil && !bytes.Equal(encodeCkpt(txid, pages), data) {
+			t.Fatal("a checkpoint that decodes does not encode to its own bytes")
+		}
+	})
+}
