@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -228,6 +229,12 @@ func restore(dir string, w *wal) error {
 	if n, _ := f.ReadAt(cur, 0); n == len(cur) && bytes.Equal(cur, pages) {
 		return nil
 	}
+	if t, ok := newestMeta(cur); ok && t+1 < txid {
+		// Older than the checkpoint's (one before it, a torn newer one
+		// beside it, is a power failure's): meta.db was replaced, and
+		// the log's replay says so.
+		return nil
+	}
 	if has, err := w.holds(txid + 1); err != nil || !has {
 		return err
 	}
@@ -235,4 +242,32 @@ func restore(dir string, w *wal) error {
 		return err
 	}
 	return fdatasync(f)
+}
+
+// newestMeta returns the transaction of the newest valid bbolt meta page
+// among pages (meta.db's first two pages), if either is valid. The layout
+// is bbolt's: a 16-byte page header, then magic, version, page size,
+// flags, the root bucket (16 bytes), freelist, pgid, txid and an FNV-1a
+// checksum of all before it, in the machine's byte order.
+func newestMeta(pages []byte) (txid uint64, ok bool) {
+	const magic, version = 0xED0CDAED, 2
+	ps := len(pages) / 2
+	for i := 0; i < 2; i++ {
+		if ps < 16+64 {
+			break
+		}
+		m := pages[i*ps+16 : i*ps+16+64]
+		if binary.NativeEndian.Uint32(m) != magic || binary.NativeEndian.Uint32(m[4:]) != version {
+			continue
+		}
+		h := fnv.New64a()
+		h.Write(m[:56])
+		if h.Sum64() != binary.NativeEndian.Uint64(m[56:]) {
+			continue
+		}
+		if t := binary.NativeEndian.Uint64(m[48:]); !ok || t > txid {
+			txid, ok = t, true
+		}
+	}
+	return txid, ok
 }

@@ -211,3 +211,59 @@ func FuzzDecodeCkpt(f *testing.F) {
 		}
 	})
 }
+
+// The newest meta page is read as bbolt writes it.
+func TestNewestMetaReadsBboltsMetaPages(t *testing.T) {
+	dir := t.TempDir()
+	e := openT(t, dir)
+	put(t, e, "a", "1")
+	e.Close()
+	b, err := os.ReadFile(filepath.Join(dir, "meta.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = openT(t, dir)
+	defer e.Close()
+	got, ok := newestMeta(b[:8192])
+	if want := lastTx(e.db); !ok || got != want {
+		t.Fatalf("newest meta %d (%v), want %d", got, ok, want)
+	}
+	b[16] ^= 1
+	b[4096+16] ^= 1
+	if _, ok := newestMeta(b[:8192]); ok {
+		t.Fatal("damaged meta pages read as valid")
+	}
+}
+
+// A meta.db replaced by an older copy (a backup put back) with the log
+// and the checkpoint left beside it is not overwritten with the
+// checkpoint's meta pages: the open is refused, saying why, and the file
+// is as it was.
+func TestReplacedMetaDBIsNotOverwritten(t *testing.T) {
+	dir := t.TempDir()
+	e := openT(t, dir)
+	put(t, e, "a", "1")
+	e.Close()
+	e = openT(t, dir)
+	old := snapshot(t, dir)
+	for i := 0; i < 20; i++ {
+		put(t, e, fmt.Sprintf("k%02d", i), "v")
+	}
+	e.Close()
+	e = openT(t, dir)
+	defer e.Close()
+	put(t, e, "b", "2")
+	d := machineCrash(t, dir, old)
+	r, err := OpenEngine(d, Options{})
+	if err == nil {
+		r.Close()
+		t.Fatal("an older meta.db was opened under a newer log")
+	}
+	if !strings.Contains(err.Error(), "replaced on purpose") {
+		t.Fatalf("open refused with %v, want the log's explanation", err)
+	}
+	want, _ := os.ReadFile(old)
+	if got, _ := os.ReadFile(filepath.Join(d, "meta.db")); !bytes.Equal(got, want) {
+		t.Fatal("the replaced meta.db was written to")
+	}
+}
