@@ -43,6 +43,11 @@ func Open(root string, faults *diskfault.Injector) (*Store, error) {
 			return nil, fmt.Errorf("fsblob: %w", err)
 		}
 	}
+	// A new blobs/ must survive a power loss too, or every blob below it
+	// (each synced into its own directory) would be lost with it.
+	if err := SyncDir(root); err != nil {
+		return nil, fmt.Errorf("fsblob: %w", err)
+	}
 	return s, nil
 }
 
