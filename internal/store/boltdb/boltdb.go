@@ -73,8 +73,14 @@ var _ kvstore.Engine = (*Engine)(nil)
 
 // OpenEngine opens (creating if needed) the database in dir.
 func OpenEngine(dir string, o Options) (*Engine, error) {
+	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("boltdb: %w", err)
+	}
+	if statErr != nil { // a new data directory: its entry, too, must survive a power loss
+		if err := fsblob.SyncDir(filepath.Dir(filepath.Clean(dir))); err != nil {
+			return nil, fmt.Errorf("boltdb: %w", err)
+		}
 	}
 	w, err := openWAL(filepath.Join(dir, walFile), o.Faults)
 	if err != nil {
