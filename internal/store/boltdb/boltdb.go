@@ -52,6 +52,8 @@ type Engine struct {
 	undo       undoLog          // the committer's, reused by each batch
 	ops        walOps           // each write transaction's log record (recordBuf)
 	ckpt       checkpoint       // what a power failure falls back to
+	wb         *writeback       // meta.db's pages' head start to the disk
+	pageSize   int
 }
 
 // Options configure an engine.
@@ -166,6 +168,7 @@ func start(db *bolt.DB, w *wal, dir string, o Options) (*Engine, error) {
 	}
 	w.written = lastTx(db)
 	e := &Engine{db: db, wal: w, log: o.Logger, faults: o.Faults, obs: o.Observer, ckpt: ck,
+		wb: openWriteback(db.Path()), pageSize: db.Info().PageSize,
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 	go e.committer()
 	return e, nil

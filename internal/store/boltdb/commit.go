@@ -196,6 +196,8 @@ func (e *Engine) commit(fn func(kv txn) error) error {
 	if err := tx.Commit(); err != nil {
 		return e.failed(errors.Join(fmt.Errorf("boltdb: commit: %w", err), e.wal.undo(seq)))
 	}
+	st := tx.Stats()
+	e.wb.wrote(st.GetWrite() * int64(e.pageSize))
 	e.succeeded()
 	return nil
 }
@@ -278,6 +280,7 @@ func (e *Engine) Close() error {
 		_ = tx.Rollback()
 	}
 	e.ckpt.release() // bbolt's Close waits for every read transaction
+	e.wb.close()
 	if cerr := e.wal.f.Close(); err == nil {
 		err = cerr
 	}
