@@ -73,6 +73,12 @@ type Options struct {
 
 var _ kvstore.Engine = (*Engine)(nil)
 
+// lockTimeout is how long an open waits for another process to let the
+// data directory go.
+const lockTimeout = 2 * time.Second
+
+var errLocked = errors.New("locked by another process")
+
 // OpenEngine opens (creating if needed) the database in dir.
 func OpenEngine(dir string, o Options) (*Engine, error) {
 	_, statErr := os.Stat(dir)
@@ -87,6 +93,10 @@ func OpenEngine(dir string, o Options) (*Engine, error) {
 	w, err := openWAL(filepath.Join(dir, walFile), o.Faults)
 	if err != nil {
 		return nil, fmt.Errorf("boltdb: %w", err)
+	}
+	if err := lockDir(w.f, lockTimeout); err != nil {
+		w.f.Close()
+		return nil, fmt.Errorf("boltdb: lock %s: %w (is another permafrost using this data directory?)", w.path, err)
 	}
 	if err := restore(dir, w); err != nil {
 		w.f.Close()
@@ -119,7 +129,7 @@ func openMapped(path string) (*bolt.DB, int, error) {
 	for {
 		// bbolt's own grow sync is not needed: meta.db counts only as of
 		// a checkpoint, whose fdatasync makes its size durable too.
-		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true,
+		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, NoFreelistSync: true,
 			FreelistType: bolt.FreelistMapType, NoGrowSync: true, InitialMmapSize: size})
 		if err == nil || !errors.Is(err, syscall.ENOMEM) || size/2 < minMapSize(path) {
 			return db, size, err

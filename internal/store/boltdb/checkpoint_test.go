@@ -267,3 +267,37 @@ func TestReplacedMetaDBIsNotOverwritten(t *testing.T) {
 		t.Fatal("the replaced meta.db was written to")
 	}
 }
+
+// A second open of a data directory in use (another permafrost started on
+// it by mistake) is refused before it reads or writes anything: its
+// restore would otherwise write the checkpoint's meta pages under the
+// running engine, whose next commit then freed pages twice (bbolt
+// panicked).
+func TestSecondOpenLeavesTheRunningEngineAlone(t *testing.T) {
+	dir := t.TempDir()
+	e := openT(t, dir)
+	defer e.Close()
+	for i := 0; i < 20; i++ {
+		put(t, e, fmt.Sprintf("k%02d", i), "v") // meta.db now differs from its checkpoint
+	}
+	before, err := os.ReadFile(filepath.Join(dir, "meta.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := OpenEngine(dir, Options{}); err == nil {
+		r.Close()
+		t.Fatal("a data directory in use was opened again")
+	} else if !strings.Contains(err.Error(), "another permafrost") {
+		t.Fatalf("refused with %v", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "meta.db"))
+	if !bytes.Equal(before, after) {
+		t.Fatal("the refused open wrote to meta.db")
+	}
+	for i := 0; i < 20; i++ {
+		put(t, e, fmt.Sprintf("k%02d", i), "again")
+	}
+	if got := dump(t, e); !strings.Contains(got, `"k19"="again"`) {
+		t.Fatalf("the running engine lost its writes:\n%s", got)
+	}
+}
