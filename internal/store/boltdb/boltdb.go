@@ -26,6 +26,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"permafrost/internal/glacier"
 	"permafrost/internal/store/diskfault"
@@ -94,9 +95,12 @@ func OpenEngine(dir string, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltdb: %w", err)
 	}
-	if err := lockDir(w.f, lockTimeout); err != nil {
+	if err := lockDir(w.f, lockTimeout); errors.Is(err, errLocked) {
 		w.f.Close()
 		return nil, fmt.Errorf("boltdb: lock %s: %w (is another permafrost using this data directory?)", w.path, err)
+	} else if err != nil {
+		w.f.Close()
+		return nil, fmt.Errorf("boltdb: lock %s: %w", w.path, err)
 	}
 	if err := restore(dir, w); err != nil {
 		w.f.Close()
@@ -106,7 +110,10 @@ func OpenEngine(dir string, o Options) (*Engine, error) {
 	db, size, err := openMapped(path)
 	if err != nil {
 		w.f.Close()
-		return nil, fmt.Errorf("boltdb: open %s: %w (is another permafrost using this data directory?)", path, err)
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, fmt.Errorf("boltdb: open %s: %w (is another permafrost using this data directory?)", path, err)
+		}
+		return nil, fmt.Errorf("boltdb: open %s: %w", path, err)
 	}
 	db.MaxSize = size // never remapped while the pin is held (see mapSize)
 	if o.Logger == nil {

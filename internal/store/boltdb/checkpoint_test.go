@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -299,5 +301,34 @@ func TestSecondOpenLeavesTheRunningEngineAlone(t *testing.T) {
 	}
 	if got := dump(t, e); !strings.Contains(got, `"k19"="again"`) {
 		t.Fatalf("the running engine lost its writes:\n%s", got)
+	}
+}
+
+// Where address space is limited (ulimit -v below the 64 GiB meta.db is
+// mapped with), the mapping is halved until it fits and the store works.
+// The engine runs in a child process of this test binary under the limit.
+func TestOpensWhereAddressSpaceIsLimited(t *testing.T) {
+	if dir := os.Getenv("BOLTDB_LIMITED_DIR"); dir != "" {
+		e := openT(t, dir)
+		put(t, e, "a", "1")
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil || runtime.GOOS != "linux" {
+		t.Skip("needs sh and Linux's ulimit -v")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(sh, "-c", `ulimit -v 16000000 && exec "$0" -test.run '^TestOpensWhereAddressSpaceIsLimited$'`, os.Args[0])
+	cmd.Env = append(os.Environ(), "BOLTDB_LIMITED_DIR="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("under ulimit -v: %v\n%s", err, out)
+	}
+	e := openT(t, dir)
+	defer e.Close()
+	if got := dump(t, e); !strings.Contains(got, `"a"="1"`) {
+		t.Fatalf("the write made under the limit is missing:\n%s", got)
 	}
 }
