@@ -81,6 +81,9 @@ type checkpoint struct {
 	pin    *bolt.Tx // a read transaction at the checkpoint's transaction
 	base   int      // pages held when the pin had moved (-1: not yet counted)
 	marks  int      // checkpoints made
+	// marked, in tests, is called after each checkpoint, under the same
+	// lock as mark.
+	marked func()
 }
 
 // mark makes meta.db's current state, just synced by the caller, the
@@ -99,6 +102,9 @@ func (c *checkpoint) mark(db *bolt.DB) error {
 	c.release()
 	c.pin, c.base = pin, -1
 	c.marks++
+	if c.marked != nil {
+		c.marked()
+	}
 	return nil
 }
 
