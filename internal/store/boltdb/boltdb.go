@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -126,23 +125,6 @@ func OpenEngine(dir string, o Options) (*Engine, error) {
 		return nil, err
 	}
 	return e, nil
-}
-
-// openMapped opens meta.db mapped with room to grow (see mapSize); where
-// address space is limited (ulimit -v) the room is halved until it fits,
-// down to twice the file's size.
-func openMapped(path string) (*bolt.DB, int, error) {
-	size := mapSize(path)
-	for {
-		// bbolt's own grow sync is not needed: meta.db counts only as of
-		// a checkpoint, whose fdatasync makes its size durable too.
-		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, NoFreelistSync: true,
-			FreelistType: bolt.FreelistMapType, NoGrowSync: true, InitialMmapSize: size})
-		if err == nil || !errors.Is(err, syscall.ENOMEM) || size/2 < minMapSize(path) {
-			return db, size, err
-		}
-		size /= 2
-	}
 }
 
 // start makes meta.db's state the checkpoint, replays the log onto it,
