@@ -53,7 +53,6 @@ type Engine struct {
 	ops        walOps           // each write transaction's log record (recordBuf)
 	ckpt       checkpoint       // what a power failure falls back to
 	wb         *writeback       // meta.db's pages' head start to the disk
-	pageSize   int
 }
 
 // Options configure an engine.
@@ -77,6 +76,9 @@ var _ kvstore.Engine = (*Engine)(nil)
 // data directory go.
 const lockTimeout = 2 * time.Second
 
+// errLocked is what an open gets when another process has held the data
+// directory for lockTimeout; bbolt's own lock of meta.db says it with
+// bolterrors.ErrTimeout.
 var errLocked = errors.New("locked by another process")
 
 // OpenEngine opens (creating if needed) the database in dir.
@@ -94,24 +96,29 @@ func OpenEngine(dir string, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltdb: %w", err)
 	}
-	if err := lockDir(w.f, lockTimeout); errors.Is(err, errLocked) {
-		w.f.Close()
-		return nil, fmt.Errorf("boltdb: lock %s: %w (is another permafrost using this data directory?)", w.path, err)
-	} else if err != nil {
-		w.f.Close()
+	e, err := openLocked(dir, w, o)
+	if err != nil {
+		w.f.Close() // which also lets the lock go
+		if errors.Is(err, errLocked) || errors.Is(err, bolterrors.ErrTimeout) {
+			err = fmt.Errorf("%w (is another permafrost using this data directory?)", err)
+		}
+		return nil, err
+	}
+	return e, nil
+}
+
+// openLocked opens meta.db once the data directory is locked (the lock is
+// on w's file: nothing in the directory is read or written before it).
+func openLocked(dir string, w *wal, o Options) (*Engine, error) {
+	if err := lockDir(w.f, lockTimeout); err != nil {
 		return nil, fmt.Errorf("boltdb: lock %s: %w", w.path, err)
 	}
 	if err := restore(dir, w); err != nil {
-		w.f.Close()
 		return nil, fmt.Errorf("boltdb: restore the checkpoint of meta.db: %w", err)
 	}
 	path := filepath.Join(dir, "meta.db")
 	db, size, err := openMapped(path)
 	if err != nil {
-		w.f.Close()
-		if errors.Is(err, bolterrors.ErrTimeout) {
-			return nil, fmt.Errorf("boltdb: open %s: %w (is another permafrost using this data directory?)", path, err)
-		}
 		return nil, fmt.Errorf("boltdb: open %s: %w", path, err)
 	}
 	db.MaxSize = size // never remapped while the pin is held (see mapSize)
@@ -120,7 +127,6 @@ func OpenEngine(dir string, o Options) (*Engine, error) {
 	}
 	e, err := start(db, w, dir, o)
 	if err != nil {
-		w.f.Close()
 		db.Close()
 		return nil, err
 	}
@@ -159,15 +165,17 @@ func start(db *bolt.DB, w *wal, dir string, o Options) (*Engine, error) {
 	if err := createBuckets(db); err != nil {
 		return fail(fmt.Errorf("boltdb: init %s: %w", db.Path(), err))
 	}
-	if err := mark(); err != nil {
-		return fail(err)
+	if lastTx(db) != uint64(ck.pin.ID()) { // something was replayed or created since
+		if err := mark(); err != nil {
+			return fail(err)
+		}
 	}
 	if err := fsblob.SyncDir(dir); err != nil { // meta.db's and the log's entries
 		return fail(fmt.Errorf("boltdb: %w", err))
 	}
 	w.written = lastTx(db)
 	e := &Engine{db: db, wal: w, log: o.Logger, faults: o.Faults, obs: o.Observer, ckpt: ck,
-		wb: openWriteback(db.Path()), pageSize: db.Info().PageSize,
+		wb:   openWriteback(db.Path()),
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 	go e.committer()
 	return e, nil

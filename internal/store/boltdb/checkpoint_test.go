@@ -218,17 +218,25 @@ func FuzzDecodeCkpt(f *testing.F) {
 	})
 }
 
+// stopped leaves in dir a store that holds a=1 and was stopped cleanly.
+func stopped(t *testing.T, dir string) {
+	t.Helper()
+	e := openT(t, dir)
+	put(t, e, "a", "1")
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The newest meta page is read as bbolt writes it.
 func TestNewestMetaReadsBboltsMetaPages(t *testing.T) {
 	dir := t.TempDir()
-	e := openT(t, dir)
-	put(t, e, "a", "1")
-	e.Close()
+	stopped(t, dir)
 	b, err := os.ReadFile(filepath.Join(dir, "meta.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e = openT(t, dir)
+	e := openT(t, dir)
 	defer e.Close()
 	got, ok := newestMeta(b[:8192])
 	if want := lastTx(e.db); !ok || got != want {
@@ -247,10 +255,8 @@ func TestNewestMetaReadsBboltsMetaPages(t *testing.T) {
 // is as it was.
 func TestReplacedMetaDBIsNotOverwritten(t *testing.T) {
 	dir := t.TempDir()
+	stopped(t, dir)
 	e := openT(t, dir)
-	put(t, e, "a", "1")
-	e.Close()
-	e = openT(t, dir)
 	old := snapshot(t, dir)
 	for i := 0; i < 20; i++ {
 		put(t, e, fmt.Sprintf("k%02d", i), "v")

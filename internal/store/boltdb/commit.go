@@ -197,7 +197,7 @@ func (e *Engine) commit(fn func(kv txn) error) error {
 		return e.failed(errors.Join(fmt.Errorf("boltdb: commit: %w", err), e.wal.undo(seq)))
 	}
 	st := tx.Stats()
-	e.wb.wrote(st.GetWrite() * int64(e.pageSize))
+	e.wb.wrote(st.GetWrite())
 	e.succeeded()
 	return nil
 }
